@@ -1,0 +1,12 @@
+package io.suite.maintenance;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.suite.testing.ServiceSmokeTest;
+
+@QuarkusTest
+class SmokeTest extends ServiceSmokeTest {
+    @Override
+    protected String apiPath() {
+        return "/v1/maintenance";
+    }
+}

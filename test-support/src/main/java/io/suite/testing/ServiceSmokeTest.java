@@ -1,0 +1,35 @@
+package io.suite.testing;
+
+import org.junit.jupiter.api.Test;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+/**
+ * What every service of the suite serves: health that checks its real dependencies, Prometheus
+ * metrics and its OpenAPI document. A service's smoke test extends this with {@code @QuarkusTest}.
+ */
+public abstract class ServiceSmokeTest {
+
+    /** A path that must appear in the service's OpenAPI document, e.g. "/v1/locks". */
+    protected abstract String apiPath();
+
+    @Test
+    void isLiveAndReadyWithItsRealDependencies() {
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void servesPrometheusMetrics() {
+        given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+    }
+
+    @Test
+    void publishesItsApi() {
+        given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
+                .body(containsString("\"" + apiPath()));
+        given().get("/q/swagger-ui/").then().statusCode(200);
+    }
+}
