@@ -1,0 +1,63 @@
+package io.suite.writeguard;
+
+import java.net.URI;
+
+import jakarta.ws.rs.core.Response;
+
+import io.quarkiverse.resteasy.problem.HttpProblem;
+
+/**
+ * A write refused by the read-only rule. It is an {@link HttpProblem}, so quarkus-resteasy-problem
+ * renders it as 503 {@code application/problem+json}, type {@code https://suite.dev/problems/read-only},
+ * header {@code Retry-After} (seconds) and top-level fields {@code reason}, {@code epoch} and
+ * {@code refusal} (read-only | state-unknown | drain-timeout).
+ */
+public class ReadOnlyException extends HttpProblem {
+    public static final URI TYPE = URI.create("https://suite.dev/problems/read-only");
+
+    private final Refusal refusal;
+    private final String reason;
+    private final long epoch;
+    private final long retryAfterSeconds;
+
+    public ReadOnlyException(Refusal refusal, String reason, long epoch, long retryAfterSeconds) {
+        super(HttpProblem.builder()
+                .withType(TYPE)
+                .withTitle("Service is read-only")
+                .withStatus(Response.Status.SERVICE_UNAVAILABLE)
+                .withDetail(detail(refusal, reason, epoch))
+                .withHeader("Retry-After", retryAfterSeconds)
+                .with("reason", reason)
+                .with("epoch", epoch)
+                .with("refusal", refusal.tag()));
+        this.refusal = refusal;
+        this.reason = reason;
+        this.epoch = epoch;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    private static String detail(Refusal refusal, String reason, long epoch) {
+        return switch (refusal) {
+            case READ_ONLY -> "Writes are refused: maintenance mode (epoch " + epoch + "): " + reason;
+            case STATE_UNKNOWN -> "Writes are refused until this instance has read the maintenance state";
+            case DRAIN_TIMEOUT -> "The write was rolled back: still running when the drain timeout of read-only epoch "
+                    + epoch + " was up";
+        };
+    }
+
+    public Refusal refusal() {
+        return refusal;
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+}

@@ -1,0 +1,21 @@
+package io.suite.writeguard;
+
+/** Why a write was refused; {@link #tag()} is the {@code reason} tag of {@code writeguard.writes.refused}. */
+public enum Refusal {
+    /** The system is in read-only maintenance mode. */
+    READ_ONLY("read-only"),
+    /** This instance has not yet read the maintenance state (just started, Kafka unreachable): fail closed. */
+    STATE_UNKNOWN("state-unknown"),
+    /** The write was admitted before the flip but still ran when drainTimeoutMs was up: rolled back. */
+    DRAIN_TIMEOUT("drain-timeout");
+
+    private final String tag;
+
+    Refusal(String tag) {
+        this.tag = tag;
+    }
+
+    public String tag() {
+        return tag;
+    }
+}

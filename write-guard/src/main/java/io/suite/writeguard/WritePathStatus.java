@@ -1,0 +1,18 @@
+package io.suite.writeguard;
+
+import java.time.Instant;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * A heartbeat on {@code write-path-status} (key = instance): this write path's view of the
+ * maintenance state. {@code drained} is true for {@code epoch} when that epoch is READ_ONLY and
+ * nothing is in flight. {@code mode} is UNKNOWN (epoch -1) until the state has been read.
+ */
+@RegisterForReflection
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record WritePathStatus(String instance, String service, long epoch, String mode, long inFlight,
+        boolean drained, Instant at) {
+}
