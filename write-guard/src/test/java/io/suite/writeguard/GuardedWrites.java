@@ -1,0 +1,60 @@
+package io.suite.writeguard;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+
+import io.smallrye.mutiny.Uni;
+
+/** Test-only write path: a write that completes at once, or is held until the test releases it. */
+@Path("/test/writes")
+@ApplicationScoped
+public class GuardedWrites {
+    final Map<String, CompletableFuture<String>> held = new ConcurrentHashMap<>();
+    final Set<String> cancelled = ConcurrentHashMap.newKeySet();
+    final Set<String> committed = ConcurrentHashMap.newKeySet();
+
+    @Inject
+    WriteGuard guard;
+
+    @POST
+    @Path("/{id}")
+    public Uni<String> write(@PathParam("id") String id, @QueryParam("hold") boolean hold) {
+        return guard.write(permit -> {
+            Uni<String> work = hold
+                    ? Uni.createFrom().completionStage(held.computeIfAbsent(id, k -> new CompletableFuture<>()))
+                    : Uni.createFrom().item(id);
+            return work.invoke(() -> {
+                permit.check(); // the last step before COMMIT
+                committed.add(id);
+            }).onCancellation().invoke(() -> cancelled.add(id));
+        });
+    }
+
+    @GET
+    public String read() {
+        return "reads always work";
+    }
+
+    // Accessors, not fields: the test holds a client proxy of this bean.
+    boolean committed(String id) {
+        return committed.contains(id);
+    }
+
+    boolean cancelled(String id) {
+        return cancelled.contains(id);
+    }
+
+    void release(String id) {
+        held.computeIfAbsent(id, k -> new CompletableFuture<>()).complete(id);
+    }
+}
