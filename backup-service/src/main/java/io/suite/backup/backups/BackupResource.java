@@ -1,0 +1,177 @@
+package io.suite.backup.backups;
+
+import io.smallrye.mutiny.Uni;
+import io.suite.backup.BackupConfig;
+import io.suite.backup.dumps.Artifact;
+import io.suite.backup.maintenance.MaintenanceClient;
+import io.suite.backup.maintenance.MaintenanceState;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+@Path("/v1/backups")
+@Produces(MediaType.APPLICATION_JSON)
+public class BackupResource {
+
+    public record CreateBackup(@Size(max = 200) String label, String maintenance) {
+    }
+
+    public record RestoreRequest(List<String> databases) {
+    }
+
+    private final BackupCatalog catalog;
+    private final BackupRunner runner;
+    private final MaintenanceClient maintenance;
+    private final BackupConfig config;
+
+    BackupResource(BackupCatalog catalog, BackupRunner runner, @RestClient MaintenanceClient maintenance, BackupConfig config) {
+        this.catalog = catalog;
+        this.runner = runner;
+        this.maintenance = maintenance;
+        this.config = config;
+    }
+
+    /** Starts a backup: 202 at once; follow it with GET /v1/backups/{id}. */
+    @POST
+    public Uni<Response> create(@Valid @NotNull CreateBackup request) {
+        MaintenanceMode mode = MaintenanceMode.parse(request.maintenance()).orElseThrow(() -> Problems.validation(
+                "maintenance must be \"auto\" or \"require\", not \"" + request.maintenance() + "\""));
+        String label = request.label() == null || request.label().isBlank() ? "backup " + Instant.now() : request.label();
+        return start(label, mode).map(b -> Response.accepted(Map.of("id", b.id, "status", b.status)).build());
+    }
+
+    /** Shared by the API and the schedule: checks, inserts the catalog row (one job at a time), starts the worker. */
+    public Uni<Backup> start(String label, MaintenanceMode mode) {
+        return failStale().chain(() -> catalog.activeJob()).chain(active -> {
+            if (active != null) {
+                return Uni.createFrom().failure(Problems.jobRunning());
+            }
+            return state();
+        }).chain(state -> {
+            if (mode == MaintenanceMode.REQUIRE && !state.drained()) {
+                return Uni.createFrom().failure(Problems.of(409, "not-drained", "The system is not drained",
+                        "maintenance \"require\" needs the system read-only and DRAINED; it is " + state.describe()));
+            }
+            Backup backup = new Backup();
+            backup.id = UUID.randomUUID();
+            backup.label = label;
+            backup.mode = mode;
+            backup.status = state.drained() ? BackupStatus.RUNNING : BackupStatus.WAITING_FOR_DRAIN;
+            backup.epoch = state.readOnly() ? state.epoch() : null;
+            backup.startedAt = Instant.now();
+            backup.heartbeatAt = backup.startedAt;
+            return catalog.insert(backup);
+        }).onFailure(BackupCatalog.JobRunning.class).transform(e -> Problems.jobRunning())
+                .invoke(runner::startBackup);
+    }
+
+    @GET
+    public Uni<Map<String, List<BackupView>>> list() {
+        return catalog.list(100).map(backups -> Map.of("backups", backups.stream().map(this::view).toList()));
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<BackupView> get(@PathParam("id") String id) {
+        return found(id).map(this::view);
+    }
+
+    /** Verifies an existing backup again (its files may have rotted since): 202, then status and verified change. */
+    @POST
+    @Path("/{id}/verify")
+    public Uni<Response> verify(@PathParam("id") String id) {
+        return found(id).chain(backup -> {
+            if (backup.status.active() || backup.folder == null) {
+                return Uni.createFrom().failure(Problems.of(409, "conflict", "Nothing to verify",
+                        "backup " + id + " is " + backup.status + (backup.folder == null ? " and has no dumps" : "")));
+            }
+            return catalog.update(backup.id, b -> {
+                b.status = BackupStatus.VERIFYING;
+                b.heartbeatAt = Instant.now();
+            });
+        }).onFailure(BackupCatalog.JobRunning.class).transform(e -> Problems.jobRunning())
+                .invoke(b -> runner.startVerification(b.id))
+                .map(b -> Response.accepted(Map.of("id", b.id, "status", b.status)).build());
+    }
+
+    /**
+     * Restores the databases of a verified backup over the live ones. Only in read-only mode (no write path
+     * writes while the data is replaced); by default only {@code backup.restore.databases}.
+     */
+    @POST
+    @Path("/{id}/restore")
+    public Uni<Response> restore(@PathParam("id") String id, RestoreRequest request) {
+        return found(id).chain(backup -> {
+            if (backup.status != BackupStatus.SUCCEEDED || !Boolean.TRUE.equals(backup.verified)) {
+                return Uni.createFrom().failure(Problems.of(409, "not-verified", "Backup not verified",
+                        "only a SUCCEEDED, verified backup is restored; " + id + " is " + backup.status));
+            }
+            List<String> dumped = runner.artifacts(backup).stream().map(Artifact::database).toList();
+            List<String> databases = request == null || request.databases() == null || request.databases().isEmpty()
+                    ? config.restore().databases().stream().filter(dumped::contains).toList() : request.databases();
+            List<String> unknown = databases.stream().filter(d -> !dumped.contains(d)).toList();
+            if (!unknown.isEmpty()) {
+                return Uni.createFrom().failure(Problems.validation("backup " + id + " has no dump of " + unknown
+                        + "; it has " + dumped));
+            }
+            if (databases.isEmpty()) {
+                return Uni.createFrom().failure(Problems.validation("nothing to restore: name the databases, one of "
+                        + dumped));
+            }
+            return state().chain(state -> {
+                if (!state.readOnly()) {
+                    return Uni.createFrom().failure(Problems.of(409, "read-write", "The system is not read-only",
+                            "a restore needs read-only mode (POST /v1/maintenance/read-only first); it is "
+                                    + state.describe()));
+                }
+                return catalog.update(backup.id, b -> {
+                    b.restoreStatus = "RUNNING";
+                    b.restoreStartedAt = Instant.now();
+                    b.restoreFinishedAt = null;
+                    b.restoreError = null;
+                    b.heartbeatAt = Instant.now();
+                });
+            }).onFailure(BackupCatalog.JobRunning.class).transform(e -> Problems.jobRunning())
+                    .invoke(b -> runner.startRestore(b.id, databases))
+                    .map(b -> Response.accepted(Map.of("id", b.id, "restore", "RUNNING", "databases", databases)).build());
+        });
+    }
+
+    private Uni<Backup> found(String id) {
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().failure(Problems.notFound(id));
+        }
+        return catalog.find(uuid).onItem().ifNull().failWith(() -> Problems.notFound(id));
+    }
+
+    private Uni<MaintenanceState> state() {
+        return maintenance.state().ifNoItem().after(Duration.ofSeconds(10)).fail()
+                .onFailure().transform(e -> Problems.of(503, "maintenance-unavailable", "maintenance-service unavailable",
+                        "cannot learn the maintenance state: " + e.getMessage()));
+    }
+
+    private Uni<Integer> failStale() {
+        return catalog.failStale(Instant.now().minus(config.staleAfter()));
+    }
+
+    private BackupView view(Backup backup) {
+        return BackupView.of(backup, runner.artifacts(backup));
+    }
+}

@@ -1,0 +1,285 @@
+package io.suite.backup.backups;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.suite.backup.BackupConfig;
+import io.suite.backup.dumps.Artifact;
+import io.suite.backup.dumps.Dumper;
+import io.suite.backup.dumps.PgTools;
+import io.suite.backup.dumps.Verifier;
+import io.suite.backup.maintenance.MaintenanceState;
+import io.suite.backup.maintenance.ReadOnlyLease;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.suite.backup.backups.BackupCatalog.await;
+
+/**
+ * Runs backup jobs on one dedicated Vert.x worker thread (pg_dump, pg_restore and the waits block; the event
+ * loop never does): the backup itself, re-verification, restore. The catalog row of the job in hand gets a
+ * heartbeat so another replica can tell a dead job from a running one.
+ */
+@ApplicationScoped
+public class BackupRunner {
+    private static final Logger LOG = Logger.getLogger(BackupRunner.class);
+    private static final TypeReference<List<Artifact>> ARTIFACTS = new TypeReference<>() {
+    };
+
+    private final BackupConfig config;
+    private final BackupCatalog catalog;
+    private final ReadOnlyLease lease;
+    private final Dumper dumper;
+    private final Verifier verifier;
+    private final PgTools tools;
+    private final BackupEvents events;
+    private final BackupMetrics metrics;
+    private final ObjectMapper json;
+    private final WorkerExecutor worker;
+    private final AtomicReference<UUID> current = new AtomicReference<>();
+
+    BackupRunner(BackupConfig config, BackupCatalog catalog, ReadOnlyLease lease, Dumper dumper, Verifier verifier,
+                 PgTools tools, BackupEvents events, BackupMetrics metrics, ObjectMapper json, Vertx vertx) {
+        this.config = config;
+        this.catalog = catalog;
+        this.lease = lease;
+        this.dumper = dumper;
+        this.verifier = verifier;
+        this.tools = tools;
+        this.events = events;
+        this.metrics = metrics;
+        this.json = json;
+        this.worker = vertx.createSharedWorkerExecutor("backup-worker", 1, 12, TimeUnit.HOURS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        worker.close();
+    }
+
+    /** Starts a backup whose catalog row was just inserted. */
+    public void startBackup(Backup backup) {
+        submit(backup.id, () -> runBackup(backup.id, backup.mode, backup.label, backup.startedAt));
+    }
+
+    public void startVerification(UUID id) {
+        submit(id, () -> runVerification(id));
+    }
+
+    public void startRestore(UUID id, List<String> databases) {
+        submit(id, () -> runRestore(id, databases));
+    }
+
+    private void submit(UUID id, Runnable job) {
+        worker.executeBlocking(() -> {
+            current.set(id);
+            try {
+                job.run();
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "job for backup %s failed unexpectedly", id);
+            } finally {
+                current.set(null);
+            }
+            return null;
+        }, false);
+    }
+
+    private void runBackup(UUID id, MaintenanceMode mode, String label, Instant requestedAt) {
+        long start = System.nanoTime();
+        Backup started = await(() -> catalog.find(id));
+        events.publish(BackupEvents.Type.STARTED, started);
+        try {
+            MaintenanceState state = lease.state();
+            long epoch;
+            if (mode == MaintenanceMode.AUTO && !state.readOnly()) {
+                ReadOnlyLease.Hold hold = lease.acquire(id, label);
+                epoch = hold.epoch();
+                await(() -> catalog.update(id, b -> {
+                    b.setReadOnly = true;
+                    b.epoch = hold.epoch();
+                }));
+            } else if (mode == MaintenanceMode.REQUIRE && !state.drained()) {
+                throw new IllegalStateException("the system is not DRAINED any more: " + state.describe());
+            } else {
+                epoch = state.epoch();
+            }
+            long drainStart = System.nanoTime();
+            MaintenanceState drained = lease.awaitDrained(epoch);
+            long drainMs = millisSince(drainStart);
+            await(() -> catalog.update(id, b -> {
+                b.status = BackupStatus.RUNNING;
+                b.epoch = epoch;
+                b.drainMs = drainMs;
+            }));
+
+            Dumper.Result dumped = dumper.dump(id, label, epoch, drained.describe(), () -> {
+                MaintenanceState after = lease.state();
+                if (!after.drained() || after.epoch() == null || after.epoch() != epoch) {
+                    throw new IllegalStateException("the system left DRAINED epoch " + epoch + " during the dump: "
+                            + after.describe());
+                }
+                return after.describe();
+            });
+            if (!config.readOnly().holdDuringVerify()) {
+                liftReadOnly(id, "backup " + id + " dumped");
+            }
+            String artifacts = toJson(dumped.artifacts());
+            await(() -> catalog.update(id, b -> {
+                b.status = BackupStatus.VERIFYING;
+                b.folder = dumped.folder();
+                b.artifacts = artifacts;
+                b.dumpMs = dumped.dumpMs();
+                b.totalBytes = dumped.totalBytes();
+            }));
+
+            long verifyStart = System.nanoTime();
+            verifier.verify(config.directory(), dumped.artifacts(), dumped.manifest());
+            long verifyMs = millisSince(verifyStart);
+            liftReadOnly(id, "backup " + id + " verified");
+            Backup done = await(() -> catalog.update(id, b -> {
+                b.status = BackupStatus.SUCCEEDED;
+                b.verified = true;
+                b.verifyMs = verifyMs;
+                b.finishedAt = Instant.now();
+            }));
+            metrics.succeeded(done);
+            metrics.finished(Duration.ofNanos(System.nanoTime() - start), true);
+            events.publish(BackupEvents.Type.VERIFIED, done);
+            events.publish(BackupEvents.Type.SUCCEEDED, done);
+            LOG.infof("backup %s \"%s\" succeeded: %d bytes, read-only %s ms, dump %d ms, verify %d ms", id, label,
+                    done.totalBytes, done.readOnlyWindowMs, done.dumpMs, done.verifyMs);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            // Lifted also when the dump failed: a failed backup must not leave the system read-only.
+            liftReadOnly(id, "backup " + id + " failed");
+            Backup failed = await(() -> catalog.update(id, b -> {
+                b.status = BackupStatus.FAILED;
+                b.verified = false;
+                b.error = message(e);
+                b.finishedAt = Instant.now();
+            }));
+            metrics.finished(Duration.ofNanos(System.nanoTime() - start), false);
+            events.publish(BackupEvents.Type.FAILED, failed);
+            LOG.errorf("backup %s \"%s\" failed: %s", id, label, message(e));
+        }
+    }
+
+    private void liftReadOnly(UUID id, String why) {
+        if (!lease.holding()) {
+            return;
+        }
+        long windowMs = lease.release(why);
+        metrics.readOnlyWindow(windowMs);
+        await(() -> catalog.update(id, b -> b.readOnlyWindowMs = windowMs));
+    }
+
+    private void runVerification(UUID id) {
+        Backup backup = await(() -> catalog.find(id));
+        try {
+            long start = System.nanoTime();
+            verifier.verify(config.directory(), artifacts(backup), dumper.readManifest(backup.folder));
+            long verifyMs = millisSince(start);
+            Backup done = await(() -> catalog.update(id, b -> {
+                b.status = BackupStatus.SUCCEEDED;
+                b.verified = true;
+                b.error = null;
+                b.verifyMs = verifyMs;
+            }));
+            events.publish(BackupEvents.Type.VERIFIED, done);
+        } catch (RuntimeException e) {
+            Backup failed = await(() -> catalog.update(id, b -> {
+                b.status = BackupStatus.FAILED;
+                b.verified = false;
+                b.error = "verification failed: " + message(e);
+            }));
+            metrics.finished(Duration.ZERO, false);
+            events.publish(BackupEvents.Type.FAILED, failed);
+        }
+    }
+
+    private void runRestore(UUID id, List<String> databases) {
+        Backup backup = await(() -> catalog.find(id));
+        try {
+            List<Artifact> artifacts = artifacts(backup);
+            for (String database : databases) {
+                Artifact artifact = artifacts.stream().filter(a -> a.database().equals(database)).findFirst().orElseThrow();
+                var file = config.directory().resolve(artifact.file());
+                Verifier.checkFile(artifact, file);
+                MaintenanceState state = lease.state();
+                if (!state.readOnly()) {
+                    throw new IllegalStateException("the system left read-only mode: " + state.describe());
+                }
+                tools.restoreOver(database, file);
+                LOG.infof("restored %s from backup %s", database, id);
+            }
+            Backup done = await(() -> catalog.update(id, b -> {
+                b.restoreStatus = "SUCCEEDED";
+                b.restoreError = null;
+                b.restoreFinishedAt = Instant.now();
+            }));
+            events.publish(BackupEvents.Type.RESTORED, done);
+        } catch (RuntimeException e) {
+            Backup failed = await(() -> catalog.update(id, b -> {
+                b.restoreStatus = "FAILED";
+                b.restoreError = message(e);
+                b.restoreFinishedAt = Instant.now();
+            }));
+            events.publish(BackupEvents.Type.RESTORED, failed);
+            LOG.errorf("restore from backup %s failed: %s", id, message(e));
+        }
+    }
+
+    /** Beats the heartbeat of the job in hand, and fails jobs whose replica stopped beating. */
+    @Scheduled(every = "${backup.heartbeat-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void heartbeat() {
+        UUID id = current.get();
+        try {
+            if (id != null) {
+                await(() -> catalog.heartbeat(id));
+            }
+            await(() -> catalog.failStale(Instant.now().minus(config.staleAfter())));
+        } catch (RuntimeException e) {
+            LOG.warnf("heartbeat failed: %s", e.getMessage());
+        }
+    }
+
+    public List<Artifact> artifacts(Backup backup) {
+        if (backup.artifacts == null) {
+            return List.of();
+        }
+        try {
+            return json.readValue(backup.artifacts, ARTIFACTS);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable artifacts of backup " + backup.id, e);
+        }
+    }
+
+    private String toJson(List<Artifact> artifacts) {
+        try {
+            return json.writeValueAsString(artifacts);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+
+    private static String message(Throwable e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+}

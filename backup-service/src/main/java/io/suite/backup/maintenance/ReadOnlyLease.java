@@ -1,0 +1,130 @@
+package io.suite.backup.maintenance;
+
+import io.quarkus.scheduler.Scheduled;
+import io.suite.backup.BackupConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A backup's hold on read-only mode: asked of maintenance-service with a lease (durationMs) that this
+ * class renews while the backup works. If this process dies, renewals stop and maintenance-service ends
+ * read-only by itself when the lease runs out: nothing stays stuck. Only a hold this process took is
+ * ever lifted. Blocking methods: for the backup worker thread.
+ */
+@ApplicationScoped
+public class ReadOnlyLease {
+    private static final Logger LOG = Logger.getLogger(ReadOnlyLease.class);
+    private static final Duration CALL = Duration.ofSeconds(15);
+
+    private final MaintenanceClient client;
+    private final BackupConfig.ReadOnly config;
+    private final AtomicReference<Hold> held = new AtomicReference<>();
+
+    /** The read-only this process set: for which backup, under which epoch, since when (nanoTime). */
+    public record Hold(UUID backupId, String reason, String holder, long epoch, long sinceNanos) {
+    }
+
+    ReadOnlyLease(@RestClient MaintenanceClient client, BackupConfig config) {
+        this.client = client;
+        this.config = config.readOnly();
+    }
+
+    public MaintenanceState state() {
+        return client.state().await().atMost(CALL);
+    }
+
+    /** Makes the system read-only for this backup; the answer carries the new epoch. */
+    public Hold acquire(UUID backupId, String label) {
+        String reason = "backup " + backupId + " \"" + label + "\"";
+        String holder = holder(backupId);
+        long since = System.nanoTime();
+        MaintenanceState state = client.readOnly(request(reason, holder)).await().atMost(CALL);
+        Hold hold = new Hold(backupId, reason, holder, state.epoch(), since);
+        held.set(hold);
+        return hold;
+    }
+
+    /**
+     * Polls until every write path has drained for {@code epoch}. Fails if the wait runs out, or if the
+     * system left that epoch meanwhile (lifted by someone, or a newer flip).
+     */
+    public MaintenanceState awaitDrained(long epoch) throws InterruptedException {
+        long deadline = System.nanoTime() + config.drainWait().toNanos();
+        while (true) {
+            MaintenanceState state = state();
+            if (!state.readOnly() || state.epoch() == null || state.epoch() != epoch) {
+                throw new IllegalStateException("the system left read-only epoch " + epoch + " while waiting for DRAINED: "
+                        + state.describe());
+            }
+            if (state.drained()) {
+                return state;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("write paths did not drain within " + config.drainWait() + " ("
+                        + state.describe() + ")");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Renews the lease while a backup holds it; a renewal is the same read-only request again. */
+    @Scheduled(every = "${backup.heartbeat-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void renew() {
+        Hold hold = held.get();
+        if (hold == null) {
+            return;
+        }
+        try {
+            MaintenanceState state = client.readOnly(request(hold.reason(), hold.holder())).await().atMost(CALL);
+            if (state.epoch() != null && state.epoch() != hold.epoch()) {
+                LOG.warnf("renewing read-only for backup %s moved the epoch from %d to %d", hold.backupId(), hold.epoch(),
+                        state.epoch());
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("could not renew read-only for backup %s: %s", hold.backupId(), e.getMessage());
+        }
+    }
+
+    /**
+     * Lifts read-only if this process set it and it is still that epoch (someone else's later read-only is
+     * left alone). Returns how long the system was read-only because of us, or -1 if we held nothing.
+     */
+    public long release(String why) {
+        Hold hold = held.getAndSet(null);
+        if (hold == null) {
+            return -1;
+        }
+        long windowMs = Duration.ofNanos(System.nanoTime() - hold.sinceNanos()).toMillis();
+        try {
+            MaintenanceState state = state();
+            if (state.readOnly() && state.epoch() != null && state.epoch() == hold.epoch()) {
+                client.readWrite(new MaintenanceClient.ReadWriteRequest(why, "backup-service", hold.holder(), false))
+                        .await().atMost(CALL);
+            } else {
+                LOG.infof("not lifting read-only for backup %s: the system is now %s", hold.backupId(), state.describe());
+            }
+        } catch (RuntimeException e) {
+            // The lease is no longer renewed: read-only ends by itself when it runs out.
+            LOG.errorf("could not lift read-only for backup %s (it ends with its lease): %s", hold.backupId(), e.getMessage());
+        }
+        return windowMs;
+    }
+
+    public boolean holding() {
+        return held.get() != null;
+    }
+
+    static String holder(UUID backupId) {
+        return "backup:" + backupId;
+    }
+
+    private MaintenanceClient.ReadOnlyRequest request(String reason, String holder) {
+        return new MaintenanceClient.ReadOnlyRequest(reason, config.lease().toMillis(), config.writeDrainTimeout().toMillis(),
+                "backup-service", holder);
+    }
+}

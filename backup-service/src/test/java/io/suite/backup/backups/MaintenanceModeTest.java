@@ -1,0 +1,17 @@
+package io.suite.backup.backups;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class MaintenanceModeTest {
+    @Test
+    void parsesTheTwoModesAndDefaultsToAuto() {
+        assertEquals(Optional.of(MaintenanceMode.AUTO), MaintenanceMode.parse("auto"));
+        assertEquals(Optional.of(MaintenanceMode.REQUIRE), MaintenanceMode.parse("REQUIRE"));
+        assertEquals(Optional.of(MaintenanceMode.AUTO), MaintenanceMode.parse(null));
+        assertEquals(Optional.empty(), MaintenanceMode.parse("sometimes"));
+    }
+}
