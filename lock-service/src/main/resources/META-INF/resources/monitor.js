@@ -423,7 +423,9 @@ function start() {
   state.filter.owner = params.get('owner') ?? '';
   $('filter-owner').value = state.filter.owner;
   $('filter-space').addEventListener('change', e => setFilter({ space: e.target.value }));
-  $('filter-owner').addEventListener('input', e => setFilter({ owner: e.target.value }));
+  for (const type of ['input', 'change']) {
+    $('filter-owner').addEventListener(type, e => setFilter({ owner: e.target.value }));
+  }
   $('filters').addEventListener('reset', e => { e.preventDefault(); setFilter({ space: '', owner: '' }); });
   $('filters').addEventListener('submit', e => e.preventDefault());
   render();
