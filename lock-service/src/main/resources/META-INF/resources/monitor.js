@@ -289,7 +289,18 @@ function renderHistory() {
     ? 'No incident matches the filter.' : 'No timeouts, deadlocks or escalations since this page opened.';
 }
 
+// Under load the stream may send many snapshots a second: draw at most five times a second.
+let renderTimer = null;
+let lastRender = 0;
+function scheduleRender() {
+  if (renderTimer !== null) return;
+  renderTimer = setTimeout(() => { renderTimer = null; render(); }, Math.max(0, lastRender + 200 - performance.now()));
+}
+
 function render() {
+  clearTimeout(renderTimer);
+  renderTimer = null;
+  lastRender = performance.now();
   renderTotals();
   renderWaits();
   renderLocks();
@@ -327,8 +338,7 @@ function applySnapshot(s) {
   for (const [key, e] of state.escalations) {
     if (!state.locks.some(l => l.transaction === e.transaction && l.space === e.space)) state.escalations.delete(key);
   }
-  render();
-  $('connection').dataset.updated = new Date().toISOString();
+  scheduleRender();
 }
 
 function addIncident(i) {
@@ -346,7 +356,7 @@ function addIncident(i) {
     state.escalations.set(`${i.transaction}\u0000${i.space}`, incident);
   }
   announce(incidentText(incident));
-  render();
+  scheduleRender();
 }
 
 function announce(text) {
