@@ -1,0 +1,47 @@
+package io.suite.posting;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.suite.posting.locking.LockMode;
+
+/** {@code posting.*}: lock control mode and the limits of the posting service. */
+@ConfigMapping(prefix = "posting")
+public interface PostingConfig {
+
+    /** MANAGED (default), AUTOMATIC, AUTOMATIC_AND_MANAGED, or FOR_UPDATE (benchmark baseline only). */
+    @WithDefault("MANAGED")
+    LockMode lockMode();
+
+    /** AUTOMATIC_AND_MANAGED only: MANAGED or AUTOMATIC per document type (RECEIPT, SHIPMENT, TRANSFER); default MANAGED. */
+    Map<String, LockMode> documentTypeLockMode();
+
+    /** AUTOMATIC_AND_MANAGED only: MANAGED or AUTOMATIC per register (Stock, Sales); default MANAGED. */
+    Map<String, LockMode> registerLockMode();
+
+    /** How long a posting waits for its managed locks before answering 423 lock-timeout. */
+    @WithDefault("10s")
+    Duration lockWaitTimeout();
+
+    /** Lease of a lock transaction; the fencing token guards writes after it runs out. */
+    @WithDefault("30s")
+    Duration lockLease();
+
+    /** AUTOMATIC: attempts per transaction when PostgreSQL reports a serialization failure or deadlock. */
+    @WithDefault("40")
+    int automaticMaxAttempts();
+
+    /** Most lines a document may have. */
+    @WithDefault("1000")
+    int maxLines();
+
+    /** Sales totals splitting: total rows per (item, warehouse, day). */
+    @WithDefault("8")
+    int salesSplits();
+
+    /** Outbox relay: events per round. */
+    @WithDefault("200")
+    int outboxBatch();
+}

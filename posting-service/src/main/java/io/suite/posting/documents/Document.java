@@ -1,0 +1,78 @@
+package io.suite.posting.documents;
+
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.persistence.CollectionTable;
+import jakarta.persistence.Column;
+import jakarta.persistence.ElementCollection;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.OrderColumn;
+import jakarta.persistence.Table;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import io.smallrye.mutiny.Uni;
+
+/** A document row with its lines (Panache entity); register writes go through native SQL. */
+@Entity
+@Table(name = "documents")
+public class Document extends PanacheEntityBase {
+    @Id
+    public UUID id;
+    @Enumerated(EnumType.STRING)
+    public DocumentType type;
+    public String number;
+    public LocalDate date;
+    @Enumerated(EnumType.STRING)
+    public DocumentStatus status;
+    @Column(name = "posted_at")
+    public OffsetDateTime postedAt;
+
+    @ElementCollection(fetch = FetchType.EAGER)
+    @CollectionTable(name = "document_lines", joinColumns = @JoinColumn(name = "document_id"))
+    @OrderColumn(name = "line_no")
+    public List<DocumentLine> lines = new ArrayList<>();
+
+    public static Uni<List<Document>> withStatus(DocumentStatus status) {
+        return find("select distinct d from Document d left join fetch d.lines where d.status = ?1 order by d.date, d.number",
+                status).list();
+    }
+
+    public static Document of(DocumentData data) {
+        Document d = new Document();
+        d.id = data.id();
+        d.type = data.type();
+        d.number = data.number();
+        d.date = data.date();
+        d.status = data.status();
+        d.postedAt = data.status() == DocumentStatus.POSTED ? OffsetDateTime.now() : null;
+        for (DocumentData.Line l : data.lines()) {
+            DocumentLine line = new DocumentLine();
+            line.item = l.item();
+            line.warehouse = l.warehouse();
+            line.toWarehouse = l.toWarehouse();
+            line.quantity = l.quantity();
+            line.amount = l.amount();
+            d.lines.add(line);
+        }
+        return d;
+    }
+
+    public DocumentData data() {
+        List<DocumentData.Line> out = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            DocumentLine l = lines.get(i);
+            out.add(new DocumentData.Line(i, l.item, l.warehouse, l.toWarehouse, l.quantity.setScale(3),
+                    l.amount.setScale(2)));
+        }
+        return new DocumentData(id, type, number, date, status, out);
+    }
+}

@@ -1,0 +1,31 @@
+package io.suite.posting.documents;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** A document as the API shows it and the posting engine reads it. Lines never change once created. */
+public record DocumentData(UUID id, DocumentType type, String number, LocalDate date, DocumentStatus status,
+        List<Line> lines) {
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Line(int lineNo, String item, String warehouse, String toWarehouse, BigDecimal quantity,
+            BigDecimal amount) {
+    }
+
+    public DocumentData withStatus(DocumentStatus next) {
+        return new DocumentData(id, type, number, date, next, lines);
+    }
+
+    /** The posting-run partition: the (source) warehouse of the first line. */
+    public String partition() {
+        return lines.get(0).warehouse();
+    }
+
+    public String label() {
+        return type + " " + number;
+    }
+}

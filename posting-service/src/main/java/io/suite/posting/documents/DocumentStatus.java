@@ -1,0 +1,5 @@
+package io.suite.posting.documents;
+
+public enum DocumentStatus {
+    DRAFT, POSTED
+}

@@ -1,0 +1,13 @@
+package io.suite.posting.documents;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** RECEIPT (+Stock), SHIPMENT (-Stock, +Sales), TRANSFER (-Stock at warehouse, +Stock at toWarehouse). */
+public enum DocumentType {
+    RECEIPT, SHIPMENT, TRANSFER;
+
+    public static List<String> names() {
+        return Arrays.stream(values()).map(Enum::name).toList();
+    }
+}

@@ -1,0 +1,63 @@
+package io.suite.posting.documents;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
+
+/** The suite's agreed posting metrics, all registered at start so they are scraped at zero. */
+@Startup
+@ApplicationScoped
+public class PostingMetrics {
+    public static final String[] OUTCOMES = { "posted", "unposted", "rejected", "failed" };
+
+    private final Map<String, Counter> documents = new HashMap<>();
+    private final Map<DocumentType, Timer> latency = new EnumMap<>(DocumentType.class);
+    private final Counter balanceRejections;
+    private final Timer lockWait;
+    private final Counter retries;
+
+    public PostingMetrics(MeterRegistry registry) {
+        for (DocumentType type : DocumentType.values()) {
+            for (String outcome : OUTCOMES) {
+                documents.put(type + "/" + outcome, Counter.builder("posting.documents").tag("type", type.name())
+                        .tag("outcome", outcome).description("Documents by type and outcome").register(registry));
+            }
+            latency.put(type, Timer.builder("posting.latency").tag("type", type.name())
+                    .description("Posting latency").publishPercentileHistogram().register(registry));
+        }
+        balanceRejections = Counter.builder("posting.balance.rejections")
+                .description("Postings refused by balance control").register(registry);
+        lockWait = Timer.builder("posting.lock.wait").description("Time to get managed locks from lock-service")
+                .publishPercentileHistogram().register(registry);
+        retries = Counter.builder("posting.retries").description("Transactions retried after a serialization failure")
+                .register(registry);
+    }
+
+    public void document(DocumentType type, String outcome) {
+        documents.get(type + "/" + outcome).increment();
+    }
+
+    public void latency(DocumentType type, Duration d) {
+        latency.get(type).record(d);
+    }
+
+    public void balanceRejection() {
+        balanceRejections.increment();
+    }
+
+    public void lockWait(Duration d) {
+        lockWait.record(d);
+    }
+
+    public void retry() {
+        retries.increment();
+    }
+}

@@ -1,0 +1,97 @@
+package io.suite.posting.events;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.suite.posting.Db;
+import io.suite.posting.PostingConfig;
+import io.suite.writeguard.WriteGuard;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+/**
+ * Publishes committed outbox rows on Kafka {@code document-events} (at least once, in id order,
+ * keyed by document id), then marks them sent. Claims rows first (committed) so several replicas
+ * share the work and no transaction stays open while Kafka is awaited; a claim that is not marked
+ * sent (Kafka down, crash) expires and the rows are sent again. Paused while writes are refused.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+
+    record Pending(long id, String key, String payload) {
+    }
+
+    @Inject
+    @Channel("document-events")
+    MutinyEmitter<String> emitter;
+    @Inject
+    WriteGuard guard;
+    @Inject
+    PostingConfig config;
+
+    @Scheduled(every = "${posting.outbox-interval:500ms}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> relay() {
+        if (guard.refusesWrites()) {
+            return Uni.createFrom().voidItem();
+        }
+        Context context = Vertx.currentContext();
+        Executor onContext = context == null ? Runnable::run : cmd -> context.runOnContext(v -> cmd.run());
+        return guard.write(this::claim).chain(pending -> {
+            if (pending.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            List<Long> sent = new ArrayList<>();
+            return Multi.createFrom().iterable(pending)
+                    .onItem().transformToUniAndConcatenate(p -> emitter.sendMessage(Message.of(p.payload())
+                            .addMetadata(OutgoingKafkaRecordMetadata.<String> builder().withKey(p.key()).build()))
+                            .invoke(() -> sent.add(p.id())))
+                    .collect().last()
+                    .onFailure().recoverWithItem(e -> {
+                        LOG.warnf("outbox: Kafka send failed after %d of %d events (kept for retry): %s", sent.size(),
+                                pending.size(), e.toString());
+                        return null;
+                    })
+                    .emitOn(onContext)
+                    .chain(() -> guard.write(() -> mark(sent, pending)));
+        }).onFailure().recoverWithItem(e -> {
+            LOG.debugf("outbox relay round failed: %s", e.toString());
+            return null;
+        }).replaceWithVoid();
+    }
+
+    private Uni<List<Pending>> claim() {
+        return Panache.withTransaction(() -> Panache.getSession().chain(s -> Db.rows(s,
+                "UPDATE outbox SET claimed_until = now() + interval '2 minutes' WHERE id IN (SELECT id FROM outbox"
+                        + " WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < now()) ORDER BY id LIMIT ?1"
+                        + " FOR UPDATE SKIP LOCKED) RETURNING id, event_key, payload",
+                List.of(config.outboxBatch()))))
+                .map(rows -> rows.stream().map(r -> new Pending(((Number) r[0]).longValue(), (String) r[1], (String) r[2]))
+                        .sorted(Comparator.comparingLong(Pending::id)).toList());
+    }
+
+    private Uni<Void> mark(List<Long> sent, List<Pending> pending) {
+        List<Long> unsent = pending.stream().map(Pending::id).filter(id -> !sent.contains(id)).toList();
+        return Panache.withTransaction(() -> Panache.getSession().chain(s -> {
+            Uni<Integer> u = sent.isEmpty() ? Uni.createFrom().item(0)
+                    : Db.update(s, "UPDATE outbox SET sent_at = now() WHERE id IN " + Db.tuples(1, sent.size(), 1), sent);
+            return u.chain(() -> unsent.isEmpty() ? Uni.createFrom().item(0)
+                    : Db.update(s, "UPDATE outbox SET claimed_until = NULL WHERE id IN " + Db.tuples(1, unsent.size(), 1), unsent));
+        })).replaceWithVoid();
+    }
+}

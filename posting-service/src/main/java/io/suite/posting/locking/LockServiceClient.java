@@ -1,0 +1,51 @@
+package io.suite.posting.locking;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+import io.smallrye.mutiny.Uni;
+
+/** lock-service API v1 (DESIGN.md "Lock service API"), the part posting needs. */
+@RegisterRestClient(configKey = "lock-service")
+@Path("/v1/lock-transactions")
+public interface LockServiceClient {
+
+    @POST
+    Uni<Transaction> begin(Begin body);
+
+    @POST
+    @Path("/{id}/locks")
+    Uni<Grant> lock(@PathParam("id") String id, @HeaderParam("X-Lock-Token") String token, LockRequest body);
+
+    @POST
+    @Path("/{id}/renew")
+    Uni<Map<String, Object>> renew(@PathParam("id") String id, @HeaderParam("X-Lock-Token") String token);
+
+    @DELETE
+    @Path("/{id}")
+    Uni<Void> end(@PathParam("id") String id, @HeaderParam("X-Lock-Token") String token);
+
+    record Begin(String owner, String label, long leaseMs) {
+    }
+
+    record Transaction(String id, String token, long leaseMs, String expiresAt) {
+    }
+
+    record LockRequest(long timeoutMs, List<Item> items) {
+    }
+
+    /** The data-source form: one row per (item, warehouse), each field an equality. */
+    record Item(String space, String mode, List<Map<String, String>> rows) {
+    }
+
+    record Grant(long fencingToken, long waitedMs, List<String> escalated) {
+    }
+}

@@ -1,0 +1,125 @@
+package io.suite.posting.locking;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
+
+import io.quarkiverse.resteasy.problem.HttpProblem;
+import io.smallrye.mutiny.Uni;
+import io.suite.posting.PostingConfig;
+import io.suite.posting.documents.PostingMetrics;
+import io.suite.posting.registers.StockKey;
+
+/**
+ * EXCLUSIVE managed locks on Stock rows, through lock-service. A posting holds one lock
+ * transaction: begun, locked (one atomic request for all its rows), ended after COMMIT.
+ */
+@ApplicationScoped
+public class ManagedLocks {
+    public static final String STOCK_SPACE = "AccumulationRegister.Stock";
+    private static final Logger LOG = Logger.getLogger(ManagedLocks.class);
+
+    /** A granted lock transaction. */
+    public record Held(String id, String token, long fencingToken) {
+    }
+
+    @Inject
+    @RestClient
+    LockServiceClient client;
+    @Inject
+    PostingConfig config;
+    @Inject
+    PostingMetrics metrics;
+
+    private final String owner = "posting-" + Long.toHexString(ProcessHandle.current().pid());
+
+    /** Begins a lock transaction and locks {@code rows} EXCLUSIVE; fails with a 423/409/503 problem. */
+    public Uni<Held> acquire(String label, Collection<StockKey> rows) {
+        long started = System.nanoTime();
+        List<Map<String, String>> data = rows.stream().sorted()
+                .map(k -> Map.of("item", k.item(), "warehouse", k.warehouse())).toList();
+        LockServiceClient.LockRequest request = new LockServiceClient.LockRequest(config.lockWaitTimeout().toMillis(),
+                List.of(new LockServiceClient.Item(STOCK_SPACE, "EXCLUSIVE", data)));
+        return client.begin(new LockServiceClient.Begin(owner, label, config.lockLease().toMillis()))
+                .onFailure().transform(ManagedLocks::problem)
+                .chain(tx -> client.lock(tx.id(), tx.token(), request)
+                        .map(grant -> new Held(tx.id(), tx.token(), grant.fencingToken()))
+                        .onFailure().call(() -> release(new Held(tx.id(), tx.token(), 0)))
+                        .onFailure().transform(ManagedLocks::problem))
+                .eventually(() -> metrics.lockWait(Duration.ofNanos(System.nanoTime() - started)));
+    }
+
+    /** Ends the lock transaction; a failure only means its lease will free the locks. */
+    public Uni<Void> release(Held held) {
+        return client.end(held.id(), held.token()).onFailure().recoverWithItem(e -> {
+            LOG.debugf("could not end lock transaction %s (its lease frees it): %s", held.id(), e.toString());
+            return null;
+        });
+    }
+
+    /** Maps a lock-service answer (or no answer) to the problem this service returns; nothing is written. */
+    static Throwable problem(Throwable failure) {
+        if (failure instanceof HttpProblem) {
+            return failure;
+        }
+        if (failure instanceof WebApplicationException wae && wae.getResponse() != null) {
+            Response response = wae.getResponse();
+            Map<?, ?> body = body(response);
+            int status = response.getStatus();
+            if (status == 423) {
+                return HttpProblem.builder().withType(URI.create("https://suite.dev/problems/lock-timeout"))
+                        .withTitle("Lock wait timed out").withStatus(423)
+                        .withDetail("Stock rows are locked by another posting; nothing was written")
+                        .with("blockedBy", body.containsKey("blockedBy") ? body.get("blockedBy") : List.of()).build();
+            }
+            if (status == 409) {
+                return HttpProblem.builder().withType(URI.create("https://suite.dev/problems/deadlock"))
+                        .withTitle("Deadlock").withStatus(409)
+                        .withDetail("The lock request closed a wait cycle; nothing was written")
+                        .with("cycle", body.containsKey("cycle") ? body.get("cycle") : List.of()).build();
+            }
+            if (status == 503 && String.valueOf(body.get("type")).endsWith("/read-only")) {
+                HttpProblem.Builder b = HttpProblem.builder().withType(URI.create("https://suite.dev/problems/read-only"))
+                        .withTitle("Service is read-only").withStatus(503)
+                        .withDetail("lock-service refuses EXCLUSIVE locks: maintenance mode")
+                        .withHeader("Retry-After", response.getHeaderString("Retry-After") == null ? "5"
+                                : response.getHeaderString("Retry-After"));
+                if (body.get("reason") != null) {
+                    b.with("reason", body.get("reason"));
+                }
+                if (body.get("epoch") != null) {
+                    b.with("epoch", body.get("epoch"));
+                }
+                return b.build();
+            }
+        }
+        return unavailable(failure);
+    }
+
+    static HttpProblem unavailable(Throwable failure) {
+        return HttpProblem.builder().withType(URI.create("https://suite.dev/problems/lock-service-unavailable"))
+                .withTitle("lock-service unavailable").withStatus(503).withHeader("Retry-After", 1)
+                .withDetail("Managed locks could not be taken (" + failure.getClass().getSimpleName()
+                        + "); nothing was written")
+                .build();
+    }
+
+    private static Map<?, ?> body(Response response) {
+        try {
+            Map<?, ?> body = response.readEntity(Map.class);
+            return body == null ? Map.of() : body;
+        } catch (RuntimeException e) {
+            return Map.of();
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.suite.posting.registers;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.hibernate.reactive.mutiny.Mutiny;
+
+import io.quarkiverse.resteasy.problem.HttpProblem;
+import io.smallrye.mutiny.Uni;
+import io.suite.posting.Db;
+
+/** The Stock register in SQL: movements, balances, and the fenced balance write. */
+public final class StockRegister {
+    private static final int CHUNK = 1000;
+
+    private StockRegister() {
+    }
+
+    /** A movement to insert for a document. */
+    public record Row(UUID document, Movements.Stock movement) {
+    }
+
+    /**
+     * Current balances of {@code rows} (missing rows are absent). {@code forUpdate}: the FOR_UPDATE
+     * baseline creates missing rows and takes PostgreSQL row locks in a fixed order.
+     */
+    public static Uni<Map<StockKey, BigDecimal>> balances(Mutiny.Session s, List<StockKey> rows, boolean forUpdate) {
+        if (rows.isEmpty()) {
+            return Uni.createFrom().item(new HashMap<>());
+        }
+        List<Object> keys = new ArrayList<>();
+        rows.forEach(k -> {
+            keys.add(k.item());
+            keys.add(k.warehouse());
+        });
+        String in = Db.tuples(rows.size(), 2, 1);
+        Uni<Integer> create = forUpdate
+                ? Db.update(s, "INSERT INTO stock_balances (item, warehouse, quantity) SELECT v.i, v.w, 0 FROM (VALUES " + in
+                        + ") AS v(i, w) ORDER BY 1, 2 ON CONFLICT (item, warehouse) DO NOTHING", keys)
+                : Uni.createFrom().item(0);
+        return create.chain(() -> Db.rows(s, "SELECT item, warehouse, quantity FROM stock_balances WHERE (item, warehouse) IN ("
+                + in + ")" + (forUpdate ? " ORDER BY item, warehouse FOR UPDATE" : ""), keys))
+                .map(result -> {
+                    Map<StockKey, BigDecimal> out = new HashMap<>();
+                    for (Object[] r : result) {
+                        out.put(new StockKey((String) r[0], (String) r[1]), (BigDecimal) r[2]);
+                    }
+                    return out;
+                });
+    }
+
+    public static Uni<Void> insertMovements(Mutiny.Session s, List<Row> rows) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (int from = 0; from < rows.size(); from += CHUNK) {
+            List<Row> part = rows.subList(from, Math.min(rows.size(), from + CHUNK));
+            List<Object> p = new ArrayList<>();
+            for (Row r : part) {
+                p.add(r.document());
+                p.add(r.movement().lineNo());
+                p.add(r.movement().key().item());
+                p.add(r.movement().key().warehouse());
+                p.add(r.movement().quantity());
+            }
+            chain = chain.chain(() -> Db.update(s, "INSERT INTO stock_movements (document_id, line_no, item, warehouse, quantity) VALUES "
+                    + Db.tuples(part.size(), 5, 1), p)).replaceWithVoid();
+        }
+        return chain;
+    }
+
+    public static Uni<Void> deleteMovements(Mutiny.Session s, List<UUID> documents) {
+        if (documents.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Db.update(s, "DELETE FROM stock_movements WHERE document_id IN " + Db.tuples(1, documents.size(), 1), documents)
+                .replaceWithVoid();
+    }
+
+    /**
+     * Adds {@code changes} to the balances. With a fencing token a row is only written when no later
+     * grant has written it ({@code fencing_token <= token}); otherwise this holder lost its lease and
+     * the whole transaction is refused (409 lock-lost), so nothing it computed is written.
+     */
+    public static Uni<Void> apply(Mutiny.Session s, Map<StockKey, BigDecimal> changes, Long fencingToken) {
+        List<Map.Entry<StockKey, BigDecimal>> rows = changes.entrySet().stream().filter(e -> e.getValue().signum() != 0)
+                .sorted(Map.Entry.comparingByKey()).toList();
+        if (rows.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Object> p = new ArrayList<>();
+        for (Map.Entry<StockKey, BigDecimal> e : rows) {
+            p.add(e.getKey().item());
+            p.add(e.getKey().warehouse());
+            p.add(e.getValue());
+            p.add(fencingToken == null ? 0L : fencingToken);
+        }
+        String sql = "INSERT INTO stock_balances AS b (item, warehouse, quantity, fencing_token) VALUES " + Db.tuples(rows.size(), 4, 1)
+                + " ON CONFLICT (item, warehouse) DO UPDATE SET quantity = b.quantity + excluded.quantity"
+                + (fencingToken == null ? ""
+                        : ", fencing_token = excluded.fencing_token WHERE b.fencing_token <= excluded.fencing_token");
+        return Db.update(s, sql, p).invoke(written -> {
+            if (written < rows.size()) {
+                throw lockLost(fencingToken);
+            }
+        }).replaceWithVoid();
+    }
+
+    static HttpProblem lockLost(Long token) {
+        return HttpProblem.builder().withType(URI.create("https://suite.dev/problems/lock-lost")).withTitle("Managed lock lost")
+                .withStatus(409).withDetail("A later lock holder has written these Stock rows (fencing token " + token
+                        + " is stale: the lock transaction's lease ran out); nothing was written")
+                .build();
+    }
+
+    /** Balances for GET /v1/balances; item and warehouse are optional filters. */
+    public static Uni<List<Object[]>> list(Mutiny.Session s, String item, String warehouse) {
+        List<Object> p = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT item, warehouse, quantity FROM stock_balances WHERE true");
+        if (item != null) {
+            p.add(item);
+            sql.append(" AND item = ?").append(p.size());
+        }
+        if (warehouse != null) {
+            p.add(warehouse);
+            sql.append(" AND warehouse = ?").append(p.size());
+        }
+        sql.append(" ORDER BY item, warehouse LIMIT 10000");
+        return Db.rows(s, sql.toString(), p);
+    }
+
+    static Collection<StockKey> keys(Map<StockKey, ?> m) {
+        return m.keySet();
+    }
+}

@@ -1,0 +1,43 @@
+package io.suite.posting.runs;
+
+import java.net.URI;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
+
+import io.quarkiverse.resteasy.problem.HttpProblem;
+import io.smallrye.common.annotation.Blocking;
+
+@Path("/v1/posting-runs")
+public class PostingRunResource {
+
+    public record Start(Integer parallelism, Integer batchSize) {
+    }
+
+    @Inject
+    PostingRuns runs;
+
+    @POST
+    @Blocking
+    public Response start(Start body) {
+        int parallelism = body == null || body.parallelism() == null ? 4 : body.parallelism();
+        int batchSize = body == null || body.batchSize() == null ? 500 : body.batchSize();
+        if (parallelism < 1 || parallelism > 64 || batchSize < 1 || batchSize > 1000) {
+            throw HttpProblem.builder().withType(URI.create("https://suite.dev/problems/validation")).withStatus(400)
+                    .withTitle("Invalid posting run").withDetail("parallelism must be 1..64 and batchSize 1..1000").build();
+        }
+        PostingRuns.Run run = runs.start(parallelism, batchSize);
+        return Response.accepted(Map.of("id", run.id)).build();
+    }
+
+    @GET
+    @Path("/{id}")
+    public Map<String, Object> get(@PathParam("id") String id) {
+        return runs.find(id).map(PostingRuns.Run::view).orElseThrow(() -> PostingRuns.notFound(id));
+    }
+}

@@ -1,0 +1,211 @@
+package io.suite.posting.runs;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.quarkiverse.resteasy.problem.HttpProblem;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.vertx.VertxContextSupport;
+import io.suite.posting.documents.Document;
+import io.suite.posting.documents.DocumentData;
+import io.suite.posting.documents.DocumentStatus;
+import io.suite.posting.documents.PostingEngine;
+import io.suite.posting.documents.PostingMetrics;
+import io.suite.posting.locking.LockPolicy;
+import io.suite.writeguard.ReadOnlyException;
+import io.suite.writeguard.WriteGuard;
+
+/**
+ * Posting runs: every DRAFT document, partitioned by the (source) warehouse of its first line,
+ * each partition in date/number order, partitions in parallel, at most batchSize documents per
+ * transaction. Documents refused for insufficient stock get one more try at the end of the run,
+ * one by one in global date/number order (their stock may come from another partition, e.g. a
+ * transfer). Run state lives in memory of the instance that started it.
+ */
+@ApplicationScoped
+public class PostingRuns {
+    private static final Logger LOG = Logger.getLogger(PostingRuns.class);
+
+    @Inject
+    PostingEngine engine;
+    @Inject
+    LockPolicy policy;
+    @Inject
+    WriteGuard guard;
+    @Inject
+    PostingMetrics metrics;
+
+    private final Map<String, Run> runs = new ConcurrentHashMap<>();
+
+    public static final class Run {
+        final String id = UUID.randomUUID().toString();
+        final Instant startedAt = Instant.now();
+        volatile Instant finishedAt;
+        volatile String status = "RUNNING";
+        final AtomicInteger posted = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final Map<UUID, Map<String, Object>> failures = Collections.synchronizedMap(new LinkedHashMap<>());
+
+        public Map<String, Object> view() {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("id", id);
+            v.put("status", status);
+            v.put("posted", posted.get());
+            v.put("failed", failed.get());
+            synchronized (failures) {
+                v.put("failures", new ArrayList<>(failures.values()));
+            }
+            v.put("startedAt", startedAt.toString());
+            v.put("finishedAt", finishedAt == null ? null : finishedAt.toString());
+            return v;
+        }
+    }
+
+    public Run start(int parallelism, int batchSize) {
+        guard.checkWritable();
+        Run run = new Run();
+        runs.put(run.id, run);
+        Thread t = new Thread(() -> execute(run, parallelism, batchSize), "posting-run-" + run.id.substring(0, 8));
+        t.setDaemon(true);
+        t.start();
+        return run;
+    }
+
+    public Optional<Run> find(String id) {
+        return Optional.ofNullable(runs.get(id));
+    }
+
+    private void execute(Run run, int parallelism, int batchSize) {
+        try {
+            List<DocumentData> drafts = VertxContextSupport.subscribeAndAwait(
+                    () -> Panache.withSession(() -> Document.withStatus(DocumentStatus.DRAFT)))
+                    .stream().map(Document::data).toList();
+            Map<String, List<DocumentData>> partitions = new LinkedHashMap<>();
+            drafts.forEach(d -> partitions.computeIfAbsent(d.partition(), k -> new ArrayList<>()).add(d));
+            ConcurrentLinkedQueue<List<DocumentData>> queue = new ConcurrentLinkedQueue<>(partitions.values());
+            List<DocumentData> retry = Collections.synchronizedList(new ArrayList<>());
+            AtomicBoolean stop = new AtomicBoolean();
+            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, partitions.size())));
+            for (int i = 0; i < parallelism; i++) {
+                pool.execute(() -> {
+                    List<DocumentData> partition;
+                    while (!stop.get() && (partition = queue.poll()) != null) {
+                        postPartition(run, partition, batchSize, retry, stop);
+                    }
+                });
+            }
+            pool.shutdown();
+            pool.awaitTermination(1, TimeUnit.DAYS);
+            // second chance, in global order, for documents whose stock may have come from another partition
+            List<DocumentData> again = new ArrayList<>(retry);
+            again.sort((a, b) -> a.date().equals(b.date()) ? a.number().compareTo(b.number()) : a.date().compareTo(b.date()));
+            for (DocumentData d : again) {
+                if (stop.get()) {
+                    break;
+                }
+                if (post(run, List.of(d), null, stop) == 1) {
+                    run.failures.remove(d.id());
+                    run.failed.decrementAndGet();
+                }
+            }
+        } catch (Throwable e) {
+            LOG.errorf(e, "posting run %s failed", run.id);
+            run.failures.put(new UUID(0, 0), Map.of("reason", "run failed: " + e));
+        } finally {
+            run.finishedAt = Instant.now();
+            run.status = "DONE";
+        }
+    }
+
+    private void postPartition(Run run, List<DocumentData> partition, int batchSize, List<DocumentData> retry, AtomicBoolean stop) {
+        int i = 0;
+        while (i < partition.size() && !stop.get()) {
+            // a batch holds documents of one lock plan (AUTOMATIC_AND_MANAGED may differ per type)
+            LockPolicy.Plan plan = policy.plan(partition.get(i).type());
+            List<DocumentData> batch = new ArrayList<>();
+            while (i < partition.size() && batch.size() < batchSize && policy.plan(partition.get(i).type()).equals(plan)) {
+                batch.add(partition.get(i++));
+            }
+            post(run, batch, retry, stop);
+        }
+    }
+
+    /** Posts one batch in one transaction; returns how many were posted. */
+    private int post(Run run, List<DocumentData> batch, List<DocumentData> retry, AtomicBoolean stop) {
+        List<PostingEngine.Job> jobs = batch.stream().map(d -> new PostingEngine.Job(d, false, PostingEngine.Op.POST, false)).toList();
+        try {
+            List<PostingEngine.Outcome> outcomes = VertxContextSupport.subscribeAndAwait(
+                    () -> guard.write(permit -> engine.run(jobs, false, null, permit)));
+            int posted = 0;
+            for (PostingEngine.Outcome o : outcomes) {
+                switch (o.result()) {
+                    case "posted" -> {
+                        posted++;
+                        run.posted.incrementAndGet();
+                        metrics.document(o.doc().type(), "posted");
+                    }
+                    case "rejected" -> {
+                        metrics.document(o.doc().type(), "rejected");
+                        if (retry != null) {
+                            retry.add(o.doc());
+                            fail(run, o.doc(), "insufficient-stock", o.shortages());
+                        }
+                    }
+                    default -> {
+                        // skipped: posted meanwhile by someone else, or deleted
+                    }
+                }
+            }
+            return posted;
+        } catch (Throwable e) {
+            String reason = e instanceof HttpProblem p && p.getType() != null
+                    ? p.getType().toString().replace("https://suite.dev/problems/", "")
+                    : e.getClass().getSimpleName();
+            if (e instanceof ReadOnlyException) {
+                stop.set(true);
+            }
+            for (DocumentData d : batch) {
+                metrics.document(d.type(), "failed");
+                if (retry != null) {
+                    fail(run, d, reason, List.of());
+                }
+            }
+            return 0;
+        }
+    }
+
+    private static void fail(Run run, DocumentData d, String reason, Object shortages) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("documentId", d.id().toString());
+        f.put("number", d.number());
+        f.put("reason", reason);
+        f.put("shortages", shortages);
+        if (run.failures.put(d.id(), f) == null) {
+            run.failed.incrementAndGet();
+        }
+    }
+
+    static HttpProblem notFound(String id) {
+        return HttpProblem.builder().withType(URI.create("https://suite.dev/problems/not-found")).withStatus(404)
+                .withTitle("Not found").withDetail("No posting run " + id + " on this instance").build();
+    }
+}
