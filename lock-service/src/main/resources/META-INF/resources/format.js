@@ -17,8 +17,13 @@ export function toMillis(instant) {
   return NaN;
 }
 
+/** "14:03:27" today, "Nov 21, 14:03:27" before. */
 export function clockTime(ms) {
-  return Number.isFinite(ms) ? new Date(ms).toLocaleTimeString([], { hour12: false }) : '';
+  if (!Number.isFinite(ms)) return '';
+  const d = new Date(ms);
+  const time = d.toLocaleTimeString([], { hour12: false });
+  return d.toDateString() === new Date().toDateString()
+    ? time : `${d.toLocaleDateString([], { month: 'short', day: 'numeric' })}, ${time}`;
 }
 
 export function shortId(id) {

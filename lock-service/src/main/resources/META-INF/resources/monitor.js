@@ -3,13 +3,15 @@
 //
 // Events (see lock-service README): `snapshot` = the GET /v1/locks body
 // {locks:[{transaction,owner,label,space,mode,fields,since}], waits:[{…, blockedBy:[ids]}]};
-// `incident` = {kind: deadlock|timeout|escalation, transaction, owner, label, space, cycle|blockedBy, at}.
+// `incident` = {kind: deadlock|timeout|escalation|expiry, transaction, owner, label, space, cycle|blockedBy, at};
+// a deadlock's cycle starts with the victim, in wait-for order.
 
 import { formatAge, formatFields, toMillis, clockTime, shortId, shortSpace, who } from './format.js';
 import { drawGraph } from './graph.js';
 
 const MAX_ROWS = 500;          // a table longer than this is unreadable anyway: filter instead
-const MAX_HISTORY = 25;
+const MAX_HISTORY = 25;           // shown, after filtering
+const MAX_INCIDENTS = 200;        // kept, so a filter still finds its space's last ones
 const MAX_KNOWN = 5000;
 
 const $ = id => document.getElementById(id);
@@ -108,7 +110,7 @@ function renderTotals() {
   for (const w of state.waits) {
     const t = at(w.space);
     t.waiting++;
-    t.oldest = Math.min(t.oldest, toMillis(w.since));
+    t.oldest = Math.min(t.oldest, w.sinceMs);
   }
   const list = $('totals');
   list.replaceChildren(...[...spaces].sort(([a], [b]) => a.localeCompare(b)).map(([space, t]) =>
@@ -145,7 +147,7 @@ function isEscalated(tx, space) {
 function renderLocks() {
   const rows = state.locks
     .filter(l => matchesSpace(l.space) && matchesOwner(l.owner))
-    .sort((a, b) => toMillis(a.since) - toMillis(b.since));
+    .sort((a, b) => a.sinceMs - b.sinceMs);
   const tbody = $('locks').tBodies[0];
   tbody.replaceChildren(...rows.slice(0, MAX_ROWS).map(l => {
     const escalated = isEscalated(l.transaction, l.space);
@@ -156,7 +158,7 @@ function renderLocks() {
       h('td', {}, l.owner ?? ''),
       h('td', {}, l.label ?? ''),
       h('td', { class: 'tx', title: l.transaction }, shortId(l.transaction)),
-      h('td', { class: 'num' }, ageSpan(l.since)));
+      h('td', { class: 'num' }, ageSpan(l.sinceMs)));
   }));
   $('locks-count').textContent = countText(rows.length, state.locks.length);
   $('locks-empty').hidden = rows.length > 0;
@@ -165,7 +167,7 @@ function renderLocks() {
 }
 
 function renderWaits() {
-  const rows = state.waits.filter(waitMatches).sort((a, b) => toMillis(a.since) - toMillis(b.since));
+  const rows = state.waits.filter(waitMatches).sort((a, b) => a.sinceMs - b.sinceMs);
   const tbody = $('waits').tBodies[0];
   tbody.replaceChildren(...rows.slice(0, MAX_ROWS).map(w =>
     h('tr', { 'data-transaction': w.transaction, 'data-space': w.space },
@@ -175,7 +177,7 @@ function renderWaits() {
       h('td', { class: 'fields' }, formatFields(w.fields)),
       h('td', { class: 'blockers' }, ...(w.blockedBy ?? []).map(b =>
         party(typeof b === 'object' && b !== null ? b : { transaction: b, owner: ownerOf(b), label: labelOf(b) }))),
-      h('td', { class: 'num' }, ageSpan(w.since)))));
+      h('td', { class: 'num' }, ageSpan(w.sinceMs)))));
   $('waits-count').textContent = countText(rows.length, state.waits.length);
   $('waits-empty').hidden = rows.length > 0;
   $('waits-empty').textContent = state.waits.length ? 'No wait matches the filter.' : 'Nobody is waiting.';
@@ -216,7 +218,7 @@ function renderGraph() {
       const to = blockerId(b);
       node(to);
       edges.push({
-        from: w.transaction, to, kind: 'wait', text: shortSpace(w.space), since: toMillis(w.since),
+        from: w.transaction, to, kind: 'wait', text: shortSpace(w.space), since: w.sinceMs,
         title: `${who(w)} waits for ${who({ transaction: to, owner: ownerOf(to), label: labelOf(to) })} in ${w.space} (${w.mode} ${formatFields(w.fields)})`,
       });
     }
@@ -231,7 +233,7 @@ function renderGraph() {
       const next = cycle[(i + 1) % cycle.length];
       if (cycle.length > 1) {
         edges.push({
-          from: id, to: next, kind: 'deadlock', text: i === 0 ? `deadlock ${clockTime(d.at)}` : undefined,
+          from: id, to: next, kind: 'deadlock',
           title: `deadlock at ${clockTime(d.at)} in ${d.space}: ${cycle.map(c => who({ transaction: c, ...state.known.get(c) })).join(' → ')}`,
         });
       }
@@ -253,12 +255,13 @@ function incidentText(i) {
     case 'deadlock': return `Deadlock in ${i.space}: ${subject} was chosen as victim and ended`;
     case 'timeout': return `Lock timeout in ${i.space}: ${subject} gave up waiting`;
     case 'escalation': return `Escalation in ${i.space}: ${subject} now locks the whole space`;
+    case 'expiry': return `Lease ran out: ${subject} was ended and its locks freed`;
     default: return `${i.kind} in ${i.space}: ${subject}`;
   }
 }
 
 function renderHistory() {
-  const shown = state.incidents.filter(i => matchesSpace(i.space) && matchesOwner(i.owner));
+  const shown = state.incidents.filter(i => matchesSpace(i.space) && matchesOwner(i.owner)).slice(0, MAX_HISTORY);
   $('history').replaceChildren(...shown.map(i => {
     const details = [];
     if (i.kind === 'deadlock' && Array.isArray(i.cycle) && i.cycle.length) {
@@ -281,12 +284,13 @@ function renderHistory() {
       h('div', { class: 'subject' }, party(i),
         i.kind === 'deadlock' ? h('span', { class: 'note' }, ' victim, its transaction was ended') : null,
         i.kind === 'timeout' ? h('span', { class: 'note' }, ' gave up waiting') : null,
-        i.kind === 'escalation' ? h('span', { class: 'note' }, ' now locks the whole space') : null),
+        i.kind === 'escalation' ? h('span', { class: 'note' }, ' now locks the whole space') : null,
+        i.kind === 'expiry' ? h('span', { class: 'note' }, ' lease ran out, its transaction was ended') : null),
       ...details);
   }));
   $('history-empty').hidden = shown.length > 0;
   $('history-empty').textContent = state.incidents.length
-    ? 'No incident matches the filter.' : 'No timeouts, deadlocks or escalations since this page opened.';
+    ? 'No incident matches the filter.' : 'No timeouts, deadlocks, escalations or expired leases recently.';
 }
 
 // Under load the stream may send many snapshots a second: draw at most five times a second.
@@ -326,10 +330,20 @@ function remember(x) {
   while (state.known.size > MAX_KNOWN) state.known.delete(state.known.keys().next().value);
 }
 
+/**
+ * Where the server gives an entry's age (ageMs, measured on the server's clock) the page counts
+ * from that rather than from `since`, so a browser whose clock is off still shows true ages.
+ */
+function localSince(x, receivedAt) {
+  x.sinceMs = Number.isFinite(x.ageMs) ? receivedAt - x.ageMs : toMillis(x.since);
+  return x;
+}
+
 function applySnapshot(s) {
   state.snapshots++;
-  state.locks = Array.isArray(s?.locks) ? s.locks : [];
-  state.waits = Array.isArray(s?.waits) ? s.waits : [];
+  const receivedAt = Date.now();
+  state.locks = (Array.isArray(s?.locks) ? s.locks : []).map(x => localSince(x, receivedAt));
+  state.waits = (Array.isArray(s?.waits) ? s.waits : []).map(x => localSince(x, receivedAt));
   state.locks.forEach(remember);
   state.waits.forEach(remember);
   const live = new Set([...state.locks, ...state.waits].map(x => x.transaction));
@@ -347,9 +361,11 @@ function addIncident(i) {
   const key = [i.kind, i.transaction, i.space, i.at].join('\u0000');
   if (state.seenIncidents.has(key)) return;         // a reconnect may replay recent incidents
   state.seenIncidents.add(key);
-  const incident = { ...i, atMs, cycle: Array.isArray(i.cycle) ? i.cycle : [] };
+  const cycle = Array.isArray(i.cycle) ? [...i.cycle] : [];
+  if (cycle.length > 1 && cycle[0] === cycle[cycle.length - 1]) cycle.pop();   // [a, b, a] is the cycle a → b → a
+  const incident = { ...i, atMs, cycle };
   remember(incident);
-  state.incidents = [incident, ...state.incidents].sort((a, b) => b.atMs - a.atMs).slice(0, MAX_HISTORY);
+  state.incidents = [incident, ...state.incidents].sort((a, b) => b.atMs - a.atMs).slice(0, MAX_INCIDENTS);
   if (i.kind === 'deadlock') {
     state.deadlocks.push({ victim: i.transaction, cycle: incident.cycle, space: i.space, at: atMs });
   } else if (i.kind === 'escalation') {
