@@ -1,0 +1,54 @@
+package io.suite.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** docker-compose.yml as docker-compose itself reads it (no Docker engine is needed for `config`). */
+class ComposeTest {
+
+    static Command compose(String... args) {
+        List<String> cmd = Command.of(Command.require("docker-compose",
+                "It is Debian's package docker-compose (./suite test installs it: apt-get install docker-compose)."),
+                "-f", Repo.path("docker-compose.yml").toString());
+        cmd.addAll(List.of(args));
+        return Command.run(Duration.ofSeconds(60), cmd, Repo.root());
+    }
+
+    @Test
+    void composeAcceptsTheFile() {
+        Command result = compose("config", "--quiet");
+        assertEquals(0, result.exitCode(), result.describe());
+    }
+
+    @Test
+    void everythingOfTheSuiteIsThereAndUsesTheSharedObservabilityFiles() throws Exception {
+        Command result = compose("config");
+        assertEquals(0, result.exitCode(), result.describe());
+        JsonNode services = Repo.YAML.readTree(result.stdout()).path("services");
+        for (String name : List.of("redis", "postgres", "kafka", "lock-service", "posting-service", "maintenance-service",
+                "backup-service", "prometheus", "grafana")) {
+            assertTrue(services.has(name), "service " + name);
+        }
+        for (String service : ManifestsTest.SERVICES) {
+            JsonNode s = services.path(service);
+            assertEquals("src/main/docker/Dockerfile.jvm", s.path("build").path("dockerfile").asText(), service);
+            assertTrue(Files.exists(Repo.path(service + "/src/main/docker/Dockerfile.jvm")), service + " Dockerfile.jvm");
+            assertTrue(Files.exists(Repo.path(service + "/src/main/docker/Dockerfile.native")), service + " Dockerfile.native");
+            JsonNode env = s.path("environment");
+            for (String key : List.of("KAFKA_BOOTSTRAP_SERVERS", "QUARKUS_REDIS_HOSTS", "DB_HOST")) {
+                assertTrue(env.has(key), service + " env " + key);
+            }
+        }
+        String volumes = services.path("grafana").path("volumes").toString() + services.path("prometheus").path("volumes");
+        for (String dir : List.of("observability/grafana/dashboards", "observability/grafana/provisioning", "observability/prometheus")) {
+            assertTrue(volumes.contains(Repo.path(dir).toString()), "mounts " + dir + ": " + volumes);
+        }
+    }
+}

@@ -1,0 +1,372 @@
+package io.suite.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Renders every overlay with kustomize (as `kubectl apply -k` would) and checks the result offline:
+ * core kinds strictly against Kubernetes' own schema (the generated models of the official Java
+ * client reject unknown fields, missing required fields and wrong types), operator kinds
+ * (Strimzi, CloudNativePG, Prometheus Operator) structurally, then what a cluster would only tell
+ * at run time: references that resolve, selectors that select, hardened pods, prod sizes.
+ */
+class ManifestsTest {
+    static final List<String> OVERLAYS = List.of("dev", "prod");
+    static final List<String> SERVICES = List.of("lock-service", "posting-service", "maintenance-service", "backup-service");
+    /** Secrets created by an operator at run time, not by the manifests. */
+    static final Set<String> OPERATOR_SECRETS = Set.of("suite-db-app");
+    static final Pattern DNS_1123 = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
+    static final Map<String, List<ObjectNode>> rendered = new HashMap<>();
+
+    @BeforeAll
+    static void render() {
+        List<String> kustomize = kustomizeCommand();
+        for (String overlay : OVERLAYS) {
+            List<String> cmd = new ArrayList<>(kustomize);
+            cmd.add(Repo.path("k8s/overlays/" + overlay).toString());
+            Command result = Command.run(Duration.ofSeconds(60), cmd);
+            assertEquals(0, result.exitCode(), "kustomize could not render k8s/overlays/" + overlay + ": " + result.describe());
+            rendered.put(overlay, Repo.yamlDocuments(result.stdout()));
+        }
+    }
+
+    /** kubectl with kustomize v4+ (components, labels, replicas), or a standalone kustomize. */
+    static List<String> kustomizeCommand() {
+        var kubectl = Command.find("kubectl");
+        if (kubectl.isPresent()) {
+            Command version = Command.run(Duration.ofSeconds(30), List.of(kubectl.get(), "version", "--client", "-o", "json"));
+            Matcher m = Pattern.compile("\"kustomizeVersion\"\\s*:\\s*\"v?(\\d+)").matcher(version.stdout());
+            if (m.find() && Integer.parseInt(m.group(1)) >= 4) {
+                return List.of(kubectl.get(), "kustomize");
+            }
+        }
+        var standalone = Command.find("kustomize");
+        if (standalone.isPresent()) {
+            return List.of(standalone.get(), "build");
+        }
+        throw new AssertionError("kubectl with kustomize v4 or newer (kubectl 1.21+), or a standalone kustomize, is needed "
+                + "to render k8s/overlays. " + (kubectl.isPresent() ? "The kubectl on PATH is too old (Debian 12's "
+                + "kubernetes-client is 1.20, kustomize v2). " : "None is on PATH. ")
+                + "Install kubectl 1.21+ from the Kubernetes apt repository or your cloud SDK, or put kustomize v5 on PATH.");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void everyCoreObjectMatchesTheKubernetesSchema(String overlay) {
+        List<String> errors = new ArrayList<>();
+        int validated = 0;
+        for (ObjectNode o : rendered.get(overlay)) {
+            String apiVersion = o.path("apiVersion").asText();
+            if (CustomResources.handles(apiVersion)) {
+                continue;
+            }
+            String version = apiVersion.substring(apiVersion.lastIndexOf('/') + 1);
+            String model = "io.kubernetes.client.openapi.models." + Character.toUpperCase(version.charAt(0))
+                    + version.substring(1) + o.path("kind").asText();
+            try {
+                Class<?> type = Class.forName(model);
+                JsonElement json = JsonParser.parseString(o.toString());
+                type.getMethod("validateJsonElement", JsonElement.class).invoke(null, json);
+                validated++;
+            } catch (ClassNotFoundException e) {
+                errors.add(id(o) + ": no Kubernetes schema for " + apiVersion + " " + o.path("kind").asText());
+            } catch (InvocationTargetException e) {
+                String message = String.valueOf(e.getCause().getMessage());
+                int json = message.indexOf(" JSON: ");
+                errors.add(id(o) + ": " + (json > 0 ? message.substring(0, json) : message));
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+        }
+        assertTrue(errors.isEmpty(), overlay + ": objects that the API server would reject:\n" + String.join("\n", errors));
+        assertTrue(validated >= 25, overlay + ": only " + validated + " core objects rendered");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void everyOperatorObjectHasTheStructureItsOperatorNeeds(String overlay) {
+        List<String> errors = new ArrayList<>();
+        Map<String, Integer> kinds = new HashMap<>();
+        for (ObjectNode o : rendered.get(overlay)) {
+            if (CustomResources.handles(o.path("apiVersion").asText())) {
+                CustomResources.check(o, rendered.get(overlay), errors);
+                kinds.merge(o.path("kind").asText(), 1, Integer::sum);
+            }
+        }
+        assertTrue(errors.isEmpty(), overlay + ":\n" + String.join("\n", errors));
+        assertEquals(Map.of("Kafka", 1, "KafkaNodePool", 1, "KafkaTopic", 4, "Cluster", 1, "Database", 2,
+                "ServiceMonitor", 1, "PodMonitor", 1, "PrometheusRule", 1), kinds);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void namesAndNamespaceAreValid(String overlay) {
+        String namespace = overlay.equals("prod") ? "suite" : "suite-dev";
+        Set<String> seen = new HashSet<>();
+        for (ObjectNode o : rendered.get(overlay)) {
+            String name = o.path("metadata").path("name").asText();
+            assertTrue(DNS_1123.matcher(name).matches() && name.length() <= 253, id(o) + ": invalid name");
+            assertTrue(seen.add(o.path("kind").asText() + "/" + name), id(o) + " is rendered twice");
+            if (!o.path("kind").asText().equals("Namespace")) {
+                assertEquals(namespace, o.path("metadata").path("namespace").asText(), id(o) + ": namespace");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void referencesResolveAndSelectorsSelect(String overlay) {
+        List<ObjectNode> objects = rendered.get(overlay);
+        Set<String> configMaps = names(objects, "ConfigMap");
+        Set<String> secrets = names(objects, "Secret");
+        secrets.addAll(OPERATOR_SECRETS);
+        Set<String> claims = names(objects, "PersistentVolumeClaim");
+        Set<String> accounts = names(objects, "ServiceAccount");
+        accounts.add("default");
+        List<String> errors = new ArrayList<>();
+        List<ObjectNode> workloads = objects.stream().filter(ManifestsTest::isWorkload).toList();
+        for (ObjectNode w : workloads) {
+            JsonNode pod = w.path("spec").path("template").path("spec");
+            if (pod.has("serviceAccountName") && !accounts.contains(pod.path("serviceAccountName").asText())) {
+                errors.add(id(w) + ": no ServiceAccount " + pod.path("serviceAccountName").asText());
+            }
+            for (JsonNode v : pod.path("volumes")) {
+                check(errors, configMaps, v.path("configMap").path("name"), id(w) + " volume");
+                check(errors, claims, v.path("persistentVolumeClaim").path("claimName"), id(w) + " volume");
+                check(errors, secrets, v.path("secret").path("secretName"), id(w) + " volume");
+            }
+            for (JsonNode c : containers(pod)) {
+                for (JsonNode from : c.path("envFrom")) {
+                    check(errors, configMaps, from.path("configMapRef").path("name"), id(w) + " envFrom");
+                    check(errors, secrets, from.path("secretRef").path("name"), id(w) + " envFrom");
+                }
+                for (JsonNode env : c.path("env")) {
+                    check(errors, configMaps, env.path("valueFrom").path("configMapKeyRef").path("name"), id(w) + " env");
+                    check(errors, secrets, env.path("valueFrom").path("secretKeyRef").path("name"), id(w) + " env");
+                }
+            }
+            JsonNode selector = w.path("spec").path("selector").path("matchLabels");
+            if (!matches(selector, w.path("spec").path("template").path("metadata").path("labels"))) {
+                errors.add(id(w) + ": its selector does not select its own pods");
+            }
+        }
+        for (ObjectNode o : objects) {
+            String kind = o.path("kind").asText();
+            JsonNode selector = switch (kind) {
+                case "Service" -> o.path("spec").path("selector");
+                case "PodDisruptionBudget" -> o.path("spec").path("selector").path("matchLabels");
+                case "NetworkPolicy" -> o.path("spec").path("podSelector").path("matchLabels");
+                default -> null;
+            };
+            if (selector == null || selector.isEmpty() || operatorManaged(selector)) {
+                continue;
+            }
+            List<ObjectNode> selected = workloads.stream()
+                    .filter(w -> matches(selector, w.path("spec").path("template").path("metadata").path("labels"))).toList();
+            if (selected.isEmpty()) {
+                errors.add(id(o) + ": selects no pods (" + selector + ")");
+            }
+            if (kind.equals("Service")) {
+                for (JsonNode port : o.path("spec").path("ports")) {
+                    JsonNode target = port.path("targetPort");
+                    if (target.isTextual() && selected.stream().noneMatch(w -> hasPort(w, target.asText()))) {
+                        errors.add(id(o) + ": no selected container has a port named " + target.asText());
+                    }
+                }
+            }
+        }
+        JsonNode config = find(objects, "ConfigMap", "suite-config").path("data");
+        for (String key : List.of("QUARKUS_REDIS_HOSTS", "KAFKA_BOOTSTRAP_SERVERS", "DB_HOST",
+                "QUARKUS_REST_CLIENT_LOCK_SERVICE_URL", "QUARKUS_REST_CLIENT_MAINTENANCE_SERVICE_URL",
+                "QUARKUS_REST_CLIENT_POSTING_SERVICE_URL")) {
+            if (!config.has(key)) {
+                errors.add("ConfigMap/suite-config lacks " + key);
+            }
+        }
+        assertTrue(errors.isEmpty(), overlay + ":\n" + String.join("\n", errors));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void everyPodIsHardenedProbedAndSized(String overlay) {
+        List<String> errors = new ArrayList<>();
+        for (ObjectNode w : rendered.get(overlay)) {
+            if (!isWorkload(w)) {
+                continue;
+            }
+            JsonNode pod = w.path("spec").path("template").path("spec");
+            JsonNode podSecurity = pod.path("securityContext");
+            if (!podSecurity.path("runAsNonRoot").asBoolean()) {
+                errors.add(id(w) + ": pod securityContext.runAsNonRoot is not true");
+            }
+            if (!podSecurity.path("seccompProfile").path("type").asText().equals("RuntimeDefault")) {
+                errors.add(id(w) + ": no RuntimeDefault seccomp profile");
+            }
+            for (JsonNode c : containers(pod)) {
+                String where = id(w) + " container " + c.path("name").asText();
+                JsonNode sc = c.path("securityContext");
+                if (!sc.path("readOnlyRootFilesystem").asBoolean()) {
+                    errors.add(where + ": readOnlyRootFilesystem is not true");
+                }
+                if (!sc.path("allowPrivilegeEscalation").isBoolean() || sc.path("allowPrivilegeEscalation").asBoolean()) {
+                    errors.add(where + ": allowPrivilegeEscalation is not false");
+                }
+                if (!sc.path("capabilities").path("drop").toString().contains("\"ALL\"")) {
+                    errors.add(where + ": does not drop ALL capabilities");
+                }
+                JsonNode resources = c.path("resources");
+                for (String path : List.of("requests/cpu", "requests/memory", "limits/memory")) {
+                    if (resources.at("/" + path).isMissingNode()) {
+                        errors.add(where + ": no resources." + path.replace('/', '.'));
+                    }
+                }
+            }
+            if (w.path("kind").asText().equals("Deployment") && SERVICES.contains(w.path("metadata").path("name").asText())) {
+                JsonNode c = pod.path("containers").get(0);
+                Map<String, String> probes = Map.of("livenessProbe", "/q/health/live", "readinessProbe", "/q/health/ready",
+                        "startupProbe", "/q/health/started");
+                probes.forEach((probe, path) -> {
+                    if (!c.path(probe).path("httpGet").path("path").asText().equals(path)) {
+                        errors.add(id(w) + ": " + probe + " is not an HTTP GET of " + path);
+                    }
+                });
+                if (!c.path("resources").at("/limits/cpu").isTextual()) {
+                    errors.add(id(w) + ": no CPU limit");
+                }
+            }
+        }
+        assertTrue(errors.isEmpty(), overlay + ":\n" + String.join("\n", errors));
+    }
+
+    @Test
+    void prodReplicatesTheWritePathsAndTheInfrastructure() {
+        List<ObjectNode> prod = rendered.get("prod");
+        for (String service : List.of("lock-service", "posting-service")) {
+            int replicas = find(prod, "Deployment", service).path("spec").path("replicas").asInt();
+            assertTrue(replicas >= 2, service + " has " + replicas + " replica(s) in prod");
+            assertTrue(find(prod, "PodDisruptionBudget", service).path("spec").has("maxUnavailable"), service + " PDB");
+        }
+        assertTrue(find(prod, "KafkaNodePool", "dual-role").path("spec").path("replicas").asInt() >= 3, "Kafka nodes");
+        assertTrue(find(prod, "Cluster", "suite-db").path("spec").path("instances").asInt() >= 3, "PostgreSQL instances");
+        assertTrue(find(prod, "StatefulSet", "redis").path("spec").path("replicas").asInt() >= 3, "Redis with Sentinel");
+        assertEquals("sentinel", find(prod, "ConfigMap", "suite-config").path("data").path("QUARKUS_REDIS_CLIENT_TYPE").asText());
+        for (ObjectNode topic : kind(prod, "KafkaTopic")) {
+            assertEquals(3, topic.path("spec").path("replicas").asInt(), id(topic) + " replicas");
+        }
+        assertEquals(1, find(rendered.get("dev"), "Deployment", "lock-service").path("spec").path("replicas").asInt());
+    }
+
+    @Test
+    void dashboardsAreConfigMapsOfTheSameFiles() throws Exception {
+        for (String overlay : OVERLAYS) {
+            for (String name : Repo.DASHBOARDS) {
+                ObjectNode cm = find(rendered.get(overlay), "ConfigMap", "grafana-dashboard-" + name);
+                assertEquals("1", cm.path("metadata").path("labels").path("grafana_dashboard").asText());
+                String file = Files.readString(Repo.path("observability/grafana/dashboards/" + name + ".json"));
+                assertEquals(file, cm.path("data").path(name + ".json").asText(), overlay + ": dashboard " + name);
+            }
+        }
+    }
+
+    @Test
+    void thePrometheusRuleCarriesTheAlertRulesFile() {
+        JsonNode file = Repo.yaml(Repo.path("observability/prometheus/alerts.yml")).path("groups");
+        for (String overlay : OVERLAYS) {
+            JsonNode rule = find(rendered.get(overlay), "PrometheusRule", "suite-alerts").path("spec").path("groups");
+            assertEquals(file, rule, overlay + ": k8s/base/monitoring/prometheusrule.yaml differs from observability/prometheus/alerts.yml");
+        }
+    }
+
+    // ---- helpers ----
+
+    static boolean isWorkload(JsonNode o) {
+        return Set.of("Deployment", "StatefulSet", "DaemonSet").contains(o.path("kind").asText());
+    }
+
+    static List<JsonNode> containers(JsonNode pod) {
+        List<JsonNode> all = new ArrayList<>();
+        pod.path("initContainers").forEach(all::add);
+        pod.path("containers").forEach(all::add);
+        return all;
+    }
+
+    static boolean hasPort(JsonNode workload, String name) {
+        return containers(workload.path("spec").path("template").path("spec")).stream()
+                .anyMatch(c -> c.path("ports").findValuesAsText("name").contains(name));
+    }
+
+    /** Pods of operators (CloudNativePG, Strimzi) carry these labels; no manifest here defines them. */
+    static boolean operatorManaged(JsonNode selector) {
+        for (var it = selector.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (key.startsWith("cnpg.io/") || key.startsWith("strimzi.io/")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean matches(JsonNode selector, JsonNode labels) {
+        if (selector.isEmpty()) {
+            return false;
+        }
+        for (var it = selector.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!labels.path(e.getKey()).asText("\u0000").equals(e.getValue().asText())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static void check(List<String> errors, Set<String> existing, JsonNode name, String where) {
+        if (!name.isMissingNode() && !existing.contains(name.asText())) {
+            errors.add(where + " refers to " + name.asText() + ", which is not rendered");
+        }
+    }
+
+    static Set<String> names(List<ObjectNode> objects, String kind) {
+        Set<String> names = new HashSet<>();
+        kind(objects, kind).forEach(o -> names.add(o.path("metadata").path("name").asText()));
+        return names;
+    }
+
+    static List<ObjectNode> kind(List<ObjectNode> objects, String kind) {
+        return objects.stream().filter(o -> o.path("kind").asText().equals(kind)).toList();
+    }
+
+    static ObjectNode find(List<ObjectNode> objects, String kind, String name) {
+        return kind(objects, kind).stream().filter(o -> o.path("metadata").path("name").asText().equals(name)).findFirst()
+                .orElseGet(() -> fail(kind + "/" + name + " is not rendered"));
+    }
+
+    static String id(JsonNode o) {
+        return o.path("kind").asText() + "/" + o.path("metadata").path("name").asText();
+    }
+
+    static final Function<JsonNode, String> NAME = o -> o.path("metadata").path("name").asText();
+}
