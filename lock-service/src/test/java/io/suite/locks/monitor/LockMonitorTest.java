@@ -69,7 +69,8 @@ class LockMonitorTest {
 
             WebElement held = wait.until(presenceOfElementLocated(row("locks", holder)));
             assertThat(held.getText(), allOf(containsString(space), containsString("EXCLUSIVE"),
-                    containsString("warehouse = W1 · item = A"), containsString(holder.owner()), containsString(holder.label())));
+                    containsString("warehouse = W1"), containsString("item = A"),
+                    containsString(holder.owner()), containsString(holder.label())));
             WebElement waiting = wait.until(presenceOfElementLocated(row("waits", waiter)));
             assertThat(waiting.getText(), allOf(containsString(waiter.owner()), containsString(holder.owner())));
             wait.until(presenceOfElementLocated(edge("wait", waiter, holder)));
