@@ -1,0 +1,24 @@
+package io.suite.maintenance;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/** Kafka answers (PostgreSQL is checked by the reactive datasource's own readiness check). */
+@Readiness
+@ApplicationScoped
+public class KafkaReadiness implements HealthCheck {
+    @Inject
+    KafkaTopics topics;
+    @Inject
+    MaintenanceConfig config;
+
+    @Override
+    public HealthCheckResponse call() {
+        return HealthCheckResponse.named("kafka").status(topics.reachable())
+                .withData("bootstrap", config.bootstrapServers()).build();
+    }
+}

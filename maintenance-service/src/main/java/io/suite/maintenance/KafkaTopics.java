@@ -1,0 +1,93 @@
+package io.suite.maintenance;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Kafka admin: makes sure the topics exist (the state topic compacted) and tells whether Kafka answers. */
+@ApplicationScoped
+public class KafkaTopics {
+    @Inject
+    MaintenanceConfig config;
+
+    private Admin admin;
+    private volatile boolean ensured;
+
+    synchronized Admin admin() {
+        if (admin == null) {
+            Properties p = new Properties();
+            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
+            admin = Admin.create(p);
+        }
+        return admin;
+    }
+
+    /** Creates the state topic (compacted) and the status topic (short retention) if missing. Blocking. */
+    public void ensure() {
+        if (ensured) {
+            return;
+        }
+        try {
+            Set<String> names = admin().listTopics().names().get(5, TimeUnit.SECONDS);
+            create(names, new NewTopic(config.stateTopic(), Optional.of(1), Optional.empty())
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+            create(names, new NewTopic(config.statusTopic(), Optional.of(1), Optional.empty())
+                    .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "3600000")));
+            ensured = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka unreachable at " + config.bootstrapServers() + ": " + e, e);
+        }
+    }
+
+    private void create(Set<String> existing, NewTopic topic) throws InterruptedException, java.util.concurrent.TimeoutException {
+        if (existing.contains(topic.name())) {
+            return;
+        }
+        try {
+            admin().createTopics(List.of(topic)).all().get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create " + topic.name(), e.getCause());
+            }
+        }
+    }
+
+    /** True when the cluster answers within 2 s. Blocking. */
+    public boolean reachable() {
+        try {
+            admin().describeCluster().clusterId().get(2, TimeUnit.SECONDS);
+            return true;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        }
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (admin != null) {
+            admin.close(java.time.Duration.ofSeconds(2));
+        }
+    }
+}

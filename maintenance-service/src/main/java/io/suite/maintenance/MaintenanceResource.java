@@ -1,0 +1,125 @@
+package io.suite.maintenance;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.RestResponse;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Uni;
+
+@Path("/v1/maintenance")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class MaintenanceResource {
+    static final String REQUESTED_BY = "X-Requested-By";
+
+    @Inject
+    Maintenance maintenance;
+    @Inject
+    MaintenanceConfig config;
+
+    @GET
+    public MaintenanceView get() {
+        return view(maintenance.current());
+    }
+
+    /** Flip to read-only (new epoch), or renew the current read-only epoch. */
+    @POST
+    @Path("/read-only")
+    public Uni<RestResponse<MaintenanceView>> readOnly(@Valid Requests.ReadOnly body,
+            @HeaderParam(REQUESTED_BY) String header) {
+        Requests.ReadOnly b = body != null ? body : new Requests.ReadOnly(null, null, null, null, null);
+        String reason = orDefault(b.reason(), "maintenance");
+        Duration duration = b.durationMs() != null ? Duration.ofMillis(b.durationMs()) : config.defaultDuration();
+        Duration drain = b.drainTimeoutMs() != null ? Duration.ofMillis(b.drainTimeoutMs()) : config.defaultDrainTimeout();
+        String who = who(b.requestedBy(), header);
+        return accepted(maintenance.change(s -> Optional.of(
+                Transitions.readOnly(s, reason, duration, drain, b.heldBy(), who, Instant.now()))));
+    }
+
+    /** Extends the current read-only epoch (409 when not read-only, or not the given epoch). */
+    @POST
+    @Path("/read-only/renew")
+    public Uni<RestResponse<MaintenanceView>> renew(@Valid Requests.Renew body, @HeaderParam(REQUESTED_BY) String header) {
+        Requests.Renew b = body != null ? body : new Requests.Renew(null, null, null, null);
+        Duration duration = b.durationMs() != null ? Duration.ofMillis(b.durationMs()) : config.defaultDuration();
+        String who = who(b.requestedBy(), header);
+        return accepted(maintenance.change(s -> Optional.of(
+                Transitions.renew(s, b.epoch(), duration, b.heldBy(), who, Instant.now()))));
+    }
+
+    /** Drops a hold (heldBy) without changing the mode. */
+    @POST
+    @Path("/read-only/release")
+    public Uni<RestResponse<MaintenanceView>> release(@Valid Requests.Release body,
+            @HeaderParam(REQUESTED_BY) String header) {
+        if (body == null) {
+            throw new jakarta.validation.ValidationException("heldBy is required");
+        }
+        String who = who(body.requestedBy(), header);
+        return accepted(maintenance.change(s -> Transitions.release(s, body.heldBy(), who, Instant.now())));
+    }
+
+    /** Back to read-write (new epoch); 409 backup-in-progress while held by another, unless force. */
+    @POST
+    @Path("/read-write")
+    public Uni<RestResponse<MaintenanceView>> readWrite(@Valid Requests.ReadWrite body,
+            @HeaderParam(REQUESTED_BY) String header) {
+        Requests.ReadWrite b = body != null ? body : new Requests.ReadWrite(null, null, null, null);
+        String reason = orDefault(b.reason(), "done");
+        String who = who(b.requestedBy(), header);
+        boolean force = Boolean.TRUE.equals(b.force());
+        return accepted(maintenance.change(s -> Transitions.readWrite(s, reason, b.heldBy(), force, who, Instant.now())));
+    }
+
+    /** Every change, newest first. */
+    @GET
+    @Path("/history")
+    public Uni<List<HistoryEntry>> history(@QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
+        return Panache.withSession(() -> HistoryRow.<HistoryRow>findAll(Sort.descending("id")).page(0, limit).list())
+                .map(rows -> rows.stream().map(HistoryEntry::of).toList());
+    }
+
+    private Uni<RestResponse<MaintenanceView>> accepted(Uni<MaintenanceState> change) {
+        return change.map(s -> RestResponse.status(Response.Status.ACCEPTED, view(s)));
+    }
+
+    private MaintenanceView view(MaintenanceState s) {
+        Instant now = Instant.now();
+        List<MaintenanceView.PathView> paths = maintenance.writePaths().stream()
+                .map(p -> new MaintenanceView.PathView(p.instance(), p.service(), p.epoch(), p.inFlight(), p.drained(),
+                        p.lastSeen(), PhaseRule.classify(p, s.epoch(), now, config.lostAfter()).tag()))
+                .toList();
+        Phase phase = s.version() == maintenance.current().version() ? maintenance.phase()
+                : PhaseRule.phase(s, maintenance.writePaths(), true, now, config.lostAfter());
+        return new MaintenanceView(s.mode(), phase, s.epoch(), s.reason(), s.since(), s.expiresAt(), s.requestedBy(),
+                s.drainTimeoutMs(), s.heldBy(), paths);
+    }
+
+    private static String who(String body, String header) {
+        return orDefault(body, orDefault(header, "anonymous"));
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}

@@ -1,0 +1,95 @@
+package io.suite.maintenance;
+
+import java.time.Duration;
+import java.util.Properties;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * Sends states to the compacted topic (key "state"). Only ever called after the change is
+ * committed; what could not be sent stays unpublished in the database and is sent again by the
+ * outbox tick ({@link Maintenance#tick()}).
+ */
+@ApplicationScoped
+public class StatePublisher {
+    public static final String KEY = "state";
+
+    @Inject
+    MaintenanceConfig config;
+    @Inject
+    ObjectMapper json;
+
+    private KafkaProducer<String, String> producer;
+
+    private synchronized KafkaProducer<String, String> producer() {
+        if (producer == null) {
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+            p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            p.put(ProducerConfig.ACKS_CONFIG, "all");
+            p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+            p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 3000);
+            p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
+            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 6000);
+            producer = new KafkaProducer<>(p);
+        }
+        return producer;
+    }
+
+    /** Sends {@code state}; completes when Kafka acknowledged it. Runs off the event loop (send may block on metadata). */
+    public Uni<MaintenanceState> send(MaintenanceState state) {
+        return Uni.createFrom().deferred(() -> {
+            // Hibernate Reactive after the send must run on the caller's Vert.x context, not Kafka's thread.
+            Context caller = Vertx.currentContext();
+            Uni<MaintenanceState> sent = sendOffLoop(state);
+            return caller == null ? sent : sent.emitOn(task -> caller.runOnContext(v -> task.run()));
+        });
+    }
+
+    private Uni<MaintenanceState> sendOffLoop(MaintenanceState state) {
+        return Uni.createFrom().<MaintenanceState>emitter(em -> {
+            String value;
+            try {
+                value = json.writeValueAsString(state);
+            } catch (JsonProcessingException e) {
+                em.fail(e);
+                return;
+            }
+            try {
+                producer().send(new ProducerRecord<>(config.stateTopic(), KEY, value), (meta, error) -> {
+                    if (error != null) {
+                        em.fail(error);
+                    } else {
+                        em.complete(state);
+                    }
+                });
+            } catch (RuntimeException e) {
+                em.fail(e);
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(3));
+        }
+    }
+}
