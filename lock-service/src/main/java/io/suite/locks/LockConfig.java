@@ -1,0 +1,60 @@
+package io.suite.locks;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** {@code lock.*}: the service's limits and timings. */
+@ConfigMapping(prefix = "lock")
+public interface LockConfig {
+    /** Prefix of every Redis key and channel: replicas sharing it share the locks. */
+    @WithDefault("lock:")
+    String keyPrefix();
+
+    /** Wait used when a request names no {@code timeoutMs}. */
+    @WithDefault("20s")
+    Duration waitTimeout();
+
+    /** Largest {@code timeoutMs} accepted. */
+    @WithDefault("10m")
+    Duration maxWaitTimeout();
+
+    /** Lease when {@code leaseMs} is not given. */
+    @WithDefault("30s")
+    Duration defaultLease();
+
+    /** More items than this of one transaction in one space become one whole-space lock. */
+    @WithDefault("1000")
+    int escalationThreshold();
+
+    /** Items (each row counts) in one lock request. */
+    @WithDefault("10000")
+    int maxItemsPerRequest();
+
+    @WithDefault("200")
+    int maxOwnerLength();
+
+    @WithDefault("500")
+    int maxLabelLength();
+
+    /** Length of space names, field names and string values. */
+    @WithDefault("200")
+    int maxNameLength();
+
+    /** Safety net behind pub/sub: how often a waiting request is re-checked in Redis. */
+    @WithDefault("250ms")
+    Duration recheckInterval();
+
+    /** Most entries GET /v1/locks returns. */
+    @WithDefault("5000")
+    int snapshotMaxEntries();
+
+    /** SSE: a snapshot at least this often even when nothing changed. */
+    @WithDefault("5s")
+    Duration streamRefresh();
+
+    /** Most distinct {@code space} tag values on metrics; later spaces are tagged "other". */
+    @WithDefault("200")
+    int metricsMaxSpaces();
+}

@@ -1,0 +1,112 @@
+package io.suite.locks;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.suite.writeguard.WriteGuard;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+import java.net.URI;
+import java.util.Map;
+
+/** Lock service API v1 (DESIGN.md). Bodies are read as text and validated by {@link ItemParser}. */
+@Path("/v1")
+@Produces(MediaType.APPLICATION_JSON)
+public class LockResource {
+    static final String TOKEN = "X-Lock-Token";
+
+    private final LockService locks;
+    private final LockStream stream;
+    private final WriteGuard guard;
+    private final ItemParser parser;
+
+    LockResource(LockService locks, LockStream stream, WriteGuard guard, LockConfig config) {
+        this.locks = locks;
+        this.stream = stream;
+        this.guard = guard;
+        this.parser = new ItemParser(config);
+    }
+
+    record BeginBody(String owner, String label, Long leaseMs) {
+    }
+
+    record LockBody(Long timeoutMs, java.util.List<Map<String, Object>> items) {
+    }
+
+    @POST
+    @Path("/lock-transactions")
+    @Operation(summary = "Begin a lock transaction; answers its id and the token later calls must carry")
+    public Uni<Response> begin(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = BeginBody.class))) String body) {
+        ItemParser.Begin b = parser.begin(body);
+        // Remember the maintenance epoch: EXCLUSIVE locks are refused only to transactions begun in read-only mode.
+        long epoch = guard.stateKnown() ? guard.epoch() : Long.MAX_VALUE;
+        return locks.begin(b, epoch).map(t -> Response.created(URI.create("/v1/lock-transactions/" + t.id()))
+                .entity(Map.of("id", t.id(), "token", t.token(), "leaseMs", t.leaseMs(), "expiresAt", t.expiresAt().toString()))
+                .build());
+    }
+
+    @POST
+    @Path("/lock-transactions/{id}/locks")
+    @Operation(summary = "Lock items, all or none; waits up to timeoutMs")
+    public Uni<Map<String, Object>> lock(@PathParam("id") String id, @HeaderParam(TOKEN) String token,
+            @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = LockBody.class))) String body) {
+        ItemParser.LockRequest request = parser.lockRequest(body);
+        Long readOnlyEpoch = guard.refusesWrites() ? (guard.stateKnown() ? guard.epoch() : -1L) : null;
+        return locks.lock(id, token, request, readOnlyEpoch)
+                .onFailure(e -> e instanceof ReadOnlyRefusal).transform(e -> guard.refusal())
+                .map(g -> Map.of("fencingToken", g.fencingToken(), "waitedMs", g.waitedMs(), "escalated", g.escalated()));
+    }
+
+    @POST
+    @Path("/lock-transactions/{id}/renew")
+    public Uni<Map<String, Object>> renew(@PathParam("id") String id, @HeaderParam(TOKEN) String token) {
+        return locks.renew(id, token).map(at -> Map.of("expiresAt", at.toString()));
+    }
+
+    @DELETE
+    @Path("/lock-transactions/{id}")
+    public Uni<Response> end(@PathParam("id") String id, @HeaderParam(TOKEN) String token) {
+        return locks.end(id, token).map(v -> Response.noContent().build());
+    }
+
+    @GET
+    @Path("/lock-transactions/{id}")
+    public Uni<ObjectNode> get(@PathParam("id") String id, @HeaderParam(TOKEN) String token) {
+        return locks.get(id, token);
+    }
+
+    @GET
+    @Path("/locks")
+    @Operation(summary = "What is locked now and who waits for whom")
+    public Uni<ObjectNode> locks(@QueryParam("space") String space) {
+        return locks.snapshot(space);
+    }
+
+    @GET
+    @Path("/locks/stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Server-sent events: 'snapshot' (the GET /v1/locks JSON) and 'incident'")
+    public Multi<OutboundSseEvent> stream(@Context Sse sse, @QueryParam("space") String space) {
+        return stream.events(sse, space);
+    }
+}

@@ -1,0 +1,90 @@
+package io.suite.locks;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * GET /v1/locks/stream. Events: {@code snapshot} (data = the GET /v1/locks JSON) at connect, within
+ * a few hundred ms of every change (a version counter in Redis) and at least every
+ * {@code lock.stream-refresh}; {@code incident} (data = {kind, transaction, owner, label, space,
+ * cycle|blockedBy, at}) for the recent history at connect (oldest first) and then live, from every
+ * replica (pub/sub).
+ */
+@ApplicationScoped
+public class LockStream {
+    private static final long POLL_MS = 250;
+    private final LockService locks;
+    private final LockStore store;
+    private final LockConfig config;
+
+    LockStream(LockService locks, LockStore store, LockConfig config) {
+        this.locks = locks;
+        this.store = store;
+        this.config = config;
+    }
+
+    Multi<OutboundSseEvent> events(Sse sse, String space) {
+        Multi<OutboundSseEvent> history = store.command("LRANGE", store.key("incidents"), "0", "49")
+                .onItem().transformToMulti(r -> {
+                    List<String> items = new ArrayList<>();
+                    for (Response i : r) {
+                        items.add(i.toString());
+                    }
+                    Collections.reverse(items);
+                    return Multi.createFrom().iterable(items);
+                })
+                .filter(i -> matches(i, space))
+                .map(i -> event(sse, "incident", i));
+
+        Multi<OutboundSseEvent> live = Multi.createFrom().emitter(em -> {
+            Consumer<String> listener = i -> {
+                if (matches(i, space)) {
+                    em.emit(event(sse, "incident", i));
+                }
+            };
+            locks.onIncident(listener);
+            em.onTermination(() -> locks.offIncident(listener));
+        });
+
+        AtomicLong lastVersion = new AtomicLong(-1);
+        AtomicLong lastSent = new AtomicLong();
+        long refresh = config.streamRefresh().toMillis();
+        Multi<OutboundSseEvent> snapshots = Multi.createFrom().ticks().every(java.time.Duration.ofMillis(POLL_MS))
+                .onOverflow().drop()
+                .onItem().transformToUniAndConcatenate(tick -> store.command("GET", store.key("version"))
+                        .onItem().transformToUni(v -> {
+                            long version = v == null ? 0 : v.toLong();
+                            long now = System.currentTimeMillis();
+                            if (version == lastVersion.get() && now - lastSent.get() < refresh) {
+                                return Uni.createFrom().nullItem();
+                            }
+                            lastVersion.set(version);
+                            lastSent.set(now);
+                            return locks.snapshot(space).map(s -> event(sse, "snapshot", s.toString()));
+                        })
+                        .onFailure().recoverWithNull());
+
+        Multi<OutboundSseEvent> first = locks.snapshot(space).map(s -> event(sse, "snapshot", s.toString())).toMulti();
+        return Multi.createBy().concatenating().streams(first, history)
+                .onCompletion().switchTo(() -> Multi.createBy().merging().streams(live, snapshots));
+    }
+
+    private static boolean matches(String incident, String space) {
+        return space == null || space.isEmpty() || incident.contains("\"space\":" + ItemParser.JSON.getNodeFactory().textNode(space));
+    }
+
+    private static OutboundSseEvent event(Sse sse, String name, String json) {
+        return sse.newEventBuilder().name(name).mediaType(MediaType.APPLICATION_JSON_TYPE).data(String.class, json).build();
+    }
+}

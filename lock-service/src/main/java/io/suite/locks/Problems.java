@@ -1,0 +1,37 @@
+package io.suite.locks;
+
+import io.quarkiverse.resteasy.problem.HttpProblem;
+
+import java.net.URI;
+
+/** The problem+json answers of the lock service, with the suite's stable type URIs. */
+final class Problems {
+    private Problems() {
+    }
+
+    static HttpProblem.Builder problem(int status, String name, String title) {
+        return HttpProblem.builder()
+                .withType(URI.create("https://suite.dev/problems/" + name))
+                .withStatus(status)
+                .withTitle(title);
+    }
+
+    static HttpProblem badInput(String detail) {
+        return problem(400, "validation", "Bad lock request").withDetail(detail).build();
+    }
+
+    static HttpProblem noSuchTransaction(String id) {
+        return problem(404, "no-such-transaction", "No such lock transaction")
+                .withDetail("lock transaction " + id + " is unknown, ended or expired").build();
+    }
+
+    static HttpProblem forbidden() {
+        return problem(403, "forbidden", "Wrong lock token")
+                .withDetail("X-Lock-Token is missing or is not this transaction's token").build();
+    }
+
+    static HttpProblem busy(String id) {
+        return problem(409, "conflict", "A lock request of this transaction is already waiting")
+                .withDetail("lock transaction " + id + " waits for a lock request already; one at a time").build();
+    }
+}

@@ -1,0 +1,619 @@
+-- All lock state changes happen here, atomically, in one round trip per call.
+-- ARGV[1] = operation, ARGV[2] = key prefix, the rest depends on the operation.
+-- Items arrive normalised by Java (LockItem): space, mode ('S'|'X'), canonical fields JSON (c),
+-- shape ('*' unless every condition is an equality: then the sorted field names).
+-- The conflict rule below mirrors io.suite.locks.Conflicts; ConflictRuleTest runs one table through both.
+
+local op, P = ARGV[1], ARGV[2]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+
+local function key(kind, name) return P .. kind .. ':' .. name end
+local K_LEASES, K_WAITDL, K_SPACES = P .. 'leases', P .. 'waitdl', P .. 'spaces'
+local K_FENCE, K_SEQ, K_VERSION, K_NHELD = P .. 'fence', P .. 'waitseq', P .. 'version', P .. 'nheld'
+local K_EVENTS, K_INCIDENTS = P .. 'events', P .. 'incidents'
+local K_XTX = P .. 'xtx' -- transactions holding EXCLUSIVE items, scored by the maintenance epoch they began in
+
+-- ---------------------------------------------------------------- the conflict rule
+local decoded = {}
+local function fields(c)
+  local f = decoded[c]
+  if f == nil then f = cjson.decode(c); decoded[c] = f end
+  return f
+end
+
+local function kind(v) -- 'set', 'range' or 'scalar'
+  if type(v) ~= 'table' then return 'scalar' end
+  if v['in'] ~= nil then return 'set' end
+  return 'range'
+end
+
+local function rtype(r) if r['from'] ~= nil then return type(r['from']) end return type(r['to']) end
+
+local function in_range(v, r)
+  if type(v) ~= rtype(r) then return false end -- numbers and strings never meet
+  if r['from'] ~= nil and v < r['from'] then return false end
+  if r['to'] ~= nil and v > r['to'] then return false end
+  return true
+end
+
+local function overlap(a, b)
+  local ka, kb = kind(a), kind(b)
+  if ka == 'range' and kb == 'range' then
+    if rtype(a) ~= rtype(b) then return false end
+    if a['from'] ~= nil and b['to'] ~= nil and a['from'] > b['to'] then return false end
+    if b['from'] ~= nil and a['to'] ~= nil and b['from'] > a['to'] then return false end
+    return true
+  end
+  if ka == 'range' then a, b, ka, kb = b, a, kb, ka end
+  local av = (ka == 'set') and a['in'] or { a }
+  if kb == 'range' then
+    for _, v in ipairs(av) do if in_range(v, b) then return true end end
+    return false
+  end
+  local bv = (kb == 'set') and b['in'] or { b }
+  for _, x in ipairs(av) do
+    for _, y in ipairs(bv) do if x == y then return true end end
+  end
+  return false
+end
+
+-- Same space, different transactions (checked by the callers), one EXCLUSIVE, and every field
+-- named by both has a common value (a field one of them does not name means every value).
+local function conflicts(ma, ca, mb, cb)
+  if ma ~= 'X' and mb ~= 'X' then return false end
+  if ca == '{}' or cb == '{}' then return true end
+  local fa, fb = fields(ca), fields(cb)
+  for name, cond in pairs(fa) do
+    local other = fb[name]
+    if other ~= nil and not overlap(cond, other) then return false end
+  end
+  return true
+end
+
+-- ---------------------------------------------------------------- held items
+-- held:<space>  field tx\nc -> mode|since|token|shape
+-- txi:<tx>      field space\nc -> mode
+-- byc:<space>   c -> number of holders, shapes:<space> shape -> number of items (fast path)
+local held_cache = {}
+local function held(space)
+  local h = held_cache[space]
+  if h == nil then
+    h = {}
+    local raw = redis.call('HGETALL', key('held', space))
+    for i = 1, #raw, 2 do
+      local f, v = raw[i], raw[i + 1]
+      local nl = string.find(f, '\n', 1, true)
+      local m, since, token = string.match(v, '^(%a)|(%d+)|(%d+)|')
+      h[#h + 1] = { tx = string.sub(f, 1, nl - 1), c = string.sub(f, nl + 1), m = m, since = since, token = token }
+    end
+    held_cache[space] = h
+  end
+  return h
+end
+
+local function split_nl(s)
+  local nl = string.find(s, '\n', 1, true)
+  return string.sub(s, 1, nl - 1), string.sub(s, nl + 1)
+end
+
+local function remove_item(tx, space, c)
+  local hk = key('held', space)
+  local v = redis.call('HGET', hk, tx .. '\n' .. c)
+  if not v then return nil end
+  local since, shape = string.match(v, '^%a|(%d+)|%d+|(.*)$')
+  redis.call('HDEL', hk, tx .. '\n' .. c)
+  if redis.call('HINCRBY', key('byc', space), c, -1) <= 0 then redis.call('HDEL', key('byc', space), c) end
+  if redis.call('HINCRBY', key('shapes', space), shape, -1) <= 0 then redis.call('HDEL', key('shapes', space), shape) end
+  redis.call('HDEL', key('txi', tx), space .. '\n' .. c)
+  redis.call('DECR', K_NHELD)
+  held_cache[space] = nil
+  return since
+end
+
+local function add_item(tx, space, m, c, shape, token)
+  local hk = key('held', space)
+  local prev = redis.call('HGET', hk, tx .. '\n' .. c)
+  if prev then -- re-entrant: same item again; upgrade SHARED -> EXCLUSIVE in place
+    if m == 'X' and string.sub(prev, 1, 1) == 'S' then
+      redis.call('HSET', hk, tx .. '\n' .. c, 'X' .. string.sub(prev, 2))
+      redis.call('HSET', key('txi', tx), space .. '\n' .. c, 'X')
+    end
+    return
+  end
+  local whole = redis.call('HGET', hk, tx .. '\n{}')
+  if whole and (string.sub(whole, 1, 1) == 'X' or m == 'S') then return end -- covered by own whole-space lock
+  redis.call('HSET', hk, tx .. '\n' .. c, m .. '|' .. now .. '|' .. token .. '|' .. shape)
+  redis.call('HSET', key('txi', tx), space .. '\n' .. c, m)
+  redis.call('HINCRBY', key('byc', space), c, 1)
+  redis.call('HINCRBY', key('shapes', space), shape, 1)
+  redis.call('INCR', K_NHELD)
+  redis.call('SADD', K_SPACES, space)
+  held_cache[space] = nil
+end
+
+local function tidy_space(space)
+  if redis.call('EXISTS', key('held', space)) == 0 and redis.call('EXISTS', key('queue', space)) == 0 then
+    redis.call('SREM', K_SPACES, space)
+  end
+end
+
+-- ---------------------------------------------------------------- waiting requests
+-- wait:<req> hash tx, seq, items (space\tmode\tc\tshape lines), since, edges (comma list), esc
+local wait_cache = {}
+local function parse_items(s)
+  local items = {}
+  for line in string.gmatch(s, '[^\n]+') do
+    local sp, m, c, sh = string.match(line, '^(.-)\t(%a)\t(.-)\t(.*)$')
+    items[#items + 1] = { s = sp, m = m, c = c, sh = sh }
+  end
+  return items
+end
+local function encode_items(items)
+  local out = {}
+  for i, it in ipairs(items) do out[i] = it.s .. '\t' .. it.m .. '\t' .. it.c .. '\t' .. it.sh end
+  return table.concat(out, '\n')
+end
+local function load_wait(req)
+  local w = wait_cache[req]
+  if w == nil then
+    local r = redis.call('HMGET', key('wait', req), 'tx', 'seq', 'items', 'since', 'edges', 'esc')
+    if not r[1] then return nil end
+    w = { req = req, tx = r[1], seq = tonumber(r[2]), items = parse_items(r[3]), since = r[4], edges = r[5] or '', esc = r[6] or '' }
+    wait_cache[req] = w
+  end
+  return w
+end
+
+local function waits_on(w, tx) -- does waiting request w currently wait for transaction tx?
+  return string.find(',' .. w.edges .. ',', ',' .. tx .. ',', 1, true) ~= nil
+end
+
+-- Who keeps request (tx, items, seq) from being granted? Holders first; only when no holder
+-- blocks, earlier conflicting waiters (fairness) - except those that themselves wait for tx,
+-- which could not go first anyway (queueing behind them would only manufacture a deadlock).
+-- Returns a list of {tx, space, m, c} blockers (empty = grantable).
+local function blockers(tx, items, seq)
+  local out = {}
+  for _, it in ipairs(items) do
+    local fast = false
+    if it.sh ~= '*' then
+      local sk = key('shapes', it.s)
+      local n = redis.call('HLEN', sk)
+      if n == 0 then fast = true
+      elseif n == 1 and redis.call('HEXISTS', sk, it.sh) == 1 and not redis.call('HGET', key('byc', it.s), it.c) then
+        fast = true -- every holder has the same equality shape and none holds these values
+      end
+    end
+    if not fast then
+      for _, h in ipairs(held(it.s)) do
+        if h.tx ~= tx and conflicts(it.m, it.c, h.m, h.c) then
+          out[#out + 1] = { tx = h.tx, s = it.s, m = h.m, c = h.c }
+        end
+      end
+    end
+  end
+  if #out > 0 then return out end
+  for _, it in ipairs(items) do
+    local qk = key('queue', it.s)
+    if redis.call('EXISTS', qk) == 1 then
+      local q = seq and redis.call('ZRANGEBYSCORE', qk, '-inf', '(' .. seq) or redis.call('ZRANGE', qk, 0, -1)
+      for _, req in ipairs(q) do
+        local w = load_wait(req)
+        if w and w.tx ~= tx and not waits_on(w, tx) then
+          for _, other in ipairs(w.items) do
+            if other.s == it.s and conflicts(it.m, it.c, other.m, other.c) then
+              out[#out + 1] = { tx = w.tx, s = it.s, m = other.m, c = other.c }
+              break
+            end
+          end
+        end
+      end
+    end
+  end
+  return out
+end
+
+local function edge_list(bl)
+  local seen, out = {}, {}
+  for _, b in ipairs(bl) do
+    if not seen[b.tx] then seen[b.tx] = true; out[#out + 1] = b.tx end
+  end
+  return out
+end
+
+local function drop_wait(req)
+  local w = load_wait(req)
+  if not w then return {} end
+  local spaces = {}
+  for _, it in ipairs(w.items) do
+    redis.call('ZREM', key('queue', it.s), req)
+    spaces[it.s] = true
+  end
+  redis.call('DEL', key('wait', req))
+  redis.call('ZREM', K_WAITDL, req)
+  if redis.call('HGET', key('tx', w.tx), 'w') == req then redis.call('HDEL', key('tx', w.tx), 'w') end
+  wait_cache[req] = nil
+  redis.call('INCR', K_VERSION)
+  return spaces
+end
+
+-- Grants items to tx; escalated spaces are replaced by one whole-space item first.
+local function grant(tx, items, esc)
+  local token = redis.call('INCR', K_FENCE)
+  for _, it in ipairs(items) do
+    if it.m == 'X' then
+      redis.call('ZADD', K_XTX, 'NX', redis.call('HGET', key('tx', tx), 'ep') or 0, tx)
+      break
+    end
+  end
+  if esc ~= '' then
+    for space in string.gmatch(esc, '[^\n]+') do
+      local raw = redis.call('HGETALL', key('txi', tx))
+      for i = 1, #raw, 2 do
+        local s, c = split_nl(raw[i])
+        if s == space and c ~= '{}' then remove_item(tx, s, c) end
+      end
+    end
+  end
+  for _, it in ipairs(items) do add_item(tx, it.s, it.m, it.c, it.sh, token) end
+  redis.call('INCR', K_VERSION)
+  return token
+end
+
+-- After locks were freed or a waiter left: grant every waiting request (in arrival order) that
+-- no longer has a blocker, refresh the wait-for edges of the others, and tell the replicas.
+local function release_pass(spaces)
+  local reqs, seen = {}, {}
+  for space, _ in pairs(spaces) do
+    local q = redis.call('ZRANGE', key('queue', space), 0, -1, 'WITHSCORES')
+    for i = 1, #q, 2 do
+      if not seen[q[i]] then seen[q[i]] = true; reqs[#reqs + 1] = { q[i], tonumber(q[i + 1]) } end
+    end
+  end
+  table.sort(reqs, function(a, b) return a[2] < b[2] end)
+  local granted = {}
+  for _, r in ipairs(reqs) do
+    local w = load_wait(r[1])
+    if w then
+      local bl = blockers(w.tx, w.items, w.seq)
+      if #bl == 0 then
+        local token = grant(w.tx, w.items, w.esc)
+        local esc = string.gsub(w.esc, '\n', '\31')
+        redis.call('SET', key('res', w.req), token .. '|' .. esc, 'PX', 60000)
+        drop_wait(w.req)
+        granted[#granted + 1] = w.req .. '\t' .. token .. '\t' .. esc
+      else
+        local edges = table.concat(edge_list(bl), ',')
+        if edges ~= w.edges then
+          redis.call('HSET', key('wait', w.req), 'edges', edges)
+          w.edges = edges
+        end
+      end
+    end
+  end
+  if #granted > 0 then redis.call('PUBLISH', K_EVENTS, 'g\n' .. table.concat(granted, '\n')) end
+  for space, _ in pairs(spaces) do tidy_space(space) end
+end
+
+-- Ends a transaction: frees its locks, drops its waiting request, wakes whoever can go now.
+-- Returns flat {space, since, ...} of what it held (for the hold-time metric).
+local function end_tx(tx)
+  local raw = redis.call('HGETALL', key('txi', tx))
+  local touched, first = {}, {}
+  for i = 1, #raw, 2 do
+    local s, c = split_nl(raw[i])
+    local since = remove_item(tx, s, c)
+    touched[s] = true
+    if since and (first[s] == nil or tonumber(since) < first[s]) then first[s] = tonumber(since) end
+  end
+  redis.call('DEL', key('txi', tx))
+  local w = redis.call('HGET', key('tx', tx), 'w')
+  if w then for s, _ in pairs(drop_wait(w)) do touched[s] = true end end
+  redis.call('DEL', key('tx', tx))
+  redis.call('ZREM', K_LEASES, tx)
+  redis.call('ZREM', K_XTX, tx)
+  redis.call('INCR', K_VERSION)
+  release_pass(touched)
+  local out = {}
+  for s, since in pairs(first) do out[#out + 1] = s; out[#out + 1] = tostring(since) end
+  return out
+end
+
+-- Depth-first search of the wait-for graph (tx -> its waiting request -> edges) for a path from
+-- one of first back to start. Returns the cycle {start, ...} or nil.
+local function find_cycle(start, first)
+  local visited, path = {}, { start }
+  local budget = 10000
+  local function dfs(t)
+    if t == start then return true end
+    if visited[t] or budget <= 0 then return false end
+    visited[t] = true
+    budget = budget - 1
+    path[#path + 1] = t
+    local req = redis.call('HGET', key('tx', t), 'w')
+    if req then
+      local w = load_wait(req)
+      if w and w.edges ~= '' then
+        for n in string.gmatch(w.edges, '[^,]+') do if dfs(n) then return true end end
+      end
+    end
+    path[#path] = nil
+    return false
+  end
+  for _, b in ipairs(first) do if dfs(b) then return path end end
+  return nil
+end
+
+local function blocker_details(tr, bl)
+  local out, seen = { 'blocked', tr.owner or '', tr.label or '' }, {}
+  for _, b in ipairs(bl) do
+    local id = b.tx .. '\n' .. b.s .. '\n' .. b.c
+    if not seen[id] and #out < 3 + 6 * 50 then
+      seen[id] = true
+      local ol = redis.call('HMGET', key('tx', b.tx), 'owner', 'label')
+      out[#out + 1] = b.tx; out[#out + 1] = ol[1] or ''; out[#out + 1] = ol[2] or ''
+      out[#out + 1] = b.s; out[#out + 1] = b.m; out[#out + 1] = b.c
+    end
+  end
+  return out
+end
+
+-- Loads a transaction, checking the token digest. Lua strings are interned, so the comparison of
+-- the two digests is a pointer comparison: its time says nothing about the token.
+local function load_tx(tx, digest)
+  local r = redis.call('HMGET', key('tx', tx), 'th', 'exp', 'lease', 'w', 'ep', 'owner', 'label')
+  if not r[1] then return nil, 'notx' end
+  if r[1] ~= digest then return nil, 'forbidden' end
+  if tonumber(r[2]) <= now then
+    end_tx(tx)
+    return nil, 'expired'
+  end
+  return { exp = tonumber(r[2]), lease = tonumber(r[3]), w = r[4], ep = tonumber(r[5]), owner = r[6], label = r[7] }
+end
+
+local function renew(tx, t)
+  t.exp = now + t.lease
+  redis.call('HSET', key('tx', tx), 'exp', t.exp)
+  redis.call('ZADD', K_LEASES, t.exp, tx)
+  return t.exp
+end
+
+local function deadlock(tr, cycle)
+  local out = { 'deadlock', tr.owner or '', tr.label or '' }
+  for _, id in ipairs(cycle) do out[#out + 1] = id end
+  return out
+end
+
+-- ---------------------------------------------------------------- operations
+if op == 'begin' then
+  -- tx, digest, owner, label, leaseMs, maintenance epoch at begin (huge when read-only state unknown)
+  local tx, lease = ARGV[3], tonumber(ARGV[7])
+  local exp = now + lease
+  redis.call('HSET', key('tx', tx), 'th', ARGV[4], 'owner', ARGV[5], 'label', ARGV[6], 'lease', lease,
+    'exp', exp, 'created', now, 'ep', ARGV[8])
+  redis.call('ZADD', K_LEASES, exp, tx)
+  return { 'ok', tostring(exp) }
+
+elseif op == 'renew' then
+  local tx = ARGV[3]
+  local tr, err = load_tx(tx, ARGV[4])
+  if not tr then return { err } end
+  return { 'ok', tostring(renew(tx, tr)) }
+
+elseif op == 'end' then
+  local tx = ARGV[3]
+  local tr, err = load_tx(tx, ARGV[4])
+  if not tr then return { err } end
+  local out = end_tx(tx)
+  table.insert(out, 1, 'ok')
+  return out
+
+elseif op == 'lock' then
+  -- tx, digest, req, wait (0|1), final (0|1), waitMs, threshold, read-only epoch ('' = writable),
+  -- then item 4-tuples
+  local tx, req = ARGV[3], ARGV[5]
+  local may_wait, final = ARGV[6] == '1', ARGV[7] == '1'
+  local tr, err = load_tx(tx, ARGV[4])
+  if not tr then return { err } end
+  renew(tx, tr)
+  local res = redis.call('GET', key('res', req))
+  if res then
+    redis.call('DEL', key('res', req))
+    local token, esc = string.match(res, '^(%d+)|(.*)$')
+    return { 'granted', token, esc, tr.owner or '', tr.label or '' }
+  end
+
+  local w = load_wait(req)
+  if w then -- a re-check (or the last one, at the timeout) of a waiting request
+    local bl = blockers(tx, w.items, w.seq)
+    if #bl == 0 then
+      local token = grant(tx, w.items, w.esc)
+      drop_wait(req)
+      return { 'granted', tostring(token), (string.gsub(w.esc, '\n', '\31')), tr.owner or '', tr.label or '' }
+    end
+    if final then
+      local details = blocker_details(tr, bl)
+      release_pass(drop_wait(req))
+      return details
+    end
+    local edges = edge_list(bl)
+    local joined = table.concat(edges, ',')
+    if joined ~= w.edges then
+      redis.call('HSET', key('wait', req), 'edges', joined)
+      w.edges = joined
+      local cycle = find_cycle(tx, edges)
+      if cycle then
+        end_tx(tx)
+        return deadlock(tr, cycle)
+      end
+    end
+    return { 'waiting' }
+  end
+  if final then return { 'notx' } end -- the request is gone with its transaction
+
+  if tr.w and redis.call('EXISTS', key('wait', tr.w)) == 1 then return { 'busy' } end
+  local items = {}
+  for i = 11, #ARGV, 4 do
+    items[#items + 1] = { s = ARGV[i], m = ARGV[i + 1], c = ARGV[i + 2], sh = ARGV[i + 3] }
+  end
+  -- Read-only: EXCLUSIVE only for transactions begun before the flip (writes in flight may finish).
+  if ARGV[10] ~= '' and tr.ep >= tonumber(ARGV[10]) then
+    for _, it in ipairs(items) do if it.m == 'X' then return { 'readonly' } end end
+  end
+
+  -- Escalation: more than threshold items of this transaction in one space -> one whole-space item.
+  local threshold = tonumber(ARGV[9])
+  local per_space, strongest, order, have = {}, {}, {}, {}
+  local mine = redis.call('HGETALL', key('txi', tx))
+  for i = 1, #mine, 2 do have[mine[i]] = true end
+  for _, it in ipairs(items) do
+    if per_space[it.s] == nil then per_space[it.s] = 0; strongest[it.s] = 'S'; order[#order + 1] = it.s end
+    if not have[it.s .. '\n' .. it.c] then per_space[it.s] = per_space[it.s] + 1 end
+    if it.m == 'X' then strongest[it.s] = 'X' end
+  end
+  for i = 1, #mine, 2 do
+    local s = split_nl(mine[i])
+    if per_space[s] ~= nil then
+      per_space[s] = per_space[s] + 1
+      if mine[i + 1] == 'X' then strongest[s] = 'X' end
+    end
+  end
+  local esc = {}
+  for _, s in ipairs(order) do
+    if per_space[s] > threshold then esc[#esc + 1] = s end
+  end
+  if #esc > 0 then
+    local escalated, kept = {}, {}
+    for _, s in ipairs(esc) do escalated[s] = true end
+    for _, it in ipairs(items) do if not escalated[it.s] then kept[#kept + 1] = it end end
+    for _, s in ipairs(esc) do kept[#kept + 1] = { s = s, m = strongest[s], c = '{}', sh = '*' } end
+    items = kept
+  end
+  local esc_lines, esc_csv = table.concat(esc, '\n'), table.concat(esc, '\31')
+
+  local bl = blockers(tx, items, nil)
+  if #bl == 0 then
+    local token = grant(tx, items, esc_lines)
+    return { 'granted', tostring(token), esc_csv, tr.owner or '', tr.label or '' }
+  end
+  if not may_wait then return blocker_details(tr, bl) end
+
+  local seq = redis.call('INCR', K_SEQ)
+  local edges = edge_list(bl)
+  local joined = table.concat(edges, ',')
+  redis.call('HSET', key('wait', req), 'tx', tx, 'seq', seq, 'items', encode_items(items), 'since', now,
+    'edges', joined, 'esc', esc_lines)
+  redis.call('ZADD', K_WAITDL, now + tonumber(ARGV[8]) + 10000, req)
+  redis.call('HSET', key('tx', tx), 'w', req)
+  for _, it in ipairs(items) do
+    redis.call('ZADD', key('queue', it.s), seq, req)
+    redis.call('SADD', K_SPACES, it.s)
+  end
+  redis.call('INCR', K_VERSION)
+  local cycle = find_cycle(tx, edges)
+  if cycle then
+    end_tx(tx)
+    return deadlock(tr, cycle)
+  end
+  return { 'waiting', esc_csv, tr.owner or '', tr.label or '' }
+
+elseif op == 'abandon' then
+  -- req: the client went away while waiting
+  local req = ARGV[3]
+  if redis.call('EXISTS', key('wait', req)) == 1 then release_pass(drop_wait(req)) end
+  return { 'ok' }
+
+elseif op == 'get' then
+  local tx = ARGV[3]
+  local tr, err = load_tx(tx, ARGV[4])
+  if not tr then return { err } end
+  renew(tx, tr)
+  local out = { 'ok', tr.owner or '', tr.label or '', tostring(tr.lease), tostring(tr.exp) }
+  local raw = redis.call('HGETALL', key('txi', tx))
+  out[#out + 1] = tostring(#raw / 2)
+  for i = 1, #raw, 2 do
+    local s, c = split_nl(raw[i])
+    local v = redis.call('HGET', key('held', s), tx .. '\n' .. c) or 'S|0|0|'
+    local m, since, token = string.match(v, '^(%a)|(%d+)|(%d+)|')
+    out[#out + 1] = s; out[#out + 1] = m; out[#out + 1] = c; out[#out + 1] = since; out[#out + 1] = token
+  end
+  local w = tr.w and load_wait(tr.w)
+  if w then
+    out[#out + 1] = w.since; out[#out + 1] = w.edges; out[#out + 1] = tostring(#w.items)
+    for _, it in ipairs(w.items) do out[#out + 1] = it.s; out[#out + 1] = it.m; out[#out + 1] = it.c end
+  end
+  return out
+
+elseif op == 'snapshot' then
+  -- space filter ('' = all), max entries
+  local spaces = ARGV[3] ~= '' and { ARGV[3] } or redis.call('SMEMBERS', K_SPACES)
+  table.sort(spaces)
+  local max = tonumber(ARGV[4])
+  local locks, waits, txs = {}, {}, {}
+  local n = 0
+  for _, s in ipairs(spaces) do
+    for _, h in ipairs(held(s)) do
+      if n < max then
+        n = n + 1
+        locks[#locks + 1] = h.tx; locks[#locks + 1] = s; locks[#locks + 1] = h.m
+        locks[#locks + 1] = h.c; locks[#locks + 1] = h.since; locks[#locks + 1] = h.token
+        txs[h.tx] = true
+      end
+    end
+    for _, req in ipairs(redis.call('ZRANGE', key('queue', s), 0, -1)) do
+      local w = load_wait(req)
+      if w and n < max then
+        for _, it in ipairs(w.items) do
+          if it.s == s then
+            n = n + 1
+            waits[#waits + 1] = w.tx; waits[#waits + 1] = s; waits[#waits + 1] = it.m
+            waits[#waits + 1] = it.c; waits[#waits + 1] = w.since; waits[#waits + 1] = w.edges
+            txs[w.tx] = true
+          end
+        end
+      end
+    end
+  end
+  local info = {}
+  for tx, _ in pairs(txs) do
+    local ol = redis.call('HMGET', key('tx', tx), 'owner', 'label')
+    info[#info + 1] = tx; info[#info + 1] = ol[1] or ''; info[#info + 1] = ol[2] or ''
+  end
+  return { tostring(now), locks, waits, info }
+
+elseif op == 'reap' then
+  -- Ends transactions whose lease ran out and drops waits whose replica vanished. Idempotent.
+  local out = {}
+  for _, tx in ipairs(redis.call('ZRANGEBYSCORE', K_LEASES, '-inf', now, 'LIMIT', 0, 200)) do
+    local ol = redis.call('HMGET', key('tx', tx), 'owner', 'label')
+    local holds = end_tx(tx)
+    out[#out + 1] = { tx, ol[1] or '', ol[2] or '', holds }
+  end
+  for _, req in ipairs(redis.call('ZRANGEBYSCORE', K_WAITDL, '-inf', now, 'LIMIT', 0, 200)) do
+    release_pass(drop_wait(req))
+  end
+  return out
+
+elseif op == 'stats' then
+  -- read-only epoch ('' = writable): also count transactions with EXCLUSIVE locks begun before it
+  local inflight = 0
+  if ARGV[3] ~= '' then inflight = redis.call('ZCOUNT', K_XTX, '-inf', '(' .. ARGV[3]) end
+  return { tonumber(redis.call('GET', K_NHELD) or '0'), redis.call('ZCARD', K_WAITDL), redis.call('GET', K_VERSION) or '0', inflight }
+
+elseif op == 'drain' then
+  -- read-only epoch whose drain timeout passed: end the writes in flight from before it
+  local out = {}
+  for _, tx in ipairs(redis.call('ZRANGEBYSCORE', K_XTX, '-inf', '(' .. ARGV[3], 'LIMIT', 0, 200)) do
+    end_tx(tx)
+    out[#out + 1] = tx
+  end
+  return out
+
+elseif op == 'incident' then
+  redis.call('LPUSH', K_INCIDENTS, ARGV[3])
+  redis.call('LTRIM', K_INCIDENTS, 0, 99)
+  redis.call('PUBLISH', K_EVENTS, 'i\n' .. ARGV[3])
+  return { 'ok' }
+end
+return redis.error_reply('unknown operation ' .. tostring(op))

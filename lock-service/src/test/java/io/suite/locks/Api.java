@@ -1,0 +1,74 @@
+package io.suite.locks;
+
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+
+import java.util.concurrent.CompletableFuture;
+
+import static io.restassured.RestAssured.given;
+
+/** Small REST client of the lock API for tests (rest-assured, against the app under test or a URL). */
+final class Api {
+    record Tx(String id, String token) {
+    }
+
+    private final String base;
+
+    Api(String base) {
+        this.base = base;
+    }
+
+    /** The @QuarkusTest app. */
+    static Api local() {
+        return new Api(null);
+    }
+
+    private RequestSpecification spec() {
+        RequestSpecification s = given().contentType("application/json");
+        return base == null ? s : s.baseUri(base);
+    }
+
+    Tx begin(String owner, String label, long leaseMs) {
+        Response r = spec().body("{\"owner\":\"" + owner + "\",\"label\":\"" + label + "\",\"leaseMs\":" + leaseMs + "}")
+                .post("/v1/lock-transactions");
+        r.then().statusCode(201);
+        return new Tx(r.path("id"), r.path("token"));
+    }
+
+    Tx begin(String owner) {
+        return begin(owner, owner + "'s work", 30000);
+    }
+
+    Response lock(Tx tx, String body) {
+        return spec().header("X-Lock-Token", tx.token()).body(body).post("/v1/lock-transactions/" + tx.id() + "/locks");
+    }
+
+    CompletableFuture<Response> lockAsync(Tx tx, String body) {
+        return CompletableFuture.supplyAsync(() -> lock(tx, body));
+    }
+
+    /** A lock request of one item in the API's form. */
+    Response lockItem(Tx tx, long timeoutMs, String itemJson) {
+        return lock(tx, "{\"timeoutMs\":" + timeoutMs + ",\"items\":[" + itemJson + "]}");
+    }
+
+    Response end(Tx tx) {
+        return spec().header("X-Lock-Token", tx.token()).delete("/v1/lock-transactions/" + tx.id());
+    }
+
+    Response get(Tx tx) {
+        return spec().header("X-Lock-Token", tx.token()).get("/v1/lock-transactions/" + tx.id());
+    }
+
+    Response renew(Tx tx) {
+        return spec().header("X-Lock-Token", tx.token()).post("/v1/lock-transactions/" + tx.id() + "/renew");
+    }
+
+    Response locks(String space) {
+        return spec().queryParam("space", space).get("/v1/locks");
+    }
+
+    static String item(String space, String mode, String fields) {
+        return "{\"space\":\"" + space + "\",\"mode\":\"" + mode + "\",\"fields\":" + fields + "}";
+    }
+}

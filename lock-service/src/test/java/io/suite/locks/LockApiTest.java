@@ -1,0 +1,286 @@
+package io.suite.locks;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.suite.testing.Unique;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The lock API against the real Redis: grants, conflicts, waits, deadlocks, leases, errors. */
+@QuarkusTest
+class LockApiTest {
+    private final Api api = Api.local();
+
+    static List<ConflictCases.Case> cases() {
+        return ConflictCases.ALL;
+    }
+
+    /** The same table as ConflictRuleTest, decided by the Lua script in Redis. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void redisAgreesWithTheConflictTable(ConflictCases.Case c) {
+        String prefix = Unique.name("conf");
+        Api.Tx a = api.begin("a");
+        Api.Tx b = api.begin("b");
+        api.lockItem(a, 0, c.a().replace("\"space\":\"", "\"space\":\"" + prefix)).then().statusCode(200);
+        api.lockItem(b, 0, c.b().replace("\"space\":\"", "\"space\":\"" + prefix)).then().statusCode(c.conflict() ? 423 : 200);
+        api.end(a).then().statusCode(204);
+        api.end(b).then().statusCode(204);
+    }
+
+    @Test
+    void grantsAllItemsOrNone() {
+        String space = Unique.name("Stock");
+        Api.Tx a = api.begin("a");
+        Api.Tx b = api.begin("b");
+        api.lockItem(a, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W2\"}")).then().statusCode(200);
+        // b asks for W1 (free) and W2 (held by a) together: nothing is granted
+        api.lock(b, "{\"timeoutMs\":0,\"items\":[" + Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}") + ","
+                + Api.item(space, "EXCLUSIVE", "{\"w\":\"W2\"}") + "]}").then().statusCode(423)
+                .contentType(containsString("application/problem+json"))
+                .body("type", equalTo("https://suite.dev/problems/lock-timeout"));
+        api.get(b).then().statusCode(200).body("locks", empty());
+        Api.Tx c = api.begin("c");
+        api.lockItem(c, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}")).then().statusCode(200);
+        api.end(a);
+        api.end(b);
+        api.end(c);
+    }
+
+    @Test
+    void reentrantAndUpgrades() {
+        String space = Unique.name("Stock");
+        String row = Api.item(space, "SHARED", "{\"w\":\"W1\",\"i\":\"A\"}");
+        String rowX = Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\",\"i\":\"A\"}");
+        Api.Tx a = api.begin("a");
+        api.lockItem(a, 0, row).then().statusCode(200);
+        api.lockItem(a, 0, row).then().statusCode(200);
+        api.lockItem(a, 0, rowX).then().statusCode(200); // upgrade, nobody else holds it
+        api.lockItem(a, 0, Api.item(space, "SHARED", "{\"w\":\"W1\"}")).then().statusCode(200); // never waits on itself
+        api.get(a).then().statusCode(200).body("locks", hasSize(2)).body("locks.mode", hasItems("EXCLUSIVE", "SHARED"));
+        Api.Tx b = api.begin("b");
+        api.lockItem(b, 0, row).then().statusCode(423);
+        api.end(a);
+
+        // an upgrade waits for the other SHARED holder
+        Api.Tx c = api.begin("c");
+        api.lockItem(b, 0, row).then().statusCode(200);
+        api.lockItem(c, 0, row).then().statusCode(200);
+        api.lockItem(b, 0, rowX).then().statusCode(423);
+        api.end(c);
+        api.lockItem(b, 0, rowX).then().statusCode(200);
+        api.end(b);
+    }
+
+    @Test
+    void fencingTokensOnlyGrow() {
+        String space = Unique.name("Stock");
+        long last = 0;
+        for (int i = 0; i < 5; i++) {
+            Api.Tx t = api.begin("t" + i);
+            long token = api.lockItem(t, 0, Api.item(space, "EXCLUSIVE", "{}")).then().statusCode(200)
+                    .extract().jsonPath().getLong("fencingToken");
+            assertTrue(token > last, "token " + token + " after " + last);
+            last = token;
+            api.end(t);
+        }
+    }
+
+    @Test
+    void waitsAreFairAndWokenByTheRelease() throws Exception {
+        String space = Unique.name("Stock");
+        String k = "{\"k\":1}";
+        Api.Tx a = api.begin("a");
+        Api.Tx b = api.begin("b");
+        Api.Tx c = api.begin("c");
+        api.lockItem(a, 0, Api.item(space, "SHARED", k)).then().statusCode(200);
+        CompletableFuture<Response> bWaits = api.lockAsync(b, "{\"timeoutMs\":60000,\"items\":[" + Api.item(space, "EXCLUSIVE", k) + "]}");
+        await().until(() -> api.locks(space).path("waits.transaction"), hasItem(b.id()));
+        // c's SHARED request fits a's lock but must not overtake b's earlier EXCLUSIVE one
+        api.lockItem(c, 0, Api.item(space, "SHARED", k)).then().statusCode(423)
+                .body("blockedBy.transaction", hasItem(b.id()));
+        api.locks(space).then().body("waits[0].blockedBy", hasItem(a.id())).body("waits[0].owner", equalTo("b"))
+                .body("locks[0].owner", equalTo("a")).body("locks[0].label", equalTo("a's work")).body("locks[0].ageMs", notNullValue());
+        api.end(a).then().statusCode(204);
+        Response granted = bWaits.get();
+        granted.then().statusCode(200).body("fencingToken", notNullValue()).body("escalated", empty());
+        api.end(b);
+        api.end(c);
+    }
+
+    @Test
+    void timeoutNamesTheHolder() {
+        String space = Unique.name("Stock");
+        Api.Tx a = api.begin("posting-7f9c", "Shipment S-12", 30000);
+        Api.Tx b = api.begin("b");
+        api.lockItem(a, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}")).then().statusCode(200);
+        api.lockItem(b, 300, Api.item(space, "SHARED", "{\"w\":\"W1\",\"i\":\"A\"}")).then().statusCode(423)
+                .contentType(containsString("application/problem+json"))
+                .body("type", equalTo("https://suite.dev/problems/lock-timeout"))
+                .body("blockedBy[0].transaction", equalTo(a.id()))
+                .body("blockedBy[0].owner", equalTo("posting-7f9c"))
+                .body("blockedBy[0].label", equalTo("Shipment S-12"))
+                .body("blockedBy[0].mode", equalTo("EXCLUSIVE"))
+                .body("blockedBy[0].fields.w", equalTo("W1"));
+        api.get(b).then().statusCode(200).body("waiting", equalTo(null)).body("locks", empty());
+        api.locks(space).then().body("waits", empty());
+        api.end(a);
+        api.end(b);
+    }
+
+    @Test
+    void deadlockIsAnsweredWithTheCycleAndEndsTheVictim() throws Exception {
+        String space = Unique.name("Stock");
+        String x = Api.item(space, "EXCLUSIVE", "{\"k\":\"X\"}");
+        String y = Api.item(space, "EXCLUSIVE", "{\"k\":\"Y\"}");
+        Api.Tx a = api.begin("a");
+        Api.Tx b = api.begin("b");
+        api.lockItem(a, 0, x).then().statusCode(200);
+        api.lockItem(b, 0, y).then().statusCode(200);
+        CompletableFuture<Response> aWaits = api.lockAsync(a, "{\"timeoutMs\":120000,\"items\":[" + y + "]}");
+        await().until(() -> api.locks(space).path("waits.transaction"), hasItem(a.id()));
+        api.lockItem(b, 120000, x).then().statusCode(409)
+                .contentType(containsString("application/problem+json"))
+                .body("type", equalTo("https://suite.dev/problems/deadlock"))
+                .body("cycle", equalTo(List.of(b.id(), a.id())));
+        api.get(b).then().statusCode(404);
+        aWaits.get().then().statusCode(200);
+        api.end(a);
+    }
+
+    @Test
+    void anExpiredLeaseFreesTheLocks() {
+        String space = Unique.name("Stock");
+        Api.Tx crashed = api.begin("crashed", "never ends", 1000);
+        api.lockItem(crashed, 0, Api.item(space, "EXCLUSIVE", "{}")).then().statusCode(200);
+        Api.Tx b = api.begin("b");
+        // b waits (longer than the lease) and gets the space when the lease runs out
+        api.lockItem(b, 60000, Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}")).then().statusCode(200);
+        api.get(crashed).then().statusCode(404).body("type", equalTo("https://suite.dev/problems/no-such-transaction"));
+        given().get("/q/metrics").then().body(containsString("locks_transactions_expired_total"));
+        api.end(b);
+    }
+
+    @Test
+    void renewalKeepsTheLease() {
+        Api.Tx a = api.begin("a", "renewed", 1000);
+        String first = api.get(a).path("expiresAt");
+        await().pollInterval(Duration.ofMillis(100)).until(() -> !api.renew(a).then().statusCode(200).extract().<String>path("expiresAt").equals(first));
+        api.end(a).then().statusCode(204);
+    }
+
+    @Test
+    void escalatesPastTheThreshold() {
+        String space = Unique.name("Stock");
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i <= 20; i++) { // lock.escalation-threshold is 20 in tests
+            rows.append(i == 0 ? "" : ",").append("{\"w\":\"W").append(i).append("\"}");
+        }
+        Api.Tx a = api.begin("a");
+        api.lock(a, "{\"timeoutMs\":0,\"items\":[{\"space\":\"" + space + "\",\"mode\":\"SHARED\",\"rows\":[" + rows + "]}]}")
+                .then().statusCode(200).body("escalated", equalTo(List.of(space)));
+        api.get(a).then().body("locks", hasSize(1)).body("locks[0].fields", equalTo(java.util.Map.of()))
+                .body("locks[0].mode", equalTo("SHARED"));
+        Api.Tx b = api.begin("b");
+        api.lockItem(b, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W999\"}")).then().statusCode(423);
+        api.lockItem(b, 0, Api.item(space, "SHARED", "{\"w\":\"W999\"}")).then().statusCode(200);
+        given().get("/q/metrics").then().body(containsString("locks_escalations_total{space=\"" + space + "\"} 1.0"));
+        api.end(a);
+        api.end(b);
+    }
+
+    @Test
+    void onlyTheTokenHolderMayTouchTheTransaction() {
+        Api.Tx a = api.begin("a");
+        Api.Tx forged = new Api.Tx(a.id(), "not-the-token");
+        String item = Api.item(Unique.name("Stock"), "EXCLUSIVE", "{}");
+        api.lockItem(forged, 0, item).then().statusCode(403).contentType(containsString("application/problem+json"));
+        api.renew(forged).then().statusCode(403);
+        api.get(forged).then().statusCode(403);
+        api.end(forged).then().statusCode(403);
+        given().post("/v1/lock-transactions/" + a.id() + "/renew").then().statusCode(403);
+        api.end(a).then().statusCode(204);
+        api.end(a).then().statusCode(404).body("type", equalTo("https://suite.dev/problems/no-such-transaction"));
+        api.lockItem(a, 0, item).then().statusCode(404);
+        api.renew(a).then().statusCode(404);
+        api.get(a).then().statusCode(404);
+    }
+
+    static List<String> badBodies() {
+        String many = "{\"space\":\"S\",\"rows\":[" + "{\"k\":1},".repeat(10000) + "{\"k\":2}]}";
+        return List.of(
+                "{\"items\":[{\"space\":\"S\",\"mode\":\"EXCLUSIVE\"",
+                "not json",
+                "{\"items\":[{\"space\":\"S\",\"mode\":\"UPDATE\"}]}",
+                "{\"items\":[{\"space\":\"S\",\"fields\":{\"d\":{\"from\":\"2026-02-01\",\"to\":\"2026-01-01\"}}}]}",
+                "{\"items\":[{\"space\":\"S\",\"fields\":{\"w\":\"W1\"},\"rows\":[{\"w\":\"W1\"}]}]}",
+                "{\"items\":[" + many + "]}",
+                "{\"items\":[{\"space\":\"S\",\"fields\":{\"w\":true}}]}",
+                "{\"items\":[{\"space\":\"S\",\"fields\":{\"w\":{\"in\":[]}}}]}",
+                "{\"items\":[{\"space\":\"S\",\"fields\":{\"w\":{\"from\":1,\"to\":\"9\"}}}]}",
+                "{\"items\":[{\"space\":\"S\",\"fields\":{\"w\":{\"like\":\"W%\"}}}]}",
+                "{\"items\":[{\"space\":42}]}",
+                "{\"items\":[{\"space\":\"S\",\"feilds\":{\"w\":\"W1\"}}]}",
+                "{\"items\":[]}",
+                "{\"items\":\"S\"}",
+                "{\"timeoutMs\":\"soon\",\"items\":[{\"space\":\"S\"}]}",
+                "{\"timeoutMs\":-1,\"items\":[{\"space\":\"S\"}]}",
+                "{\"timeoutMs\":600001,\"items\":[{\"space\":\"S\"}]}",
+                "{\"items\":[{\"space\":\"S\",\"rows\":[{\"w\":{\"in\":[\"A\"]}}]}]}",
+                "{\"items\":[{\"space\":\"S\",\"fields\":{\"n\":1234567890.1234567}}]}",
+                "[1,2]");
+    }
+
+    @ParameterizedTest
+    @MethodSource("badBodies")
+    void badLockRequestsAre400AndLockNothing(String body) {
+        Api.Tx a = api.begin("a");
+        api.lock(a, body.replace("\"S\"", "\"" + Unique.name("bad") + "\"")).then().statusCode(400)
+                .contentType(containsString("application/problem+json"));
+        api.get(a).then().statusCode(200).body("locks", empty()).body("waiting", equalTo(null));
+        api.end(a);
+    }
+
+    @Test
+    void badBeginsAre400() {
+        for (String body : List.of("{\"leaseMs\":999}", "{\"leaseMs\":600001}", "{\"leaseMs\":\"long\"}", "{\"owner\":7}",
+                "{\"owner\":\"" + "o".repeat(201) + "\"}", "{\"label\":\"" + "l".repeat(501) + "\"}", "{\"owner\":", "{\"lease\":1000}")) {
+            given().contentType("application/json").body(body).post("/v1/lock-transactions").then().statusCode(400)
+                    .contentType(containsString("application/problem+json"));
+        }
+        given().contentType("application/json").body("{\"leaseMs\":1000}").post("/v1/lock-transactions").then()
+                .statusCode(201).body("leaseMs", equalTo(1000));
+        given().post("/v1/lock-transactions").then().statusCode(201).body("leaseMs", equalTo(30000));
+    }
+
+    @Test
+    void oneWaitingRequestPerTransaction() throws Exception {
+        String space = Unique.name("Stock");
+        Api.Tx a = api.begin("a");
+        Api.Tx b = api.begin("b");
+        api.lockItem(a, 0, Api.item(space, "EXCLUSIVE", "{}")).then().statusCode(200);
+        CompletableFuture<Response> waiting = api.lockAsync(b, "{\"timeoutMs\":60000,\"items\":[" + Api.item(space, "EXCLUSIVE", "{}") + "]}");
+        await().until(() -> api.get(b).path("waiting"), notNullValue());
+        api.lockItem(b, 0, Api.item(Unique.name("Other"), "EXCLUSIVE", "{}")).then().statusCode(409);
+        api.end(a);
+        assertEquals(200, waiting.get().statusCode());
+        api.end(b);
+    }
+}
