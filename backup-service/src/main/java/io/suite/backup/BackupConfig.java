@@ -28,6 +28,16 @@ public interface BackupConfig {
 
     Retention retention();
 
+    /** How often the job in hand beats its heartbeat and renews its read-only lease. */
+    Duration heartbeatEvery();
+
+    Schedule schedule();
+
+    interface Schedule {
+        /** Quartz cron of scheduled backups (auto mode), or "off". */
+        String cron();
+    }
+
     /** A backup whose worker has not beaten its heartbeat for this long died with its replica. */
     @WithDefault("2m")
     Duration staleAfter();
@@ -101,5 +111,8 @@ public interface BackupConfig {
         /** Backups older than this are deleted, beyond the newest {@code keep}. */
         @WithDefault("30d")
         Duration maxAge();
+
+        /** How often retention runs. */
+        Duration every();
     }
 }

@@ -37,11 +37,14 @@ public class BackupMetrics {
     }
 
     void loadLastSuccess(@Observes StartupEvent start, BackupCatalog catalog) {
-        catalog.lastSuccess().subscribe().with(last -> {
+        try {
+            Backup last = BackupCatalog.await(catalog::lastSuccess);
             if (last != null) {
                 succeeded(last);
             }
-        }, e -> LOG.warnf("could not read the last successful backup: %s", e.getMessage()));
+        } catch (RuntimeException e) {
+            LOG.warnf("could not read the last successful backup: %s", e.getMessage());
+        }
     }
 
     void succeeded(Backup backup) {

@@ -23,13 +23,22 @@ public interface MaintenanceClient {
     @Path("/read-only")
     Uni<MaintenanceState> readOnly(ReadOnlyRequest request);
 
+    /** Extends the lease of read-only {@code epoch}; 409 when the system is no longer in that epoch. */
+    @POST
+    @Path("/read-only/renew")
+    Uni<MaintenanceState> renew(RenewRequest request);
+
     @POST
     @Path("/read-write")
     Uni<MaintenanceState> readWrite(ReadWriteRequest request);
 
-    record ReadOnlyRequest(String reason, long durationMs, long drainTimeoutMs, String requestedBy, String holder) {
+    /** {@code heldBy} "backup:<id>": while it holds, read-write without it is refused (409) unless forced. */
+    record ReadOnlyRequest(String reason, long durationMs, long drainTimeoutMs, String requestedBy, String heldBy) {
     }
 
-    record ReadWriteRequest(String reason, String requestedBy, String holder, boolean force) {
+    record RenewRequest(long durationMs, long epoch, String heldBy, String requestedBy) {
+    }
+
+    record ReadWriteRequest(String reason, boolean force, String heldBy, String requestedBy) {
     }
 }

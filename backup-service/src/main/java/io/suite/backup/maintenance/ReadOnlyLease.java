@@ -43,7 +43,8 @@ public class ReadOnlyLease {
         String reason = "backup " + backupId + " \"" + label + "\"";
         String holder = holder(backupId);
         long since = System.nanoTime();
-        MaintenanceState state = client.readOnly(request(reason, holder)).await().atMost(CALL);
+        MaintenanceState state = client.readOnly(new MaintenanceClient.ReadOnlyRequest(reason, config.lease().toMillis(),
+                config.writeDrainTimeout().toMillis(), "backup-service", holder)).await().atMost(CALL);
         Hold hold = new Hold(backupId, reason, holder, state.epoch(), since);
         held.set(hold);
         return hold;
@@ -72,7 +73,7 @@ public class ReadOnlyLease {
         }
     }
 
-    /** Renews the lease while a backup holds it; a renewal is the same read-only request again. */
+    /** Renews the lease of the epoch a backup set, while it holds it. */
     @Scheduled(every = "${backup.heartbeat-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void renew() {
         Hold hold = held.get();
@@ -80,12 +81,10 @@ public class ReadOnlyLease {
             return;
         }
         try {
-            MaintenanceState state = client.readOnly(request(hold.reason(), hold.holder())).await().atMost(CALL);
-            if (state.epoch() != null && state.epoch() != hold.epoch()) {
-                LOG.warnf("renewing read-only for backup %s moved the epoch from %d to %d", hold.backupId(), hold.epoch(),
-                        state.epoch());
-            }
+            client.renew(new MaintenanceClient.RenewRequest(config.lease().toMillis(), hold.epoch(), hold.holder(),
+                    "backup-service")).await().atMost(CALL);
         } catch (RuntimeException e) {
+            // 409 once the epoch is gone: the backup's check after the dump fails it.
             LOG.warnf("could not renew read-only for backup %s: %s", hold.backupId(), e.getMessage());
         }
     }
@@ -103,7 +102,7 @@ public class ReadOnlyLease {
         try {
             MaintenanceState state = state();
             if (state.readOnly() && state.epoch() != null && state.epoch() == hold.epoch()) {
-                client.readWrite(new MaintenanceClient.ReadWriteRequest(why, "backup-service", hold.holder(), false))
+                client.readWrite(new MaintenanceClient.ReadWriteRequest(why, false, hold.holder(), "backup-service"))
                         .await().atMost(CALL);
             } else {
                 LOG.infof("not lifting read-only for backup %s: the system is now %s", hold.backupId(), state.describe());
@@ -121,10 +120,5 @@ public class ReadOnlyLease {
 
     static String holder(UUID backupId) {
         return "backup:" + backupId;
-    }
-
-    private MaintenanceClient.ReadOnlyRequest request(String reason, String holder) {
-        return new MaintenanceClient.ReadOnlyRequest(reason, config.lease().toMillis(), config.writeDrainTimeout().toMillis(),
-                "backup-service", holder);
     }
 }

@@ -1,0 +1,256 @@
+package io.suite.backup.backups;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.suite.backup.BackupEventsConsumer;
+import io.suite.backup.Maintenance;
+import io.suite.backup.SuiteUnderBackup;
+import io.suite.backup.TestDatabases;
+import io.suite.backup.dumps.Checksums;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static io.suite.backup.SuiteUnderBackup.CONTROL;
+import static io.suite.backup.SuiteUnderBackup.DIR;
+import static io.suite.backup.SuiteUnderBackup.MAINTENANCE_DB;
+import static io.suite.backup.SuiteUnderBackup.POSTING_DB;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Backups against the real PostgreSQL, Kafka and maintenance-service (a process), with the real pg_dump and
+ * pg_restore. Every test leaves the system read-write with no backup running.
+ */
+@QuarkusTest
+@QuarkusTestResource(SuiteUnderBackup.class)
+class BackupApiTest {
+    private static final String PROBLEM = "application/problem+json";
+    private static BackupEventsConsumer events;
+
+    @BeforeAll
+    static void listen() {
+        events = new BackupEventsConsumer(SuiteUnderBackup.EVENTS_TOPIC);
+    }
+
+    @AfterAll
+    static void stopListening() {
+        if (events != null) {
+            events.close();
+        }
+    }
+
+    private static Maintenance maintenance() {
+        return new Maintenance(SuiteUnderBackup.maintenanceUrl());
+    }
+
+    private static String start(String label, String mode) {
+        return given().contentType("application/json").body(Map.of("label", label, "maintenance", mode))
+                .post("/v1/backups").then().statusCode(202).extract().path("id");
+    }
+
+    private static JsonPath backup(String id) {
+        return given().get("/v1/backups/" + id).then().statusCode(200).extract().jsonPath();
+    }
+
+    private static JsonPath awaitFinished(String id) {
+        await().atMost(Duration.ofSeconds(90)).until(() -> List.of("SUCCEEDED", "FAILED").contains(backup(id).getString("status")));
+        return backup(id);
+    }
+
+    private static JsonPath succeeded(String label, String mode) {
+        String id = start(label, mode);
+        JsonPath done = awaitFinished(id);
+        assertEquals("SUCCEEDED", done.getString("status"), () -> "backup failed: " + done.getString("error"));
+        return done;
+    }
+
+    @Test
+    void autoFlipsToReadOnlyDumpsVerifiesAndLiftsWhatItSet() throws IOException {
+        assertEquals("READ_WRITE", maintenance().mode());
+        JsonPath done = succeeded("auto backup", "auto");
+        String id = done.getString("id");
+
+        assertTrue(done.getBoolean("verified"));
+        assertTrue(done.getBoolean("setReadOnly"));
+        assertNotNull(done.get("epoch"));
+        assertNotNull(done.get("timings.readOnlyWindowMs"));
+        List<Map<String, Object>> artifacts = done.getList("artifacts");
+        assertEquals(List.of(POSTING_DB, MAINTENANCE_DB), artifacts.stream().map(a -> a.get("database")).toList());
+        for (Map<String, Object> artifact : artifacts) {
+            Path file = DIR.resolve((String) artifact.get("file"));
+            assertEquals(Files.size(file), ((Number) artifact.get("bytes")).longValue());
+            assertEquals(Checksums.sha256(file), artifact.get("sha256"));
+        }
+
+        // The manifest proves nothing was written between DRAINED and the end of the dump.
+        Path folder = DIR.resolve((String) artifacts.get(0).get("file")).getParent();
+        JsonPath manifest = JsonPath.from(folder.resolve("manifest.json").toFile());
+        assertEquals(done.getLong("epoch"), manifest.getLong("epoch"));
+        assertTrue(manifest.getString("serverVersion").startsWith("15"));
+        assertEquals(List.of(true, true), manifest.getList("databases.unchanged"));
+        assertEquals(TestDatabases.count(POSTING_DB, "select count(*) from stock_movements"),
+                manifest.getLong("databases[0].rowCounts['public.stock_movements']"));
+
+        // Read-only was asked in the backup's name, and lifted again.
+        assertEquals("READ_WRITE", maintenance().mode());
+        assertTrue(maintenance().history().contains(id), "the read-only reason names the backup");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> events.poll().stream().filter(e -> e.contains(id))
+                .map(e -> JsonPath.from(e).getString("type")).toList().containsAll(List.of("STARTED", "VERIFIED", "SUCCEEDED")));
+
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("backup_read_only_window_seconds_count"), metrics);
+        assertTrue(metrics.contains("backup_duration_seconds_count"));
+        assertTrue(metrics.contains("backup_failures_total"));
+        assertFalse(metrics.contains("backup_last_success_timestamp_seconds 0.0"));
+        assertFalse(metrics.contains("backup_size_bytes 0.0"));
+    }
+
+    @Test
+    void aFlippedByteFailsVerification() throws IOException {
+        JsonPath done = succeeded("to be corrupted", "auto");
+        Path dump = DIR.resolve(done.getString("artifacts[0].file"));
+        try (RandomAccessFile file = new RandomAccessFile(dump.toFile(), "rw")) {
+            long middle = file.length() / 2;
+            file.seek(middle);
+            int b = file.read();
+            file.seek(middle);
+            file.write(b ^ 0xFF);
+        }
+        String id = done.getString("id");
+        given().post("/v1/backups/" + id + "/verify").then().statusCode(202);
+        JsonPath verified = awaitFinished(id);
+        assertEquals("FAILED", verified.getString("status"));
+        assertFalse(verified.getBoolean("verified"));
+        assertTrue(verified.getString("error").contains("sha256"), verified.getString("error"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> events.poll().stream()
+                .anyMatch(e -> e.contains(id) && e.contains("\"FAILED\"")));
+        // a corrupted backup is never restored
+        given().contentType("application/json").body("{}").post("/v1/backups/" + id + "/restore").then()
+                .statusCode(409).contentType(PROBLEM).body("type", containsString("not-verified"));
+    }
+
+    @Test
+    void aFailedDumpStillLiftsReadOnly() throws IOException {
+        Files.createFile(CONTROL.resolve("fail"));
+        try {
+            String id = start("dump fails", "auto");
+            JsonPath done = awaitFinished(id);
+            assertEquals("FAILED", done.getString("status"));
+            assertFalse(done.getBoolean("verified"));
+            assertTrue(done.getString("error").contains("on purpose"), done.getString("error"));
+            assertTrue(done.getBoolean("setReadOnly"));
+            assertEquals("READ_WRITE", maintenance().mode());
+            assertTrue(maintenance().history().contains(id));
+            String metrics = given().get("/q/metrics").then().extract().asString();
+            assertFalse(metrics.contains("backup_failures_total 0.0"), metrics);
+        } finally {
+            Files.delete(CONTROL.resolve("fail"));
+        }
+    }
+
+    @Test
+    void oneBackupAtATimeAndTheReadOnlyLeaseIsRenewedWhileItWorks() throws IOException {
+        Files.createFile(CONTROL.resolve("hold"));
+        String id;
+        try {
+            id = start("held", "auto");
+            await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(backup(id).getString("status")));
+            JsonPath state = maintenance().state();
+            assertEquals("READ_ONLY", state.getString("mode"));
+            long epoch = state.getLong("epoch");
+
+            given().contentType("application/json").body(Map.of("label", "second", "maintenance", "auto"))
+                    .post("/v1/backups").then().statusCode(409).contentType(PROBLEM)
+                    .body("type", equalTo("https://suite.dev/problems/backup-running"));
+            // An operator cannot lift read-only under a running backup without forcing it.
+            assertEquals(409, maintenance().readWrite(false));
+
+            // The lease (4 s) is renewed: the system stays read-only, same epoch, well past the first expiry.
+            Instant renewedPast = Instant.parse(state.getString("expiresAt")).plusSeconds(4);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> Instant.parse(maintenance().state().getString("expiresAt")).isAfter(renewedPast));
+            JsonPath later = maintenance().state();
+            assertEquals("READ_ONLY", later.getString("mode"));
+            assertEquals(epoch, later.getLong("epoch"));
+        } finally {
+            Files.delete(CONTROL.resolve("hold"));
+        }
+        JsonPath done = awaitFinished(id);
+        assertEquals("SUCCEEDED", done.getString("status"), done.getString("error"));
+        assertEquals("READ_WRITE", maintenance().mode());
+    }
+
+    @Test
+    void restoreNeedsReadOnlyThenPutsTheBackedUpDataBack() {
+        JsonPath done = succeeded("before the change", "auto");
+        String id = done.getString("id");
+        long movements = TestDatabases.count(POSTING_DB, "select count(*) from stock_movements");
+
+        // Written after the backup: a restore takes it away again.
+        TestDatabases.execute(POSTING_DB, """
+                insert into documents (id, type, number, date, status) values (gen_random_uuid(), 'RECEIPT', 'late', current_date, 'DRAFT')""");
+        given().contentType("application/json").body("{}").post("/v1/backups/" + id + "/restore").then()
+                .statusCode(409).contentType(PROBLEM).body("type", equalTo("https://suite.dev/problems/read-write"));
+
+        maintenance().readOnlyAndAwaitDrained("restore test " + id);
+        try {
+            given().contentType("application/json").body("{}").post("/v1/backups/" + id + "/restore").then()
+                    .statusCode(202).body("databases", equalTo(List.of(POSTING_DB)));
+            await().atMost(Duration.ofSeconds(60)).until(() -> "SUCCEEDED".equals(backup(id).getString("restore.status")));
+            assertEquals(0, TestDatabases.count(POSTING_DB, "select count(*) from documents where number = 'late'"));
+            assertEquals(movements, TestDatabases.count(POSTING_DB, "select count(*) from stock_movements"));
+            assertEquals(0, TestDatabases.count(POSTING_DB, "select count(*) from register_balance_mismatches"));
+
+            // "require" runs on the drained system and leaves someone else's read-only alone; so does "auto".
+            long epoch = maintenance().state().getLong("epoch");
+            JsonPath required = succeeded("required", "require");
+            assertFalse(required.getBoolean("setReadOnly"));
+            assertEquals(epoch, required.getLong("epoch"));
+            JsonPath auto = succeeded("auto while read-only", "auto");
+            assertFalse(auto.getBoolean("setReadOnly"));
+            JsonPath state = maintenance().state();
+            assertEquals("READ_ONLY", state.getString("mode"));
+            assertEquals(epoch, state.getLong("epoch"));
+        } finally {
+            assertEquals(202, maintenance().readWrite(false));
+        }
+    }
+
+    @Test
+    void badInputGetsProblemJson() {
+        given().contentType("application/json").body(Map.of("label", "x", "maintenance", "sometimes")).post("/v1/backups")
+                .then().statusCode(400).contentType(PROBLEM).body("detail", containsString("sometimes"));
+        given().contentType("application/json").post("/v1/backups").then().statusCode(400).contentType(PROBLEM);
+        given().contentType("application/json").body("{\"label\":").post("/v1/backups").then().statusCode(400)
+                .contentType(PROBLEM);
+        given().contentType("application/json").body(Map.of("label", "x", "maintenance", "require")).post("/v1/backups")
+                .then().statusCode(409).contentType(PROBLEM).body("type", equalTo("https://suite.dev/problems/not-drained"));
+        given().get("/v1/backups/6d4f1a7e-0000-4000-8000-000000000000").then().statusCode(404).contentType(PROBLEM)
+                .body("type", equalTo("https://suite.dev/problems/not-found"));
+        given().get("/v1/backups/not-an-id").then().statusCode(404).contentType(PROBLEM);
+        given().contentType("application/json").body("{}").post("/v1/backups/6d4f1a7e-0000-4000-8000-000000000000/restore")
+                .then().statusCode(404).contentType(PROBLEM);
+        given().post("/v1/backups/6d4f1a7e-0000-4000-8000-000000000000/verify").then().statusCode(404).contentType(PROBLEM);
+        given().get("/v1/backups").then().statusCode(200);
+        assertNotEquals("READ_ONLY", maintenance().mode());
+    }
+}
