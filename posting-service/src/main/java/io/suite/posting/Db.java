@@ -56,6 +56,10 @@ public final class Db {
             if (c instanceof PgException pg) {
                 return pg.getSqlState();
             }
+            // Hibernate Reactive reports PostgreSQL errors as java.sql.SQLException
+            if (c instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
             if (c.getCause() == c) {
                 break;
             }

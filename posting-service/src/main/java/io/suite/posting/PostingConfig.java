@@ -44,4 +44,16 @@ public interface PostingConfig {
     /** Outbox relay: events per round. */
     @WithDefault("200")
     int outboxBatch();
+
+    /** Kafka topic of document events (tests use a unique one). */
+    @WithDefault("document-events")
+    String eventsTopic();
+
+    /** How often the outbox relay runs. */
+    @WithDefault("500ms")
+    String outboxInterval();
+
+    /** How often the Sales split rows are folded. */
+    @WithDefault("10m")
+    String salesCollapseInterval();
 }

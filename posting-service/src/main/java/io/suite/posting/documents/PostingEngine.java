@@ -199,6 +199,7 @@ public class PostingEngine {
     private Uni<List<Outcome>> write(Mutiny.Session s, List<Job> jobs, boolean allOrNothing, Idempotency idem,
             WritePermit permit, Map<UUID, DocumentStatus> status, Map<StockKey, BigDecimal> balances, Long token) {
         List<Outcome> outcomes = new ArrayList<>();
+        Set<StockKey> existingRows = new java.util.HashSet<>(balances.keySet());
         Map<StockKey, BigDecimal> stockChange = new LinkedHashMap<>();
         Map<SalesRegister.Total, BigDecimal[]> salesChange = new LinkedHashMap<>();
         List<Document> inserts = new ArrayList<>();
@@ -309,7 +310,7 @@ public class PostingEngine {
         u = u.chain(() -> StockRegister.deleteMovements(s, clearMovements))
                 .chain(() -> SalesRegister.deleteMovements(s, clearMovements))
                 .chain(() -> StockRegister.insertMovements(s, stockRows))
-                .chain(() -> StockRegister.apply(s, stockChange, token))
+                .chain(() -> StockRegister.apply(s, stockChange, existingRows, token))
                 .chain(() -> SalesRegister.insertMovements(s, salesRows))
                 .chain(() -> SalesRegister.add(s, salesChange, config.salesSplits()))
                 .chain(() -> Outbox.add(s, events));

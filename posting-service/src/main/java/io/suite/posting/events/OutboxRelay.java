@@ -45,7 +45,7 @@ public class OutboxRelay {
     @Inject
     PostingConfig config;
 
-    @Scheduled(every = "${posting.outbox-interval:500ms}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${posting.outbox-interval:500ms}", delayed = "3s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {
         if (guard.refusesWrites()) {
             return Uni.createFrom().voidItem();

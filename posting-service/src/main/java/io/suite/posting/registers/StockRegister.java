@@ -86,28 +86,52 @@ public final class StockRegister {
      * grant has written it ({@code fencing_token <= token}); otherwise this holder lost its lease and
      * the whole transaction is refused (409 lock-lost), so nothing it computed is written.
      */
-    public static Uni<Void> apply(Mutiny.Session s, Map<StockKey, BigDecimal> changes, Long fencingToken) {
+    public static Uni<Void> apply(Mutiny.Session s, Map<StockKey, BigDecimal> changes, java.util.Set<StockKey> existing,
+            Long fencingToken) {
         List<Map.Entry<StockKey, BigDecimal>> rows = changes.entrySet().stream().filter(e -> e.getValue().signum() != 0)
                 .sorted(Map.Entry.comparingByKey()).toList();
-        if (rows.isEmpty()) {
-            return Uni.createFrom().voidItem();
+        // UPDATE existing rows, INSERT new ones: an upsert would check the CHECK constraint on the
+        // negative delta it proposes to insert. A new row only ever gets an increase (BalanceRule).
+        List<Map.Entry<StockKey, BigDecimal>> updates = rows.stream().filter(e -> existing.contains(e.getKey())).toList();
+        List<Map.Entry<StockKey, BigDecimal>> inserts = rows.stream().filter(e -> !existing.contains(e.getKey())).toList();
+        long token = fencingToken == null ? 0L : fencingToken;
+        Uni<Integer> updated = Uni.createFrom().item(0);
+        if (!updates.isEmpty()) {
+            List<Object> p = new ArrayList<>();
+            StringBuilder values = new StringBuilder();
+            for (Map.Entry<StockKey, BigDecimal> e : updates) {
+                int n = p.size();
+                values.append(n == 0 ? "" : ",").append("(?").append(n + 1).append(", ?").append(n + 2)
+                        .append(", cast(?").append(n + 3).append(" as numeric), cast(?").append(n + 4).append(" as bigint))");
+                p.add(e.getKey().item());
+                p.add(e.getKey().warehouse());
+                p.add(e.getValue());
+                p.add(token);
+            }
+            String sql = "UPDATE stock_balances AS b SET quantity = b.quantity + v.q"
+                    + (fencingToken == null ? "" : ", fencing_token = v.t")
+                    + " FROM (VALUES " + values + ") AS v(i, w, q, t) WHERE b.item = v.i AND b.warehouse = v.w"
+                    + (fencingToken == null ? "" : " AND b.fencing_token <= v.t");
+            updated = Db.update(s, sql, p);
         }
-        List<Object> p = new ArrayList<>();
-        for (Map.Entry<StockKey, BigDecimal> e : rows) {
-            p.add(e.getKey().item());
-            p.add(e.getKey().warehouse());
-            p.add(e.getValue());
-            p.add(fencingToken == null ? 0L : fencingToken);
+        Uni<Integer> inserted = Uni.createFrom().item(0);
+        if (!inserts.isEmpty()) {
+            List<Object> p = new ArrayList<>();
+            for (Map.Entry<StockKey, BigDecimal> e : inserts) {
+                p.add(e.getKey().item());
+                p.add(e.getKey().warehouse());
+                p.add(e.getValue());
+                p.add(token);
+            }
+            inserted = Db.update(s, "INSERT INTO stock_balances (item, warehouse, quantity, fencing_token) VALUES "
+                    + Db.tuples(inserts.size(), 4, 1), p);
         }
-        String sql = "INSERT INTO stock_balances AS b (item, warehouse, quantity, fencing_token) VALUES " + Db.tuples(rows.size(), 4, 1)
-                + " ON CONFLICT (item, warehouse) DO UPDATE SET quantity = b.quantity + excluded.quantity"
-                + (fencingToken == null ? ""
-                        : ", fencing_token = excluded.fencing_token WHERE b.fencing_token <= excluded.fencing_token");
-        return Db.update(s, sql, p).invoke(written -> {
-            if (written < rows.size()) {
+        Uni<Integer> ins = inserted;
+        return updated.chain(u -> ins.invoke(i -> {
+            if (u + i < rows.size()) {
                 throw lockLost(fencingToken);
             }
-        }).replaceWithVoid();
+        })).replaceWithVoid();
     }
 
     static HttpProblem lockLost(Long token) {

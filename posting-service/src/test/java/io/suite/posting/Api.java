@@ -1,0 +1,72 @@
+package io.suite.posting;
+
+import static io.restassured.RestAssured.given;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+
+/** Small client helpers for the posting API in tests. */
+public final class Api {
+    private Api() {
+    }
+
+    public static String line(String item, String warehouse, Object quantity) {
+        return "{\"item\":\"" + item + "\",\"warehouse\":\"" + warehouse + "\",\"quantity\":" + quantity + "}";
+    }
+
+    public static String transferLine(String item, String from, String to, Object quantity) {
+        return "{\"item\":\"" + item + "\",\"warehouse\":\"" + from + "\",\"toWarehouse\":\"" + to + "\",\"quantity\":" + quantity + "}";
+    }
+
+    public static String doc(String type, boolean post, String... lines) {
+        return "{\"type\":\"" + type + "\",\"post\":" + post + ",\"date\":\"2026-11-22\",\"lines\":[" + String.join(",", lines) + "]}";
+    }
+
+    public static Response create(String body) {
+        return given().contentType(ContentType.JSON).body(body).post("/v1/documents");
+    }
+
+    public static String receipt(String item, String warehouse, Object quantity) {
+        Response r = create(doc("RECEIPT", true, line(item, warehouse, quantity)));
+        r.then().statusCode(201);
+        return r.jsonPath().getString("id");
+    }
+
+    public static BigDecimal balance(String item, String warehouse) {
+        List<Map<String, Object>> b = given().queryParam("item", item).queryParam("warehouse", warehouse).get("/v1/balances")
+                .then().statusCode(200).extract().jsonPath().getList("balances");
+        return b.isEmpty() ? BigDecimal.ZERO : new BigDecimal(String.valueOf(b.get(0).get("quantity")));
+    }
+
+    public static void assertConsistent() {
+        given().get("/v1/registers/check").then().statusCode(200)
+                .body("consistent", org.hamcrest.Matchers.equalTo(true));
+    }
+
+    /** Sends {@code bodies} to POST /v1/documents all at once; returns status and body of each. */
+    public static List<HttpResponse<String>> concurrently(int port, List<String> bodies) {
+        HttpClient http = HttpClient.newHttpClient();
+        List<CompletableFuture<HttpResponse<String>>> futures = new ArrayList<>();
+        for (String body : bodies) {
+            futures.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/documents"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        return futures.stream().map(CompletableFuture::join).toList();
+    }
+
+    public static JsonPath json(HttpResponse<String> r) {
+        return new JsonPath(r.body());
+    }
+}

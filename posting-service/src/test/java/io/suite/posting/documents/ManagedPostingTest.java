@@ -1,0 +1,356 @@
+package io.suite.posting.documents;
+
+import static io.restassured.RestAssured.given;
+import static io.suite.posting.Api.balance;
+import static io.suite.posting.Api.create;
+import static io.suite.posting.Api.doc;
+import static io.suite.posting.Api.line;
+import static io.suite.posting.Api.receipt;
+import static io.suite.posting.Api.transferLine;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.math.BigDecimal;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import io.suite.writeguard.ReadOnlyException;
+import io.suite.writeguard.WriteGuard;
+
+import io.quarkiverse.resteasy.problem.HttpProblem;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.VertxContextSupport;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.suite.posting.Api;
+import io.suite.posting.PostingTestResources;
+import io.suite.posting.Scenarios;
+import io.suite.posting.locking.LockServiceClient;
+import io.suite.posting.locking.ManagedLocks;
+import io.suite.posting.registers.StockKey;
+import io.suite.posting.registers.StockRegister;
+import io.suite.testing.Unique;
+
+/** The posting API in MANAGED mode (the default) against real PostgreSQL, Kafka and lock-service. */
+@QuarkusTest
+@QuarkusTestResource(PostingTestResources.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ManagedPostingTest {
+
+    @TestHTTPResource("/")
+    java.net.URL url;
+
+    @Inject
+    @RestClient
+    LockServiceClient locks;
+
+    @Test
+    void balanceControlHoldsUnder40ConcurrentShipments() {
+        Scenarios.balanceControlHoldsUnderConcurrency(url.getPort());
+    }
+
+    @Test
+    void shipmentWritesStockAndSalesAndTransferMovesStock() {
+        String item = Unique.name("item");
+        String w1 = Unique.name("wh");
+        String w2 = Unique.name("wh");
+        receipt(item, w1, 10);
+        create("{\"type\":\"SHIPMENT\",\"date\":\"2026-11-20\",\"lines\":[{\"item\":\"" + item + "\",\"warehouse\":\"" + w1
+                + "\",\"quantity\":2.5,\"amount\":30.25}]}").then().statusCode(201).body("status", equalTo("POSTED"));
+        create(doc("TRANSFER", true, transferLine(item, w1, w2, 4))).then().statusCode(201);
+        assertEquals(0, balance(item, w1).compareTo(new BigDecimal("3.5")));
+        assertEquals(0, balance(item, w2).compareTo(new BigDecimal("4")));
+        // a transfer needs stock at its source
+        create(doc("TRANSFER", true, transferLine(item, w2, w1, 5))).then().statusCode(422)
+                .body("shortages[0].warehouse", equalTo(w2));
+        given().queryParam("item", item).queryParam("from", "2026-11-01").queryParam("to", "2026-11-30").get("/v1/sales")
+                .then().statusCode(200).body("turnovers", hasSize(1)).body("turnovers[0].quantity", equalTo(2.5f))
+                .body("turnovers[0].amount", equalTo(30.25f));
+        given().queryParam("item", item).queryParam("from", "2026-11-21").get("/v1/sales").then().body("turnovers", hasSize(0));
+        given().queryParam("from", "yesterday").get("/v1/sales").then().statusCode(400);
+        Api.assertConsistent();
+    }
+
+    @Test
+    void salesTotalsSplitUnderConcurrentWritersAndCollapse() {
+        String item = Unique.name("item");
+        String wh = Unique.name("wh");
+        receipt(item, wh, 100);
+        Api.concurrently(url.getPort(), Collections.nCopies(16, doc("SHIPMENT", true,
+                "{\"item\":\"" + item + "\",\"warehouse\":\"" + wh + "\",\"quantity\":1,\"amount\":2}")))
+                .forEach(r -> assertEquals(201, r.statusCode(), r.body()));
+        given().queryParam("item", item).get("/v1/sales").then().body("turnovers[0].quantity", equalTo(16.0f))
+                .body("turnovers[0].amount", equalTo(32.0f));
+        given().post("/v1/registers/sales/collapse").then().statusCode(200).body("collapsedRows", notNullValue());
+        given().queryParam("item", item).get("/v1/sales").then().body("turnovers", hasSize(1))
+                .body("turnovers[0].quantity", equalTo(16.0f));
+        Api.assertConsistent();
+    }
+
+    @Test
+    void unpostIsRefusedWhenItWouldMakeStockNegativeAndRepostKeepsBalances() {
+        String item = Unique.name("item");
+        String wh = Unique.name("wh");
+        String receipt = receipt(item, wh, 5);
+        create(doc("SHIPMENT", true, line(item, wh, 3))).then().statusCode(201);
+        given().post("/v1/documents/" + receipt + "/unpost").then().statusCode(422)
+                .contentType(containsString("application/problem+json"))
+                .body("type", equalTo("https://suite.dev/problems/insufficient-stock"))
+                .body("shortages[0].requested", equalTo(5.0f)).body("shortages[0].available", equalTo(2.0f));
+        given().get("/v1/documents/" + receipt).then().body("status", equalTo("POSTED"));
+        given().post("/v1/documents/" + receipt + "/post").then().statusCode(200).body("status", equalTo("POSTED"));
+        assertEquals(0, balance(item, wh).compareTo(new BigDecimal(2)));
+
+        String more = receipt(item, wh, 1);
+        given().post("/v1/documents/" + more + "/unpost").then().statusCode(200).body("status", equalTo("DRAFT"));
+        given().post("/v1/documents/" + more + "/unpost").then().statusCode(409);
+        given().queryParam("status", "DRAFT").get("/v1/documents").then().statusCode(200)
+                .body("findAll { it.id == '" + more + "' }", hasSize(1));
+        given().post("/v1/documents/" + more + "/post").then().statusCode(200).body("status", equalTo("POSTED"));
+        assertEquals(0, balance(item, wh).compareTo(new BigDecimal(3)));
+        given().get("/v1/documents/" + java.util.UUID.randomUUID()).then().statusCode(404);
+        given().get("/v1/documents/not-a-uuid").then().statusCode(404);
+        Api.assertConsistent();
+    }
+
+    @Test
+    void idempotencyKeyGivesTheFirstAnswerAgainAndRefusesAnotherBody() {
+        String item = Unique.name("item");
+        String wh = Unique.name("wh");
+        String key = Unique.name("key");
+        String body = doc("RECEIPT", true, line(item, wh, 7));
+        Response first = given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(body).post("/v1/documents");
+        first.then().statusCode(201);
+        Response again = given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(body).post("/v1/documents");
+        again.then().statusCode(201).body("id", equalTo(first.jsonPath().getString("id")));
+        assertEquals(first.jsonPath().getMap("$"), again.jsonPath().getMap("$"));
+        given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(doc("RECEIPT", true, line(item, wh, 8)))
+                .post("/v1/documents").then().statusCode(409).contentType(containsString("application/problem+json"));
+        assertEquals(0, balance(item, wh).compareTo(new BigDecimal(7)));
+
+        // concurrent requests with one key: one document, every answer the same
+        String key2 = Unique.name("key");
+        List<CompletableFuture<Response>> all = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            all.add(CompletableFuture.supplyAsync(() -> given().contentType(ContentType.JSON).header("Idempotency-Key", key2)
+                    .body(doc("RECEIPT", true, line(item, wh, 1))).post("/v1/documents")));
+        }
+        List<String> ids = all.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 201)
+                .map(r -> r.jsonPath().getString("id")).distinct().toList();
+        assertEquals(1, ids.size());
+        assertEquals(0, balance(item, wh).compareTo(new BigDecimal(8)));
+    }
+
+    @Test
+    void invalidDocumentsAre400ProblemsAndWriteNothing() {
+        String item = Unique.name("item");
+        String wh = Unique.name("wh");
+        List<String> bad = List.of(
+                doc("INVOICE", true, line(item, wh, 1)),
+                doc("RECEIPT", true, line(item, wh, 0)),
+                doc("RECEIPT", true, line(item, wh, -2)),
+                doc("RECEIPT", true, line(item, wh, "1.0005")),
+                doc("RECEIPT", true, transferLine(item, wh, "X", 1)),
+                doc("TRANSFER", true, line(item, wh, 1)),
+                doc("TRANSFER", true, transferLine(item, wh, wh, 1)),
+                doc("RECEIPT", true),
+                "{\"type\":\"RECEIPT\",\"date\":\"2026-13-01\",\"lines\":[" + line(item, wh, 1) + "]}",
+                "{\"type\":\"RECEIPT\",\"number\":\"" + "N".repeat(41) + "\",\"lines\":[" + line(item, wh, 1) + "]}",
+                "{\"type\":\"RECEIPT\",\"lines\":[{\"item\":\"" + item + "\",\"warehouse\":\"" + wh + "\",\"quantity\":\"many\"}]}",
+                "{\"type\":\"RECEIPT\",\"lines\":[" + String.join(",", Collections.nCopies(1001, line(item, wh, 1))) + "]}",
+                "not json");
+        for (String body : bad) {
+            create(body).then().statusCode(400).contentType(containsString("application/problem+json"));
+        }
+        assertEquals(0, balance(item, wh).compareTo(BigDecimal.ZERO));
+        given().queryParam("item", item).get("/v1/balances").then().body("balances", hasSize(0));
+    }
+
+    @Test
+    void postingRunPostsDraftsPerWarehouseInOrderAndReportsFailures() {
+        String item = Unique.name("item");
+        String w1 = Unique.name("wh");
+        String w2 = Unique.name("wh");
+        // W1: receipt 5, shipment 3, shipment 3 (one too many); W2 gets 2 by a transfer from W1 and ships 2
+        create("{\"type\":\"RECEIPT\",\"post\":false,\"number\":\"A1\",\"date\":\"2026-01-01\",\"lines\":[" + line(item, w1, 6) + "]}")
+                .then().statusCode(201).body("status", equalTo("DRAFT"));
+        create("{\"type\":\"SHIPMENT\",\"post\":false,\"number\":\"A2\",\"date\":\"2026-01-02\",\"lines\":[" + line(item, w1, 3) + "]}");
+        create("{\"type\":\"TRANSFER\",\"post\":false,\"number\":\"A3\",\"date\":\"2026-01-03\",\"lines\":["
+                + transferLine(item, w1, w2, 2) + "]}");
+        String a4 = create("{\"type\":\"SHIPMENT\",\"post\":false,\"number\":\"A4\",\"date\":\"2026-01-04\",\"lines\":["
+                + line(item, w1, 3) + "]}").then().statusCode(201).extract().path("id");
+        create("{\"type\":\"SHIPMENT\",\"post\":false,\"number\":\"A5\",\"date\":\"2026-01-05\",\"lines\":[" + line(item, w2, 2) + "]}");
+        String id = given().contentType(ContentType.JSON).body("{\"parallelism\":4,\"batchSize\":2}").post("/v1/posting-runs")
+                .then().statusCode(202).extract().path("id");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/v1/posting-runs/" + id).then()
+                .body("status", equalTo("DONE")));
+        // other tests' drafts may be in this run too: judge by this test's rows
+        Response run = given().get("/v1/posting-runs/" + id);
+        List<Map<String, Object>> failures = run.jsonPath().getList("failures");
+        List<Object> mine = failures.stream().filter(f -> a4.equals(f.get("documentId"))).map(f -> f.get("reason")).toList();
+        assertEquals(List.of("insufficient-stock"), mine, failures.toString());
+        assertEquals(0, balance(item, w1).compareTo(BigDecimal.ONE));
+        assertEquals(0, balance(item, w2).compareTo(BigDecimal.ZERO));
+        given().contentType(ContentType.JSON).body("{\"parallelism\":0,\"batchSize\":2}").post("/v1/posting-runs").then().statusCode(400);
+        given().get("/v1/posting-runs/nope").then().statusCode(404);
+        Api.assertConsistent();
+    }
+
+    @Test
+    void postedAndUnpostedDocumentsReachKafkaThroughTheOutboxRejectedOnesDoNot() {
+        String topic = ConfigProvider.getConfig().getValue("posting.events-topic", String.class);
+        String item = Unique.name("item");
+        String wh = Unique.name("wh");
+        String receipt = receipt(item, wh, 2);
+        create(doc("SHIPMENT", true, line(item, wh, 3))).then().statusCode(422);
+        given().post("/v1/documents/" + receipt + "/unpost").then().statusCode(200);
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, Unique.name("posting-test"));
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        List<String> keys = Collections.synchronizedList(new ArrayList<>());
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            consumer.subscribe(List.of(topic));
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.value().contains(item) || r.key().equals(receipt)) {
+                        events.add(r.value());
+                    }
+                    keys.add(r.key());
+                }
+                return events.size() >= 2;
+            });
+        }
+        assertEquals(2, events.size(), events.toString());
+        assertEquals(true, events.get(0).contains("\"event\":\"posted\""));
+        assertEquals(true, events.get(1).contains("\"event\":\"unposted\""));
+    }
+
+    @Test
+    void aHolderWhoseLeaseRanOutCannotWrite() throws Throwable {
+        String item = Unique.name("item");
+        String wh = Unique.name("wh");
+        receipt(item, wh, 10);
+        StockKey row = new StockKey(item, wh);
+        LockServiceClient.Transaction stale = locks.begin(new LockServiceClient.Begin("test", "stale holder", 1000))
+                .await().atMost(Duration.ofSeconds(10));
+        long staleToken = locks.lock(stale.id(), stale.token(), new LockServiceClient.LockRequest(5000, List.of(
+                new LockServiceClient.Item(ManagedLocks.STOCK_SPACE, "EXCLUSIVE", List.of(Map.of("item", item, "warehouse", wh))))))
+                .await().atMost(Duration.ofSeconds(10)).fencingToken();
+        // the lease runs out (the lock is freed) and another posting writes the row under a newer grant
+        create(doc("SHIPMENT", true, line(item, wh, 1))).then().statusCode(201);
+        String lockUrl = ConfigProvider.getConfig().getValue("quarkus.rest-client.lock-service.url", String.class);
+        given().header("X-Lock-Token", stale.token()).get(lockUrl + "/v1/lock-transactions/" + stale.id()).then().statusCode(404);
+        HttpProblem refused = assertThrows(HttpProblem.class, () -> VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(
+                () -> Panache.getSession().chain(s -> StockRegister.apply(s, Map.of(row, new BigDecimal("-9")), java.util.Set.of(row), staleToken)))));
+        assertEquals(409, refused.getStatusCode());
+        assertEquals(0, balance(item, wh).compareTo(new BigDecimal(9)));
+        Api.assertConsistent();
+    }
+
+    @Test
+    void publishesTheAgreedMetrics() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String name : List.of("posting_documents_total{outcome=\"posted\",type=\"SHIPMENT\"}", "posting_latency_seconds_bucket",
+                "posting_balance_rejections_total", "posting_lock_wait_seconds_bucket", "posting_retries_total")) {
+            org.hamcrest.MatcherAssert.assertThat(metrics, containsString(name));
+        }
+    }
+
+    @Inject
+    WriteGuard guard;
+    @Inject
+    PostingEngine engine;
+
+    private static void publishState(String json) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        // this instance's own unique state topic (PostingTestResources), never the real maintenance-state
+        String topic = ConfigProvider.getConfig().getValue("write-guard.state-topic", String.class);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            producer.send(new ProducerRecord<>(topic, "state", json)).get();
+        }
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE - 1)
+    void readOnlyRefusesWritesInHttpAndInTheDatabaseWhileReadsGoOn() throws Exception {
+        String item = Unique.name("item");
+        String wh = Unique.name("wh");
+        receipt(item, wh, 4);
+        publishState("{\"mode\":\"READ_ONLY\",\"epoch\":1,\"reason\":\"posting test\",\"since\":\"2026-11-22T00:00:00Z\"}");
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> guard.state().readOnly());
+            create(doc("SHIPMENT", true, line(item, wh, 1))).then().statusCode(503)
+                    .contentType(containsString("application/problem+json"))
+                    .header("Retry-After", notNullValue())
+                    .body("type", equalTo("https://suite.dev/problems/read-only"))
+                    .body("reason", equalTo("posting test")).body("epoch", equalTo(1));
+            given().contentType(ContentType.JSON).body("{}").post("/v1/posting-runs").then().statusCode(503);
+            given().post("/v1/registers/sales/collapse").then().statusCode(503);
+            assertEquals(0, balance(item, wh).compareTo(new BigDecimal(4)));
+            Api.assertConsistent();
+            // a write that slips past the guard (no permit) is refused by PostgreSQL: READ ONLY transaction
+            DocumentData draft = DocumentRules.validate(new DocumentRequest("RECEIPT", null, null, false,
+                    List.of(new DocumentRequest.LineRequest(item, wh, null, BigDecimal.ONE, null))), 10, java.time.LocalDate.now());
+            assertThrows(ReadOnlyException.class, () -> VertxContextSupport.subscribeAndAwait(() -> engine.run(
+                    List.of(new PostingEngine.Job(draft, true, PostingEngine.Op.DRAFT, false)), true, null, null)));
+            given().get("/v1/documents/" + draft.id()).then().statusCode(404);
+        } finally {
+            publishState("{\"mode\":\"READ_WRITE\",\"epoch\":2,\"reason\":\"done\",\"since\":\"2026-11-22T00:00:01Z\"}");
+            await().atMost(Duration.ofSeconds(30)).until(() -> !guard.refusesWrites());
+        }
+        create(doc("SHIPMENT", true, line(item, wh, 1))).then().statusCode(201);
+    }
+
+    /** Last: it stops this instance's lock-service. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void whenTheLockServiceIsUnreachableNothingIsWritten() {
+        String item = Unique.name("item");
+        String wh = Unique.name("wh");
+        receipt(item, wh, 4);
+        PostingTestResources.lockService().kill();
+        create(doc("SHIPMENT", true, line(item, wh, 1))).then().statusCode(503)
+                .contentType(containsString("application/problem+json"))
+                .body("type", equalTo("https://suite.dev/problems/lock-service-unavailable"));
+        assertEquals(0, balance(item, wh).compareTo(new BigDecimal(4)));
+        Api.assertConsistent();
+    }
+}

@@ -1,0 +1,62 @@
+package io.suite.posting.locking;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.suite.posting.documents.DocumentType;
+
+class LockPolicyTest {
+
+    @Test
+    void managedIsReadCommittedWithManagedLocks() {
+        LockPolicy.Plan p = new LockPolicy(LockMode.MANAGED, Map.of(), Map.of()).plan(DocumentType.SHIPMENT);
+        assertFalse(p.serializable());
+        assertTrue(p.managedLocks());
+    }
+
+    @Test
+    void automaticIsSerializableWithoutTheLockService() {
+        LockPolicy.Plan p = new LockPolicy(LockMode.AUTOMATIC, Map.of(), Map.of()).plan(DocumentType.RECEIPT);
+        assertTrue(p.serializable());
+        assertFalse(p.managedLocks());
+    }
+
+    @Test
+    void automaticOutsideManagedInsideRunsAutomaticButStillLocksTheRowsItWrites() {
+        LockPolicy.Plan p = new LockPolicy(LockMode.AUTOMATIC_AND_MANAGED, Map.of("SHIPMENT", LockMode.AUTOMATIC),
+                Map.of("Stock", LockMode.MANAGED)).plan(DocumentType.SHIPMENT);
+        assertEquals(LockMode.AUTOMATIC, p.mode());
+        assertTrue(p.serializable());
+        assertTrue(p.managedLocks());
+    }
+
+    @Test
+    void managedOutsideAutomaticInsideIsRefusedNamingBoth() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new LockPolicy(LockMode.AUTOMATIC_AND_MANAGED,
+                Map.of("SHIPMENT", LockMode.MANAGED), Map.of("Sales", LockMode.AUTOMATIC)));
+        assertTrue(e.getMessage().contains("document type SHIPMENT"), e.getMessage());
+        assertTrue(e.getMessage().contains("register Sales"), e.getMessage());
+    }
+
+    @Test
+    void anAutomaticRegisterIsFineUnderDocumentTypesThatDoNotWriteIt() {
+        LockPolicy policy = new LockPolicy(LockMode.AUTOMATIC_AND_MANAGED,
+                Map.of("SHIPMENT", LockMode.AUTOMATIC), Map.of("Sales", LockMode.AUTOMATIC));
+        assertEquals(LockMode.MANAGED, policy.plan(DocumentType.RECEIPT).mode());
+        assertEquals(LockMode.AUTOMATIC, policy.plan(DocumentType.SHIPMENT).mode());
+    }
+
+    @Test
+    void unknownNamesAndNestedMixedModesAreRefused() {
+        assertThrows(IllegalStateException.class,
+                () -> new LockPolicy(LockMode.AUTOMATIC_AND_MANAGED, Map.of("INVOICE", LockMode.MANAGED), Map.of()));
+        assertThrows(IllegalStateException.class,
+                () -> new LockPolicy(LockMode.AUTOMATIC_AND_MANAGED, Map.of(), Map.of("Stock", LockMode.FOR_UPDATE)));
+    }
+}
