@@ -1,7 +1,5 @@
 package io.suite.locks.monitor;
 
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -13,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -44,13 +43,18 @@ final class HeadlessChromium implements AutoCloseable {
         driver = new ChromeDriver(service, options);
     }
 
-    /** The whole page, not just the window: the window grows to the page's height first. */
+    /** The whole page, not just the window: the viewport is stretched to the page's height for the shot. */
     void screenshot(Path file) throws IOException {
-        long height = (Long) ((JavascriptExecutor) driver)
-                .executeScript("return document.documentElement.scrollHeight");
-        driver.manage().window().setSize(new Dimension(1400, (int) Math.max(1000, height + 40)));
-        Files.createDirectories(file.getParent());
-        Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+        long width = (Long) driver.executeScript("return document.documentElement.clientWidth");
+        long height = (Long) driver.executeScript("return document.documentElement.scrollHeight");
+        driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", false));
+        try {
+            Files.createDirectories(file.getParent());
+            Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+        } finally {
+            driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+        }
     }
 
     @Override

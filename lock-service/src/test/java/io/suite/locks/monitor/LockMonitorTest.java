@@ -4,6 +4,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import io.suite.testing.Unique;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import static io.restassured.RestAssured.given;
 import static io.restassured.http.ContentType.JSON;
@@ -28,6 +30,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.openqa.selenium.support.ui.ExpectedConditions.attributeToBe;
@@ -124,6 +127,24 @@ class LockMonitorTest {
             wait.until(presenceOfElementLocated(By.cssSelector("#graph .graph-empty")));
             // ... while the history keeps what happened
             wait.until(presenceOfElementLocated(incident("deadlock", second)));
+
+            // an escalation: one row more than the threshold becomes a lock on the whole space
+            Tx bulk = begin("bulk", "Price list import");
+            int threshold = ConfigProvider.getConfig().getValue("lock.escalation-threshold", Integer.class);
+            List<Map<String, Object>> rows = IntStream.rangeClosed(0, threshold)
+                    .mapToObj(n -> Map.<String, Object>of("warehouse", "W9", "item", "I" + n)).toList();
+            given().contentType(JSON).header("X-Lock-Token", bulk.token())
+                    .body(Map.of("timeoutMs", 0, "items", List.of(Map.of("space", space, "mode", "SHARED", "rows", rows))))
+                    .post("/v1/lock-transactions/{id}/locks", bulk.id()).then().statusCode(200)
+                    .body("escalated", hasItem(space));
+            WebElement escalated = wait.until(presenceOfElementLocated(By.cssSelector(
+                    "#locks tbody tr.escalated[data-transaction='" + bulk.id() + "']")));
+            assertThat(escalated.getText(), containsString("whole space"));
+            wait.until(presenceOfElementLocated(By.cssSelector("#graph g.node.escalated[data-transaction='" + bulk.id() + "']")));
+            wait.until(presenceOfElementLocated(incident("escalation", bulk)));
+            end(bulk);
+            wait.until(numberOfElementsToBe(row("locks", bulk), 0));
+            wait.until(numberOfElementsToBe(By.cssSelector("#graph g.node"), 0));
         }
     }
 
