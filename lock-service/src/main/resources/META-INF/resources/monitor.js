@@ -29,6 +29,7 @@ const state = {
   escalations: new Map(),      // "tx\u0000space" → incident
   filter: { space: '', owner: '' },
   snapshots: 0,
+  clockOffset: 0,
 };
 
 // ---------- small DOM helper ----------
@@ -344,6 +345,9 @@ function applySnapshot(s) {
   const receivedAt = Date.now();
   state.locks = (Array.isArray(s?.locks) ? s.locks : []).map(x => localSince(x, receivedAt));
   state.waits = (Array.isArray(s?.waits) ? s.waits : []).map(x => localSince(x, receivedAt));
+  // how far the server's clock is ahead of ours, to judge the age of an incident's `at`
+  const sample = [...state.locks, ...state.waits].find(x => Number.isFinite(x.ageMs) && Number.isFinite(toMillis(x.since)));
+  if (sample) state.clockOffset = toMillis(sample.since) + sample.ageMs - receivedAt;
   state.locks.forEach(remember);
   state.waits.forEach(remember);
   const live = new Set([...state.locks, ...state.waits].map(x => x.transaction));
@@ -358,21 +362,30 @@ function applySnapshot(s) {
 function addIncident(i) {
   if (!i || !i.kind) return;
   const atMs = Number.isFinite(toMillis(i.at)) ? toMillis(i.at) : Date.now();
-  const key = [i.kind, i.transaction, i.space, i.at].join('\u0000');
-  if (state.seenIncidents.has(key)) return;         // a reconnect may replay recent incidents
-  state.seenIncidents.add(key);
+  if (state.seenIncidents.has(incidentKey(i))) return;   // a reconnect replays the recent ones
+  state.seenIncidents.add(incidentKey(i));
   const cycle = Array.isArray(i.cycle) ? [...i.cycle] : [];
   if (cycle.length > 1 && cycle[0] === cycle[cycle.length - 1]) cycle.pop();   // [a, b, a] is the cycle a → b → a
   const incident = { ...i, atMs, cycle };
   remember(incident);
   state.incidents = [incident, ...state.incidents].sort((a, b) => b.atMs - a.atMs).slice(0, MAX_INCIDENTS);
-  if (i.kind === 'deadlock') {
-    state.deadlocks.push({ victim: i.transaction, cycle: incident.cycle, space: i.space, at: atMs });
-  } else if (i.kind === 'escalation') {
+  if (state.seenIncidents.size > 4 * MAX_INCIDENTS) state.seenIncidents = new Set(state.incidents.map(incidentKey));
+  // Highlights are for what is still going on. An old incident replayed at connect whose
+  // transactions are all gone goes to the history only.
+  const old = atMs < Date.now() + state.clockOffset - 5000;
+  const live = new Set([...state.locks, ...state.waits].map(x => x.transaction));
+  if (i.kind === 'deadlock' && !(old && !cycle.some(id => id !== i.transaction && live.has(id)))) {
+    state.deadlocks.push({ victim: i.transaction, cycle, space: i.space, at: atMs });
+  } else if (i.kind === 'escalation'
+      && !(old && !state.locks.some(l => l.transaction === i.transaction && l.space === i.space))) {
     state.escalations.set(`${i.transaction}\u0000${i.space}`, incident);
   }
-  announce(incidentText(incident));
+  if (!old) announce(incidentText(incident));
   scheduleRender();
+}
+
+function incidentKey(i) {
+  return [i.kind, i.transaction, i.space, i.at].join('\u0000');
 }
 
 function announce(text) {
