@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -53,9 +54,13 @@ class RunningSuiteIT {
                 "write-guard.status-topic", "wps-" + RUN,
                 "maintenance.state-topic", "mstate-" + RUN,
                 "maintenance.status-topic", "wps-" + RUN);
-        services.put("lock-service", ServiceProcess.start("lock-service", with(topics, Map.of(
-                "lock.key-prefix", RUN + ":"))));
-        services.put("maintenance-service", ServiceProcess.start("maintenance-service", with(topics, database("maintenance_test"))));
+        // the two that need no other service start side by side (each start waits for readiness)
+        CompletableFuture<ServiceProcess> lock = CompletableFuture.supplyAsync(() -> ServiceProcess.start("lock-service",
+                with(topics, Map.of("lock.key-prefix", RUN + ":"))));
+        CompletableFuture<ServiceProcess> maintenance = CompletableFuture.supplyAsync(() ->
+                ServiceProcess.start("maintenance-service", with(topics, database("maintenance_test"))));
+        services.put("lock-service", lock.join());
+        services.put("maintenance-service", maintenance.join());
         services.put("posting-service", ServiceProcess.start("posting-service", with(topics, database("posting_test"), Map.of(
                 "quarkus.rest-client.lock-service.url", services.get("lock-service").url(),
                 "mp.messaging.outgoing.document-events.topic", "docs-" + RUN))));
@@ -156,7 +161,7 @@ class RunningSuiteIT {
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             StringBuilder report = new StringBuilder("metrics that dashboards or alert rules use but Prometheus did not scrape:\n");
             missing.forEach((service, names) -> report.append("  ").append(service).append(" lacks ").append(names).append('\n'));
-            report.append("(agreed names: /tmp/team-brief.md; register every meter at start-up so it is scraped at zero)");
+            report.append("(names agreed for the suite; register every meter at start-up so that it is scraped at zero)");
             throw new AssertionError(report.toString());
         }
     }
