@@ -16,6 +16,13 @@ public interface BackupConfig {
     /** The databases that hold business state; each is dumped into its own file. */
     List<String> databases();
 
+    /**
+     * The databases only write paths write (write-guard in front): between DRAINED and the end of the dump
+     * they must not change, or the backup fails. The others (maintenance: the control plane, which records
+     * this very backup's lease renewals) are dumped from pg_dump's consistent snapshot, their changes listed.
+     */
+    List<String> frozenDatabases();
+
     Postgres postgres();
 
     Tools tools();

@@ -92,6 +92,7 @@ public class SuiteUnderBackup implements QuarkusTestResourceLifecycleManager {
         config.put("backup.directory", DIR.toString());
         config.put("backup.databases", POSTING_DB + "," + MAINTENANCE_DB);
         config.put("backup.check.databases", POSTING_DB);
+        config.put("backup.frozen-databases", POSTING_DB);
         config.put("backup.restore.databases", POSTING_DB);
         config.put("backup.tools.pg-dump", gate.toString());
         config.put("backup.read-only.lease", "4s");

@@ -22,7 +22,7 @@ import java.util.function.Supplier;
 /**
  * Dumps every configured database with pg_dump into the backup's folder and writes the manifest. The
  * fingerprints of all databases are taken after DRAINED and before the first dump, and again after the
- * last one: if any differ, something wrote during the window and the dump is refused.
+ * last one: if a frozen database's differ, something wrote during the window and the dump is refused.
  */
 @ApplicationScoped
 public class Dumper {
@@ -31,10 +31,12 @@ public class Dumper {
     private final BackupConfig config;
     private final PgTools tools;
     private final Fingerprints fingerprints;
+    private final Postgres postgres;
     private final ObjectMapper json;
 
-    Dumper(BackupConfig config, PgTools tools, Fingerprints fingerprints, ObjectMapper json) {
+    Dumper(BackupConfig config, PgTools tools, Fingerprints fingerprints, Postgres postgres, ObjectMapper json) {
         this.config = config;
+        this.postgres = postgres;
         this.tools = tools;
         this.fingerprints = fingerprints;
         this.json = json.copy().enable(SerializationFeature.INDENT_OUTPUT);
@@ -60,9 +62,10 @@ public class Dumper {
             before.put(db, fingerprints.take(db));
         }
         Map<String, Long> dumpMs = new LinkedHashMap<>();
+        Map<String, Map<String, Long>> rowCounts = new LinkedHashMap<>();
         for (String db : databases) {
             long t = System.nanoTime();
-            tools.dump(db, dir.resolve(db + ".dump"));
+            rowCounts.put(db, dumpInSnapshot(db, dir.resolve(db + ".dump")));
             dumpMs.put(db, (System.nanoTime() - t) / 1_000_000);
         }
         List<Manifest.DatabaseDump> dumps = new ArrayList<>();
@@ -72,14 +75,17 @@ public class Dumper {
         for (String db : databases) {
             Fingerprint after = fingerprints.take(db);
             List<String> changes = before.get(db).changesTo(after);
-            changes.forEach(table -> changed.add(db + ":" + table));
+            boolean frozen = config.frozenDatabases().contains(db);
+            if (frozen) {
+                changes.forEach(table -> changed.add(db + ":" + table));
+            }
             Path file = dir.resolve(db + ".dump");
             long bytes = size(file);
             totalBytes += bytes;
             Artifact artifact = new Artifact(db, folder + "/" + db + ".dump", bytes, Checksums.sha256(file));
             artifacts.add(artifact);
             dumps.add(new Manifest.DatabaseDump(db, artifact.file(), bytes, artifact.sha256(), dumpMs.get(db),
-                    before.get(db).rowCounts(), before.get(db), after, changes.isEmpty()));
+                    rowCounts.get(db), before.get(db), after, frozen, changes.isEmpty(), changes));
         }
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
         Manifest manifest = new Manifest(backupId.toString(), label, epoch, now.toString(), serverVersion, tools.version(),
@@ -89,6 +95,25 @@ public class Dumper {
             throw new IllegalStateException("written to during the backup window, dump refused: " + changed);
         }
         return new Result(folder, artifacts, manifest, elapsedMs, totalBytes);
+    }
+
+    /**
+     * Counts the rows and runs pg_dump in one exported snapshot, so the manifest's row counts are those of
+     * the dump itself (verification compares the restored database with them).
+     */
+    private Map<String, Long> dumpInSnapshot(String db, Path file) {
+        return postgres.withConnection(db, connection -> {
+            connection.query("begin isolation level repeatable read read only").execute().await().indefinitely();
+            try {
+                String snapshot = connection.query("select pg_export_snapshot()").execute().await().indefinitely()
+                        .iterator().next().getString(0);
+                Map<String, Long> counts = Fingerprints.rowCounts(connection);
+                tools.dump(db, file, snapshot);
+                return counts;
+            } finally {
+                connection.query("commit").execute().await().indefinitely();
+            }
+        });
     }
 
     public Manifest readManifest(String folder) {

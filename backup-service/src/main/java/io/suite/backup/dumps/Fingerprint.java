@@ -31,10 +31,4 @@ public record Fingerprint(Map<String, Table> tables, Map<String, Long> stats) {
         }
         return changed;
     }
-
-    public Map<String, Long> rowCounts() {
-        Map<String, Long> counts = new java.util.TreeMap<>();
-        tables.forEach((name, table) -> counts.put(name, table.rows()));
-        return counts;
-    }
 }

@@ -43,14 +43,17 @@ public class Fingerprints {
     }
 
     public Map<String, Long> rowCounts(String database) {
-        return postgres.withConnection(database, connection -> {
-            Map<String, Long> counts = new TreeMap<>();
-            for (String[] table : tables(connection)) {
-                counts.put(table[0] + "." + table[1], connection.query("select count(*) from " + ident(table[0]) + "."
-                        + ident(table[1])).execute().await().indefinitely().iterator().next().getLong(0));
-            }
-            return counts;
-        });
+        return postgres.withConnection(database, Fingerprints::rowCounts);
+    }
+
+    /** Rows per table as {@code connection}'s transaction sees them (e.g. inside the snapshot pg_dump uses). */
+    public static Map<String, Long> rowCounts(io.vertx.mutiny.sqlclient.SqlConnection connection) {
+        Map<String, Long> counts = new TreeMap<>();
+        for (String[] table : tables(connection)) {
+            counts.put(table[0] + "." + table[1], connection.query("select count(*) from " + ident(table[0]) + "."
+                    + ident(table[1])).execute().await().indefinitely().iterator().next().getLong(0));
+        }
+        return counts;
     }
 
     public String serverVersion(String database) {

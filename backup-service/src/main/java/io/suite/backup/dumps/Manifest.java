@@ -5,15 +5,17 @@ import java.util.Map;
 
 /**
  * What a backup is, written beside its dumps as {@code manifest.json}: enough to verify and to trust it
- * without the catalog. {@code before} is taken once maintenance-service said DRAINED, {@code after} once
- * the last dump ended; {@code unchanged} is true only if every table's fingerprint is equal.
+ * without the catalog. {@code rowCounts} are counted in the very snapshot pg_dump dumped. {@code before} is taken once maintenance-service said DRAINED, {@code after} once
+ * the last dump ended; {@code unchanged} is true only if every table's fingerprint is equal, and a
+ * {@code frozen} database (one only write paths write) must be unchanged or there is no backup.
  */
 public record Manifest(String backupId, String label, Long epoch, String createdAt, String serverVersion,
                        String pgDumpVersion, String maintenanceBefore, String maintenanceAfter,
                        List<DatabaseDump> databases) {
 
     public record DatabaseDump(String database, String file, long bytes, String sha256, long dumpMs,
-                               Map<String, Long> rowCounts, Fingerprint before, Fingerprint after, boolean unchanged) {
+                               Map<String, Long> rowCounts, Fingerprint before, Fingerprint after, boolean frozen,
+                               boolean unchanged, List<String> changedTables) {
     }
 
     public DatabaseDump database(String name) {

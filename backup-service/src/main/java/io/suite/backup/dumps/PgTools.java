@@ -21,9 +21,13 @@ public class PgTools {
         this.postgres = postgres;
     }
 
-    /** {@code pg_dump -Fc}: custom format, compressed, restorable table by table and in parallel. */
-    public void dump(String database, Path file) {
-        run(List.of(config.tools().pgDump(), "-Fc", "-w", "-f", file.toString(), database), Map.of(), file);
+    /**
+     * {@code pg_dump -Fc} (custom format, compressed, restorable in parallel) of the exported {@code snapshot}:
+     * exactly the data the exporting transaction sees.
+     */
+    public void dump(String database, Path file, String snapshot) {
+        run(List.of(config.tools().pgDump(), "-Fc", "-w", "--snapshot=" + snapshot, "-f", file.toString(), database),
+                Map.of(), file);
     }
 
     /** Into an empty scratch database, in parallel: used by verification. */

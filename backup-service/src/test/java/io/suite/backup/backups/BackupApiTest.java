@@ -105,7 +105,10 @@ class BackupApiTest {
         JsonPath manifest = JsonPath.from(folder.resolve("manifest.json").toFile());
         assertEquals(done.getLong("epoch"), manifest.getLong("epoch"));
         assertTrue(manifest.getString("serverVersion").startsWith("15"));
-        assertEquals(List.of(true, true), manifest.getList("databases.unchanged"));
+        assertEquals(List.of(true, false), manifest.getList("databases.frozen"));
+        assertTrue(manifest.getBoolean("databases[0].unchanged"));
+        // maintenance-service records this backup's own lease renewals: listed, not refused
+        assertTrue(manifest.getList("databases[1].changedTables").stream().allMatch(t -> t.toString().startsWith("public.maintenance")));
         assertEquals(TestDatabases.count(POSTING_DB, "select count(*) from stock_movements"),
                 manifest.getLong("databases[0].rowCounts['public.stock_movements']"));
 

@@ -1,0 +1,99 @@
+package io.suite.backup;
+
+import io.restassured.path.json.JsonPath;
+import io.suite.testing.ServiceProcess;
+import io.suite.testing.Unique;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * backup-service as real processes (its packaged jar): a crash mid-backup leaves nothing stuck read-only
+ * (the lease runs out), the next instance fails the orphaned backup, and scheduled backups run from cron.
+ * Its own catalog database, so no other test sees the orphan.
+ */
+class BackupServiceCrashIT {
+
+    @Test
+    void aCrashMidBackupLeavesNothingStuckAndTheScheduleTakesOver() throws Exception {
+        String run = Unique.name("bkit").replace('-', '_');
+        String posting = run + "_posting";
+        String maintenanceDb = run + "_maintenance";
+        String catalog = run + "_catalog";
+        Path dir = Path.of("target", "it-backups", run).toAbsolutePath();
+        Path control = dir.resolve("control");
+        TestDatabases.create(posting);
+        TestDatabases.create(maintenanceDb);
+        TestDatabases.create(catalog);
+        try {
+            TestDatabases.applyPostingSchema(posting);
+            TestDatabases.seedPostings(posting, 300);
+            Path gate = SuiteUnderBackup.pgDumpGate(control);
+            Files.createFile(control.resolve("hold"));
+            try (ServiceProcess maintenanceService = SuiteUnderBackup.startMaintenance(maintenanceDb, run)) {
+                Maintenance maintenance = new Maintenance(maintenanceService.url());
+                Map<String, String> config = new HashMap<>();
+                config.put("quarkus.datasource.reactive.url", TestDatabases.reactiveUrl(catalog));
+                config.put("quarkus.datasource.jdbc.url", TestDatabases.jdbcUrl(catalog));
+                config.put("quarkus.rest-client.maintenance-service.url", maintenanceService.url());
+                config.put("backup.directory", dir.toString());
+                config.put("backup.databases", posting + "," + maintenanceDb);
+                config.put("backup.check.databases", posting);
+                config.put("backup.frozen-databases", posting);
+                config.put("backup.restore.databases", posting);
+                config.put("backup.tools.pg-dump", gate.toString());
+                config.put("backup.read-only.lease", "3s");
+                config.put("backup.heartbeat-every", "1s");
+                config.put("backup.stale-after", "3s");
+                config.put("mp.messaging.outgoing.backup-events.topic", "backup-events-" + run);
+
+                String orphan;
+                ServiceProcess first = ServiceProcess.start("backup-service", config);
+                try {
+                    orphan = given().baseUri(first.url()).contentType("application/json")
+                            .body(Map.of("label", "crashes", "maintenance", "auto"))
+                            .post("/v1/backups").then().statusCode(202).extract().path("id");
+                    await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(
+                            given().baseUri(first.url()).get("/v1/backups/" + orphan).then().extract().path("status")));
+                    JsonPath state = maintenance.state();
+                    assertEquals("READ_ONLY", state.getString("mode"));
+                    assertEquals("backup:" + orphan, state.getString("heldBy"));
+                } finally {
+                    first.kill();
+                }
+                // Nobody renews the lease any more: maintenance-service ends read-only by itself.
+                maintenance.awaitMode("READ_WRITE", Duration.ofSeconds(30));
+                assertTrue(maintenance.history().contains("expired"));
+
+                Files.delete(control.resolve("hold"));
+                config.put("backup.schedule.cron", "*/2 * * * * ?");
+                try (ServiceProcess second = ServiceProcess.start("backup-service", config)) {
+                    await().atMost(Duration.ofSeconds(30)).until(() -> "FAILED".equals(
+                            given().baseUri(second.url()).get("/v1/backups/" + orphan).then().extract().path("status")));
+                    String error = given().baseUri(second.url()).get("/v1/backups/" + orphan).then().extract().path("error");
+                    assertTrue(error.contains("interrupted"), error);
+                    await().atMost(Duration.ofSeconds(90)).until(() -> {
+                        List<Map<String, Object>> backups = given().baseUri(second.url()).get("/v1/backups").then()
+                                .statusCode(200).extract().jsonPath().getList("backups");
+                        return backups.stream().anyMatch(b -> String.valueOf(b.get("label")).startsWith("scheduled")
+                                && "SUCCEEDED".equals(b.get("status")) && Boolean.TRUE.equals(b.get("verified")));
+                    });
+                }
+            }
+        } finally {
+            TestDatabases.drop(posting);
+            TestDatabases.drop(maintenanceDb);
+            TestDatabases.drop(catalog);
+        }
+    }
+}
