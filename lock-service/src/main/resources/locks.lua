@@ -442,11 +442,12 @@ elseif op == 'lock' then
     if joined ~= w.edges then
       redis.call('HSET', key('wait', req), 'edges', joined)
       w.edges = joined
-      local cycle = find_cycle(tx, edges)
-      if cycle then
-        end_tx(tx)
-        return deadlock(tr, cycle)
-      end
+    end
+    -- Edges also change when a release pass re-evaluates this request: search on every re-check.
+    local cycle = find_cycle(tx, edges)
+    if cycle then
+      end_tx(tx)
+      return deadlock(tr, cycle)
     end
     return { 'waiting' }
   end

@@ -1,0 +1,70 @@
+package io.suite.locks;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.suite.testing.Unique;
+import io.suite.writeguard.WriteGuard;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+/**
+ * Read-only maintenance (issue 5): EXCLUSIVE locks are refused to transactions begun after the
+ * flip; transactions open at the flip finish; SHARED, begin, renew, end stay allowed. Publishes
+ * only to this run's own state topic.
+ */
+@QuarkusTest
+class ReadOnlyTest {
+    private final Api api = Api.local();
+
+    @Inject
+    WriteGuard guard;
+
+    private void publish(String mode, long epoch) throws Exception {
+        String topic = ConfigProvider.getConfig().getValue("write-guard.state-topic", String.class);
+        String servers = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", servers),
+                new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(topic, "state", "{\"mode\":\"" + mode + "\",\"epoch\":" + epoch
+                    + ",\"reason\":\"lock-service test\",\"since\":\"" + Instant.now() + "\",\"requestedBy\":\"ReadOnlyTest\"}")).get();
+        }
+    }
+
+    @Test
+    void exclusiveLocksAreRefusedToTransactionsBegunWhileReadOnly() throws Exception {
+        await().until(guard::stateKnown);
+        String space = Unique.name("ReadOnly");
+        Api.Tx before = api.begin("before-the-flip");
+        api.lockItem(before, 0, Api.item(space, "EXCLUSIVE", "{\"k\":1}")).then().statusCode(200);
+        long epoch = guard.epoch();
+        publish("READ_ONLY", epoch + 1);
+        try {
+            await().until(() -> guard.state().readOnly());
+            Api.Tx after = api.begin("after-the-flip");
+            api.lockItem(after, 0, Api.item(space, "EXCLUSIVE", "{\"k\":2}")).then().statusCode(503)
+                    .contentType(containsString("application/problem+json"))
+                    .body("type", equalTo("https://suite.dev/problems/read-only"));
+            api.lockItem(after, 0, Api.item(space, "SHARED", "{\"k\":2}")).then().statusCode(200);
+            api.renew(after).then().statusCode(200);
+            // the transaction open at the flip is a write in flight: it may finish
+            api.lockItem(before, 0, Api.item(space, "EXCLUSIVE", "{\"k\":3}")).then().statusCode(200);
+            api.end(before).then().statusCode(204);
+            api.end(after).then().statusCode(204);
+        } finally {
+            publish("READ_WRITE", epoch + 2);
+            await().until(() -> !guard.refusesWrites());
+        }
+        Api.Tx later = api.begin("after-read-write");
+        api.lockItem(later, 0, Api.item(space, "EXCLUSIVE", "{\"k\":2}")).then().statusCode(200);
+        api.end(later);
+    }
+}
