@@ -110,19 +110,43 @@ public class PostingEngine {
             }
         }
         Context context = Vertx.currentContext();
+        Locking locking = new Locking();
         if (plan.managedLocks() && !rows.isEmpty()) {
             String label = jobs.size() == 1 ? jobs.get(0).doc().label() : "posting batch of " + jobs.size();
-            return locks.acquire(label, rows).chain(held -> attempt(jobs, allOrNothing, idem, permit, plan, rows,
-                    held.fencingToken(), context, 1).call(() -> locks.release(held))
-                    .onFailure().call(() -> locks.release(held)));
+            // one lock transaction for all attempts (a retry re-uses the grant); ended after COMMIT or failure
+            locking.acquire = locks.acquire(label, rows).invoke(h -> locking.held = h).memoize().indefinitely();
+            // READ COMMITTED + a single document: lock inside the transaction, after everything that needs no lock
+            // is written, right before the balance check -- the shortest hold. Otherwise lock before it begins
+            // (a SERIALIZABLE snapshot must start after the grant; a batch needs its checks before writing).
+            locking.late = allOrNothing && !plan.serializable();
         }
-        return attempt(jobs, allOrNothing, idem, permit, plan, rows, null, context, 1);
+        Uni<List<Outcome>> work = locking.acquire != null && !locking.late
+                ? locking.acquire.chain(() -> attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, 1))
+                : attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, 1);
+        return work.call(locking::release).onFailure().call(locking::release);
+    }
+
+    /** The managed locks of one call: acquired once (early or late), released once. */
+    private final class Locking {
+        Uni<ManagedLocks.Held> acquire;
+        volatile ManagedLocks.Held held;
+        boolean late;
+
+        Uni<Long> token() {
+            return acquire == null ? Uni.createFrom().nullItem() : acquire.map(ManagedLocks.Held::fencingToken);
+        }
+
+        Uni<Void> release() {
+            ManagedLocks.Held h = held;
+            held = null;
+            return h == null ? Uni.createFrom().voidItem() : locks.release(h);
+        }
     }
 
     private Uni<List<Outcome>> attempt(List<Job> jobs, boolean allOrNothing, Idempotency idem, WritePermit permit,
-            LockPolicy.Plan plan, Set<StockKey> rows, Long token, Context context, int attempt) {
+            LockPolicy.Plan plan, Set<StockKey> rows, Locking locking, Context context, int attempt) {
         return Panache.withTransaction(() -> Panache.getSession()
-                .chain(s -> transaction(s, jobs, allOrNothing, idem, permit, plan, new ArrayList<>(rows), token)))
+                .chain(s -> transaction(s, jobs, allOrNothing, idem, permit, plan, new ArrayList<>(rows), locking)))
                 .onFailure(PostingEngine::retryable).recoverWithUni(e -> {
                     if (attempt >= config.automaticMaxAttempts()) {
                         return Uni.createFrom().failure(HttpProblem.builder()
@@ -135,7 +159,7 @@ public class PostingEngine {
                     Executor onContext = context == null ? Runnable::run : cmd -> context.runOnContext(v -> cmd.run());
                     return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(backoff))
                             .emitOn(onContext)
-                            .chain(() -> attempt(jobs, allOrNothing, idem, permit, plan, rows, token, context, attempt + 1));
+                            .chain(() -> attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, attempt + 1));
                 })
                 .onFailure().transform(this::map);
     }
@@ -161,7 +185,7 @@ public class PostingEngine {
     }
 
     private Uni<List<Outcome>> transaction(Mutiny.Session s, List<Job> jobs, boolean allOrNothing, Idempotency idem,
-            WritePermit permit, LockPolicy.Plan plan, List<StockKey> rows, Long token) {
+            WritePermit permit, LockPolicy.Plan plan, List<StockKey> rows, Locking locking) {
         List<String> prelude = new ArrayList<>();
         if (plan.serializable()) {
             prelude.add("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
@@ -191,30 +215,73 @@ public class PostingEngine {
                 .chain(statusRows -> {
                     Map<UUID, DocumentStatus> status = new HashMap<>();
                     statusRows.forEach(r -> status.put((UUID) r[0], DocumentStatus.valueOf((String) r[1])));
-                    return StockRegister.balances(s, rows, plan.rowLocks())
-                            .chain(balances -> write(s, jobs, allOrNothing, idem, permit, status, balances, token));
+                    if (allOrNothing) {
+                        // all or nothing: write documents, movements, sales and outbox first (no lock needed),
+                        // then lock, read and check the balances, and write them; a shortage rolls it all back
+                        Decision d = decide(jobs, status, null, true);
+                        return writeDocuments(s, d, idem).chain(() -> locking.token()
+                                .chain(token -> StockRegister.balances(s, rows, plan.rowLocks())
+                                        .chain(balances -> {
+                                            List<Shortage> shortages = BalanceRule.shortages(balances, d.stockChange);
+                                            if (!shortages.isEmpty()) {
+                                                metrics.balanceRejection();
+                                                return Uni.createFrom().failure(insufficientStock(shortages));
+                                            }
+                                            return StockRegister.apply(s, d.stockChange, new java.util.HashSet<>(balances.keySet()), token);
+                                        })))
+                                .invoke(() -> check(permit)).replaceWith(d.outcomes);
+                    }
+                    return locking.token().chain(token -> StockRegister.balances(s, rows, plan.rowLocks()).chain(balances -> {
+                        Set<StockKey> existingRows = new java.util.HashSet<>(balances.keySet());
+                        Decision d = decide(jobs, status, balances, false);
+                        return writeDocuments(s, d, idem)
+                                .chain(() -> StockRegister.apply(s, d.stockChange, existingRows, token))
+                                .invoke(() -> check(permit)).replaceWith(d.outcomes);
+                    }));
                 });
     }
 
-    private Uni<List<Outcome>> write(Mutiny.Session s, List<Job> jobs, boolean allOrNothing, Idempotency idem,
-            WritePermit permit, Map<UUID, DocumentStatus> status, Map<StockKey, BigDecimal> balances, Long token) {
-        List<Outcome> outcomes = new ArrayList<>();
-        Set<StockKey> existingRows = new java.util.HashSet<>(balances.keySet());
-        Map<StockKey, BigDecimal> stockChange = new LinkedHashMap<>();
-        Map<SalesRegister.Total, BigDecimal[]> salesChange = new LinkedHashMap<>();
-        List<Document> inserts = new ArrayList<>();
-        List<UUID> toPosted = new ArrayList<>();
-        List<UUID> toDraft = new ArrayList<>();
-        List<UUID> clearMovements = new ArrayList<>();
-        List<StockRegister.Row> stockRows = new ArrayList<>();
-        List<SalesRegister.Row> salesRows = new ArrayList<>();
-        List<Outbox.Event> events = new ArrayList<>();
+    private static void check(WritePermit permit) {
+        if (permit != null) {
+            permit.check(); // rolled back if the drain timeout aborted this write
+        }
+    }
 
+    /** What a call writes, decided in memory. */
+    private static final class Decision {
+        final List<Outcome> outcomes = new ArrayList<>();
+        final Map<StockKey, BigDecimal> stockChange = new LinkedHashMap<>();
+        final Map<SalesRegister.Total, BigDecimal[]> salesChange = new java.util.TreeMap<>(
+                java.util.Comparator.comparing(SalesRegister.Total::item).thenComparing(SalesRegister.Total::warehouse)
+                        .thenComparing(SalesRegister.Total::day));
+        final List<Document> inserts = new ArrayList<>();
+        final List<UUID> toPosted = new ArrayList<>();
+        final List<UUID> toDraft = new ArrayList<>();
+        final List<UUID> clearMovements = new ArrayList<>();
+        final List<StockRegister.Row> stockRows = new ArrayList<>();
+        final List<SalesRegister.Row> salesRows = new ArrayList<>();
+        final List<Outbox.Event> events = new ArrayList<>();
+
+        void addSales(Movements.Sales m, int sign) {
+            BigDecimal[] v = salesChange.computeIfAbsent(new SalesRegister.Total(m.item(), m.warehouse(), m.day()),
+                    t -> new BigDecimal[] { BigDecimal.ZERO, BigDecimal.ZERO });
+            v[0] = sign > 0 ? v[0].add(m.quantity()) : v[0].subtract(m.quantity());
+            v[1] = sign > 0 ? v[1].add(m.amount()) : v[1].subtract(m.amount());
+        }
+    }
+
+    /**
+     * Decides each job in order. With {@code balances} every document is checked by {@link BalanceRule}
+     * against the balances left by the documents before it; without, all are taken (checked later as a whole).
+     */
+    private Decision decide(List<Job> jobs, Map<UUID, DocumentStatus> status, Map<StockKey, BigDecimal> balances,
+            boolean allOrNothing) {
+        Decision d = new Decision();
         for (Job job : jobs) {
             DocumentData doc = job.doc();
             DocumentStatus current = job.isNew() ? null : status.get(doc.id());
             if (!job.isNew() && current == null) {
-                outcomes.add(new Outcome(doc, "skipped", List.of(), "not found"));
+                d.outcomes.add(new Outcome(doc, "skipped", List.of(), "not found"));
                 continue;
             }
             boolean wasPosted = current == DocumentStatus.POSTED;
@@ -227,7 +294,7 @@ public class PostingEngine {
                 }
                 case POST -> {
                     if (wasPosted && !job.repost()) {
-                        outcomes.add(new Outcome(doc.withStatus(current), "skipped", List.of(), "already posted"));
+                        d.outcomes.add(new Outcome(doc.withStatus(current), "skipped", List.of(), "already posted"));
                         continue;
                     }
                     willPost = true;
@@ -235,7 +302,7 @@ public class PostingEngine {
                 }
                 default -> {
                     if (!wasPosted) {
-                        outcomes.add(new Outcome(doc.withStatus(current), "skipped", List.of(), "not posted"));
+                        d.outcomes.add(new Outcome(doc.withStatus(current), "skipped", List.of(), "not posted"));
                         continue;
                     }
                     willPost = false;
@@ -243,86 +310,74 @@ public class PostingEngine {
                 }
             }
             // movements are a function of the (immutable) lines: old = what posting wrote, new = what it writes now
-            List<Movements.Stock> oldStock = wasPosted ? Movements.stock(doc) : List.of();
             List<Movements.Stock> newStock = willPost ? Movements.stock(doc) : List.of();
             Map<StockKey, BigDecimal> change = Movements.net(newStock);
-            Movements.net(oldStock).forEach((k, q) -> change.merge(k, q.negate(), BigDecimal::add));
-            List<Shortage> shortages = BalanceRule.shortages(balances, change);
-            if (!shortages.isEmpty()) {
-                metrics.balanceRejection();
-                if (allOrNothing) {
-                    return Uni.createFrom().failure(insufficientStock(shortages));
-                }
-                outcomes.add(new Outcome(doc.withStatus(current == null ? DocumentStatus.DRAFT : current), "rejected", shortages,
-                        "insufficient stock"));
-                continue;
+            if (wasPosted) {
+                Movements.net(Movements.stock(doc)).forEach((k, q) -> change.merge(k, q.negate(), BigDecimal::add));
             }
-            change.forEach((k, q) -> {
-                balances.merge(k, q, BigDecimal::add);
-                stockChange.merge(k, q, BigDecimal::add);
-            });
+            if (balances != null) {
+                List<Shortage> shortages = BalanceRule.shortages(balances, change);
+                if (!shortages.isEmpty()) {
+                    metrics.balanceRejection();
+                    d.outcomes.add(new Outcome(doc.withStatus(current == null ? DocumentStatus.DRAFT : current), "rejected",
+                            shortages, "insufficient stock"));
+                    continue;
+                }
+                change.forEach((k, q) -> balances.merge(k, q, BigDecimal::add));
+            }
+            change.forEach((k, q) -> d.stockChange.merge(k, q, BigDecimal::add));
             DocumentData after = doc.withStatus(willPost ? DocumentStatus.POSTED : DocumentStatus.DRAFT);
             if (job.isNew()) {
-                inserts.add(Document.of(after));
+                d.inserts.add(Document.of(after));
             } else if (willPost && !wasPosted) {
-                toPosted.add(doc.id());
+                d.toPosted.add(doc.id());
             } else if (!willPost && wasPosted) {
-                toDraft.add(doc.id());
+                d.toDraft.add(doc.id());
             }
             if (wasPosted) {
-                clearMovements.add(doc.id());
-                for (Movements.Sales m : Movements.sales(doc)) {
-                    salesChange.computeIfAbsent(new SalesRegister.Total(m.item(), m.warehouse(), m.day()),
-                            t -> new BigDecimal[] { BigDecimal.ZERO, BigDecimal.ZERO });
-                    BigDecimal[] v = salesChange.get(new SalesRegister.Total(m.item(), m.warehouse(), m.day()));
-                    v[0] = v[0].subtract(m.quantity());
-                    v[1] = v[1].subtract(m.amount());
-                }
+                d.clearMovements.add(doc.id());
+                Movements.sales(doc).forEach(m -> d.addSales(m, -1));
             }
             if (willPost) {
-                newStock.forEach(m -> stockRows.add(new StockRegister.Row(doc.id(), m)));
+                newStock.forEach(m -> d.stockRows.add(new StockRegister.Row(doc.id(), m)));
                 for (Movements.Sales m : Movements.sales(doc)) {
-                    salesRows.add(new SalesRegister.Row(doc.id(), m));
-                    BigDecimal[] v = salesChange.computeIfAbsent(new SalesRegister.Total(m.item(), m.warehouse(), m.day()),
-                            t -> new BigDecimal[] { BigDecimal.ZERO, BigDecimal.ZERO });
-                    v[0] = v[0].add(m.quantity());
-                    v[1] = v[1].add(m.amount());
+                    d.salesRows.add(new SalesRegister.Row(doc.id(), m));
+                    d.addSales(m, +1);
                 }
             }
             if (!result.equals("draft")) {
-                events.add(new Outbox.Event(willPost ? "posted" : "unposted", after));
+                d.events.add(new Outbox.Event(willPost ? "posted" : "unposted", after));
             }
-            outcomes.add(new Outcome(after, result, List.of(), null));
+            d.outcomes.add(new Outcome(after, result, List.of(), null));
         }
+        return d;
+    }
 
+    /** Everything but the balances: documents, movements, sales totals, outbox, idempotency answer. */
+    private Uni<Void> writeDocuments(Mutiny.Session s, Decision d, Idempotency idem) {
         Uni<Void> u = Uni.createFrom().voidItem();
-        if (!inserts.isEmpty()) {
-            u = u.chain(() -> s.persistAll(inserts.toArray())).chain(s::flush);
+        if (!d.inserts.isEmpty()) {
+            u = u.chain(() -> s.persistAll(d.inserts.toArray())).chain(s::flush);
         }
-        if (!toPosted.isEmpty()) {
+        if (!d.toPosted.isEmpty()) {
             u = u.chain(() -> Db.update(s, "UPDATE documents SET status = 'POSTED', posted_at = now() WHERE id IN "
-                    + Db.tuples(1, toPosted.size(), 1), toPosted)).replaceWithVoid();
+                    + Db.tuples(1, d.toPosted.size(), 1), d.toPosted)).replaceWithVoid();
         }
-        if (!toDraft.isEmpty()) {
+        if (!d.toDraft.isEmpty()) {
             u = u.chain(() -> Db.update(s, "UPDATE documents SET status = 'DRAFT', posted_at = NULL WHERE id IN "
-                    + Db.tuples(1, toDraft.size(), 1), toDraft)).replaceWithVoid();
+                    + Db.tuples(1, d.toDraft.size(), 1), d.toDraft)).replaceWithVoid();
         }
-        u = u.chain(() -> StockRegister.deleteMovements(s, clearMovements))
-                .chain(() -> SalesRegister.deleteMovements(s, clearMovements))
-                .chain(() -> StockRegister.insertMovements(s, stockRows))
-                .chain(() -> StockRegister.apply(s, stockChange, existingRows, token))
-                .chain(() -> SalesRegister.insertMovements(s, salesRows))
-                .chain(() -> SalesRegister.add(s, salesChange, config.salesSplits()))
-                .chain(() -> Outbox.add(s, events));
-        if (idem != null) {
+        u = u.chain(() -> StockRegister.deleteMovements(s, d.clearMovements))
+                .chain(() -> SalesRegister.deleteMovements(s, d.clearMovements))
+                .chain(() -> StockRegister.insertMovements(s, d.stockRows))
+                .chain(() -> SalesRegister.insertMovements(s, d.salesRows))
+                .chain(() -> SalesRegister.add(s, d.salesChange, config.salesSplits()))
+                .chain(() -> Outbox.add(s, d.events));
+        if (idem != null && !d.outcomes.isEmpty()) {
             u = u.chain(() -> Db.update(s, "UPDATE idempotency_keys SET status = ?1, response = ?2 WHERE key = ?3",
-                    List.of(201, json(outcomes.get(0).doc()), idem.key()))).replaceWithVoid();
+                    List.of(201, json(d.outcomes.get(0).doc()), idem.key()))).replaceWithVoid();
         }
-        return u.invoke(() -> {
-            if (permit != null) {
-                permit.check(); // rolled back if the drain timeout aborted this write
-            }
-        }).replaceWith(outcomes);
+        return u;
     }
 
     public static HttpProblem insufficientStock(List<Shortage> shortages) {
