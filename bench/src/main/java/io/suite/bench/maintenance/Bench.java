@@ -1,0 +1,188 @@
+package io.suite.bench.maintenance;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.suite.bench.Table;
+
+/**
+ * bench/run maintenance [writers] [flips]: starts its own maintenance-service, lock-service and
+ * two posting-service replicas (own topics, own schema in maintenance_test, posting_test data), has
+ * N writers post receipts to both replicas, and flips read-only and back 20 times. Per flip:
+ * time from the POST read-only to the last write path refusing writes (its guard reports the
+ * READ_ONLY epoch, polled every ~2 ms), to DRAINED (GET /v1/maintenance polled every ~5 ms),
+ * and to the end of the last write that was in flight at the flip.
+ * It never touches the real maintenance-state topic, so a running ./suite up is not disturbed.
+ */
+public final class Bench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public static void main(String[] args) throws Exception {
+        int writers = args.length > 0 ? Integer.parseInt(args[0]) : 16;
+        int flips = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        String stateTopic = "bench-mstate-" + id, statusTopic = "bench-wps-" + id, schema = "mbench_" + id;
+        Map<String, String> guard = Map.of("write-guard.state-topic", stateTopic, "write-guard.status-topic", statusTopic);
+
+        System.out.printf("starting maintenance-service, lock-service and 2 posting-service replicas (topics %s, %s)%n",
+                stateTopic, statusTopic);
+        Map<String, String> m = new HashMap<>(Map.of(
+                "quarkus.datasource.reactive.url", "postgresql://127.0.0.1:5432/maintenance_test",
+                "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/maintenance_test",
+                "quarkus.flyway.schemas", schema, "quarkus.hibernate-orm.database.default-schema", schema,
+                "maintenance.state-topic", stateTopic, "maintenance.status-topic", statusTopic));
+        try (Service maintenance = Service.start("maintenance-service", m)) {
+            Map<String, String> l = new HashMap<>(guard);
+            l.put("lock.key-prefix", "bench-" + id + ":");
+            try (Service lock = Service.start("lock-service", l)) {
+                Map<String, String> p = new HashMap<>(guard);
+                p.put("quarkus.datasource.reactive.url", "postgresql://127.0.0.1:5432/posting_test");
+                p.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/posting_test");
+                p.put("quarkus.rest-client.lock-service.url", lock.url());
+                p.put("posting.events-topic", "bench-document-events-" + id);
+                try (Service a = Service.start("posting-service", p); Service b = Service.start("posting-service", p)) {
+                    run(maintenance, List.of(lock, a, b), List.of(a, b), writers, flips, id);
+                }
+            }
+        }
+    }
+
+    record Write(long start, long end, int status) {
+    }
+
+    private static void run(Service maintenance, List<Service> writePaths, List<Service> replicas, int writers, int flips,
+            String id) throws Exception {
+        AtomicBoolean running = new AtomicBoolean(true);
+        ConcurrentLinkedQueue<Write> writes = new ConcurrentLinkedQueue<>();
+        AtomicLong other = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(writers + writePaths.size());
+        List<Future<?>> workers = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            // Each writer its own item, so writers contend on the lock-service only as much as posting does.
+            String body = "{\"type\":\"RECEIPT\",\"lines\":[{\"item\":\"bench-" + id + "-" + w
+                    + "\",\"warehouse\":\"W-" + id + "\",\"quantity\":1}]}";
+            Service target = replicas.get(w % replicas.size());
+            workers.add(pool.submit(() -> {
+                while (running.get()) {
+                    long start = System.nanoTime();
+                    int status = post(target.url() + "/v1/documents", body).statusCode();
+                    writes.add(new Write(start, System.nanoTime(), status));
+                    if (status != 201 && status != 503) {
+                        other.incrementAndGet();
+                    }
+                }
+                return null;
+            }));
+        }
+        String api = maintenance.url() + "/v1/maintenance";
+        List<Double> refusing = new ArrayList<>(), drained = new ArrayList<>(), lastWrite = new ArrayList<>(),
+                slack = new ArrayList<>();
+        for (int flip = 0; flip < flips; flip++) {
+            Thread.sleep(500); // writers running in read-write mode
+            long t0 = System.nanoTime();
+            HttpResponse<String> ro = post(api + "/read-only",
+                    "{\"reason\":\"bench\",\"durationMs\":120000,\"drainTimeoutMs\":30000,\"requestedBy\":\"bench\"}");
+            long epoch = JSON.readTree(ro.body()).get("epoch").asLong();
+            // Each write path: when its guard shows READ_ONLY epoch (it refuses writes from then on).
+            CountDownLatch all = new CountDownLatch(writePaths.size());
+            List<Long> seen = Collections.synchronizedList(new ArrayList<>());
+            for (Service s : writePaths) {
+                pool.submit(() -> {
+                    while (true) {
+                        JsonNode h = JSON.readTree(get(s.url() + "/q/health/ready").body());
+                        for (JsonNode c : h.get("checks")) {
+                            if (c.get("name").asText().equals("write-guard") && c.get("data").get("epoch").asLong() == epoch
+                                    && c.get("data").get("mode").asText().equals("READ_ONLY")) {
+                                seen.add(System.nanoTime());
+                                all.countDown();
+                                return null;
+                            }
+                        }
+                        Thread.sleep(2);
+                    }
+                });
+            }
+            long tDrained;
+            while (true) {
+                JsonNode s = JSON.readTree(get(api).body());
+                if (s.get("epoch").asLong() == epoch && s.get("phase").asText().equals("DRAINED")) {
+                    tDrained = System.nanoTime();
+                    break;
+                }
+                Thread.sleep(5);
+            }
+            all.await();
+            long lastEnd = t0;
+            for (Write w : writes) {
+                if (w.start() < t0 && w.end() > lastEnd) {
+                    lastEnd = w.end();
+                }
+            }
+            refusing.add(ms(Collections.max(seen) - t0));
+            drained.add(ms(tDrained - t0));
+            lastWrite.add(ms(lastEnd - t0));
+            slack.add(ms(tDrained - lastEnd));
+            post(api + "/read-write", "{\"reason\":\"bench\",\"requestedBy\":\"bench\"}");
+            System.out.printf("flip %2d epoch %d: refusing %.0f ms, DRAINED %.0f ms, last in-flight write ended %.0f ms%n",
+                    flip + 1, epoch, refusing.get(flip), drained.get(flip), lastWrite.get(flip));
+        }
+        running.set(false);
+        for (Future<?> f : workers) {
+            f.get();
+        }
+        pool.shutdownNow();
+
+        long ok = writes.stream().filter(w -> w.status() == 201).count();
+        long refused = writes.stream().filter(w -> w.status() == 503).count();
+        System.out.printf("%nmaintenance flips: %d writers on 2 posting replicas (+ lock-service), %d flips; "
+                + "writes 201: %d, 503 read-only: %d, other: %d%n%n", writers, flips, ok, refused, other.get());
+        System.out.print(new Table("from the POST read-only to", "p50 ms", "p99 ms", "max ms")
+                .row("last write path refusing writes", p(refusing, 50), p(refusing, 99), p(refusing, 100))
+                .row("last write in flight at the flip ended", p(lastWrite, 50), p(lastWrite, 99), p(lastWrite, 100))
+                .row("phase DRAINED", p(drained, 50), p(drained, 99), p(drained, 100))
+                .row("DRAINED after that last write ended", p(slack, 50), p(slack, 99), p(slack, 100)));
+        System.out.println("\ngoals: refusing everywhere within 500 ms p99; DRAINED within the longest in-flight write + 1 s");
+    }
+
+    private static String p(List<Double> values, int percentile) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int i = (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1;
+        return String.format("%.0f", sorted.get(Math.max(0, Math.min(sorted.size() - 1, i))));
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    private static HttpResponse<String> post(String url, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}

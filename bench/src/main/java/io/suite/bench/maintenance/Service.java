@@ -1,0 +1,84 @@
+package io.suite.bench.maintenance;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** One service of the suite as a process of this bench, on a free port, on the bench's own topics and data. */
+final class Service implements AutoCloseable {
+    final String module;
+    final int port;
+    private final Process process;
+
+    private Service(String module, int port, Process process) {
+        this.module = module;
+        this.port = port;
+        this.process = process;
+    }
+
+    static Service start(String module, Map<String, String> config) throws IOException, InterruptedException {
+        Path jar = Path.of(module, "target/quarkus-app/quarkus-run.jar").toAbsolutePath();
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: build the suite first (./mvnw -B install -DskipTests)");
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m", "-Dquarkus.http.port=" + port, "-Dquarkus.log.console.json.enabled=false",
+                "-Dquarkus.log.level=WARN"));
+        config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-jar");
+        cmd.add(jar.toString());
+        Path log = Path.of("bench/target", module + "-" + port + ".log");
+        Files.createDirectories(log.getParent());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Service service = new Service(module, port, p);
+        HttpClient http = HttpClient.newHttpClient();
+        Instant deadline = Instant.now().plusSeconds(120);
+        while (true) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(module + " exited; see " + log);
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return service;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException(module + " not ready in 120 s; see " + log);
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(Duration.ofSeconds(20).toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
