@@ -261,6 +261,49 @@ class RunningSuiteIT {
         assertTrue(history.stdout().contains(reason), history.stdout());
     }
 
+    /** Without --url: real kubectl, through the service-proxy path of the API server (a stand-in, no cluster here). */
+    @Test
+    void pluginGoesThroughTheApiServersServiceProxy() throws IOException {
+        Map<String, String> urls = Map.of("maintenance-service", services.get("maintenance-service").url(),
+                "backup-service", services.get("backup-service").url());
+        try (ServiceProxyStandIn api = ServiceProxyStandIn.start(urls)) {
+            Path kubeconfig = api.kubeconfig(Repo.path("deploy-tests/target/kube-" + RUN));
+            List<String> base = List.of(Command.require("python3", "The kubectl plugin is a Python 3 script."),
+                    Repo.path("k8s/plugin/kubectl-maintenance").toString(), "--kubeconfig", kubeconfig.toString());
+            Command.require("kubectl", "kubectl is needed for the plugin's default (cluster) mode.");
+
+            Command status = Command.run(Duration.ofSeconds(60), concat(base, "-n", "suite", "-o", "json", "status"));
+            assertEquals(0, status.exitCode(), status.describe());
+            long epoch = Repo.JSON.readTree(status.stdout()).path("epoch").asLong();
+
+            Command on = Command.run(Duration.ofSeconds(60), concat(base, "-o", "json", "on", "--reason", "via proxy " + RUN, "--for", "30m"));
+            assertEquals(0, on.exitCode(), on.describe());
+            JsonNode readOnly = Repo.JSON.readTree(on.stdout());
+            assertEquals("READ_ONLY", readOnly.path("mode").asText());
+            assertEquals("via proxy " + RUN, readOnly.path("reason").asText(), "the body went through kubectl create --raw");
+            assertTrue(readOnly.path("epoch").asLong() > epoch);
+
+            Command off = Command.run(Duration.ofSeconds(60), concat(base, "off", "--reason", "via proxy done"));
+            assertEquals(0, off.exitCode(), off.describe());
+            assertTrue(off.stdout().contains("READ_WRITE"), off.stdout());
+
+            Command missing = Command.run(Duration.ofSeconds(60), concat(base, "backups", "no-such-backup-" + RUN));
+            assertEquals(1, missing.exitCode(), missing.describe());
+            assertTrue(missing.stderr().startsWith("error: HTTP 404"), missing.stderr());
+
+            Command forbidden = Command.run(Duration.ofSeconds(60), concat(base, "-n", "forbidden", "on", "--reason", "x"));
+            assertEquals(1, forbidden.exitCode(), forbidden.describe());
+            assertTrue(forbidden.stderr().contains("forbidden: your Kubernetes user may not use the service proxy of "
+                    + "maintenance-service in namespace forbidden"), forbidden.stderr());
+        }
+    }
+
+    static List<String> concat(List<String> base, String... more) {
+        List<String> all = new ArrayList<>(base);
+        all.addAll(List.of(more));
+        return all;
+    }
+
     @Test
     void pluginListsBackupsAndReportsWhatTheServiceRefuses() {
         Command backups = plugin("backups");
