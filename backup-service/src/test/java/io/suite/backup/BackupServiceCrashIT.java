@@ -52,7 +52,7 @@ class BackupServiceCrashIT {
                 config.put("backup.frozen-databases", posting);
                 config.put("backup.restore.databases", posting);
                 config.put("backup.tools.pg-dump", gate.toString());
-                config.put("backup.read-only.lease", "3s");
+                config.put("backup.read-only.lease", "10s");
                 config.put("backup.heartbeat-every", "1s");
                 config.put("backup.stale-after", "3s");
                 config.put("mp.messaging.outgoing.backup-events.topic", "backup-events-" + run);
@@ -72,7 +72,7 @@ class BackupServiceCrashIT {
                     first.kill();
                 }
                 // Nobody renews the lease any more: maintenance-service ends read-only by itself.
-                maintenance.awaitMode("READ_WRITE", Duration.ofSeconds(30));
+                maintenance.awaitMode("READ_WRITE", Duration.ofSeconds(60));
                 assertTrue(maintenance.history().contains("expired"));
 
                 Files.delete(control.resolve("hold"));

@@ -95,7 +95,7 @@ public class SuiteUnderBackup implements QuarkusTestResourceLifecycleManager {
         config.put("backup.frozen-databases", POSTING_DB);
         config.put("backup.restore.databases", POSTING_DB);
         config.put("backup.tools.pg-dump", gate.toString());
-        config.put("backup.read-only.lease", "4s");
+        config.put("backup.read-only.lease", "6s");
         config.put("backup.read-only.drain-wait", "30s");
         config.put("backup.heartbeat-every", "1s");
         config.put("mp.messaging.outgoing.backup-events.topic", EVENTS_TOPIC);

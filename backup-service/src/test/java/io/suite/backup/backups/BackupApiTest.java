@@ -187,8 +187,8 @@ class BackupApiTest {
             // An operator cannot lift read-only under a running backup without forcing it.
             assertEquals(409, maintenance().readWrite(false));
 
-            // The lease (4 s) is renewed: the system stays read-only, same epoch, well past the first expiry.
-            Instant renewedPast = Instant.parse(state.getString("expiresAt")).plusSeconds(4);
+            // The lease (6 s) is renewed: the system stays read-only, same epoch, well past the first expiry.
+            Instant renewedPast = Instant.parse(state.getString("expiresAt")).plusSeconds(6);
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> Instant.parse(maintenance().state().getString("expiresAt")).isAfter(renewedPast));
             JsonPath later = maintenance().state();
