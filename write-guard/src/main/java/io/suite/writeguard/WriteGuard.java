@@ -39,6 +39,7 @@ public class WriteGuard {
     private final Map<String, LongSupplier> extraSources = new ConcurrentHashMap<>();
     private final Map<Refusal, Counter> refused = new ConcurrentHashMap<>();
     private volatile Instant drainDeadline;
+    private volatile Instant appliedAt = Instant.now();
     private volatile Identity identity;
 
     @Inject
@@ -158,6 +159,11 @@ public class WriteGuard {
         return state.get().known();
     }
 
+    /** When this instance applied the current state (from then on it refuses or admits accordingly). */
+    public Instant stateAppliedAt() {
+        return appliedAt;
+    }
+
     /** When writes admitted before the current READ_ONLY epoch get aborted; empty if none is set. */
     public Optional<Instant> drainDeadline() {
         return Optional.ofNullable(drainDeadline);
@@ -203,6 +209,7 @@ public class WriteGuard {
                 return false;
             }
         } while (!state.compareAndSet(previous, next));
+        appliedAt = Instant.now();
         if (!previous.readOnly() || previous.epoch() != next.epoch()) {
             drainDeadline = ReadOnlyRule.drainDeadline(next, Instant.now()).orElse(null);
         }

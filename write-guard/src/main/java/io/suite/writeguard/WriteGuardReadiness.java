@@ -26,6 +26,7 @@ class WriteGuardReadiness implements HealthCheck {
                 .withData("mode", state.mode().name())
                 .withData("epoch", state.epoch())
                 .withData("inFlight", guard.inFlight())
+                .withData("appliedAt", guard.stateAppliedAt().toEpochMilli())
                 .withData("stateTopic", config.stateTopic())
                 .build();
     }

@@ -28,8 +28,8 @@ import io.suite.bench.Table;
  * bench/run maintenance [writers] [flips]: starts its own maintenance-service, lock-service and
  * two posting-service replicas (own topics, own schema in maintenance_test, posting_test data), has
  * N writers post receipts to both replicas, and flips read-only and back 20 times. Per flip:
- * time from the POST read-only to the last write path refusing writes (its guard reports the
- * READ_ONLY epoch, polled every ~2 ms), to DRAINED (GET /v1/maintenance polled every ~5 ms),
+ * time from the POST read-only to the last write path refusing writes (the moment its guard
+ * applied the READ_ONLY epoch, from its readiness data {@code appliedAt}), to DRAINED (GET /v1/maintenance polled every ~5 ms),
  * and to the end of the last write that was in flight at the flip.
  * It never touches the real maintenance-state topic, so a running ./suite up is not disturbed.
  */
@@ -100,6 +100,7 @@ public final class Bench {
         for (int flip = 0; flip < flips; flip++) {
             Thread.sleep(500); // writers running in read-write mode
             long t0 = System.nanoTime();
+            long t0Wall = System.currentTimeMillis();
             HttpResponse<String> ro = post(api + "/read-only",
                     "{\"reason\":\"bench\",\"durationMs\":120000,\"drainTimeoutMs\":30000,\"requestedBy\":\"bench\"}");
             long epoch = JSON.readTree(ro.body()).get("epoch").asLong();
@@ -113,7 +114,8 @@ public final class Bench {
                         for (JsonNode c : h.get("checks")) {
                             if (c.get("name").asText().equals("write-guard") && c.get("data").get("epoch").asLong() == epoch
                                     && c.get("data").get("mode").asText().equals("READ_ONLY")) {
-                                seen.add(System.nanoTime());
+                                // when that guard applied the state (same host clock), not when the poll saw it
+                                seen.add(c.get("data").get("appliedAt").asLong() - t0Wall);
                                 all.countDown();
                                 return null;
                             }
@@ -138,7 +140,7 @@ public final class Bench {
                     lastEnd = w.end();
                 }
             }
-            refusing.add(ms(Collections.max(seen) - t0));
+            refusing.add((double) Collections.max(seen));
             drained.add(ms(tDrained - t0));
             lastWrite.add(ms(lastEnd - t0));
             slack.add(ms(tDrained - lastEnd));
