@@ -8,16 +8,12 @@ import java.util.concurrent.Executor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.suite.posting.Db;
 import io.suite.posting.PostingConfig;
 import io.suite.writeguard.WriteGuard;
@@ -37,17 +33,22 @@ public class OutboxRelay {
     record Pending(long id, String key, String payload) {
     }
 
+    /** A client proxy: the emitter is created on first use, after start-up has wired the channels. */
     @Inject
-    @Channel("document-events")
-    MutinyEmitter<String> emitter;
+    DocumentEvents events;
+    private volatile boolean started;
+
+    void started(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
+        started = true;
+    }
     @Inject
     WriteGuard guard;
     @Inject
     PostingConfig config;
 
-    @Scheduled(every = "${posting.outbox-interval:500ms}", delayed = "3s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${posting.outbox-interval:500ms}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {
-        if (guard.refusesWrites()) {
+        if (!started || guard.refusesWrites()) {
             return Uni.createFrom().voidItem();
         }
         Context context = Vertx.currentContext();
@@ -58,8 +59,7 @@ public class OutboxRelay {
             }
             List<Long> sent = new ArrayList<>();
             return Multi.createFrom().iterable(pending)
-                    .onItem().transformToUniAndConcatenate(p -> emitter.sendMessage(Message.of(p.payload())
-                            .addMetadata(OutgoingKafkaRecordMetadata.<String> builder().withKey(p.key()).build()))
+                    .onItem().transformToUniAndConcatenate(p -> events.send(p.key(), p.payload())
                             .invoke(() -> sent.add(p.id())))
                     .collect().last()
                     .onFailure().recoverWithItem(e -> {

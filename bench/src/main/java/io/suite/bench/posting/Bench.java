@@ -1,0 +1,307 @@
+package io.suite.bench.posting;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.HdrHistogram.Recorder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.suite.bench.Table;
+
+/**
+ * posting-service: documents/s and p99 for MANAGED vs AUTOMATIC vs FOR_UPDATE (PostgreSQL row
+ * locks), side by side in one run, with 1/8/32/64 concurrent posters on a Zipf-skewed
+ * (item, warehouse) mix with balance control. Starts its own lock-service and three
+ * posting-service processes (one per mode) against the same database {@code posting}.
+ *
+ * <p>Settings ({@code key=value} arguments or {@code -Dbench.key}): {@code bench.seconds} (per cell, default 8), {@code bench.warmup} (2),
+ * {@code bench.posters} (1,8,32,64), {@code bench.items} (100), {@code bench.warehouses} (5),
+ * {@code bench.zipf} (1.1), {@code bench.db} (posting).
+ */
+public final class Bench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] MODES = { "MANAGED", "AUTOMATIC", "FOR_UPDATE" };
+
+    private final int seconds = Integer.getInteger("bench.seconds", 8);
+    private final int warmup = Integer.getInteger("bench.warmup", 2);
+    private final int[] posters = Arrays.stream(System.getProperty("bench.posters", "1,8,32,64").split(","))
+            .mapToInt(Integer::parseInt).toArray();
+    private final int items = Integer.getInteger("bench.items", 100);
+    private final int warehouses = Integer.getInteger("bench.warehouses", 5);
+    private final double zipf = Double.parseDouble(System.getProperty("bench.zipf", "1.1"));
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<Process> processes = new ArrayList<>();
+
+    /** Arguments {@code key=value} set {@code bench.key}, e.g. {@code bench/run posting seconds=4 posters=8,32}. */
+    public static void main(String[] args) throws Exception {
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (eq > 0) {
+                System.setProperty("bench." + a.substring(0, eq), a.substring(eq + 1));
+            }
+        }
+        new Bench().run();
+    }
+
+    record Cell(String mode, int posters, long ok, long rejected, long failed, long retries, double docsPerSecond,
+            double p50Ms, double p99Ms) {
+    }
+
+    private void run() throws Exception {
+        Path root = root();
+        ensureBuilt(root);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> processes.forEach(Process::destroy)));
+        String topics = "bench-" + run;
+        String lock = start(root, "lock-service", Map.of("lock.key-prefix", "bench-" + run + ":",
+                "write-guard.state-topic", topics + "-mstate", "write-guard.status-topic", topics + "-wps"));
+        Map<String, String> url = new LinkedHashMap<>();
+        for (String mode : MODES) {
+            url.put(mode, start(root, "posting-service", Map.of("posting.lock-mode", mode,
+                    "quarkus.rest-client.lock-service.url", lock,
+                    "quarkus.datasource.reactive.max-size", "20",
+                    "DB_NAME", System.getProperty("bench.db", "posting"),
+                    "write-guard.state-topic", topics + "-mstate", "write-guard.status-topic", topics + "-wps",
+                    "posting.events-topic", topics + "-document-events")));
+        }
+        System.out.printf("posting bench %s: %d items x %d warehouses, Zipf s=%.2f, %ds per cell (+%ds warm-up), posters %s%n",
+                run, items, warehouses, zipf, seconds, warmup, Arrays.toString(posters));
+        for (String mode : MODES) {
+            seed(url.get(mode), mode);
+        }
+        List<Cell> cells = new ArrayList<>();
+        for (int n : posters) {
+            for (String mode : MODES) {
+                Cell c = cell(url.get(mode), mode, n);
+                cells.add(c);
+                System.out.printf("  %-10s %3d posters: %8.1f docs/s  p99 %7.1f ms  ok %d  422 %d  failed %d  retries %d%n",
+                        mode, n, c.docsPerSecond(), c.p99Ms(), c.ok(), c.rejected(), c.failed(), c.retries());
+            }
+        }
+        JsonNode check = JSON.readTree(get(url.get("MANAGED") + "/v1/registers/check"));
+        int negative = check.path("negativeBalances").size();
+        int mismatches = check.path("mismatches").size();
+
+        Table table = new Table("posters", "mode", "docs/s", "p50 ms", "p99 ms", "posted", "422", "failed", "retries",
+                "MANAGED/this");
+        for (Cell c : cells) {
+            Cell managed = cells.stream().filter(x -> x.posters() == c.posters() && x.mode().equals("MANAGED")).findFirst().get();
+            table.row(c.posters(), c.mode(), fmt(c.docsPerSecond()), fmt(c.p50Ms()), fmt(c.p99Ms()), c.ok(), c.rejected(),
+                    c.failed(), c.retries(), c.mode().equals("MANAGED") ? "" : String.format("%.2fx", managed.docsPerSecond() / c.docsPerSecond()));
+        }
+        System.out.println();
+        System.out.print(table);
+        System.out.printf("%nnegative balances: %d (must be 0)   register mismatches: %d   consistent: %s%n", negative, mismatches,
+                check.path("consistent").asBoolean());
+        System.out.println("goal: MANAGED >= 3x AUTOMATIC at 32+ posters and >= 0.8x FOR_UPDATE");
+        processes.forEach(Process::destroy);
+        for (Process p : processes) {
+            p.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String fmt(double d) {
+        return String.format("%.1f", d);
+    }
+
+    /** One big receipt per warehouse per mode: every row starts with plenty, balance control still runs. */
+    private void seed(String base, String mode) throws Exception {
+        for (int w = 0; w < warehouses; w++) {
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < items; i++) {
+                lines.append(i == 0 ? "" : ",").append(line(mode, i, w, 1_000_000));
+            }
+            HttpResponse<String> r = post(base, "{\"type\":\"RECEIPT\",\"lines\":[" + lines + "]}");
+            if (r.statusCode() != 201) {
+                throw new IllegalStateException("seed failed: " + r.statusCode() + " " + r.body());
+            }
+        }
+    }
+
+    private String line(String mode, int item, int warehouse, int quantity) {
+        return "{\"item\":\"b" + run + "-" + mode + "-i" + item + "\",\"warehouse\":\"b" + run + "-w" + warehouse
+                + "\",\"quantity\":" + quantity + ",\"amount\":" + (quantity * 2) + "}";
+    }
+
+    private Cell cell(String base, String mode, int n) throws Exception {
+        double[] cdf = zipfCdf(items * warehouses, zipf);
+        long retriesBefore = retries(base);
+        Recorder recorder = new Recorder(3);
+        AtomicLong ok = new AtomicLong();
+        AtomicLong rejected = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        long start = System.nanoTime();
+        long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
+        long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
+        CountDownLatch done = new CountDownLatch(n);
+        for (int t = 0; t < n; t++) {
+            long seed = t * 7919L + n;
+            Thread thread = new Thread(() -> {
+                SplittableRandom random = new SplittableRandom(seed);
+                try {
+                    while (System.nanoTime() < end) {
+                        String body = document(random, cdf, mode);
+                        long t0 = System.nanoTime();
+                        int status;
+                        try {
+                            status = post(base, body).statusCode();
+                        } catch (Exception e) {
+                            status = -1;
+                        }
+                        long t1 = System.nanoTime();
+                        if (t0 >= measureFrom && t1 <= end) {
+                            recorder.recordValue(Math.max(1, (t1 - t0) / 1000));
+                            if (status == 201) {
+                                ok.incrementAndGet();
+                            } else if (status == 422) {
+                                rejected.incrementAndGet();
+                            } else {
+                                failed.incrementAndGet();
+                            }
+                        }
+                    }
+                } finally {
+                    done.countDown();
+                }
+            });
+            thread.setDaemon(true);
+            thread.start();
+        }
+        done.await();
+        var h = recorder.getIntervalHistogram();
+        return new Cell(mode, n, ok.get(), rejected.get(), failed.get(), retries(base) - retriesBefore,
+                ok.get() / (double) seconds, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0);
+    }
+
+    /** 90% shipments, 10% receipts, 1 to 3 lines on distinct Zipf-drawn (item, warehouse) rows. */
+    private String document(SplittableRandom random, double[] cdf, String mode) {
+        boolean receipt = random.nextInt(10) == 0;
+        int lines = 1 + random.nextInt(3);
+        List<Integer> rows = new ArrayList<>();
+        while (rows.size() < lines) {
+            int row = draw(random, cdf);
+            if (!rows.contains(row)) {
+                rows.add(row);
+            }
+        }
+        StringBuilder sb = new StringBuilder("{\"type\":\"").append(receipt ? "RECEIPT" : "SHIPMENT").append("\",\"lines\":[");
+        for (int i = 0; i < rows.size(); i++) {
+            int row = rows.get(i);
+            sb.append(i == 0 ? "" : ",").append(line(mode, row % items, row / items, 1 + random.nextInt(3)));
+        }
+        return sb.append("]}").toString();
+    }
+
+    private static double[] zipfCdf(int n, double s) {
+        double[] cdf = new double[n];
+        double sum = 0;
+        for (int k = 1; k <= n; k++) {
+            sum += 1 / Math.pow(k, s);
+            cdf[k - 1] = sum;
+        }
+        for (int k = 0; k < n; k++) {
+            cdf[k] /= sum;
+        }
+        return cdf;
+    }
+
+    /** A rank drawn from the Zipf distribution, spread over items and warehouses by a fixed permutation. */
+    private static int draw(SplittableRandom random, double[] cdf) {
+        int i = Arrays.binarySearch(cdf, random.nextDouble());
+        int rank = i >= 0 ? i : Math.min(cdf.length - 1, -i - 1);
+        return (int) ((rank * 2654435761L) % cdf.length);
+    }
+
+    private long retries(String base) throws Exception {
+        Matcher m = Pattern.compile("(?m)^posting_retries_total(?:\\{[^}]*\\})? ([0-9.eE+]+)").matcher(get(base + "/q/metrics"));
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+    }
+
+    private HttpResponse<String> post(String base, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/v1/documents")).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String get(String url) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private String start(Path root, String module, Map<String, String> config) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-Dquarkus.http.port=" + port, "-Dquarkus.log.console.json.enabled=false", "-Dquarkus.log.level=WARN"));
+        config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-jar");
+        cmd.add(root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar").toString());
+        Path log = root.resolve("bench/target/" + module + "-" + port + ".log");
+        Files.createDirectories(log.getParent());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.add(p);
+        String url = "http://127.0.0.1:" + port;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(module + " exited; see " + log);
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return url;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException(module + " not ready in 120 s; see " + log);
+    }
+
+    private static void ensureBuilt(Path root) throws Exception {
+        if (Files.exists(root.resolve("lock-service/target/quarkus-app/quarkus-run.jar"))
+                && Files.exists(root.resolve("posting-service/target/quarkus-app/quarkus-run.jar"))) {
+            return;
+        }
+        Process p = new ProcessBuilder("./mvnw", "-q", "-B", "-pl", "lock-service,posting-service", "-am", "package", "-DskipTests")
+                .directory(root.toFile()).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("build of lock-service and posting-service failed");
+        }
+    }
+
+    private static Path root() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !(Files.exists(dir.resolve("suite")) && Files.exists(dir.resolve("pom.xml")))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("run from inside the repository");
+        }
+        return dir;
+    }
+}
