@@ -101,19 +101,18 @@ public class BackupRunner {
         events.publish(BackupEvents.Type.STARTED, started);
         try {
             MaintenanceState state = lease.state();
-            long epoch;
-            if (mode == MaintenanceMode.AUTO && !state.readOnly()) {
-                ReadOnlyLease.Hold hold = lease.acquire(id, label);
-                epoch = hold.epoch();
-                await(() -> catalog.update(id, b -> {
-                    b.setReadOnly = true;
-                    b.epoch = hold.epoch();
-                }));
-            } else if (mode == MaintenanceMode.REQUIRE && !state.drained()) {
+            if (mode == MaintenanceMode.REQUIRE && !state.drained()) {
                 throw new IllegalStateException("the system is not DRAINED any more: " + state.describe());
-            } else {
-                epoch = state.epoch();
             }
+            ReadOnlyLease.Hold hold = lease.acquire(id, label, state);
+            long epoch = hold.epoch();
+            if (mode == MaintenanceMode.REQUIRE && hold.setByUs()) {
+                throw new IllegalStateException("read-only ended before the backup could hold it");
+            }
+            await(() -> catalog.update(id, b -> {
+                b.setReadOnly = hold.setByUs();
+                b.epoch = hold.epoch();
+            }));
             long drainStart = System.nanoTime();
             MaintenanceState drained = lease.awaitDrained(epoch);
             long drainMs = millisSince(drainStart);
@@ -177,13 +176,16 @@ public class BackupRunner {
         }
     }
 
+    /** Ends the backup's hold: lifts read-only if it set it (and records the window), else only releases. */
     private void liftReadOnly(UUID id, String why) {
         if (!lease.holding()) {
             return;
         }
         long windowMs = lease.release(why);
-        metrics.readOnlyWindow(windowMs);
-        await(() -> catalog.update(id, b -> b.readOnlyWindowMs = windowMs));
+        if (windowMs >= 0) {
+            metrics.readOnlyWindow(windowMs);
+            await(() -> catalog.update(id, b -> b.readOnlyWindowMs = windowMs));
+        }
     }
 
     private void runVerification(UUID id) {

@@ -28,6 +28,11 @@ public interface MaintenanceClient {
     @Path("/read-only/renew")
     Uni<MaintenanceState> renew(RenewRequest request);
 
+    /** Drops the hold of {@code heldBy}; the mode stays as it is. */
+    @POST
+    @Path("/read-only/release")
+    Uni<MaintenanceState> release(ReleaseRequest request);
+
     @POST
     @Path("/read-write")
     Uni<MaintenanceState> readWrite(ReadWriteRequest request);
@@ -37,6 +42,9 @@ public interface MaintenanceClient {
     }
 
     record RenewRequest(long durationMs, long epoch, String heldBy, String requestedBy) {
+    }
+
+    record ReleaseRequest(String heldBy, String requestedBy) {
     }
 
     record ReadWriteRequest(String reason, boolean force, String heldBy, String requestedBy) {

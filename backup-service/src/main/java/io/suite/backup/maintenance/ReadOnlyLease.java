@@ -7,6 +7,7 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -25,8 +26,13 @@ public class ReadOnlyLease {
     private final BackupConfig.ReadOnly config;
     private final AtomicReference<Hold> held = new AtomicReference<>();
 
-    /** The read-only this process set: for which backup, under which epoch, since when (nanoTime). */
-    public record Hold(UUID backupId, String reason, String holder, long epoch, long sinceNanos) {
+    /**
+     * A backup's hold on read-only epoch {@code epoch}: set by it ({@code setByUs}, lifted at the end) or
+     * joined (someone else's read-only, e.g. an upgrade window: only the hold is released at the end, and
+     * renewals never shorten that window: they extend to {@code keepUntil} at least).
+     */
+    public record Hold(UUID backupId, String reason, String holder, long epoch, long sinceNanos, boolean setByUs,
+                       Instant keepUntil) {
     }
 
     ReadOnlyLease(@RestClient MaintenanceClient client, BackupConfig config) {
@@ -38,16 +44,29 @@ public class ReadOnlyLease {
         return client.state().await().atMost(CALL);
     }
 
-    /** Makes the system read-only for this backup; the answer carries the new epoch. */
-    public Hold acquire(UUID backupId, String label) {
+    /**
+     * Holds read-only for this backup. From READ_WRITE this flips it (a new epoch, set by us); on a system
+     * already read-only ({@code current}) the same request only takes the hold, so an operator cannot lift
+     * read-only under a running dump without forcing it.
+     */
+    public Hold acquire(UUID backupId, String label, MaintenanceState current) {
         String reason = "backup " + backupId + " \"" + label + "\"";
         String holder = holder(backupId);
+        Instant keepUntil = current.readOnly() && current.expiresAt() != null ? Instant.parse(current.expiresAt()) : null;
         long since = System.nanoTime();
-        MaintenanceState state = client.readOnly(new MaintenanceClient.ReadOnlyRequest(reason, config.lease().toMillis(),
+        MaintenanceState state = client.readOnly(new MaintenanceClient.ReadOnlyRequest(reason, leaseMs(keepUntil),
                 config.writeDrainTimeout().toMillis(), "backup-service", holder)).await().atMost(CALL);
-        Hold hold = new Hold(backupId, reason, holder, state.epoch(), since);
+        // Not read-only before, or another epoch now (it was lifted meanwhile): this request flipped it.
+        boolean setByUs = !current.readOnly() || !java.util.Objects.equals(state.epoch(), current.epoch());
+        Hold hold = new Hold(backupId, reason, holder, state.epoch(), since, setByUs, setByUs ? null : keepUntil);
         held.set(hold);
         return hold;
+    }
+
+    /** The lease asked for: ours, but never shorter than a read-only window we joined. */
+    private long leaseMs(Instant keepUntil) {
+        long lease = config.lease().toMillis();
+        return keepUntil == null ? lease : Math.max(lease, Duration.between(Instant.now(), keepUntil).toMillis());
     }
 
     /**
@@ -81,7 +100,7 @@ public class ReadOnlyLease {
             return;
         }
         try {
-            client.renew(new MaintenanceClient.RenewRequest(config.lease().toMillis(), hold.epoch(), hold.holder(),
+            client.renew(new MaintenanceClient.RenewRequest(leaseMs(hold.keepUntil()), hold.epoch(), hold.holder(),
                     "backup-service")).await().atMost(CALL);
         } catch (RuntimeException e) {
             // 409 once the epoch is gone: the backup's check after the dump fails it.
@@ -90,12 +109,22 @@ public class ReadOnlyLease {
     }
 
     /**
-     * Lifts read-only if this process set it and it is still that epoch (someone else's later read-only is
-     * left alone). Returns how long the system was read-only because of us, or -1 if we held nothing.
+     * Ends the hold: lifts read-only if this backup set it and it is still that epoch (a later read-only is
+     * left alone); only releases the hold if it joined someone else's. Returns how long the system was
+     * read-only because of us, or -1 if we did not set it.
      */
     public long release(String why) {
         Hold hold = held.getAndSet(null);
         if (hold == null) {
+            return -1;
+        }
+        if (!hold.setByUs()) {
+            try {
+                client.release(new MaintenanceClient.ReleaseRequest(hold.holder(), "backup-service")).await().atMost(CALL);
+            } catch (RuntimeException e) {
+                LOG.warnf("could not release the hold of backup %s (it ends with the lease): %s", hold.backupId(),
+                        e.getMessage());
+            }
             return -1;
         }
         long windowMs = Duration.ofNanos(System.nanoTime() - hold.sinceNanos()).toMillis();
