@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,6 +20,7 @@ public class LockMetrics {
     private final MeterRegistry registry;
     private final LockConfig config;
     private final Set<String> spaces = ConcurrentHashMap.newKeySet();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final AtomicLong held = new AtomicLong();
     private final AtomicLong waiting = new AtomicLong();
     private Counter deadlocks;
@@ -55,12 +57,13 @@ public class LockMetrics {
     }
 
     private Timer waitTimer(String space, String outcome) {
-        return Timer.builder("locks.wait").tag("space", space).tag("outcome", outcome)
-                .publishPercentileHistogram().register(registry);
+        return timers.computeIfAbsent("wait\n" + space + "\n" + outcome, k -> Timer.builder("locks.wait")
+                .tag("space", space).tag("outcome", outcome).publishPercentileHistogram().register(registry));
     }
 
     private Timer holdTimer(String space) {
-        return Timer.builder("locks.hold").tag("space", space).publishPercentileHistogram().register(registry);
+        return timers.computeIfAbsent("hold\n" + space, k -> Timer.builder("locks.hold")
+                .tag("space", space).publishPercentileHistogram().register(registry));
     }
 
     void waited(Set<String> requestSpaces, String outcome, long nanos) {

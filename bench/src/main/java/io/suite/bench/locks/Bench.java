@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,6 +47,11 @@ public final class Bench {
         void run(String scenario, int client) throws Exception;
     }
 
+    /** The same, without a thread per client: the HTTP client's own threads drive the chain. */
+    interface AsyncCycle {
+        CompletableFuture<Void> run(String scenario, int client);
+    }
+
     record Result(double perSecond, double p50ms, double p99ms, long failures) {
     }
 
@@ -55,7 +61,11 @@ public final class Bench {
         String redisAddress = args.length > 2 ? args[2] : "127.0.0.1:6379";
         String run = UUID.randomUUID().toString().substring(0, 8);
 
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        // A few async clients (each has one selector thread), completions run right there: no hand-offs.
+        HttpClient[] https = new HttpClient[4];
+        for (int i = 0; i < https.length; i++) {
+            https[i] = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Runnable::run).build();
+        }
         Config config = new Config();
         config.useSingleServer().setAddress("redis://" + redisAddress).setConnectionPoolSize(64).setConnectionMinimumIdleSize(16)
                 .setSubscriptionConnectionPoolSize(50);
@@ -63,24 +73,35 @@ public final class Bench {
         String[] hostPort = redisAddress.split(":");
         ThreadLocal<Resp> raw = ThreadLocal.withInitial(() -> new Resp(hostPort[0], Integer.parseInt(hostPort[1])));
 
-        Cycle service = (scenario, client) -> {
-            HttpResponse<String> begun = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/lock-transactions"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"owner\":\"bench\",\"leaseMs\":30000}"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode tx = JSON.readTree(begun.body());
-            String id = tx.get("id").asText();
-            String token = tx.get("token").asText();
-            HttpResponse<String> locked = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/lock-transactions/" + id + "/locks"))
-                    .header("Content-Type", "application/json").header("X-Lock-Token", token)
-                    .POST(HttpRequest.BodyPublishers.ofString(lockBody(run, scenario, client))).build(), HttpResponse.BodyHandlers.ofString());
-            if (locked.statusCode() != 200) {
-                throw new IllegalStateException("lock: " + locked.statusCode() + " " + locked.body());
-            }
-            HttpResponse<Void> ended = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/lock-transactions/" + id))
-                    .header("X-Lock-Token", token).DELETE().build(), HttpResponse.BodyHandlers.discarding());
-            if (ended.statusCode() != 204) {
-                throw new IllegalStateException("end: " + ended.statusCode());
-            }
+        AsyncCycle service = (scenario, client) -> {
+            HttpClient http = https[client % https.length];
+            return http.sendAsync(HttpRequest.newBuilder(URI.create(url + "/v1/lock-transactions"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"owner\":\"bench\",\"leaseMs\":30000}")).build(),
+                    HttpResponse.BodyHandlers.ofString()).thenCompose(begun -> {
+                        JsonNode tx;
+                        try {
+                            tx = JSON.readTree(begun.body());
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        String id = tx.get("id").asText();
+                        String token = tx.get("token").asText();
+                        return http.sendAsync(HttpRequest.newBuilder(URI.create(url + "/v1/lock-transactions/" + id + "/locks"))
+                                        .header("Content-Type", "application/json").header("X-Lock-Token", token)
+                                        .POST(HttpRequest.BodyPublishers.ofString(lockBody(run, scenario, client))).build(),
+                                HttpResponse.BodyHandlers.ofString()).thenCompose(locked -> {
+                                    if (locked.statusCode() != 200) {
+                                        throw new IllegalStateException("lock: " + locked.statusCode() + " " + locked.body());
+                                    }
+                                    return http.sendAsync(HttpRequest.newBuilder(URI.create(url + "/v1/lock-transactions/" + id))
+                                            .header("X-Lock-Token", token).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+                                });
+                    }).thenAccept(ended -> {
+                        if (ended.statusCode() != 204) {
+                            throw new IllegalStateException("end: " + ended.statusCode());
+                        }
+                    });
         };
         Cycle viaRedisson = (scenario, client) -> {
             RLock lock;
@@ -119,9 +140,16 @@ public final class Bench {
         String[][] scenarios = {{"a", "(a) one key, uncontended"}, {"b", "(b) one hot key"}, {"c", "(c) 10 rows, one request"}};
         Table table = new Table("scenario", "clients", "lock-service/s", "p50 ms", "p99 ms", "Redisson/s", "p50 ms", "p99 ms",
                 "raw Redis/s", "p50 ms", "p99 ms", "service÷Redisson", "service÷raw");
+        // Warm up every contender (JIT of the service, connection pools) before anything is measured.
+        for (String[] s : scenarios) {
+            measureAsync(service, s[0], 16, Math.max(2, seconds));
+            measure(viaRedisson, s[0], 16, 1);
+            measure(rawRedis, s[0], 16, 1);
+        }
+        System.err.println("warmed up");
         for (String[] s : scenarios) {
             for (int clients : CLIENTS) {
-                Result ls = measure(service, s[0], clients, seconds);
+                Result ls = measureAsync(service, s[0], clients, seconds);
                 Result rd = measure(viaRedisson, s[0], clients, seconds);
                 Result rw = measure(rawRedis, s[0], clients, seconds);
                 table.row(s[1], clients, f0(ls.perSecond()) + fails(ls), f2(ls.p50ms()), f2(ls.p99ms()),
@@ -203,6 +231,50 @@ public final class Bench {
         finished.await();
         return new Result(count.get() / elapsed, latency.getValueAtPercentile(50) / 1e6, latency.getValueAtPercentile(99) / 1e6,
                 failures.get());
+    }
+
+    /** Like {@link #measure} with {@code clients} concurrent chains of async cycles. */
+    private static Result measureAsync(AsyncCycle cycle, String scenario, int clients, double seconds) throws InterruptedException {
+        Histogram latency = new ConcurrentHistogram(Duration.ofSeconds(120).toNanos(), 3);
+        AtomicBoolean measuring = new AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong count = new AtomicLong();
+        AtomicLong failures = new AtomicLong();
+        CountDownLatch finished = new CountDownLatch(clients);
+        for (int c = 0; c < clients; c++) {
+            next(cycle, scenario, c, latency, measuring, stop, count, failures, finished);
+        }
+        Thread.sleep(Math.max(500, (long) (seconds * 300)));
+        long began = System.nanoTime();
+        measuring.set(true);
+        Thread.sleep((long) (seconds * 1000));
+        measuring.set(false);
+        double elapsed = (System.nanoTime() - began) / 1e9;
+        stop.set(true);
+        finished.await();
+        return new Result(count.get() / elapsed, latency.getValueAtPercentile(50) / 1e6, latency.getValueAtPercentile(99) / 1e6,
+                failures.get());
+    }
+
+    private static void next(AsyncCycle cycle, String scenario, int client, Histogram latency, AtomicBoolean measuring,
+            AtomicBoolean stop, AtomicLong count, AtomicLong failures, CountDownLatch finished) {
+        if (stop.get()) {
+            finished.countDown();
+            return;
+        }
+        long start = System.nanoTime();
+        cycle.run(scenario, client).whenComplete((v, e) -> {
+            if (e != null) {
+                if (failures.getAndIncrement() == 0) {
+                    System.err.println(scenario + ": " + e);
+                }
+            } else if (measuring.get()) {
+                latency.recordValue(System.nanoTime() - start);
+                count.incrementAndGet();
+            }
+            // completions arrive on the HTTP client's thread after network I/O, so this is no deep recursion
+            next(cycle, scenario, client, latency, measuring, stop, count, failures, finished);
+        });
     }
 
     private static String f0(double v) {
