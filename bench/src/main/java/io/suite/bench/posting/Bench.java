@@ -37,11 +37,11 @@ import io.suite.bench.Table;
  *
  * <p>Settings ({@code key=value} arguments or {@code -Dbench.key}): {@code bench.seconds} (per cell, default 8), {@code bench.warmup} (2),
  * {@code bench.posters} (1,8,32,64), {@code bench.items} (100), {@code bench.warehouses} (5),
- * {@code bench.zipf} (1.1), {@code bench.db} (posting).
+ * {@code bench.zipf} (1.1), {@code bench.lines} (3, most lines per document), {@code bench.modes}
+ * (MANAGED,AUTOMATIC,FOR_UPDATE), {@code bench.db} (posting).
  */
 public final class Bench {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String[] MODES = { "MANAGED", "AUTOMATIC", "FOR_UPDATE" };
 
     private final int seconds = Integer.getInteger("bench.seconds", 8);
     private final int warmup = Integer.getInteger("bench.warmup", 2);
@@ -49,7 +49,9 @@ public final class Bench {
             .mapToInt(Integer::parseInt).toArray();
     private final int items = Integer.getInteger("bench.items", 100);
     private final int warehouses = Integer.getInteger("bench.warehouses", 5);
+    private final int maxLines = Integer.getInteger("bench.lines", 3);
     private final double zipf = Double.parseDouble(System.getProperty("bench.zipf", "1.1"));
+    private final String[] MODES = System.getProperty("bench.modes", "MANAGED,AUTOMATIC,FOR_UPDATE").split(",");
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Process> processes = new ArrayList<>();
@@ -66,7 +68,7 @@ public final class Bench {
     }
 
     record Cell(String mode, int posters, long ok, long rejected, long failed, long retries, double docsPerSecond,
-            double p50Ms, double p99Ms) {
+            double p50Ms, double p99Ms, double lockWaitMs) {
     }
 
     private void run() throws Exception {
@@ -95,20 +97,21 @@ public final class Bench {
             for (String mode : MODES) {
                 Cell c = cell(url.get(mode), mode, n);
                 cells.add(c);
-                System.out.printf("  %-10s %3d posters: %8.1f docs/s  p99 %7.1f ms  ok %d  422 %d  failed %d  retries %d%n",
-                        mode, n, c.docsPerSecond(), c.p99Ms(), c.ok(), c.rejected(), c.failed(), c.retries());
+                System.out.printf("  %-10s %3d posters: %8.1f docs/s  p99 %7.1f ms  ok %d  422 %d  failed %d  retries %d  lock wait %.1f ms%n",
+                        mode, n, c.docsPerSecond(), c.p99Ms(), c.ok(), c.rejected(), c.failed(), c.retries(), c.lockWaitMs());
             }
         }
-        JsonNode check = JSON.readTree(get(url.get("MANAGED") + "/v1/registers/check"));
+        JsonNode check = JSON.readTree(get(url.values().iterator().next() + "/v1/registers/check"));
         int negative = check.path("negativeBalances").size();
         int mismatches = check.path("mismatches").size();
 
         Table table = new Table("posters", "mode", "docs/s", "p50 ms", "p99 ms", "posted", "422", "failed", "retries",
-                "MANAGED/this");
+                "lock wait ms", "MANAGED/this");
         for (Cell c : cells) {
-            Cell managed = cells.stream().filter(x -> x.posters() == c.posters() && x.mode().equals("MANAGED")).findFirst().get();
+            Cell managed = cells.stream().filter(x -> x.posters() == c.posters() && x.mode().equals("MANAGED")).findFirst().orElse(c);
             table.row(c.posters(), c.mode(), fmt(c.docsPerSecond()), fmt(c.p50Ms()), fmt(c.p99Ms()), c.ok(), c.rejected(),
-                    c.failed(), c.retries(), c.mode().equals("MANAGED") ? "" : String.format("%.2fx", managed.docsPerSecond() / c.docsPerSecond()));
+                    c.failed(), c.retries(), c.mode().equals("MANAGED") ? fmt(c.lockWaitMs()) : "",
+                    c.mode().equals("MANAGED") ? "" : String.format("%.2fx", managed.docsPerSecond() / c.docsPerSecond()));
         }
         System.out.println();
         System.out.print(table);
@@ -147,6 +150,7 @@ public final class Bench {
     private Cell cell(String base, String mode, int n) throws Exception {
         double[] cdf = zipfCdf(items * warehouses, zipf);
         long retriesBefore = retries(base);
+        double[] lockBefore = lockWait(base);
         Recorder recorder = new Recorder(3);
         AtomicLong ok = new AtomicLong();
         AtomicLong rejected = new AtomicLong();
@@ -190,14 +194,16 @@ public final class Bench {
         }
         done.await();
         var h = recorder.getIntervalHistogram();
+        double[] lockAfter = lockWait(base);
+        double lockMs = lockAfter[1] > lockBefore[1] ? 1000 * (lockAfter[0] - lockBefore[0]) / (lockAfter[1] - lockBefore[1]) : 0;
         return new Cell(mode, n, ok.get(), rejected.get(), failed.get(), retries(base) - retriesBefore,
-                ok.get() / (double) seconds, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0);
+                ok.get() / (double) seconds, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, lockMs);
     }
 
-    /** 90% shipments, 10% receipts, 1 to 3 lines on distinct Zipf-drawn (item, warehouse) rows. */
+    /** 90% shipments, 10% receipts, 1 to {@code bench.lines} (3) lines on distinct Zipf-drawn (item, warehouse) rows. */
     private String document(SplittableRandom random, double[] cdf, String mode) {
         boolean receipt = random.nextInt(10) == 0;
-        int lines = 1 + random.nextInt(3);
+        int lines = 1 + random.nextInt(maxLines);
         List<Integer> rows = new ArrayList<>();
         while (rows.size() < lines) {
             int row = draw(random, cdf);
@@ -231,6 +237,14 @@ public final class Bench {
         int i = Arrays.binarySearch(cdf, random.nextDouble());
         int rank = i >= 0 ? i : Math.min(cdf.length - 1, -i - 1);
         return (int) ((rank * 2654435761L) % cdf.length);
+    }
+
+    /** posting_lock_wait_seconds sum and count: begin + lock request as the posting sees it. */
+    private double[] lockWait(String base) throws Exception {
+        String metrics = get(base + "/q/metrics");
+        Matcher sum = Pattern.compile("(?m)^posting_lock_wait_seconds_sum(?:\\{[^}]*\\})? ([0-9.eE+]+)").matcher(metrics);
+        Matcher count = Pattern.compile("(?m)^posting_lock_wait_seconds_count(?:\\{[^}]*\\})? ([0-9.eE+]+)").matcher(metrics);
+        return new double[] { sum.find() ? Double.parseDouble(sum.group(1)) : 0, count.find() ? Double.parseDouble(count.group(1)) : 0 };
     }
 
     private long retries(String base) throws Exception {
