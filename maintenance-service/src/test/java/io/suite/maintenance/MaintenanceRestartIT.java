@@ -1,5 +1,6 @@
 package io.suite.maintenance;
 
+import io.suite.testing.Kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package io.suite.writeguard;
 
+import io.suite.testing.Kafka;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;

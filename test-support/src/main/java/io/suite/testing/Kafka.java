@@ -1,4 +1,4 @@
-package io.suite.writeguard;
+package io.suite.testing;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,13 +15,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Plain Kafka clients against the real broker, for the tests' side of the topics. */
-final class Kafka {
-    static final String SERVERS = "127.0.0.1:9092";
+public final class Kafka {
+    public static final String SERVERS = "127.0.0.1:9092";
 
     private Kafka() {
     }
 
-    static void send(String topic, String key, String value) throws Exception {
+    public static void send(String topic, String key, String value) throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", SERVERS);
         p.put("key.serializer", StringSerializer.class.getName());
@@ -32,7 +32,7 @@ final class Kafka {
     }
 
     /** Every record of a (single-partition) topic so far. */
-    static List<ConsumerRecord<String, String>> readAll(String topic) {
+    public static List<ConsumerRecord<String, String>> readAll(String topic) {
         Properties p = new Properties();
         p.put("bootstrap.servers", SERVERS);
         p.put("key.deserializer", StringDeserializer.class.getName());
