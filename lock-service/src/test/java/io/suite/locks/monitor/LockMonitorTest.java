@@ -5,10 +5,12 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import io.suite.testing.Unique;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.hamcrest.Matcher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -70,12 +72,12 @@ class LockMonitorTest {
             Tx waiter = begin("waiter", "Receipt R-2");
             CompletableFuture<Integer> waiterAnswer = lockAsync(waiter, "A");
 
-            String held = textOf(wait, row("locks", holder));
-            assertThat(held, allOf(containsString(space), containsString("EXCLUSIVE"),
+            awaitText(wait, row("locks", holder),
+                    allOf(containsString(space), containsString("EXCLUSIVE"),
                     containsString("warehouse = W1"), containsString("item = A"),
                     containsString(holder.owner()), containsString(holder.label())));
-            String waiting = textOf(wait, row("waits", waiter));
-            assertThat(waiting, allOf(containsString(waiter.owner()), containsString(holder.owner())));
+            awaitText(wait, row("waits", waiter),
+                    allOf(containsString(waiter.owner()), containsString(holder.owner())));
             wait.until(presenceOfElementLocated(edge("wait", waiter, holder)));
 
             // a deadlock: `first` waits for `second`, then `second` closes the cycle and is the victim
@@ -88,8 +90,8 @@ class LockMonitorTest {
             lock(second, "X", 60_000).statusCode(409).body("cycle", hasItems(first.id(), second.id()));
             assertEquals(200, firstAnswer.get(30, TimeUnit.SECONDS), "the survivor gets its lock");
 
-            String deadlock = textOf(wait, incident("deadlock", second));
-            assertThat(deadlock, allOf(containsString(second.owner()), containsString(first.owner())));
+            awaitText(wait, incident("deadlock", second),
+                    allOf(containsString(second.owner()), containsString(first.owner())));
             wait.until(presenceOfElementLocated(By.cssSelector(
                     "#graph g.node.victim[data-transaction='" + second.id() + "']")));
             wait.until(presenceOfElementLocated(edge("deadlock", second, first)));
@@ -97,8 +99,8 @@ class LockMonitorTest {
             // a timeout: gives up on what the holder has
             Tx impatient = begin("impatient", "Shipment S-5");
             lock(impatient, "A", 300).statusCode(423);
-            String timeout = textOf(wait, incident("timeout", impatient));
-            assertThat(timeout, containsString(holder.owner()));
+            awaitText(wait, incident("timeout", impatient),
+                    containsString(holder.owner()));
 
             // totals for the space: only the waiter still waits
             wait.until(textToBe(By.cssSelector("#totals li[data-space='" + space + "'] dd.waiting"), "1"));
@@ -137,9 +139,9 @@ class LockMonitorTest {
                     .body(Map.of("timeoutMs", 0, "items", List.of(Map.of("space", space, "mode", "SHARED", "rows", rows))))
                     .post("/v1/lock-transactions/{id}/locks", bulk.id()).then().statusCode(200)
                     .body("escalated", hasItem(space));
-            String escalated = textOf(wait, By.cssSelector(
-                    "#locks tbody tr.escalated[data-transaction='" + bulk.id() + "']"));
-            assertThat(escalated, containsString("whole space"));
+            awaitText(wait, By.cssSelector(
+                    "#locks tbody tr.escalated[data-transaction='" + bulk.id() + "']"),
+                    containsString("whole space"));
             wait.until(presenceOfElementLocated(By.cssSelector("#graph g.node.escalated[data-transaction='" + bulk.id() + "']")));
             wait.until(presenceOfElementLocated(incident("escalation", bulk)));
             end(bulk);
@@ -210,11 +212,20 @@ class LockMonitorTest {
         return By.cssSelector("#history li.incident." + kind + "[data-transaction='" + tx.id() + "']");
     }
 
-    /** The element's text once it is there; the page redraws rows live, so re-find it on every poll. */
-    private static String textOf(WebDriverWait wait, By locator) {
-        return wait.ignoring(StaleElementReferenceException.class).until(driver -> {
-            String text = driver.findElement(locator).getText();
-            return text.isBlank() ? null : text;
-        });
+    /**
+     * Waits until the element's text matches: the page redraws rows live (re-find on every poll),
+     * and names a transaction only once a snapshot has told it the owner.
+     */
+    private static void awaitText(WebDriverWait wait, By locator, Matcher<String> expected) {
+        String[] last = {""};
+        try {
+            wait.ignoring(StaleElementReferenceException.class).until(driver -> {
+                last[0] = driver.findElement(locator).getText();
+                return expected.matches(last[0]);
+            });
+        } catch (TimeoutException e) {
+            assertThat(last[0], expected); // says what was shown instead
+            throw e;
+        }
     }
 }
