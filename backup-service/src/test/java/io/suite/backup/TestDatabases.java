@@ -1,5 +1,6 @@
 package io.suite.backup;
 
+import io.suite.testing.PostingSeed;
 import io.suite.testing.ServiceProcess;
 
 import java.io.IOException;
@@ -78,27 +79,7 @@ public final class TestDatabases {
      * over 20 items in 3 warehouses; every balance equals its movements and none is negative.
      */
     public static void seedPostings(String database, int documents) {
-        execute(database, """
-                create temp table seed as
-                select g, md5('doc' || g)::uuid as id,
-                       case when g > 60 and g % 7 = 0 then 'SHIPMENT' else 'RECEIPT' end as type,
-                       'I' || (g % 20) as item, 'W' || (g % 3) as warehouse, date '2026-01-01' + (g % 28) as day,
-                       case when g <= 60 then 100 else 1 + g % 5 end as quantity
-                  from generate_series(1, DOCUMENTS) g;
-                insert into documents (id, type, number, date, status, posted_at)
-                select id, type, 'N-' || g, day, 'POSTED', now() from seed;
-                insert into document_lines (document_id, line_no, item, warehouse, quantity, amount)
-                select id, 1, item, warehouse, quantity, quantity * 10 from seed;
-                insert into stock_movements (document_id, line_no, item, warehouse, quantity)
-                select id, 1, item, warehouse, case when type = 'SHIPMENT' then -quantity else quantity end from seed;
-                insert into sales_movements (document_id, line_no, item, warehouse, day, quantity, amount)
-                select id, 1, item, warehouse, day, quantity, quantity * 10 from seed where type = 'SHIPMENT';
-                insert into sales_turnovers (item, warehouse, day, split, quantity, amount)
-                select item, warehouse, day, 0, sum(quantity), sum(amount) from sales_movements group by 1, 2, 3;
-                insert into stock_balances (item, warehouse, quantity)
-                select item, warehouse, sum(quantity) from stock_movements group by 1, 2;
-                drop table seed;
-                """.replace("DOCUMENTS", String.valueOf(documents)));
+        execute(database, PostingSeed.sql(documents, 20));
         long violations = count(database, "select count(*) from register_negative_balances")
                 + count(database, "select count(*) from register_balance_mismatches");
         if (violations != 0) {

@@ -3,6 +3,7 @@ package io.suite.bench.backup;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.suite.bench.Table;
+import io.suite.testing.PostingSeed;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -65,7 +66,7 @@ public final class Bench {
             }
             System.out.printf("filling %s with %,d stock movements...%n", posting, movements);
             long fillStart = System.nanoTime();
-            psql(posting, fill(movements));
+            psql(posting, PostingSeed.sql(movements, 1000));
             psql(posting, "vacuum analyze");
             long fillMs = (System.nanoTime() - fillStart) / 1_000_000;
 
@@ -131,31 +132,6 @@ public final class Bench {
                 }
             }
         }
-    }
-
-    /** 1 opening receipt of 100 per (item, warehouse), then receipts and every 7th a shipment: balances stay positive. */
-    static String fill(int movements) {
-        return """
-                create temp table seed as
-                select g, md5('doc' || g)::uuid as id,
-                       case when g > 3000 and g % 7 = 0 then 'SHIPMENT' else 'RECEIPT' end as type,
-                       'I' || (g % 1000) as item, 'W' || (g % 3) as warehouse, date '2026-01-01' + (g % 28) as day,
-                       case when g <= 3000 then 100 else 1 + g % 5 end as quantity
-                  from generate_series(1, N) g;
-                insert into documents (id, type, number, date, status, posted_at)
-                select id, type, 'N-' || g, day, 'POSTED', now() from seed;
-                insert into document_lines (document_id, line_no, item, warehouse, quantity, amount)
-                select id, 1, item, warehouse, quantity, quantity * 10 from seed;
-                insert into stock_movements (document_id, line_no, item, warehouse, quantity)
-                select id, 1, item, warehouse, case when type = 'SHIPMENT' then -quantity else quantity end from seed;
-                insert into sales_movements (document_id, line_no, item, warehouse, day, quantity, amount)
-                select id, 1, item, warehouse, day, quantity, quantity * 10 from seed where type = 'SHIPMENT';
-                insert into sales_turnovers (item, warehouse, day, split, quantity, amount)
-                select item, warehouse, day, 0, sum(quantity), sum(amount) from sales_movements group by 1, 2, 3;
-                insert into stock_balances (item, warehouse, quantity)
-                select item, warehouse, sum(quantity) from stock_movements group by 1, 2;
-                drop table seed;
-                """.replace("N)", movements + ")");
     }
 
     /** From maintenance-service's own history: the read-only entry held by the backup to the next read-write. */

@@ -221,6 +221,12 @@ public final class Bench {
             t.setDaemon(true);
             t.start();
         }
+        return window(seconds, latency, measuring, stop, count, failures, finished);
+    }
+
+    /** Warm-up, then {@code seconds} measured with {@code measuring} set; then stops the clients. */
+    private static Result window(double seconds, Histogram latency, AtomicBoolean measuring, AtomicBoolean stop,
+            AtomicLong count, AtomicLong failures, CountDownLatch finished) throws InterruptedException {
         Thread.sleep(Math.max(500, (long) (seconds * 300)));
         long began = System.nanoTime();
         measuring.set(true);
@@ -244,16 +250,7 @@ public final class Bench {
         for (int c = 0; c < clients; c++) {
             next(cycle, scenario, c, latency, measuring, stop, count, failures, finished);
         }
-        Thread.sleep(Math.max(500, (long) (seconds * 300)));
-        long began = System.nanoTime();
-        measuring.set(true);
-        Thread.sleep((long) (seconds * 1000));
-        measuring.set(false);
-        double elapsed = (System.nanoTime() - began) / 1e9;
-        stop.set(true);
-        finished.await();
-        return new Result(count.get() / elapsed, latency.getValueAtPercentile(50) / 1e6, latency.getValueAtPercentile(99) / 1e6,
-                failures.get());
+        return window(seconds, latency, measuring, stop, count, failures, finished);
     }
 
     private static void next(AsyncCycle cycle, String scenario, int client, Histogram latency, AtomicBoolean measuring,
