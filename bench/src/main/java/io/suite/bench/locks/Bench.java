@@ -1,8 +1,16 @@
 package io.suite.bench.locks;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.suite.bench.Table;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.redisson.Redisson;
@@ -17,16 +25,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,25 +38,44 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * {@code bench/run locks [seconds-per-cell] [lock-service-url] [redis-host:port]}: lock+unlock cycles
  * per second and p50/p99 at 1, 16 and 64 clients for (a) one key per client, (b) one hot key,
- * (c) one request of 10 rows per client; lock-service (begin + lock + end over HTTP, keep-alive)
- * side by side with Redisson (RLock, RedissonMultiLock over 10 RLocks) and the raw Redis ceiling
- * (SET NX PX / DEL loop on a plain socket), in the same run on the same Redis.
+ * (c) one request of 10 rows per client. Contenders, in the same run on the same Redis:
+ * <ul>
+ * <li>lock-service in 2 calls: begin with items (the transaction begun and its items granted at once) + end;</li>
+ * <li>lock-service in 3 calls: begin + lock + end;</li>
+ * <li>Redisson: RLock, RedissonMultiLock over 10 RLocks;</li>
+ * <li>the raw Redis ceiling: SET NX PX / DEL loop on a plain socket.</li>
+ * </ul>
+ * The service is driven by the Vert.x HTTP client (HTTP/1.1 keep-alive, two event loops, each client a chain
+ * of async cycles): the JDK client spent more CPU than the service on a 2-core machine. A lock-service without
+ * the 2-call form answers 400, which shows as failures in that column.
  */
 public final class Bench {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int[] CLIENTS = {1, 16, 64};
+    private static final String TX = "/v1/lock-transactions";
+    /** Just above the lock wait (timeoutMs 60000), so only a stuck service trips it, not a long wait. */
+    private static final long REQUEST_IDLE_MS = 65_000;
 
     interface Cycle {
         /** One lock + unlock of scenario {@code scenario} by client {@code client}. */
         void run(String scenario, int client) throws Exception;
     }
 
-    /** The same, without a thread per client: the HTTP client's own threads drive the chain. */
+    /** The same, without a thread per client: it completes on an event loop, which starts the next one. */
     interface AsyncCycle {
-        CompletableFuture<Void> run(String scenario, int client);
+        Future<Void> run(String scenario, int client);
     }
 
     record Result(double perSecond, double p50ms, double p99ms, long failures) {
+    }
+
+    /** A response read in full, so its connection is back in the pool before the next call. */
+    record Reply(int status, Buffer body) {
+        Future<JsonObject> expect(int expected, String call) {
+            if (status != expected) {
+                return Future.failedFuture(new IllegalStateException(call + ": " + status + " " + body));
+            }
+            return Future.succeededFuture(body.length() == 0 ? null : body.toJsonObject());
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -61,11 +84,13 @@ public final class Bench {
         String redisAddress = args.length > 2 ? args[2] : "127.0.0.1:6379";
         String run = UUID.randomUUID().toString().substring(0, 8);
 
-        // A few async clients (each has one selector thread), completions run right there: no hand-offs.
-        HttpClient[] https = new HttpClient[4];
-        for (int i = 0; i < https.length; i++) {
-            https[i] = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Runnable::run).build();
-        }
+        // Two event loops are plenty for the client and leave the CPU to the service under test.
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+        URI base = URI.create(url);
+        HttpClient http = vertx.createHttpClient(new HttpClientOptions()
+                .setDefaultHost(base.getHost()).setDefaultPort(base.getPort() < 0 ? 80 : base.getPort())
+                .setKeepAlive(true).setTcpNoDelay(true).setPipelining(false)
+                .setMaxPoolSize(64)); // a connection per client at the most clients: no cycle queues for one
         Config config = new Config();
         config.useSingleServer().setAddress("redis://" + redisAddress).setConnectionPoolSize(64).setConnectionMinimumIdleSize(16)
                 .setSubscriptionConnectionPoolSize(50);
@@ -73,36 +98,26 @@ public final class Bench {
         String[] hostPort = redisAddress.split(":");
         ThreadLocal<Resp> raw = ThreadLocal.withInitial(() -> new Resp(hostPort[0], Integer.parseInt(hostPort[1])));
 
-        AsyncCycle service = (scenario, client) -> {
-            HttpClient http = https[client % https.length];
-            return http.sendAsync(HttpRequest.newBuilder(URI.create(url + "/v1/lock-transactions"))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString("{\"owner\":\"bench\",\"leaseMs\":30000}")).build(),
-                    HttpResponse.BodyHandlers.ofString()).thenCompose(begun -> {
-                        JsonNode tx;
-                        try {
-                            tx = JSON.readTree(begun.body());
-                        } catch (IOException e) {
-                            throw new IllegalStateException(e);
+        AsyncCycle twoCalls = (scenario, client) -> {
+            // lockBody is {"timeoutMs":..,"items":[..]}: the begin body takes its fields after owner and lease
+            String body = "{\"owner\":\"bench\",\"leaseMs\":30000," + lockBody(run, scenario, client).substring(1);
+            return call(http, HttpMethod.POST, TX, null, body).compose(begun -> begun.expect(201, "begin with items"))
+                    .compose(tx -> {
+                        // a service that ignored the items would look fast and lock nothing
+                        if (!tx.containsKey("fencingToken")) {
+                            return end(http, tx).compose(v -> Future.failedFuture(
+                                    new IllegalStateException("begin with items: no fencingToken in " + tx)));
                         }
-                        String id = tx.get("id").asText();
-                        String token = tx.get("token").asText();
-                        return http.sendAsync(HttpRequest.newBuilder(URI.create(url + "/v1/lock-transactions/" + id + "/locks"))
-                                        .header("Content-Type", "application/json").header("X-Lock-Token", token)
-                                        .POST(HttpRequest.BodyPublishers.ofString(lockBody(run, scenario, client))).build(),
-                                HttpResponse.BodyHandlers.ofString()).thenCompose(locked -> {
-                                    if (locked.statusCode() != 200) {
-                                        throw new IllegalStateException("lock: " + locked.statusCode() + " " + locked.body());
-                                    }
-                                    return http.sendAsync(HttpRequest.newBuilder(URI.create(url + "/v1/lock-transactions/" + id))
-                                            .header("X-Lock-Token", token).DELETE().build(), HttpResponse.BodyHandlers.discarding());
-                                });
-                    }).thenAccept(ended -> {
-                        if (ended.statusCode() != 204) {
-                            throw new IllegalStateException("end: " + ended.statusCode());
-                        }
+                        return end(http, tx);
                     });
         };
+        AsyncCycle threeCalls = (scenario, client) -> call(http, HttpMethod.POST, TX, null,
+                        "{\"owner\":\"bench\",\"leaseMs\":30000}")
+                .compose(begun -> begun.expect(201, "begin"))
+                .compose(tx -> call(http, HttpMethod.POST, TX + "/" + tx.getString("id") + "/locks", tx.getString("token"),
+                        lockBody(run, scenario, client))
+                        // end even after a refused lock: failures must not leave transactions behind
+                        .compose(locked -> end(http, tx).compose(v -> locked.expect(200, "lock")).mapEmpty()));
         Cycle viaRedisson = (scenario, client) -> {
             RLock lock;
             if (scenario.equals("c")) {
@@ -138,32 +153,58 @@ public final class Bench {
         };
 
         String[][] scenarios = {{"a", "(a) one key, uncontended"}, {"b", "(b) one hot key"}, {"c", "(c) 10 rows, one request"}};
-        Table table = new Table("scenario", "clients", "lock-service/s", "p50 ms", "p99 ms", "Redisson/s", "p50 ms", "p99 ms",
-                "raw Redis/s", "p50 ms", "p99 ms", "service÷Redisson", "service÷raw");
+        Table table = new Table("scenario", "clients", "service 2 calls/s", "p50 ms", "p99 ms", "service 3 calls/s", "p50 ms",
+                "p99 ms", "Redisson/s", "p50 ms", "p99 ms", "raw Redis/s", "p50 ms", "p99 ms", "2-call÷Redisson",
+                "3-call÷Redisson", "2-call÷raw");
         // Warm up every contender (JIT of the service, connection pools) before anything is measured.
         for (String[] s : scenarios) {
-            measureAsync(service, s[0], 16, Math.max(2, seconds));
+            measureAsync(vertx, "2 calls", twoCalls, s[0], 16, Math.max(2, seconds));
+            measureAsync(vertx, "3 calls", threeCalls, s[0], 16, Math.max(2, seconds));
             measure(viaRedisson, s[0], 16, 1);
             measure(rawRedis, s[0], 16, 1);
         }
         System.err.println("warmed up");
         for (String[] s : scenarios) {
             for (int clients : CLIENTS) {
-                Result ls = measureAsync(service, s[0], clients, seconds);
+                Result two = measureAsync(vertx, "2 calls", twoCalls, s[0], clients, seconds);
+                Result three = measureAsync(vertx, "3 calls", threeCalls, s[0], clients, seconds);
                 Result rd = measure(viaRedisson, s[0], clients, seconds);
                 Result rw = measure(rawRedis, s[0], clients, seconds);
-                table.row(s[1], clients, f0(ls.perSecond()) + fails(ls), f2(ls.p50ms()), f2(ls.p99ms()),
+                table.row(s[1], clients, f0(two.perSecond()) + fails(two), f2(two.p50ms()), f2(two.p99ms()),
+                        f0(three.perSecond()) + fails(three), f2(three.p50ms()), f2(three.p99ms()),
                         f0(rd.perSecond()) + fails(rd), f2(rd.p50ms()), f2(rd.p99ms()),
                         f0(rw.perSecond()) + fails(rw), f2(rw.p50ms()), f2(rw.p99ms()),
-                        f2(ls.perSecond() / rd.perSecond()) + "x", f2(ls.perSecond() / rw.perSecond()) + "x");
+                        f2(two.perSecond() / rd.perSecond()) + "x", f2(three.perSecond() / rd.perSecond()) + "x",
+                        f2(two.perSecond() / rw.perSecond()) + "x");
                 System.err.printf("%s %d clients done%n", s[1], clients);
             }
         }
-        System.out.println("lock+unlock cycles: lock-service = begin + lock + end (3 HTTP calls); Redisson = lock + unlock;"
-                + " raw = SET NX PX + DEL per key. " + seconds + " s per cell.");
+        System.out.println("lock+unlock cycles: service 2 calls = begin with items + end; service 3 calls = begin + lock + end"
+                + " (HTTP/1.1 keep-alive, Vert.x client); Redisson = lock + unlock; raw = SET NX PX + DEL per key. "
+                + seconds + " s per cell.");
         System.out.print(table);
         redisson.shutdown();
+        vertx.close();
         System.exit(0);
+    }
+
+    /** One exchange with the service; {@code token}, if any, goes in X-Lock-Token, {@code json}, if any, is the body. */
+    private static Future<Reply> call(HttpClient http, HttpMethod method, String uri, String token, String json) {
+        RequestOptions request = new RequestOptions().setMethod(method).setURI(uri).setIdleTimeout(REQUEST_IDLE_MS);
+        if (token != null) {
+            request.putHeader("X-Lock-Token", token);
+        }
+        if (json != null) {
+            request.putHeader("Content-Type", "application/json");
+        }
+        return http.request(request).compose(r -> json == null ? r.send() : r.send(json))
+                .compose(response -> response.body().map(body -> new Reply(response.statusCode(), body)));
+    }
+
+    /** Ends transaction {@code tx} (a begin reply: id and token). */
+    private static Future<Void> end(HttpClient http, JsonObject tx) {
+        return call(http, HttpMethod.DELETE, TX + "/" + tx.getString("id"), tx.getString("token"), null)
+                .compose(ended -> ended.expect(204, "end")).mapEmpty();
     }
 
     private static String fails(Result r) {
@@ -239,8 +280,9 @@ public final class Bench {
                 failures.get());
     }
 
-    /** Like {@link #measure} with {@code clients} concurrent chains of async cycles. */
-    private static Result measureAsync(AsyncCycle cycle, String scenario, int clients, double seconds) throws InterruptedException {
+    /** Like {@link #measure} with {@code clients} chains of async cycles, spread over the event loops. */
+    private static Result measureAsync(Vertx vertx, String name, AsyncCycle cycle, String scenario, int clients, double seconds)
+            throws InterruptedException {
         Histogram latency = new ConcurrentHistogram(Duration.ofSeconds(120).toNanos(), 3);
         AtomicBoolean measuring = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
@@ -248,29 +290,32 @@ public final class Bench {
         AtomicLong failures = new AtomicLong();
         CountDownLatch finished = new CountDownLatch(clients);
         for (int c = 0; c < clients; c++) {
-            next(cycle, scenario, c, latency, measuring, stop, count, failures, finished);
+            int client = c;
+            // off an event loop, each new context takes the next loop in turn
+            Context context = vertx.getOrCreateContext();
+            context.runOnContext(v -> next(name, cycle, scenario, client, latency, measuring, stop, count, failures, finished));
         }
         return window(seconds, latency, measuring, stop, count, failures, finished);
     }
 
-    private static void next(AsyncCycle cycle, String scenario, int client, Histogram latency, AtomicBoolean measuring,
-            AtomicBoolean stop, AtomicLong count, AtomicLong failures, CountDownLatch finished) {
+    private static void next(String name, AsyncCycle cycle, String scenario, int client, Histogram latency,
+            AtomicBoolean measuring, AtomicBoolean stop, AtomicLong count, AtomicLong failures, CountDownLatch finished) {
         if (stop.get()) {
             finished.countDown();
             return;
         }
         long start = System.nanoTime();
-        cycle.run(scenario, client).whenComplete((v, e) -> {
-            if (e != null) {
+        cycle.run(scenario, client).onComplete(done -> {
+            if (done.failed()) {
                 if (failures.getAndIncrement() == 0) {
-                    System.err.println(scenario + ": " + e);
+                    System.err.println(name + ", " + scenario + ": " + done.cause());
                 }
             } else if (measuring.get()) {
                 latency.recordValue(System.nanoTime() - start);
                 count.incrementAndGet();
             }
-            // completions arrive on the HTTP client's thread after network I/O, so this is no deep recursion
-            next(cycle, scenario, client, latency, measuring, stop, count, failures, finished);
+            // every cycle waits for the network at least once, so this runs on a fresh event-loop stack, no deep recursion
+            next(name, cycle, scenario, client, latency, measuring, stop, count, failures, finished);
         });
     }
 
