@@ -362,14 +362,15 @@ end
 -- Loads a transaction, checking the token digest. Lua strings are interned, so the comparison of
 -- the two digests is a pointer comparison: its time says nothing about the token.
 local function load_tx(tx, digest)
-  local r = redis.call('HMGET', key('tx', tx), 'th', 'exp', 'lease', 'w', 'ep', 'owner', 'label')
+  local r = redis.call('HMGET', key('tx', tx), 'th', 'exp', 'lease', 'w', 'ep', 'owner', 'label', 'auto')
   if not r[1] then return nil, 'notx' end
   if r[1] ~= digest then return nil, 'forbidden' end
   if tonumber(r[2]) <= now then
     end_tx(tx)
     return nil, 'expired'
   end
-  return { exp = tonumber(r[2]), lease = tonumber(r[3]), w = r[4], ep = tonumber(r[5]), owner = r[6], label = r[7] }
+  return { exp = tonumber(r[2]), lease = tonumber(r[3]), w = r[4], ep = tonumber(r[5]), owner = r[6], label = r[7],
+    auto = r[8] }
 end
 
 local function renew(tx, t)
@@ -385,36 +386,12 @@ local function deadlock(tr, cycle)
   return out
 end
 
--- ---------------------------------------------------------------- operations
-if op == 'begin' then
-  -- tx, digest, owner, label, leaseMs, maintenance epoch at begin (huge when read-only state unknown)
-  local tx, lease = ARGV[3], tonumber(ARGV[7])
-  local exp = now + lease
-  redis.call('HSET', key('tx', tx), 'th', ARGV[4], 'owner', ARGV[5], 'label', ARGV[6], 'lease', lease,
-    'exp', exp, 'created', now, 'ep', ARGV[8])
-  redis.call('ZADD', K_LEASES, exp, tx)
-  return { 'ok', tostring(exp) }
-
-elseif op == 'renew' then
-  local tx = ARGV[3]
-  local tr, err = load_tx(tx, ARGV[4])
-  if not tr then return { err } end
-  return { 'ok', tostring(renew(tx, tr)) }
-
-elseif op == 'end' then
-  local tx = ARGV[3]
-  local tr, err = load_tx(tx, ARGV[4])
-  if not tr then return { err } end
-  local out = end_tx(tx)
-  table.insert(out, 1, 'ok')
-  return out
-
-elseif op == 'lock' then
-  -- tx, digest, req, wait (0|1), final (0|1), waitMs, threshold, read-only epoch ('' = writable),
-  -- then item 4-tuples
-  local tx, req = ARGV[3], ARGV[5]
-  local may_wait, final = ARGV[6] == '1', ARGV[7] == '1'
-  local tr, err = load_tx(tx, ARGV[4])
+-- L: tx, digest, req, wait (0|1), final (0|1), waitMs, threshold, read-only epoch ('' = writable),
+-- then item 4-tuples (space, mode, canonical fields, shape).
+local function lock_op(L)
+  local tx, req = L[1], L[3]
+  local may_wait, final = L[4] == '1', L[5] == '1'
+  local tr, err = load_tx(tx, L[2])
   if not tr then return { err } end
   renew(tx, tr)
   local res = redis.call('GET', key('res', req))
@@ -434,7 +411,7 @@ elseif op == 'lock' then
     end
     if final then
       local details = blocker_details(tr, bl)
-      release_pass(drop_wait(req))
+      if tr.auto then end_tx(tx) else release_pass(drop_wait(req)) end
       return details
     end
     local edges = edge_list(bl)
@@ -455,16 +432,16 @@ elseif op == 'lock' then
 
   if tr.w and redis.call('EXISTS', key('wait', tr.w)) == 1 then return { 'busy' } end
   local items = {}
-  for i = 11, #ARGV, 4 do
-    items[#items + 1] = { s = ARGV[i], m = ARGV[i + 1], c = ARGV[i + 2], sh = ARGV[i + 3] }
+  for i = 9, #L, 4 do
+    items[#items + 1] = { s = L[i], m = L[i + 1], c = L[i + 2], sh = L[i + 3] }
   end
   -- Read-only: EXCLUSIVE only for transactions begun before the flip (writes in flight may finish).
-  if ARGV[10] ~= '' and tr.ep >= tonumber(ARGV[10]) then
+  if L[8] ~= '' and tr.ep >= tonumber(L[8]) then
     for _, it in ipairs(items) do if it.m == 'X' then return { 'readonly' } end end
   end
 
   -- Escalation: more than threshold items of this transaction in one space -> one whole-space item.
-  local threshold = tonumber(ARGV[9])
+  local threshold = tonumber(L[7])
   local per_space, strongest, order, have = {}, {}, {}, {}
   local mine = redis.call('HGETALL', key('txi', tx))
   for i = 1, #mine, 2 do have[mine[i]] = true end
@@ -505,7 +482,7 @@ elseif op == 'lock' then
   local joined = table.concat(edges, ',')
   redis.call('HSET', key('wait', req), 'tx', tx, 'seq', seq, 'items', encode_items(items), 'since', now,
     'edges', joined, 'esc', esc_lines)
-  redis.call('ZADD', K_WAITDL, now + tonumber(ARGV[8]) + 10000, req)
+  redis.call('ZADD', K_WAITDL, now + tonumber(L[6]) + 10000, req)
   redis.call('HSET', key('tx', tx), 'w', req)
   for _, it in ipairs(items) do
     redis.call('ZADD', key('queue', it.s), seq, req)
@@ -518,11 +495,51 @@ elseif op == 'lock' then
     return deadlock(tr, cycle)
   end
   return { 'waiting', esc_csv, tr.owner or '', tr.label or '' }
+end
+
+-- ---------------------------------------------------------------- operations
+if op == 'begin' then
+  -- tx, digest, owner, label, leaseMs, maintenance epoch at begin (huge when read-only state unknown)
+  local tx, lease = ARGV[3], tonumber(ARGV[7])
+  local exp = now + lease
+  redis.call('HSET', key('tx', tx), 'th', ARGV[4], 'owner', ARGV[5], 'label', ARGV[6], 'lease', lease,
+    'exp', exp, 'created', now, 'ep', ARGV[8])
+  redis.call('ZADD', K_LEASES, exp, tx)
+  if #ARGV == 8 then return { 'ok', tostring(exp) } end
+  -- Begun with items (then req, wait, final, waitMs, threshold, read-only epoch, items): all or nothing,
+  -- so a refusal ends the transaction, and so does a later timeout or an abandoned wait ('auto').
+  redis.call('HSET', key('tx', tx), 'auto', '1')
+  local L = { tx, ARGV[4] }
+  for i = 9, #ARGV do L[#L + 1] = ARGV[i] end
+  local res = lock_op(L)
+  if res[1] ~= 'granted' and res[1] ~= 'waiting' and res[1] ~= 'deadlock' then end_tx(tx) end
+  return { 'begun', tostring(exp), res }
+
+elseif op == 'renew' then
+  local tx = ARGV[3]
+  local tr, err = load_tx(tx, ARGV[4])
+  if not tr then return { err } end
+  return { 'ok', tostring(renew(tx, tr)) }
+
+elseif op == 'end' then
+  local tx = ARGV[3]
+  local tr, err = load_tx(tx, ARGV[4])
+  if not tr then return { err } end
+  local out = end_tx(tx)
+  table.insert(out, 1, 'ok')
+  return out
+
+elseif op == 'lock' then
+  local L = {}
+  for i = 3, #ARGV do L[#L + 1] = ARGV[i] end
+  return lock_op(L)
 
 elseif op == 'abandon' then
-  -- req: the client went away while waiting
-  local req = ARGV[3]
-  if redis.call('EXISTS', key('wait', req)) == 1 then release_pass(drop_wait(req)) end
+  -- req: the client went away while waiting; a transaction begun with these items goes with it
+  local w = load_wait(ARGV[3])
+  if w then
+    if redis.call('HGET', key('tx', w.tx), 'auto') then end_tx(w.tx) else release_pass(drop_wait(ARGV[3])) end
+  end
   return { 'ok' }
 
 elseif op == 'get' then

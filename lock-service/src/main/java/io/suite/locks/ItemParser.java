@@ -40,7 +40,8 @@ final class ItemParser {
     record LockRequest(Long timeoutMs, List<LockItem> items) {
     }
 
-    record Begin(String owner, String label, Long leaseMs) {
+    /** {@code lock}: items to lock at once (begin with items), or null. */
+    record Begin(String owner, String label, Long leaseMs, LockRequest lock) {
     }
 
     private final LockConfig config;
@@ -62,19 +63,26 @@ final class ItemParser {
 
     Begin begin(String body) {
         JsonNode root = object(parse(body), "body");
-        only(root, "body", Set.of("owner", "label", "leaseMs"));
+        only(root, "body", Set.of("owner", "label", "leaseMs", "timeoutMs", "items"));
         String owner = text(root, "owner", config.maxOwnerLength());
         String label = text(root, "label", config.maxLabelLength());
         Long lease = integer(root, "leaseMs");
         if (lease != null && (lease < 1000 || lease > 600_000)) {
             throw Problems.badInput("leaseMs must be from 1000 to 600000, was " + lease);
         }
-        return new Begin(owner, label, lease);
+        if (!root.has("items") && root.has("timeoutMs")) {
+            throw Problems.badInput("timeoutMs needs items: it is the wait of the locks taken at begin");
+        }
+        return new Begin(owner, label, lease, root.has("items") ? lockRequest(root) : null);
     }
 
     LockRequest lockRequest(String body) {
         JsonNode root = object(parse(body), "body");
         only(root, "body", Set.of("timeoutMs", "items"));
+        return lockRequest(root);
+    }
+
+    private LockRequest lockRequest(JsonNode root) {
         Long timeout = integer(root, "timeoutMs");
         if (timeout != null && (timeout < 0 || timeout > config.maxWaitTimeout().toMillis())) {
             throw Problems.badInput("timeoutMs must be from 0 to " + config.maxWaitTimeout().toMillis() + ", was " + timeout);

@@ -44,7 +44,8 @@ public class LockResource {
         this.parser = new ItemParser(config);
     }
 
-    record BeginBody(String owner, String label, Long leaseMs) {
+    /** {@code timeoutMs} and {@code items} (optional, beyond DESIGN.md): lock these at once, all or nothing. */
+    record BeginBody(String owner, String label, Long leaseMs, Long timeoutMs, java.util.List<Map<String, Object>> items) {
     }
 
     record LockBody(Long timeoutMs, java.util.List<Map<String, Object>> items) {
@@ -52,15 +53,39 @@ public class LockResource {
 
     @POST
     @Path("/lock-transactions")
-    @Operation(summary = "Begin a lock transaction; answers its id and the token later calls must carry")
+    @Operation(summary = "Begin a lock transaction; answers its id and the token later calls must carry",
+            description = "With items (and timeoutMs) it also locks them, as POST .../locks would, in the same call:"
+                    + " 201 adds fencingToken, waitedMs and escalated; a 423, 409 or 503 leaves no transaction behind.")
     public Uni<Response> begin(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = BeginBody.class))) String body) {
         ItemParser.Begin b = parser.begin(body);
         // Remember the maintenance epoch: EXCLUSIVE locks are refused only to transactions begun in read-only mode.
         long epoch = guard.stateKnown() ? guard.epoch() : Long.MAX_VALUE;
-        return locks.begin(b, epoch).map(t -> Response.created(URI.create("/v1/lock-transactions/" + t.id()))
-                .entity(Map.of("id", t.id(), "token", t.token(), "leaseMs", t.leaseMs(), "expiresAt", t.expiresAt().toString()))
-                .build());
+        if (b.lock() == null) {
+            return locks.begin(b, epoch).map(t -> begun(t, Map.of()));
+        }
+        return locks.beginAndLock(b, epoch, readOnlyEpoch())
+                .onFailure(e -> e instanceof ReadOnlyRefusal).transform(e -> guard.refusal())
+                .map(bg -> begun(bg.begun(), granted(bg.granted())));
+    }
+
+    private static Response begun(LockService.Begun t, Map<String, Object> granted) {
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("id", t.id());
+        body.put("token", t.token());
+        body.put("leaseMs", t.leaseMs());
+        body.put("expiresAt", t.expiresAt().toString());
+        body.putAll(granted);
+        return Response.created(URI.create("/v1/lock-transactions/" + t.id())).entity(body).build();
+    }
+
+    private static Map<String, Object> granted(LockService.Granted g) {
+        return Map.of("fencingToken", g.fencingToken(), "waitedMs", g.waitedMs(), "escalated", g.escalated());
+    }
+
+    /** null when writable, else the read-only epoch (-1 while the state is unknown: fail closed). */
+    private Long readOnlyEpoch() {
+        return guard.refusesWrites() ? (guard.stateKnown() ? guard.epoch() : -1L) : null;
     }
 
     @POST
@@ -70,10 +95,9 @@ public class LockResource {
             @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = LockBody.class))) String body) {
         ItemParser.LockRequest request = parser.lockRequest(body);
-        Long readOnlyEpoch = guard.refusesWrites() ? (guard.stateKnown() ? guard.epoch() : -1L) : null;
-        return locks.lock(id, token, request, readOnlyEpoch)
+        return locks.lock(id, token, request, readOnlyEpoch())
                 .onFailure(e -> e instanceof ReadOnlyRefusal).transform(e -> guard.refusal())
-                .map(g -> Map.of("fencingToken", g.fencingToken(), "waitedMs", g.waitedMs(), "escalated", g.escalated()));
+                .map(LockResource::granted);
     }
 
     @POST

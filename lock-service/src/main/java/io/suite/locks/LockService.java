@@ -107,12 +107,44 @@ public class LockService {
     /** {@code epochAtBegin}: the maintenance epoch now, Long.MAX_VALUE while unknown (fail closed). */
     public Uni<Begun> begin(ItemParser.Begin b, long epochAtBegin) {
         String id = UUID.randomUUID().toString();
+        String token = newToken();
+        long lease = lease(b);
+        return store.run("begin", beginArgs(id, token, b, lease, epochAtBegin))
+                .map(r -> new Begun(id, token, lease, Instant.ofEpochMilli(r.get(1).toLong())));
+    }
+
+    /**
+     * Begins a transaction and locks {@code b.lock()} in one Redis call: all or nothing. A refusal,
+     * a timeout, a deadlock or a client gone while waiting leaves no transaction behind.
+     */
+    public Uni<BegunAndGranted> beginAndLock(ItemParser.Begin b, long epochAtBegin, Long readOnlyEpoch) {
+        String id = UUID.randomUUID().toString();
+        String token = newToken();
+        long lease = lease(b);
+        List<String> args = beginArgs(id, token, b, lease, epochAtBegin);
+        List<String> lockArgs = lockArgs(id, token, b.lock(), readOnlyEpoch);
+        args.addAll(lockArgs.subList(2, lockArgs.size())); // the begin call already names tx and digest
+        Waiter w = waiter(id, lockArgs, b.lock());
+        return waitFor(w, "begin", args)
+                .map(g -> new BegunAndGranted(new Begun(id, token, lease, Instant.ofEpochMilli(w.expiresAt)), g));
+    }
+
+    public record BegunAndGranted(Begun begun, Granted granted) {
+    }
+
+    private static String newToken() {
         byte[] raw = new byte[32];
         RANDOM.nextBytes(raw);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-        long lease = b.leaseMs() != null ? b.leaseMs() : config.defaultLease().toMillis();
-        return store.run("begin", id, LockStore.digest(token), b.owner(), b.label(), String.valueOf(lease), String.valueOf(epochAtBegin))
-                .map(r -> new Begun(id, token, lease, Instant.ofEpochMilli(r.get(1).toLong())));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    }
+
+    private long lease(ItemParser.Begin b) {
+        return b.leaseMs() != null ? b.leaseMs() : config.defaultLease().toMillis();
+    }
+
+    private static List<String> beginArgs(String id, String token, ItemParser.Begin b, long lease, long epochAtBegin) {
+        return new ArrayList<>(List.of(id, LockStore.digest(token), b.owner(), b.label(), String.valueOf(lease),
+                String.valueOf(epochAtBegin)));
     }
 
     public Uni<Instant> renew(String id, String token) {
@@ -200,32 +232,49 @@ public class LockService {
 
     /** {@code readOnlyEpoch}: null when writable, else the read-only epoch (-1 while unknown). */
     public Uni<Granted> lock(String id, String token, ItemParser.LockRequest request, Long readOnlyEpoch) {
-        long timeout = request.timeoutMs() != null ? request.timeoutMs() : config.waitTimeout().toMillis();
-        String req = UUID.randomUUID().toString();
-        List<String> args = new ArrayList<>(9 + 4 * request.items().size());
+        List<String> args = lockArgs(id, token, request, readOnlyEpoch);
+        return waitFor(waiter(id, args, request), "lock", args);
+    }
+
+    /** tx, digest, req, wait, final, waitMs, threshold, read-only epoch, then 4 strings an item (locks.lua). */
+    private List<String> lockArgs(String id, String token, ItemParser.LockRequest request, Long readOnlyEpoch) {
+        long timeout = timeout(request);
+        List<String> args = new ArrayList<>(8 + 4 * request.items().size());
         args.add(id);
         args.add(LockStore.digest(token));
-        args.add(req);
+        args.add(UUID.randomUUID().toString());
         args.add(timeout > 0 ? "1" : "0");
         args.add("0");
         args.add(String.valueOf(timeout));
         args.add(String.valueOf(config.escalationThreshold()));
         args.add(readOnlyEpoch == null ? "" : String.valueOf(readOnlyEpoch));
-        Set<String> spaces = new LinkedHashSet<>();
         for (LockItem item : request.items()) {
             args.add(item.space());
             args.add(item.mode().letter);
             args.add(item.canonical());
             args.add(item.shape());
-            spaces.add(item.space());
         }
-        Waiter w = new Waiter(id, req, args.get(1), spaces, timeout);
+        return args;
+    }
+
+    private long timeout(ItemParser.LockRequest request) {
+        return request.timeoutMs() != null ? request.timeoutMs() : config.waitTimeout().toMillis();
+    }
+
+    private Waiter waiter(String id, List<String> lockArgs, ItemParser.LockRequest request) {
+        Set<String> spaces = new LinkedHashSet<>();
+        request.items().forEach(item -> spaces.add(item.space()));
+        return new Waiter(id, lockArgs.get(2), lockArgs.get(1), spaces, timeout(request));
+    }
+
+    /** Runs the first call of a lock request; a waiting one is then finished by pub/sub, re-checks or its timer. */
+    private Uni<Granted> waitFor(Waiter w, String op, List<String> args) {
         return Uni.createFrom().<Granted>emitter(em -> {
             w.emitter = em;
-            if (timeout > 0) {
-                waiters.put(req, w); // before the first call: a grant announced at once must find it
+            if (w.timeoutMs > 0) {
+                waiters.put(w.req, w); // before the first call: a grant announced at once must find it
             }
-            store.run("lock", args).subscribe().with(w::handle, w::fail);
+            store.run(op, args).subscribe().with(w::handle, w::fail);
         }).onCancellation().invoke(w::abandon);
     }
 
@@ -243,6 +292,7 @@ public class LockService {
         volatile UniEmitter<? super Granted> emitter;
         volatile String owner = "";
         volatile String label = "";
+        volatile long expiresAt;
         long timer = -1;
 
         Waiter(String tx, String req, String digest, Set<String> spaces, long timeoutMs) {
@@ -254,8 +304,13 @@ public class LockService {
         }
 
         void handle(Response r) {
-            inFlight.set(false);
             String status = r.get(0).toString();
+            if (status.equals("begun")) { // begin with items: the lease, then the answer of the lock request
+                expiresAt = r.get(1).toLong();
+                handle(r.get(2));
+                return;
+            }
+            inFlight.set(false);
             switch (status) {
                 case "granted" -> {
                     owner = r.get(3).toString();
@@ -352,7 +407,7 @@ public class LockService {
         void fail(Throwable e) {
             inFlight.set(false);
             if (finish()) {
-                if (!(e instanceof HttpProblem)) {
+                if (!(e instanceof HttpProblem) && !(e instanceof ReadOnlyRefusal)) {
                     LOG.warn("lock request failed", e);
                 }
                 emitter.fail(e);

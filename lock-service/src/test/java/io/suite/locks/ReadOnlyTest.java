@@ -13,9 +13,12 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.util.Map;
 
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 
 /**
  * Read-only maintenance (issue 5): EXCLUSIVE locks are refused to transactions begun after the
@@ -54,6 +57,11 @@ class ReadOnlyTest {
                     .contentType(containsString("application/problem+json"))
                     .body("type", equalTo("https://suite.dev/problems/read-only"));
             api.lockItem(after, 0, Api.item(space, "SHARED", "{\"k\":2}")).then().statusCode(200);
+            // begun with EXCLUSIVE items while read-only: refused, and no transaction is left behind
+            given().contentType("application/json").body("{\"owner\":\"begun-read-only\",\"items\":["
+                    + Api.item(space, "EXCLUSIVE", "{\"k\":4}") + "]}").post("/v1/lock-transactions").then().statusCode(503)
+                    .body("type", equalTo("https://suite.dev/problems/read-only"));
+            api.locks(space).then().body("locks.owner", not(hasItem("begun-read-only")));
             api.renew(after).then().statusCode(200);
             // the transaction open at the flip is a write in flight: it may finish
             api.lockItem(before, 0, Api.item(space, "EXCLUSIVE", "{\"k\":3}")).then().statusCode(200);

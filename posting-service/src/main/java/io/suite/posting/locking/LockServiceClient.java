@@ -21,31 +21,19 @@ public interface LockServiceClient {
     @POST
     Uni<Transaction> begin(Begin body);
 
-    @POST
-    @Path("/{id}/locks")
-    Uni<Grant> lock(@PathParam("id") String id, @HeaderParam("X-Lock-Token") String token, LockRequest body);
-
-    @POST
-    @Path("/{id}/renew")
-    Uni<Map<String, Object>> renew(@PathParam("id") String id, @HeaderParam("X-Lock-Token") String token);
-
     @DELETE
     @Path("/{id}")
     Uni<Void> end(@PathParam("id") String id, @HeaderParam("X-Lock-Token") String token);
 
-    record Begin(String owner, String label, long leaseMs) {
+    /** Begin with items: the transaction begun and its items locked in one call, all or nothing. */
+    record Begin(String owner, String label, long leaseMs, long timeoutMs, List<Item> items) {
     }
 
-    record Transaction(String id, String token, long leaseMs, String expiresAt) {
-    }
-
-    record LockRequest(long timeoutMs, List<Item> items) {
+    /** {@code fencingToken}: of the items locked at begin. */
+    record Transaction(String id, String token, long leaseMs, String expiresAt, long fencingToken) {
     }
 
     /** The data-source form: one row per (item, warehouse), each field an equality. */
     record Item(String space, String mode, List<Map<String, String>> rows) {
-    }
-
-    record Grant(long fencingToken, long waitedMs, List<String> escalated) {
     }
 }

@@ -22,7 +22,7 @@ import io.suite.posting.registers.StockKey;
 
 /**
  * EXCLUSIVE managed locks on Stock rows, through lock-service. A posting holds one lock
- * transaction: begun, locked (one atomic request for all its rows), ended after COMMIT.
+ * transaction: begun with all its rows locked (one call, all or nothing), ended after COMMIT.
  */
 @ApplicationScoped
 public class ManagedLocks {
@@ -48,14 +48,12 @@ public class ManagedLocks {
         long started = System.nanoTime();
         List<Map<String, String>> data = rows.stream().sorted()
                 .map(k -> Map.of("item", k.item(), "warehouse", k.warehouse())).toList();
-        LockServiceClient.LockRequest request = new LockServiceClient.LockRequest(config.lockWaitTimeout().toMillis(),
-                List.of(new LockServiceClient.Item(STOCK_SPACE, "EXCLUSIVE", data)));
-        return client.begin(new LockServiceClient.Begin(owner, label, config.lockLease().toMillis()))
+        LockServiceClient.Begin begin = new LockServiceClient.Begin(owner, label, config.lockLease().toMillis(),
+                config.lockWaitTimeout().toMillis(), List.of(new LockServiceClient.Item(STOCK_SPACE, "EXCLUSIVE", data)));
+        // a refused begin (423/409/503) leaves no lock transaction behind: nothing to end
+        return client.begin(begin)
+                .map(tx -> new Held(tx.id(), tx.token(), tx.fencingToken()))
                 .onFailure().transform(ManagedLocks::problem)
-                .chain(tx -> client.lock(tx.id(), tx.token(), request)
-                        .map(grant -> new Held(tx.id(), tx.token(), grant.fencingToken()))
-                        .onFailure().call(() -> release(new Held(tx.id(), tx.token(), 0)))
-                        .onFailure().transform(ManagedLocks::problem))
                 .eventually(() -> metrics.lockWait(Duration.ofNanos(System.nanoTime() - started)));
     }
 

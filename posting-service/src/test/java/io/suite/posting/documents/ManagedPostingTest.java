@@ -266,11 +266,10 @@ class ManagedPostingTest {
         String wh = Unique.name("wh");
         receipt(item, wh, 10);
         StockKey row = new StockKey(item, wh);
-        LockServiceClient.Transaction stale = locks.begin(new LockServiceClient.Begin("test", "stale holder", 1000))
-                .await().atMost(Duration.ofSeconds(10));
-        long staleToken = locks.lock(stale.id(), stale.token(), new LockServiceClient.LockRequest(5000, List.of(
+        LockServiceClient.Transaction stale = locks.begin(new LockServiceClient.Begin("test", "stale holder", 1000, 5000, List.of(
                 new LockServiceClient.Item(ManagedLocks.STOCK_SPACE, "EXCLUSIVE", List.of(Map.of("item", item, "warehouse", wh))))))
-                .await().atMost(Duration.ofSeconds(10)).fencingToken();
+                .await().atMost(Duration.ofSeconds(10));
+        long staleToken = stale.fencingToken();
         // the lease runs out (the lock is freed) and another posting writes the row under a newer grant
         create(doc("SHIPMENT", true, line(item, wh, 1))).then().statusCode(201);
         String lockUrl = ConfigProvider.getConfig().getValue("quarkus.rest-client.lock-service.url", String.class);
