@@ -24,6 +24,13 @@ import java.util.regex.Pattern;
 
 import org.HdrHistogram.Recorder;
 
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -35,6 +42,10 @@ import io.suite.bench.Table;
  * (item, warehouse) mix with balance control. Starts its own lock-service and three
  * posting-service processes (one per mode) against the same database {@code posting}.
  *
+ * <p>The load is driven by the Vert.x HTTP client (HTTP/1.1 keep-alive, two event loops, each poster a chain of
+ * async requests, no thread per poster): the JDK client spent a large share of the 2-core machine's CPU. Setup
+ * calls (seed, metrics, register check) stay on the blocking JDK client.
+ *
  * <p>Settings ({@code key=value} arguments or {@code -Dbench.key}): {@code bench.seconds} (per cell, default 8), {@code bench.warmup} (2),
  * {@code bench.posters} (1,8,32,64), {@code bench.items} (100), {@code bench.warehouses} (5),
  * {@code bench.zipf} (1.1), {@code bench.lines} (3, most lines per document), {@code bench.modes}
@@ -42,6 +53,8 @@ import io.suite.bench.Table;
  */
 public final class Bench {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Well above the longest answer (lock wait 10 s, lock-service read timeout 15 s): only a stuck service trips it. */
+    private static final long REQUEST_IDLE_MS = 30_000;
 
     private final int seconds = Integer.getInteger("bench.seconds", 8);
     private final int warmup = Integer.getInteger("bench.warmup", 2);
@@ -55,6 +68,12 @@ public final class Bench {
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Process> processes = new ArrayList<>();
+    // Two event loops are plenty for the client and leave the CPU to the services under test.
+    private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    private final io.vertx.core.http.HttpClient load = vertx.createHttpClient(new HttpClientOptions()
+            .setKeepAlive(true).setTcpNoDelay(true).setPipelining(false).setConnectTimeout(5000)
+            // a connection per poster at the most posters (the pool is per service): no request queues for one
+            .setMaxPoolSize(Math.max(1, Arrays.stream(posters).max().orElse(1))));
 
     /** Arguments {@code key=value} set {@code bench.key}, e.g. {@code bench/run posting seconds=4 posters=8,32}. */
     public static void main(String[] args) throws Exception {
@@ -64,7 +83,12 @@ public final class Bench {
                 System.setProperty("bench." + a.substring(0, eq), a.substring(eq + 1));
             }
         }
-        new Bench().run();
+        Bench bench = new Bench();
+        try {
+            bench.run();
+        } finally {
+            bench.vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
     }
 
     record Cell(String mode, int posters, long ok, long rejected, long failed, long retries, double docsPerSecond,
@@ -158,22 +182,66 @@ public final class Bench {
         long start = System.nanoTime();
         long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
         long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
+        URI uri = URI.create(base);
+        RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost(uri.getHost()).setPort(uri.getPort())
+                .setURI("/v1/documents").putHeader("Content-Type", "application/json").setIdleTimeout(REQUEST_IDLE_MS);
         CountDownLatch done = new CountDownLatch(n);
         for (int t = 0; t < n; t++) {
-            long seed = t * 7919L + n;
-            Thread thread = new Thread(() -> {
-                SplittableRandom random = new SplittableRandom(seed);
-                try {
-                    while (System.nanoTime() < end) {
-                        String body = document(random, cdf, mode);
-                        long t0 = System.nanoTime();
-                        int status;
-                        try {
-                            status = post(base, body).statusCode();
-                        } catch (Exception e) {
-                            status = -1;
-                        }
+            Poster poster = new Poster(request, new SplittableRandom(t * 7919L + n), cdf, mode, measureFrom, end, recorder, ok,
+                    rejected, failed, done);
+            // off an event loop, each new context takes the next loop in turn
+            Context context = vertx.getOrCreateContext();
+            context.runOnContext(v -> poster.next(context));
+        }
+        done.await();
+        var h = recorder.getIntervalHistogram();
+        double[] lockAfter = lockWait(base);
+        double lockMs = lockAfter[1] > lockBefore[1] ? 1000 * (lockAfter[0] - lockBefore[0]) / (lockAfter[1] - lockBefore[1]) : 0;
+        return new Cell(mode, n, ok.get(), rejected.get(), failed.get(), retries(base) - retriesBefore,
+                ok.get() / (double) seconds, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, lockMs);
+    }
+
+    /** One poster: a chain of documents, each posted when the previous answer is in, on one event loop. */
+    private final class Poster {
+        private final RequestOptions request;
+        private final SplittableRandom random;
+        private final double[] cdf;
+        private final String mode;
+        private final long measureFrom;
+        private final long end;
+        private final Recorder recorder;
+        private final AtomicLong ok;
+        private final AtomicLong rejected;
+        private final AtomicLong failed;
+        private final CountDownLatch done;
+
+        Poster(RequestOptions request, SplittableRandom random, double[] cdf, String mode, long measureFrom, long end,
+                Recorder recorder, AtomicLong ok, AtomicLong rejected, AtomicLong failed, CountDownLatch done) {
+            this.request = request;
+            this.random = random;
+            this.cdf = cdf;
+            this.mode = mode;
+            this.measureFrom = measureFrom;
+            this.end = end;
+            this.recorder = recorder;
+            this.ok = ok;
+            this.rejected = rejected;
+            this.failed = failed;
+            this.done = done;
+        }
+
+        void next(Context context) {
+            if (System.nanoTime() >= end) {
+                done.countDown();
+                return;
+            }
+            String body = document(random, cdf, mode);
+            long t0 = System.nanoTime();
+            // the body is read in full, so the connection is back in the pool before the next request
+            load.request(new RequestOptions(request)).compose(r -> r.send(body)).compose(response -> response.body().map(b -> response.statusCode()))
+                    .onComplete(answer -> {
                         long t1 = System.nanoTime();
+                        int status = answer.succeeded() ? answer.result() : -1;
                         if (t0 >= measureFrom && t1 <= end) {
                             recorder.recordValue(Math.max(1, (t1 - t0) / 1000));
                             if (status == 201) {
@@ -184,20 +252,15 @@ public final class Bench {
                                 failed.incrementAndGet();
                             }
                         }
-                    }
-                } finally {
-                    done.countDown();
-                }
-            });
-            thread.setDaemon(true);
-            thread.start();
+                        if (answer.succeeded()) {
+                            // an answer came from the network: a fresh event-loop stack, no deep recursion
+                            next(context);
+                        } else {
+                            // a failure may complete on this very stack: start the next request from a new task
+                            context.runOnContext(v -> next(context));
+                        }
+                    });
         }
-        done.await();
-        var h = recorder.getIntervalHistogram();
-        double[] lockAfter = lockWait(base);
-        double lockMs = lockAfter[1] > lockBefore[1] ? 1000 * (lockAfter[0] - lockBefore[0]) / (lockAfter[1] - lockBefore[1]) : 0;
-        return new Cell(mode, n, ok.get(), rejected.get(), failed.get(), retries(base) - retriesBefore,
-                ok.get() / (double) seconds, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, lockMs);
     }
 
     /** 90% shipments, 10% receipts, 1 to {@code bench.lines} (3) lines on distinct Zipf-drawn (item, warehouse) rows. */
