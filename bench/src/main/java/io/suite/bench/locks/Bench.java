@@ -50,7 +50,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the 2-call form answers 400, which shows as failures in that column.
  */
 public final class Bench {
-    private static final int[] CLIENTS = {1, 16, 64};
+    /** {@code -Dbench.clients=1,16,64} and {@code -Dbench.scenarios=a,b,c} narrow a run (e.g. to profile one cell). */
+    private static final int[] CLIENTS = java.util.Arrays.stream(System.getProperty("bench.clients", "1,16,64").split(","))
+            .mapToInt(Integer::parseInt).toArray();
     private static final String TX = "/v1/lock-transactions";
     /** Just above the lock wait (timeoutMs 60000), so only a stuck service trips it, not a long wait. */
     private static final long REQUEST_IDLE_MS = 65_000;
@@ -152,7 +154,9 @@ public final class Bench {
             }
         };
 
-        String[][] scenarios = {{"a", "(a) one key, uncontended"}, {"b", "(b) one hot key"}, {"c", "(c) 10 rows, one request"}};
+        List<String> only = List.of(System.getProperty("bench.scenarios", "a,b,c").split(","));
+        String[][] scenarios = java.util.Arrays.stream(new String[][] {{"a", "(a) one key, uncontended"}, {"b", "(b) one hot key"},
+                {"c", "(c) 10 rows, one request"}}).filter(s -> only.contains(s[0])).toArray(String[][]::new);
         Table table = new Table("scenario", "clients", "service 2 calls/s", "p50 ms", "p99 ms", "service 3 calls/s", "p50 ms",
                 "p99 ms", "Redisson/s", "p50 ms", "p99 ms", "raw Redis/s", "p50 ms", "p99 ms", "2-call÷Redisson",
                 "3-call÷Redisson", "2-call÷raw");
