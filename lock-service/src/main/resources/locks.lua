@@ -92,6 +92,34 @@ local function held(space)
   return h
 end
 
+-- Fast path: an equality item whose space's holders all have its shape, none with its values, meets
+-- no holder. The shapes of a space and the holder counts of values are read once per call.
+local shapes_cache, byc_cache = {}, {}
+local function free_of_holders(it)
+  if it.sh == '*' then return false end
+  local shapes = shapes_cache[it.s]
+  if shapes == nil then
+    shapes = { n = 0, of = {} }
+    local raw = redis.call('HGETALL', key('shapes', it.s))
+    for i = 1, #raw, 2 do shapes.of[raw[i]] = true; shapes.n = shapes.n + 1 end
+    shapes_cache[it.s] = shapes
+  end
+  if shapes.n == 0 then return true end
+  if shapes.n > 1 or not shapes.of[it.sh] then return false end
+  local byc = byc_cache[it.s]
+  if byc == nil then byc = {}; byc_cache[it.s] = byc end
+  local held_by = byc[it.c]
+  if held_by == nil then
+    held_by = redis.call('HEXISTS', key('byc', it.s), it.c) == 1
+    byc[it.c] = held_by
+  end
+  return not held_by
+end
+
+local function forget(space) -- the holders of space changed: drop what this call read of them
+  held_cache[space], shapes_cache[space], byc_cache[space] = nil, nil, nil
+end
+
 local function split_nl(s)
   local nl = string.find(s, '\n', 1, true)
   return string.sub(s, 1, nl - 1), string.sub(s, nl + 1)
@@ -107,7 +135,7 @@ local function remove_item(tx, space, c)
   if redis.call('HINCRBY', key('shapes', space), shape, -1) <= 0 then redis.call('HDEL', key('shapes', space), shape) end
   redis.call('HDEL', key('txi', tx), space .. '\n' .. c)
   redis.call('DECR', K_NHELD)
-  held_cache[space] = nil
+  forget(space)
   return since
 end
 
@@ -118,6 +146,7 @@ local function add_item(tx, space, m, c, shape, token)
     if m == 'X' and string.sub(prev, 1, 1) == 'S' then
       redis.call('HSET', hk, tx .. '\n' .. c, 'X' .. string.sub(prev, 2))
       redis.call('HSET', key('txi', tx), space .. '\n' .. c, 'X')
+      forget(space) -- a later request in this call must see the upgraded mode
     end
     return
   end
@@ -129,7 +158,7 @@ local function add_item(tx, space, m, c, shape, token)
   redis.call('HINCRBY', key('shapes', space), shape, 1)
   redis.call('INCR', K_NHELD)
   redis.call('SADD', K_SPACES, space)
-  held_cache[space] = nil
+  forget(space)
 end
 
 local function tidy_space(space)
@@ -176,16 +205,7 @@ end
 local function blockers(tx, items, seq)
   local out = {}
   for _, it in ipairs(items) do
-    local fast = false
-    if it.sh ~= '*' then
-      local sk = key('shapes', it.s)
-      local n = redis.call('HLEN', sk)
-      if n == 0 then fast = true
-      elseif n == 1 and redis.call('HEXISTS', sk, it.sh) == 1 and not redis.call('HGET', key('byc', it.s), it.c) then
-        fast = true -- every holder has the same equality shape and none holds these values
-      end
-    end
-    if not fast then
+    if not free_of_holders(it) then
       for _, h in ipairs(held(it.s)) do
         if h.tx ~= tx and conflicts(it.m, it.c, h.m, h.c) then
           out[#out + 1] = { tx = h.tx, s = it.s, m = h.m, c = h.c }

@@ -125,6 +125,29 @@ class LockApiTest {
         api.end(c);
     }
 
+    /** An upgrade granted by a release must be seen by the rest of that release: no SHARED next to it. */
+    @Test
+    void anUpgradeGrantedOnReleaseKeepsLaterSharedRequestsWaiting() throws Exception {
+        String space = Unique.name("Stock");
+        String shared = Api.item(space, "SHARED", "{\"k\":1}");
+        Api.Tx a = api.begin("a");
+        Api.Tx b = api.begin("b");
+        Api.Tx c = api.begin("c");
+        api.lockItem(a, 0, shared).then().statusCode(200);
+        api.lockItem(b, 0, shared).then().statusCode(200);
+        CompletableFuture<Response> upgrade = api.lockAsync(a, "{\"timeoutMs\":60000,\"items\":["
+                + Api.item(space, "EXCLUSIVE", "{\"k\":1}") + "]}");
+        await().until(() -> api.locks(space).path("waits.transaction"), hasItem(a.id()));
+        CompletableFuture<Response> later = api.lockAsync(c, "{\"timeoutMs\":3000,\"items\":[" + shared + "]}");
+        await().until(() -> api.locks(space).path("waits.transaction"), hasItem(c.id()));
+        api.end(b).then().statusCode(204);
+        upgrade.get().then().statusCode(200);
+        later.get().then().statusCode(423).body("blockedBy[0].transaction", equalTo(a.id()))
+                .body("blockedBy[0].mode", equalTo("EXCLUSIVE"));
+        api.end(a);
+        api.end(c);
+    }
+
     @Test
     void timeoutNamesTheHolder() {
         String space = Unique.name("Stock");

@@ -47,6 +47,7 @@ import io.suite.bench.Table;
  * calls (seed, metrics, register check) stay on the blocking JDK client.
  *
  * <p>Settings ({@code key=value} arguments or {@code -Dbench.key}): {@code bench.seconds} (per cell, default 8), {@code bench.warmup} (2),
+ * {@code bench.prewarm} (20 s a mode, before the first cell),
  * {@code bench.posters} (1,8,32,64), {@code bench.items} (100), {@code bench.warehouses} (5),
  * {@code bench.zipf} (1.1), {@code bench.lines} (3, most lines per document), {@code bench.modes}
  * (MANAGED,AUTOMATIC,FOR_UPDATE), {@code bench.db} (posting).
@@ -58,6 +59,8 @@ public final class Bench {
 
     private final int seconds = Integer.getInteger("bench.seconds", 8);
     private final int warmup = Integer.getInteger("bench.warmup", 2);
+    /** Before any cell: every mode runs this long with 8 posters, unmeasured, so that no mode is timed with a cold JIT. */
+    private final int prewarm = Integer.getInteger("bench.prewarm", 20);
     private final int[] posters = Arrays.stream(System.getProperty("bench.posters", "1,8,32,64").split(","))
             .mapToInt(Integer::parseInt).toArray();
     private final int items = Integer.getInteger("bench.items", 100);
@@ -116,10 +119,13 @@ public final class Bench {
         for (String mode : MODES) {
             seed(url.get(mode), mode);
         }
+        for (String mode : MODES) {
+            cell(url.get(mode), mode, 8, prewarm);
+        }
         List<Cell> cells = new ArrayList<>();
         for (int n : posters) {
             for (String mode : MODES) {
-                Cell c = cell(url.get(mode), mode, n);
+                Cell c = cell(url.get(mode), mode, n, seconds);
                 cells.add(c);
                 System.out.printf("  %-10s %3d posters: %8.1f docs/s  p99 %7.1f ms  ok %d  422 %d  failed %d  retries %d  lock wait %.1f ms%n",
                         mode, n, c.docsPerSecond(), c.p99Ms(), c.ok(), c.rejected(), c.failed(), c.retries(), c.lockWaitMs());
@@ -171,7 +177,7 @@ public final class Bench {
                 + "\",\"quantity\":" + quantity + ",\"amount\":" + (quantity * 2) + "}";
     }
 
-    private Cell cell(String base, String mode, int n) throws Exception {
+    private Cell cell(String base, String mode, int n, int seconds) throws Exception {
         double[] cdf = zipfCdf(items * warehouses, zipf);
         long retriesBefore = retries(base);
         double[] lockBefore = lockWait(base);
@@ -302,7 +308,7 @@ public final class Bench {
         return (int) ((rank * 2654435761L) % cdf.length);
     }
 
-    /** posting_lock_wait_seconds sum and count: begin + lock request as the posting sees it. */
+    /** posting_lock_wait_seconds sum and count: the begin-with-items call as the posting sees it. */
     private double[] lockWait(String base) throws Exception {
         String metrics = get(base + "/q/metrics");
         Matcher sum = Pattern.compile("(?m)^posting_lock_wait_seconds_sum(?:\\{[^}]*\\})? ([0-9.eE+]+)").matcher(metrics);
