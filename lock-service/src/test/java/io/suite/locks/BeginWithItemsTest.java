@@ -93,6 +93,30 @@ class BeginWithItemsTest {
         api.end(tx(granted)).then().statusCode(204);
     }
 
+    /** The client goes away while its begin waits: the wait and the transaction it began are gone too. */
+    @Test
+    void aClientGoneWhileWaitingLeavesNoTransaction() throws Exception {
+        String space = Unique.name("Stock");
+        String item = Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}");
+        Api.Tx a = tx(beginWith("holder", 0, item).then().statusCode(201).extract().response());
+        long before = open();
+        String body = "{\"owner\":\"gone\",\"timeoutMs\":60000,\"items\":[" + item + "]}";
+        int port = io.restassured.RestAssured.port;
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            socket.getOutputStream().write(("POST /v1/lock-transactions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            socket.getOutputStream().write(bytes);
+            socket.getOutputStream().flush();
+            await().until(() -> api.locks(space).path("waits.owner"), hasItem("gone"));
+            assertEquals(before + 1, open());
+        } // closed while waiting
+        await().until(() -> api.locks(space).<List<?>>path("waits").isEmpty() && open() == before);
+        api.locks(space).then().body("locks.owner", equalTo(List.of("holder")));
+        api.end(a).then().statusCode(204);
+    }
+
     @Test
     void badBeginsWithItemsAre400AndBeginNothing() {
         long before = open();
