@@ -130,6 +130,7 @@ public class PostingEngine {
     private final class Locking {
         Uni<ManagedLocks.Held> acquire;
         volatile ManagedLocks.Held held;
+        /** READ COMMITTED and one document: lock inside the transaction, check and write in one statement */
         boolean late;
 
         Uni<Long> token() {
@@ -156,12 +157,15 @@ public class PostingEngine {
                     }
                     metrics.retry();
                     long backoff = ThreadLocalRandom.current().nextLong(1, Math.min(100, 2L << Math.min(attempt, 6)) + 1);
-                    Executor onContext = context == null ? Runnable::run : cmd -> context.runOnContext(v -> cmd.run());
                     return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(backoff))
-                            .emitOn(onContext)
+                            .emitOn(onContext(context))
                             .chain(() -> attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, attempt + 1));
                 })
                 .onFailure().transform(this::map);
+    }
+
+    private static Executor onContext(Context context) {
+        return context == null ? Runnable::run : cmd -> context.runOnContext(v -> cmd.run());
     }
 
     static boolean retryable(Throwable e) {
@@ -219,16 +223,13 @@ public class PostingEngine {
                         // all or nothing: write documents, movements, sales and outbox first (no lock needed),
                         // then lock, read and check the balances, and write them; a shortage rolls it all back
                         Decision d = decide(jobs, status, null, true);
-                        return writeDocuments(s, d, idem).chain(() -> locking.token()
-                                .chain(token -> StockRegister.balances(s, rows, plan.rowLocks())
-                                        .chain(balances -> {
-                                            List<Shortage> shortages = BalanceRule.shortages(balances, d.stockChange);
-                                            if (!shortages.isEmpty()) {
-                                                metrics.balanceRejection();
-                                                return Uni.createFrom().failure(insufficientStock(shortages));
-                                            }
-                                            return StockRegister.apply(s, d.stockChange, new java.util.HashSet<>(balances.keySet()), token);
-                                        })))
+                        return writeDocuments(s, d, idem).chain(() -> locking.late
+                                        ? Db.update(s, "SAVEPOINT balances", List.of()).chain(locking::token)
+                                                .chain(token -> writeUnderLock(s, d, token)
+                                                        .onFailure(e -> e instanceof CheckFirst || "23514".equals(Db.sqlState(e)))
+                                                        .recoverWithUni(e -> Db.update(s, "ROLLBACK TO SAVEPOINT balances", List.of())
+                                                                .chain(() -> checkThenWrite(s, d, rows, plan, token))))
+                                        : locking.token().chain(token -> checkThenWrite(s, d, rows, plan, token)))
                                 .invoke(() -> check(permit)).replaceWith(d.outcomes);
                     }
                     return locking.token().chain(token -> StockRegister.balances(s, rows, plan.rowLocks()).chain(balances -> {
@@ -239,6 +240,48 @@ public class PostingEngine {
                                 .invoke(() -> check(permit)).replaceWith(d.outcomes);
                     }));
                 });
+    }
+
+    /** Reads the balances (FOR UPDATE in that baseline), lets {@link BalanceRule} decide, then writes. */
+    private Uni<Void> checkThenWrite(Mutiny.Session s, Decision d, List<StockKey> rows, LockPolicy.Plan plan, Long token) {
+        return StockRegister.balances(s, rows, plan.rowLocks()).chain(balances -> {
+            List<Shortage> shortages = BalanceRule.shortages(balances, d.stockChange);
+            if (!shortages.isEmpty()) {
+                metrics.balanceRejection();
+                return Uni.createFrom().failure(insufficientStock(shortages));
+            }
+            return StockRegister.apply(s, d.stockChange, new java.util.HashSet<>(balances.keySet()), token);
+        });
+    }
+
+    /**
+     * MANAGED, under its lock: one UPDATE adds the change and answers the balances before it, which
+     * {@link BalanceRule} checks; new rows are inserted. This keeps one round trip out of the time the
+     * hot rows are held. A shortage (or the CHECK constraint refusing a negative balance) rolls back to
+     * the savepoint taken before the lock and goes on with {@link #checkThenWrite}, in the same transaction
+     * and under the same lock (a new transaction would need a second connection while the others wait for
+     * this lock), for the exact answer.
+     */
+    private Uni<Void> writeUnderLock(Mutiny.Session s, Decision d, long token) {
+        return StockRegister.addToExisting(s, d.stockChange, token).chain(before -> {
+            if (!BalanceRule.shortages(before, d.stockChange).isEmpty()) {
+                return Uni.createFrom().failure(new CheckFirst()); // only a row that was not there can be short here
+            }
+            Map<StockKey, BigDecimal> missing = new LinkedHashMap<>();
+            d.stockChange.forEach((k, q) -> {
+                if (q.signum() != 0 && !before.containsKey(k)) {
+                    missing.put(k, q);
+                }
+            });
+            return StockRegister.insertNew(s, missing, token);
+        });
+    }
+
+    /** The one-statement write found a shortage: check first instead, to answer it exactly. */
+    private static final class CheckFirst extends RuntimeException {
+        CheckFirst() {
+            super(null, null, false, false);
+        }
     }
 
     private static void check(WritePermit permit) {

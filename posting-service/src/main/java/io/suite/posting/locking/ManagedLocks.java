@@ -45,16 +45,19 @@ public class ManagedLocks {
 
     /** Begins a lock transaction and locks {@code rows} EXCLUSIVE; fails with a 423/409/503 problem. */
     public Uni<Held> acquire(String label, Collection<StockKey> rows) {
-        long started = System.nanoTime();
         List<Map<String, String>> data = rows.stream().sorted()
                 .map(k -> Map.of("item", k.item(), "warehouse", k.warehouse())).toList();
         LockServiceClient.Begin begin = new LockServiceClient.Begin(owner, label, config.lockLease().toMillis(),
                 config.lockWaitTimeout().toMillis(), List.of(new LockServiceClient.Item(STOCK_SPACE, "EXCLUSIVE", data)));
-        // a refused begin (423/409/503) leaves no lock transaction behind: nothing to end
-        return client.begin(begin)
-                .map(tx -> new Held(tx.id(), tx.token(), tx.fencingToken()))
-                .onFailure().transform(ManagedLocks::problem)
-                .eventually(() -> metrics.lockWait(Duration.ofNanos(System.nanoTime() - started)));
+        // a refused begin (423/409/503) leaves no lock transaction behind: nothing to end;
+        // the wait is timed from the call (the Uni is built early, but called right before the balance check)
+        return Uni.createFrom().deferred(() -> {
+            long started = System.nanoTime();
+            return client.begin(begin)
+                    .map(tx -> new Held(tx.id(), tx.token(), tx.fencingToken()))
+                    .onFailure().transform(ManagedLocks::problem)
+                    .eventually(() -> metrics.lockWait(Duration.ofNanos(System.nanoTime() - started)));
+        });
     }
 
     /** Ends the lock transaction; a failure only means its lease will free the locks. */

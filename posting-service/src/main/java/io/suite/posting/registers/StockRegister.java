@@ -98,16 +98,7 @@ public final class StockRegister {
         Uni<Integer> updated = Uni.createFrom().item(0);
         if (!updates.isEmpty()) {
             List<Object> p = new ArrayList<>();
-            StringBuilder values = new StringBuilder();
-            for (Map.Entry<StockKey, BigDecimal> e : updates) {
-                int n = p.size();
-                values.append(n == 0 ? "" : ",").append("(?").append(n + 1).append(", ?").append(n + 2)
-                        .append(", cast(?").append(n + 3).append(" as numeric), cast(?").append(n + 4).append(" as bigint))");
-                p.add(e.getKey().item());
-                p.add(e.getKey().warehouse());
-                p.add(e.getValue());
-                p.add(token);
-            }
+            String values = values(updates, token, p);
             String sql = "UPDATE stock_balances AS b SET quantity = b.quantity + v.q"
                     + (fencingToken == null ? "" : ", fencing_token = v.t")
                     + " FROM (VALUES " + values + ") AS v(i, w, q, t) WHERE b.item = v.i AND b.warehouse = v.w"
@@ -132,6 +123,67 @@ public final class StockRegister {
                 throw lockLost(fencingToken);
             }
         })).replaceWithVoid();
+    }
+
+    /**
+     * Under a managed lock (MANAGED, READ COMMITTED), read and write in one statement: adds
+     * {@code changes} to the rows that exist and answers their balances <em>before</em> the change, for
+     * {@link BalanceRule}. Rows not answered do not exist (or a later grant fenced them). A balance that
+     * would go negative fails the statement on the CHECK constraint (23514): the caller then checks first.
+     */
+    public static Uni<Map<StockKey, BigDecimal>> addToExisting(Mutiny.Session s, Map<StockKey, BigDecimal> changes, long token) {
+        List<Map.Entry<StockKey, BigDecimal>> rows = changes.entrySet().stream().filter(e -> e.getValue().signum() != 0)
+                .sorted(Map.Entry.comparingByKey()).toList();
+        if (rows.isEmpty()) {
+            return Uni.createFrom().item(new HashMap<>());
+        }
+        List<Object> p = new ArrayList<>();
+        String values = values(rows, token, p);
+        return Db.rows(s, "UPDATE stock_balances AS b SET quantity = b.quantity + v.q, fencing_token = v.t FROM (VALUES "
+                + values + ") AS v(i, w, q, t) WHERE b.item = v.i AND b.warehouse = v.w AND b.fencing_token <= v.t"
+                + " RETURNING b.item, b.warehouse, b.quantity - v.q", p)
+                .map(result -> {
+                    Map<StockKey, BigDecimal> before = new HashMap<>();
+                    for (Object[] r : result) {
+                        before.put(new StockKey((String) r[0], (String) r[1]), (BigDecimal) r[2]);
+                    }
+                    return before;
+                });
+    }
+
+    /** Inserts rows that did not exist (increases only); a row that exists after all was fenced: lock lost. */
+    public static Uni<Void> insertNew(Mutiny.Session s, Map<StockKey, BigDecimal> rows, long token) {
+        if (rows.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Object> p = new ArrayList<>();
+        rows.forEach((k, q) -> {
+            p.add(k.item());
+            p.add(k.warehouse());
+            p.add(q);
+            p.add(token);
+        });
+        return Db.update(s, "INSERT INTO stock_balances (item, warehouse, quantity, fencing_token) VALUES "
+                + Db.tuples(rows.size(), 4, 1) + " ON CONFLICT (item, warehouse) DO NOTHING", p)
+                .invoke(n -> {
+                    if (n < rows.size()) {
+                        throw lockLost(token);
+                    }
+                }).replaceWithVoid();
+    }
+
+    private static String values(List<Map.Entry<StockKey, BigDecimal>> rows, long token, List<Object> p) {
+        StringBuilder values = new StringBuilder();
+        for (Map.Entry<StockKey, BigDecimal> e : rows) {
+            int n = p.size();
+            values.append(n == 0 ? "" : ",").append("(?").append(n + 1).append(", ?").append(n + 2)
+                    .append(", cast(?").append(n + 3).append(" as numeric), cast(?").append(n + 4).append(" as bigint))");
+            p.add(e.getKey().item());
+            p.add(e.getKey().warehouse());
+            p.add(e.getValue());
+            p.add(token);
+        }
+        return values.toString();
     }
 
     static HttpProblem lockLost(Long token) {

@@ -277,7 +277,34 @@ class ManagedPostingTest {
         HttpProblem refused = assertThrows(HttpProblem.class, () -> VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(
                 () -> Panache.getSession().chain(s -> StockRegister.apply(s, Map.of(row, new BigDecimal("-9")), java.util.Set.of(row), staleToken)))));
         assertEquals(409, refused.getStatusCode());
+        // the one-statement write under a lock skips the fenced row, and cannot insert it as new either
+        Map<StockKey, BigDecimal> before = VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(
+                () -> Panache.getSession().chain(s -> StockRegister.addToExisting(s, Map.of(row, new BigDecimal("-9")), staleToken))));
+        assertEquals(Map.of(), before);
+        HttpProblem notInserted = assertThrows(HttpProblem.class, () -> VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(
+                () -> Panache.getSession().chain(s -> StockRegister.insertNew(s, Map.of(row, BigDecimal.ONE), staleToken)))));
+        assertEquals(409, notInserted.getStatusCode());
         assertEquals(0, balance(item, wh).compareTo(new BigDecimal(9)));
+        Api.assertConsistent();
+    }
+
+    /** Under the lock, balances are checked and written in one statement; a shortage still gets the exact answer. */
+    @Test
+    void oneStatementWritesStillAnswerShortagesExactly() {
+        String item = Unique.name("item");
+        String wh = Unique.name("wh");
+        String fresh = Unique.name("wh");
+        receipt(item, wh, 4);
+        // a row that is not there yet: nothing available
+        create(doc("SHIPMENT", true, line(item, fresh, 1))).then().statusCode(422)
+                .body("shortages[0].warehouse", equalTo(fresh)).body("shortages[0].available", equalTo(0));
+        // an existing row going negative: refused with what it has, nothing written
+        create(doc("SHIPMENT", true, line(item, wh, 5))).then().statusCode(422)
+                .body("shortages[0].requested", equalTo(5.0f)).body("shortages[0].available", equalTo(4.0f));
+        // an increase on a new row and a decrease on an existing one, in one document
+        create(doc("TRANSFER", true, transferLine(item, wh, fresh, 3))).then().statusCode(201);
+        assertEquals(0, balance(item, wh).compareTo(BigDecimal.ONE));
+        assertEquals(0, balance(item, fresh).compareTo(new BigDecimal(3)));
         Api.assertConsistent();
     }
 
