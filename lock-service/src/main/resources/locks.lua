@@ -13,6 +13,7 @@ local K_LEASES, K_WAITDL, K_SPACES = P .. 'leases', P .. 'waitdl', P .. 'spaces'
 local K_FENCE, K_SEQ, K_VERSION, K_NHELD = P .. 'fence', P .. 'waitseq', P .. 'version', P .. 'nheld'
 local K_EVENTS, K_INCIDENTS = P .. 'events', P .. 'incidents'
 local K_XTX = P .. 'xtx' -- transactions holding EXCLUSIVE items, scored by the maintenance epoch they began in
+local K_WAITS, K_EDGES = P .. 'waits', P .. 'edges' -- waiting requests, and whom each waits for (see below)
 
 -- ---------------------------------------------------------------- the conflict rule
 local decoded = {}
@@ -168,7 +169,9 @@ local function tidy_space(space)
 end
 
 -- ---------------------------------------------------------------- waiting requests
--- wait:<req> hash tx, seq, items (space\tmode\tc\tshape lines), since, edges (comma list), esc
+-- waits  hash req -> tx \30 seq \30 since \30 escalated spaces (\n) \30 items (space\tmode\tc\tshape lines)
+-- edges  hash req -> the transactions it waits for (comma list): changes on every release, so it
+--        is kept apart, and a release pass reads and writes the edges of a whole queue in one call each
 local wait_cache = {}
 local function parse_items(s)
   local items = {}
@@ -183,15 +186,36 @@ local function encode_items(items)
   for i, it in ipairs(items) do out[i] = it.s .. '\t' .. it.m .. '\t' .. it.c .. '\t' .. it.sh end
   return table.concat(out, '\n')
 end
+local function decode_wait(req, packed, edges)
+  local tx, seq, since, esc, items = string.match(packed, '^(.-)\30(.-)\30(.-)\30(.-)\30(.*)$')
+  return { req = req, tx = tx, seq = tonumber(seq), since = since, esc = esc, items = parse_items(items), edges = edges or '' }
+end
 local function load_wait(req)
   local w = wait_cache[req]
   if w == nil then
-    local r = redis.call('HMGET', key('wait', req), 'tx', 'seq', 'items', 'since', 'edges', 'esc')
-    if not r[1] then return nil end
-    w = { req = req, tx = r[1], seq = tonumber(r[2]), items = parse_items(r[3]), since = r[4], edges = r[5] or '', esc = r[6] or '' }
+    local packed = redis.call('HGET', K_WAITS, req)
+    if not packed then return nil end
+    w = decode_wait(req, packed, redis.call('HGET', K_EDGES, req))
     wait_cache[req] = w
   end
   return w
+end
+local function prefetch_waits(reqs) -- many waits in two calls
+  local todo = {}
+  for _, req in ipairs(reqs) do if wait_cache[req] == nil then todo[#todo + 1] = req end end
+  for from = 1, #todo, 1000 do
+    local part = { unpack(todo, from, math.min(#todo, from + 999)) }
+    local packed = redis.call('HMGET', K_WAITS, unpack(part))
+    local edges = redis.call('HMGET', K_EDGES, unpack(part))
+    for i, req in ipairs(part) do
+      if packed[i] then wait_cache[req] = decode_wait(req, packed[i], edges[i]) end
+    end
+  end
+end
+local function save_edges(changes) -- flat {req, edges, ...}
+  for from = 1, #changes, 2000 do
+    redis.call('HSET', K_EDGES, unpack(changes, from, math.min(#changes, from + 1999)))
+  end
 end
 
 local function waits_on(w, tx) -- does waiting request w currently wait for transaction tx?
@@ -218,6 +242,7 @@ local function blockers(tx, items, seq)
     local qk = key('queue', it.s)
     if redis.call('EXISTS', qk) == 1 then
       local q = seq and redis.call('ZRANGEBYSCORE', qk, '-inf', '(' .. seq) or redis.call('ZRANGE', qk, 0, -1)
+      prefetch_waits(q)
       for _, req in ipairs(q) do
         local w = load_wait(req)
         if w and w.tx ~= tx and not waits_on(w, tx) then
@@ -250,7 +275,8 @@ local function drop_wait(req)
     redis.call('ZREM', key('queue', it.s), req)
     spaces[it.s] = true
   end
-  redis.call('DEL', key('wait', req))
+  redis.call('HDEL', K_WAITS, req)
+  redis.call('HDEL', K_EDGES, req)
   redis.call('ZREM', K_WAITDL, req)
   if redis.call('HGET', key('tx', w.tx), 'w') == req then redis.call('HDEL', key('tx', w.tx), 'w') end
   wait_cache[req] = nil
@@ -292,7 +318,10 @@ local function release_pass(spaces)
     end
   end
   table.sort(reqs, function(a, b) return a[2] < b[2] end)
-  local granted = {}
+  local ids = {}
+  for i, r in ipairs(reqs) do ids[i] = r[1] end
+  prefetch_waits(ids)
+  local granted, changed = {}, {}
   for _, r in ipairs(reqs) do
     local w = load_wait(r[1])
     if w then
@@ -306,12 +335,13 @@ local function release_pass(spaces)
       else
         local edges = table.concat(edge_list(bl), ',')
         if edges ~= w.edges then
-          redis.call('HSET', key('wait', w.req), 'edges', edges)
+          changed[#changed + 1] = w.req; changed[#changed + 1] = edges
           w.edges = edges
         end
       end
     end
   end
+  save_edges(changed)
   if #granted > 0 then redis.call('PUBLISH', K_EVENTS, 'g\n' .. table.concat(granted, '\n')) end
   for space, _ in pairs(spaces) do tidy_space(space) end
 end
@@ -437,7 +467,7 @@ local function lock_op(L)
     local edges = edge_list(bl)
     local joined = table.concat(edges, ',')
     if joined ~= w.edges then
-      redis.call('HSET', key('wait', req), 'edges', joined)
+      redis.call('HSET', K_EDGES, req, joined)
       w.edges = joined
     end
     -- Edges also change when a release pass re-evaluates this request: search on every re-check.
@@ -450,7 +480,7 @@ local function lock_op(L)
   end
   if final then return { 'notx' } end -- the request is gone with its transaction
 
-  if tr.w and redis.call('EXISTS', key('wait', tr.w)) == 1 then return { 'busy' } end
+  if tr.w and redis.call('HEXISTS', K_WAITS, tr.w) == 1 then return { 'busy' } end
   local items = {}
   for i = 9, #L, 4 do
     items[#items + 1] = { s = L[i], m = L[i + 1], c = L[i + 2], sh = L[i + 3] }
@@ -500,8 +530,8 @@ local function lock_op(L)
   local seq = redis.call('INCR', K_SEQ)
   local edges = edge_list(bl)
   local joined = table.concat(edges, ',')
-  redis.call('HSET', key('wait', req), 'tx', tx, 'seq', seq, 'items', encode_items(items), 'since', now,
-    'edges', joined, 'esc', esc_lines)
+  redis.call('HSET', K_WAITS, req, tx .. '\30' .. seq .. '\30' .. now .. '\30' .. esc_lines .. '\30' .. encode_items(items))
+  redis.call('HSET', K_EDGES, req, joined)
   redis.call('ZADD', K_WAITDL, now + tonumber(L[6]) + 10000, req)
   redis.call('HSET', key('tx', tx), 'w', req)
   for _, it in ipairs(items) do
@@ -599,7 +629,9 @@ elseif op == 'snapshot' then
         txs[h.tx] = true
       end
     end
-    for _, req in ipairs(redis.call('ZRANGE', key('queue', s), 0, -1)) do
+    local q = redis.call('ZRANGE', key('queue', s), 0, -1)
+    prefetch_waits(q)
+    for _, req in ipairs(q) do
       local w = load_wait(req)
       if w and n < max then
         for _, it in ipairs(w.items) do
