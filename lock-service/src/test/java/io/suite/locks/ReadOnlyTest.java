@@ -33,13 +33,42 @@ class ReadOnlyTest {
     WriteGuard guard;
 
     private void publish(String mode, long epoch) throws Exception {
+        publish(mode, epoch, null);
+    }
+
+    private void publish(String mode, long epoch, Long drainTimeoutMs) throws Exception {
         String topic = ConfigProvider.getConfig().getValue("write-guard.state-topic", String.class);
         String servers = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", servers),
                 new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(topic, "state", "{\"mode\":\"" + mode + "\",\"epoch\":" + epoch
-                    + ",\"reason\":\"lock-service test\",\"since\":\"" + Instant.now() + "\",\"requestedBy\":\"ReadOnlyTest\"}")).get();
+                    + ",\"reason\":\"lock-service test\",\"since\":\"" + Instant.now() + "\",\"requestedBy\":\"ReadOnlyTest\""
+                    + (drainTimeoutMs == null ? "" : ",\"drainTimeoutMs\":" + drainTimeoutMs) + "}")).get();
         }
+    }
+
+    /** EXCLUSIVE lock transactions open at the flip are writes in flight: ended when the drain deadline passes. */
+    @Test
+    void writesInFlightAreEndedAtTheDrainDeadline() throws Exception {
+        await().until(guard::stateKnown);
+        String space = Unique.name("Drain");
+        Api.Tx writer = api.begin("in-flight-writer");
+        api.lockItem(writer, 0, Api.item(space, "EXCLUSIVE", "{\"k\":1}")).then().statusCode(200);
+        Api.Tx reader = api.begin("in-flight-reader");
+        api.lockItem(reader, 0, Api.item(space, "SHARED", "{\"k\":2}")).then().statusCode(200);
+        long epoch = guard.epoch();
+        publish("READ_ONLY", epoch + 1, 300L);
+        try {
+            await().until(() -> guard.state().readOnly());
+            // the EXCLUSIVE holder is ended by Housekeeping (it runs every second) once 300 ms have passed
+            await().until(() -> api.get(writer).statusCode() == 404);
+            api.get(reader).then().statusCode(200).body("locks.size()", equalTo(1));
+            api.locks(space).then().body("locks.owner", not(hasItem("in-flight-writer")));
+        } finally {
+            publish("READ_WRITE", epoch + 2);
+            await().until(() -> !guard.refusesWrites());
+        }
+        api.end(reader).then().statusCode(204);
     }
 
     @Test
