@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code bench/run locks [seconds-per-cell] [lock-service-url] [redis-host:port]}: lock+unlock cycles
+ * {@code bench/run locks [seconds-per-cell] [lock-service-url] [redis-host:port] [clients=1,16,64] [scenarios=a,b,c]}: lock+unlock cycles
  * per second and p50/p99 at 1, 16 and 64 clients for (a) one key per client, (b) one hot key,
  * (c) one request of 10 rows per client. Contenders, in the same run on the same Redis:
  * <ul>
@@ -50,9 +50,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * the 2-call form answers 400, which shows as failures in that column.
  */
 public final class Bench {
-    /** {@code -Dbench.clients=1,16,64} and {@code -Dbench.scenarios=a,b,c} narrow a run (e.g. to profile one cell). */
-    private static final int[] CLIENTS = java.util.Arrays.stream(System.getProperty("bench.clients", "1,16,64").split(","))
-            .mapToInt(Integer::parseInt).toArray();
+    /** {@code clients=1,16,64} and {@code scenarios=a,b,c} (arguments or {@code -Dbench.*}) narrow a run, e.g. to one cell. */
+    private static int[] clients() {
+        return java.util.Arrays.stream(System.getProperty("bench.clients", "1,16,64").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+    }
     private static final String TX = "/v1/lock-transactions";
     /** Just above the lock wait (timeoutMs 60000), so only a stuck service trips it, not a long wait. */
     private static final long REQUEST_IDLE_MS = 65_000;
@@ -80,7 +82,18 @@ public final class Bench {
         }
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] all) throws Exception {
+        // key=value arguments set bench.key; the others are positional
+        List<String> positional = new ArrayList<>();
+        for (String a : all) {
+            int eq = a.indexOf('=');
+            if (eq > 0) {
+                System.setProperty("bench." + a.substring(0, eq), a.substring(eq + 1));
+            } else {
+                positional.add(a);
+            }
+        }
+        String[] args = positional.toArray(String[]::new);
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
         String url = args.length > 1 ? args[1] : "http://127.0.0.1:8081";
         String redisAddress = args.length > 2 ? args[2] : "127.0.0.1:6379";
@@ -169,7 +182,7 @@ public final class Bench {
         }
         System.err.println("warmed up");
         for (String[] s : scenarios) {
-            for (int clients : CLIENTS) {
+            for (int clients : clients()) {
                 Result two = measureAsync(vertx, "2 calls", twoCalls, s[0], clients, seconds);
                 Result three = measureAsync(vertx, "3 calls", threeCalls, s[0], clients, seconds);
                 Result rd = measure(viaRedisson, s[0], clients, seconds);
