@@ -47,6 +47,23 @@ class ReadOnlyTest {
         }
     }
 
+    /** Flips to read-only (with a drain timeout, or none), runs {@code body}, and always flips back. */
+    private void whileReadOnly(Long drainTimeoutMs, ThrowingRunnable body) throws Exception {
+        long epoch = guard.epoch();
+        publish("READ_ONLY", epoch + 1, drainTimeoutMs);
+        try {
+            await().until(() -> guard.state().readOnly());
+            body.run();
+        } finally {
+            publish("READ_WRITE", epoch + 2);
+            await().until(() -> !guard.refusesWrites());
+        }
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
     /** EXCLUSIVE lock transactions open at the flip are writes in flight: ended when the drain deadline passes. */
     @Test
     void writesInFlightAreEndedAtTheDrainDeadline() throws Exception {
@@ -56,18 +73,12 @@ class ReadOnlyTest {
         api.lockItem(writer, 0, Api.item(space, "EXCLUSIVE", "{\"k\":1}")).then().statusCode(200);
         Api.Tx reader = api.begin("in-flight-reader");
         api.lockItem(reader, 0, Api.item(space, "SHARED", "{\"k\":2}")).then().statusCode(200);
-        long epoch = guard.epoch();
-        publish("READ_ONLY", epoch + 1, 300L);
-        try {
-            await().until(() -> guard.state().readOnly());
+        whileReadOnly(300L, () -> {
             // the EXCLUSIVE holder is ended by Housekeeping (it runs every second) once 300 ms have passed
             await().until(() -> api.get(writer).statusCode() == 404);
             api.get(reader).then().statusCode(200).body("locks.size()", equalTo(1));
             api.locks(space).then().body("locks.owner", not(hasItem("in-flight-writer")));
-        } finally {
-            publish("READ_WRITE", epoch + 2);
-            await().until(() -> !guard.refusesWrites());
-        }
+        });
         api.end(reader).then().statusCode(204);
     }
 
@@ -77,10 +88,7 @@ class ReadOnlyTest {
         String space = Unique.name("ReadOnly");
         Api.Tx before = api.begin("before-the-flip");
         api.lockItem(before, 0, Api.item(space, "EXCLUSIVE", "{\"k\":1}")).then().statusCode(200);
-        long epoch = guard.epoch();
-        publish("READ_ONLY", epoch + 1);
-        try {
-            await().until(() -> guard.state().readOnly());
+        whileReadOnly(null, () -> {
             Api.Tx after = api.begin("after-the-flip");
             api.lockItem(after, 0, Api.item(space, "EXCLUSIVE", "{\"k\":2}")).then().statusCode(503)
                     .contentType(containsString("application/problem+json"))
@@ -96,10 +104,7 @@ class ReadOnlyTest {
             api.lockItem(before, 0, Api.item(space, "EXCLUSIVE", "{\"k\":3}")).then().statusCode(200);
             api.end(before).then().statusCode(204);
             api.end(after).then().statusCode(204);
-        } finally {
-            publish("READ_WRITE", epoch + 2);
-            await().until(() -> !guard.refusesWrites());
-        }
+        });
         Api.Tx later = api.begin("after-read-write");
         api.lockItem(later, 0, Api.item(space, "EXCLUSIVE", "{\"k\":2}")).then().statusCode(200);
         api.end(later);
