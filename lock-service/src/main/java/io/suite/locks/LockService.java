@@ -109,7 +109,7 @@ public class LockService {
         String id = UUID.randomUUID().toString();
         String token = newToken();
         long lease = lease(b);
-        return store.run("begin", beginArgs(id, token, b, lease, epochAtBegin))
+        return store.run("begin", beginArgs(id, LockStore.digest(token), b, lease, epochAtBegin))
                 .map(r -> new Begun(id, token, lease, Instant.ofEpochMilli(r.get(1).toLong())));
     }
 
@@ -121,8 +121,9 @@ public class LockService {
         String id = UUID.randomUUID().toString();
         String token = newToken();
         long lease = lease(b);
-        List<String> args = beginArgs(id, token, b, lease, epochAtBegin);
-        List<String> lockArgs = lockArgs(id, token, b.lock(), readOnlyEpoch);
+        String digest = LockStore.digest(token);
+        List<String> args = beginArgs(id, digest, b, lease, epochAtBegin);
+        List<String> lockArgs = lockArgs(id, digest, b.lock(), readOnlyEpoch);
         args.addAll(lockArgs.subList(2, lockArgs.size())); // the begin call already names tx and digest
         Waiter w = waiter(id, lockArgs, b.lock());
         return waitFor(w, "begin", args)
@@ -142,8 +143,8 @@ public class LockService {
         return b.leaseMs() != null ? b.leaseMs() : config.defaultLease().toMillis();
     }
 
-    private static List<String> beginArgs(String id, String token, ItemParser.Begin b, long lease, long epochAtBegin) {
-        return new ArrayList<>(List.of(id, LockStore.digest(token), b.owner(), b.label(), String.valueOf(lease),
+    private static List<String> beginArgs(String id, String digest, ItemParser.Begin b, long lease, long epochAtBegin) {
+        return new ArrayList<>(List.of(id, digest, b.owner(), b.label(), String.valueOf(lease),
                 String.valueOf(epochAtBegin)));
     }
 
@@ -232,16 +233,16 @@ public class LockService {
 
     /** {@code readOnlyEpoch}: null when writable, else the read-only epoch (-1 while unknown). */
     public Uni<Granted> lock(String id, String token, ItemParser.LockRequest request, Long readOnlyEpoch) {
-        List<String> args = lockArgs(id, token, request, readOnlyEpoch);
+        List<String> args = lockArgs(id, LockStore.digest(token), request, readOnlyEpoch);
         return waitFor(waiter(id, args, request), "lock", args);
     }
 
     /** tx, digest, req, wait, final, waitMs, threshold, read-only epoch, then 4 strings an item (locks.lua). */
-    private List<String> lockArgs(String id, String token, ItemParser.LockRequest request, Long readOnlyEpoch) {
+    private List<String> lockArgs(String id, String digest, ItemParser.LockRequest request, Long readOnlyEpoch) {
         long timeout = timeout(request);
         List<String> args = new ArrayList<>(8 + 4 * request.items().size());
         args.add(id);
-        args.add(LockStore.digest(token));
+        args.add(digest);
         args.add(UUID.randomUUID().toString());
         args.add(timeout > 0 ? "1" : "0");
         args.add("0");
