@@ -43,6 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>lock-service in 2 calls: begin with items (the transaction begun and its items granted at once) + end;</li>
  * <li>lock-service in 3 calls: begin + lock + end;</li>
  * <li>Redisson: RLock, RedissonMultiLock over 10 RLocks;</li>
+ * <li>Redisson fair: the same over getFairLock (FIFO like the service: the like-for-like peer on a hot key);</li>
  * <li>the raw Redis ceiling: SET NX PX / DEL loop on a plain socket.</li>
  * </ul>
  * The service is driven by the Vert.x HTTP client (HTTP/1.1 keep-alive, two event loops, each client a chain
@@ -133,20 +134,10 @@ public final class Bench {
                         lockBody(run, scenario, client))
                         // end even after a refused lock: failures must not leave transactions behind
                         .compose(locked -> end(http, tx).compose(v -> locked.expect(200, "lock")).mapEmpty()));
-        Cycle viaRedisson = (scenario, client) -> {
-            RLock lock;
-            if (scenario.equals("c")) {
-                RLock[] locks = new RLock[10];
-                for (int i = 0; i < 10; i++) {
-                    locks[i] = redisson.getLock("bench:" + run + ":c-" + client + "-" + i);
-                }
-                lock = new RedissonMultiLock(locks);
-            } else {
-                lock = redisson.getLock("bench:" + run + ":" + key(scenario, client));
-            }
-            lock.lock(30, java.util.concurrent.TimeUnit.SECONDS);
-            lock.unlock();
-        };
+        Cycle viaRedisson = redissonCycle(name -> redisson.getLock("bench:" + run + ":" + name));
+        // The service hands a key to the oldest waiter; RLock lets the unlocking client re-lock at once.
+        // Redisson's fair lock is the like-for-like peer for the hot key.
+        Cycle viaRedissonFair = redissonCycle(name -> redisson.getFairLock("bench:" + run + ":fair:" + name));
         Cycle rawRedis = (scenario, client) -> {
             Resp r = raw.get();
             List<String> keys = new ArrayList<>();
@@ -171,13 +162,14 @@ public final class Bench {
         String[][] scenarios = java.util.Arrays.stream(new String[][] {{"a", "(a) one key, uncontended"}, {"b", "(b) one hot key"},
                 {"c", "(c) 10 rows, one request"}}).filter(s -> only.contains(s[0])).toArray(String[][]::new);
         Table table = new Table("scenario", "clients", "service 2 calls/s", "p50 ms", "p99 ms", "service 3 calls/s", "p50 ms",
-                "p99 ms", "Redisson/s", "p50 ms", "p99 ms", "raw Redis/s", "p50 ms", "p99 ms", "2-call÷Redisson",
-                "3-call÷Redisson", "2-call÷raw");
+                "p99 ms", "Redisson/s", "p50 ms", "p99 ms", "fair Redisson/s", "p50 ms", "p99 ms", "raw Redis/s", "p50 ms",
+                "p99 ms", "2-call÷Redisson", "3-call÷Redisson", "2-call÷fair", "2-call÷raw");
         // Warm up every contender (JIT of the service, connection pools) before anything is measured.
         for (String[] s : scenarios) {
             measureAsync(vertx, "2 calls", twoCalls, s[0], 16, Math.max(2, seconds));
             measureAsync(vertx, "3 calls", threeCalls, s[0], 16, Math.max(2, seconds));
             measure(viaRedisson, s[0], 16, 1);
+            measure(viaRedissonFair, s[0], 16, 1);
             measure(rawRedis, s[0], 16, 1);
         }
         System.err.println("warmed up");
@@ -186,18 +178,20 @@ public final class Bench {
                 Result two = measureAsync(vertx, "2 calls", twoCalls, s[0], clients, seconds);
                 Result three = measureAsync(vertx, "3 calls", threeCalls, s[0], clients, seconds);
                 Result rd = measure(viaRedisson, s[0], clients, seconds);
+                Result fair = measure(viaRedissonFair, s[0], clients, seconds);
                 Result rw = measure(rawRedis, s[0], clients, seconds);
                 table.row(s[1], clients, f0(two.perSecond()) + fails(two), f2(two.p50ms()), f2(two.p99ms()),
                         f0(three.perSecond()) + fails(three), f2(three.p50ms()), f2(three.p99ms()),
                         f0(rd.perSecond()) + fails(rd), f2(rd.p50ms()), f2(rd.p99ms()),
+                        f0(fair.perSecond()) + fails(fair), f2(fair.p50ms()), f2(fair.p99ms()),
                         f0(rw.perSecond()) + fails(rw), f2(rw.p50ms()), f2(rw.p99ms()),
                         f2(two.perSecond() / rd.perSecond()) + "x", f2(three.perSecond() / rd.perSecond()) + "x",
-                        f2(two.perSecond() / rw.perSecond()) + "x");
+                        f2(two.perSecond() / fair.perSecond()) + "x", f2(two.perSecond() / rw.perSecond()) + "x");
                 System.err.printf("%s %d clients done%n", s[1], clients);
             }
         }
         System.out.println("lock+unlock cycles: service 2 calls = begin with items + end; service 3 calls = begin + lock + end"
-                + " (HTTP/1.1 keep-alive, Vert.x client); Redisson = lock + unlock; raw = SET NX PX + DEL per key. "
+                + " (HTTP/1.1 keep-alive, Vert.x client); Redisson = lock + unlock (RLock, fair = getFairLock); raw = SET NX PX + DEL per key. "
                 + seconds + " s per cell.");
         System.out.print(table);
         redisson.shutdown();
@@ -222,6 +216,24 @@ public final class Bench {
     private static Future<Void> end(HttpClient http, JsonObject tx) {
         return call(http, HttpMethod.DELETE, TX + "/" + tx.getString("id"), tx.getString("token"), null)
                 .compose(ended -> ended.expect(204, "end")).mapEmpty();
+    }
+
+    /** lock + unlock of RLocks made by {@code locks}: one, or a RedissonMultiLock over 10 for (c). */
+    private static Cycle redissonCycle(java.util.function.Function<String, RLock> locks) {
+        return (scenario, client) -> {
+            RLock lock;
+            if (scenario.equals("c")) {
+                RLock[] each = new RLock[10];
+                for (int i = 0; i < 10; i++) {
+                    each[i] = locks.apply("c-" + client + "-" + i);
+                }
+                lock = new RedissonMultiLock(each);
+            } else {
+                lock = locks.apply(key(scenario, client));
+            }
+            lock.lock(30, java.util.concurrent.TimeUnit.SECONDS);
+            lock.unlock();
+        };
     }
 
     private static String fails(Result r) {
