@@ -257,94 +257,100 @@ public final class Bench {
                 + key(scenario, client) + "\"}}]}";
     }
 
+    /** One cell's measurement: clients record cycles while {@link #measuring}; {@link #run} times the window. */
+    private static final class Window {
+        final Histogram latency = new ConcurrentHistogram(Duration.ofSeconds(120).toNanos(), 3);
+        final AtomicBoolean measuring = new AtomicBoolean();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicLong count = new AtomicLong();
+        final AtomicLong failures = new AtomicLong();
+        final CountDownLatch finished;
+
+        Window(int clients) {
+            finished = new CountDownLatch(clients);
+        }
+
+        void succeeded(long startNanos) {
+            if (measuring.get()) {
+                latency.recordValue(System.nanoTime() - startNanos);
+                count.incrementAndGet();
+            }
+        }
+
+        void failed(String what, Object cause) {
+            if (failures.getAndIncrement() == 0) {
+                System.err.println(what + ": " + cause);
+            }
+        }
+
+        /** Warm-up, then {@code seconds} measured; then stops the clients and waits for them. */
+        Result run(double seconds) throws InterruptedException {
+            Thread.sleep(Math.max(500, (long) (seconds * 300)));
+            long began = System.nanoTime();
+            measuring.set(true);
+            Thread.sleep((long) (seconds * 1000));
+            measuring.set(false);
+            double elapsed = (System.nanoTime() - began) / 1e9;
+            stop.set(true);
+            finished.await();
+            return new Result(count.get() / elapsed, latency.getValueAtPercentile(50) / 1e6,
+                    latency.getValueAtPercentile(99) / 1e6, failures.get());
+        }
+    }
+
     /** Runs {@code clients} threads of cycles: a short warm-up, then {@code seconds} measured. */
     private static Result measure(Cycle cycle, String scenario, int clients, double seconds) throws InterruptedException {
-        Histogram latency = new ConcurrentHistogram(Duration.ofSeconds(120).toNanos(), 3);
-        AtomicBoolean measuring = new AtomicBoolean();
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicLong count = new AtomicLong();
-        AtomicLong failures = new AtomicLong();
-        CountDownLatch finished = new CountDownLatch(clients);
+        Window window = new Window(clients);
         for (int c = 0; c < clients; c++) {
             int client = c;
             Thread t = new Thread(() -> {
                 try {
-                    while (!stop.get()) {
+                    while (!window.stop.get()) {
                         long start = System.nanoTime();
                         try {
                             cycle.run(scenario, client);
+                            window.succeeded(start);
                         } catch (Exception e) {
-                            if (failures.getAndIncrement() == 0) {
-                                System.err.println(scenario + ": " + e);
-                            }
-                            continue;
-                        }
-                        if (measuring.get()) {
-                            latency.recordValue(System.nanoTime() - start);
-                            count.incrementAndGet();
+                            window.failed(scenario, e);
                         }
                     }
                 } finally {
-                    finished.countDown();
+                    window.finished.countDown();
                 }
             });
             t.setDaemon(true);
             t.start();
         }
-        return window(seconds, latency, measuring, stop, count, failures, finished);
-    }
-
-    /** Warm-up, then {@code seconds} measured with {@code measuring} set; then stops the clients. */
-    private static Result window(double seconds, Histogram latency, AtomicBoolean measuring, AtomicBoolean stop,
-            AtomicLong count, AtomicLong failures, CountDownLatch finished) throws InterruptedException {
-        Thread.sleep(Math.max(500, (long) (seconds * 300)));
-        long began = System.nanoTime();
-        measuring.set(true);
-        Thread.sleep((long) (seconds * 1000));
-        measuring.set(false);
-        double elapsed = (System.nanoTime() - began) / 1e9;
-        stop.set(true);
-        finished.await();
-        return new Result(count.get() / elapsed, latency.getValueAtPercentile(50) / 1e6, latency.getValueAtPercentile(99) / 1e6,
-                failures.get());
+        return window.run(seconds);
     }
 
     /** Like {@link #measure} with {@code clients} chains of async cycles, spread over the event loops. */
     private static Result measureAsync(Vertx vertx, String name, AsyncCycle cycle, String scenario, int clients, double seconds)
             throws InterruptedException {
-        Histogram latency = new ConcurrentHistogram(Duration.ofSeconds(120).toNanos(), 3);
-        AtomicBoolean measuring = new AtomicBoolean();
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicLong count = new AtomicLong();
-        AtomicLong failures = new AtomicLong();
-        CountDownLatch finished = new CountDownLatch(clients);
+        Window window = new Window(clients);
         for (int c = 0; c < clients; c++) {
             int client = c;
             // off an event loop, each new context takes the next loop in turn
             Context context = vertx.getOrCreateContext();
-            context.runOnContext(v -> next(name, cycle, scenario, client, latency, measuring, stop, count, failures, finished));
+            context.runOnContext(v -> next(name, cycle, scenario, client, window));
         }
-        return window(seconds, latency, measuring, stop, count, failures, finished);
+        return window.run(seconds);
     }
 
-    private static void next(String name, AsyncCycle cycle, String scenario, int client, Histogram latency,
-            AtomicBoolean measuring, AtomicBoolean stop, AtomicLong count, AtomicLong failures, CountDownLatch finished) {
-        if (stop.get()) {
-            finished.countDown();
+    private static void next(String name, AsyncCycle cycle, String scenario, int client, Window window) {
+        if (window.stop.get()) {
+            window.finished.countDown();
             return;
         }
         long start = System.nanoTime();
         cycle.run(scenario, client).onComplete(done -> {
             if (done.failed()) {
-                if (failures.getAndIncrement() == 0) {
-                    System.err.println(name + ", " + scenario + ": " + done.cause());
-                }
-            } else if (measuring.get()) {
-                latency.recordValue(System.nanoTime() - start);
-                count.incrementAndGet();
+                window.failed(name + ", " + scenario, done.cause());
+            } else {
+                window.succeeded(start);
             }
             // every cycle waits for the network at least once, so this runs on a fresh event-loop stack, no deep recursion
-            next(name, cycle, scenario, client, latency, measuring, stop, count, failures, finished);
+            next(name, cycle, scenario, client, window);
         });
     }
 
