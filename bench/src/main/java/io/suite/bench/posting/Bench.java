@@ -47,7 +47,7 @@ import io.suite.bench.Table;
  * calls (seed, metrics, register check) stay on the blocking JDK client.
  *
  * <p>Settings ({@code key=value} arguments or {@code -Dbench.key}): {@code bench.seconds} (per cell, default 8), {@code bench.warmup} (2),
- * {@code bench.prewarm} (20 s a mode, before the first cell),
+ * {@code bench.prewarm} (at most 240 s a mode before the first cell, see {@link #prewarm}), {@code bench.jit-quiet} (5, % of a core),
  * {@code bench.posters} (1,8,32,64), {@code bench.items} (100), {@code bench.warehouses} (5),
  * {@code bench.zipf} (1.1), {@code bench.lines} (3, most lines per document), {@code bench.modes}
  * (MANAGED,AUTOMATIC,FOR_UPDATE), {@code bench.db} (posting).
@@ -59,8 +59,11 @@ public final class Bench {
 
     private final int seconds = Integer.getInteger("bench.seconds", 8);
     private final int warmup = Integer.getInteger("bench.warmup", 2);
-    /** Before any cell: every mode runs this long with 8 posters, unmeasured, so that no mode is timed with a cold JIT. */
-    private final int prewarm = Integer.getInteger("bench.prewarm", 20);
+    /** Most seconds a mode is pre-warmed before the first cell (see {@link #prewarm}); 0 skips it. */
+    private final int prewarm = Integer.getInteger("bench.prewarm", 240);
+    /** Pre-warming ends when the JIT compilers of the mode's processes used less than this % of a core. */
+    private final int jitQuiet = Integer.getInteger("bench.jit-quiet", 5);
+    private static final int PREWARM_ROUND_SECONDS = 10;
     private final int[] posters = Arrays.stream(System.getProperty("bench.posters", "1,8,32,64").split(","))
             .mapToInt(Integer::parseInt).toArray();
     private final int items = Integer.getInteger("bench.items", 100);
@@ -71,6 +74,7 @@ public final class Bench {
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Process> processes = new ArrayList<>();
+    private final Map<String, Process> processByUrl = new LinkedHashMap<>();
     // Two event loops are plenty for the client and leave the CPU to the services under test.
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     private final io.vertx.core.http.HttpClient load = vertx.createHttpClient(new HttpClientOptions()
@@ -120,7 +124,11 @@ public final class Bench {
             seed(url.get(mode), mode);
         }
         for (String mode : MODES) {
-            cell(url.get(mode), mode, 8, prewarm);
+            List<Process> warming = new ArrayList<>(List.of(processByUrl.get(url.get(mode))));
+            if (mode.equals("MANAGED")) {
+                warming.add(processByUrl.get(lock));
+            }
+            prewarm(url.get(mode), mode, warming);
         }
         List<Cell> cells = new ArrayList<>();
         for (int n : posters) {
@@ -152,6 +160,65 @@ public final class Bench {
         for (Process p : processes) {
             p.waitFor(20, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * Runs {@code mode} unmeasured with 32 posters in rounds of 10 s until the JIT compilers of its
+     * processes (its posting-service, and lock-service for MANAGED) used less than {@code bench.jit-quiet}
+     * % of a core in a round, or {@code bench.prewarm} seconds passed. On 2 cores C2 keeps compiling for
+     * about two minutes under this load, taking up to half a core from each service: a short fixed
+     * warm-up timed mostly the compiler, and MANAGED (two JVMs to warm) more than the others.
+     */
+    private void prewarm(String base, String mode, List<Process> warming) throws Exception {
+        long started = System.nanoTime();
+        int rounds = 0;
+        while (System.nanoTime() - started < TimeUnit.SECONDS.toNanos(prewarm)) {
+            long before = compilerTicks(warming);
+            cell(base, mode, 32, PREWARM_ROUND_SECONDS);
+            rounds++;
+            long after = compilerTicks(warming);
+            long percent = before < 0 || after < 0 ? -1 : (after - before) * 100 / CLOCK_TICKS / (PREWARM_ROUND_SECONDS + warmup);
+            if (percent >= 0 && percent < jitQuiet) {
+                System.out.printf("  %-10s pre-warmed in %d s (JIT compilers %d%% of a core in the last round)%n", mode,
+                        rounds * (PREWARM_ROUND_SECONDS + warmup), percent);
+                return;
+            }
+        }
+        if (rounds == 0) {
+            return; // bench.prewarm=0
+        }
+        System.out.printf("  %-10s pre-warm stopped after %d s (bench.prewarm) with the JIT still compiling%n", mode,
+                rounds * (PREWARM_ROUND_SECONDS + warmup));
+    }
+
+    /** Linux USER_HZ, the unit of the times in /proc/PID/task/TID/stat. */
+    private static final long CLOCK_TICKS = 100;
+
+    /** CPU ticks used so far by the C1/C2 compiler threads of these processes; -1 where /proc cannot tell. */
+    private static long compilerTicks(List<Process> warming) {
+        long ticks = 0;
+        for (Process p : warming) {
+            Path tasks = Path.of("/proc", Long.toString(p.pid()), "task");
+            try (var threads = Files.list(tasks)) {
+                for (Path t : (Iterable<Path>) threads::iterator) {
+                    String stat;
+                    try {
+                        stat = Files.readString(t.resolve("stat"));
+                    } catch (IOException gone) {
+                        continue; // the thread ended
+                    }
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+                        // after "pid (comm) ": state is field 3; utime and stime are fields 14 and 15
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+        return ticks;
     }
 
     private static String fmt(double d) {
@@ -346,6 +413,7 @@ public final class Bench {
         Files.createDirectories(log.getParent());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         processes.add(p);
+        processByUrl.put("http://127.0.0.1:" + port, p);
         String url = "http://127.0.0.1:" + port;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
