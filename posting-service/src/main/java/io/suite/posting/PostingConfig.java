@@ -49,6 +49,14 @@ public interface PostingConfig {
     @WithDefault("document-events")
     String eventsTopic();
 
+    /** Sent outbox rows are kept this long (for inspection and replays by hand), then deleted. */
+    @WithDefault("1h")
+    Duration outboxRetention();
+
+    /** How often sent outbox rows past their retention are deleted. */
+    @WithDefault("1m")
+    String outboxPruneInterval();
+
     /** How often the outbox relay runs. */
     @WithDefault("500ms")
     String outboxInterval();

@@ -47,9 +47,9 @@ import io.vertx.core.Vertx;
  * (posting runs post a batch per transaction); every document's balance check runs against the
  * balances as left by the documents before it in the same call.
  *
- * <p>MANAGED: movements computed, then EXCLUSIVE managed locks on exactly the Stock rows touched,
- * then (READ COMMITTED) read balances, {@link BalanceRule}, write with the fencing token, COMMIT,
- * then end the lock transaction. AUTOMATIC: SERIALIZABLE, retried on 40001/40P01.
+ * <p>MANAGED: movements computed and everything but the balances written, then EXCLUSIVE managed
+ * locks on exactly the Stock rows touched, then (READ COMMITTED) the balances written with the fencing
+ * token and checked by {@link BalanceRule} in one statement, COMMIT, then end the lock transaction. AUTOMATIC: SERIALIZABLE, retried on 40001/40P01.
  */
 @ApplicationScoped
 public class PostingEngine {
@@ -223,13 +223,9 @@ public class PostingEngine {
                         // all or nothing: write documents, movements, sales and outbox first (no lock needed),
                         // then lock, read and check the balances, and write them; a shortage rolls it all back
                         Decision d = decide(jobs, status, null, true);
-                        return writeDocuments(s, d, idem).chain(() -> locking.late
-                                        ? Db.update(s, "SAVEPOINT balances", List.of()).chain(locking::token)
-                                                .chain(token -> writeUnderLock(s, d, token)
-                                                        .onFailure(e -> e instanceof CheckFirst || "23514".equals(Db.sqlState(e)))
-                                                        .recoverWithUni(e -> Db.update(s, "ROLLBACK TO SAVEPOINT balances", List.of())
-                                                                .chain(() -> checkThenWrite(s, d, rows, plan, token))))
-                                        : locking.token().chain(token -> checkThenWrite(s, d, rows, plan, token)))
+                        return writeDocuments(s, d, idem)
+                                .chain(() -> locking.token().chain(token -> locking.late ? writeUnderLock(s, d, token)
+                                        : checkThenWrite(s, d, rows, plan, token)))
                                 .invoke(() -> check(permit)).replaceWith(d.outcomes);
                     }
                     return locking.token().chain(token -> StockRegister.balances(s, rows, plan.rowLocks()).chain(balances -> {
@@ -255,33 +251,35 @@ public class PostingEngine {
     }
 
     /**
-     * MANAGED, under its lock: one UPDATE adds the change and answers the balances before it, which
-     * {@link BalanceRule} checks; new rows are inserted. This keeps one round trip out of the time the
-     * hot rows are held. A shortage (or the CHECK constraint refusing a negative balance) rolls back to
-     * the savepoint taken before the lock and goes on with {@link #checkThenWrite}, in the same transaction
-     * and under the same lock (a new transaction would need a second connection while the others wait for
-     * this lock), for the exact answer.
+     * MANAGED, under its lock: one UPDATE adds the change to the rows it keeps non-negative and answers
+     * their balances before it; the hot rows are held for one round trip. Rows it left alone are new
+     * (an increase: inserted), fenced (lock lost) or short: then they are read and {@link BalanceRule}
+     * decides on all balances, for the exact 422. No savepoint is needed: the statement cannot fail on
+     * the CHECK constraint, and a 422 rolls back the whole transaction anyway.
      */
     private Uni<Void> writeUnderLock(Mutiny.Session s, Decision d, long token) {
         return StockRegister.addToExisting(s, d.stockChange, token).chain(before -> {
-            if (!BalanceRule.shortages(before, d.stockChange).isEmpty()) {
-                return Uni.createFrom().failure(new CheckFirst()); // only a row that was not there can be short here
-            }
-            Map<StockKey, BigDecimal> missing = new LinkedHashMap<>();
+            Map<StockKey, BigDecimal> rest = new LinkedHashMap<>();
             d.stockChange.forEach((k, q) -> {
                 if (q.signum() != 0 && !before.containsKey(k)) {
-                    missing.put(k, q);
+                    rest.put(k, q);
                 }
             });
-            return StockRegister.insertNew(s, missing, token);
+            if (rest.values().stream().allMatch(q -> q.signum() > 0)) {
+                return StockRegister.insertNew(s, rest, token);
+            }
+            return StockRegister.balances(s, new ArrayList<>(rest.keySet()), false).chain(found -> {
+                Map<StockKey, BigDecimal> balances = new HashMap<>(found);
+                balances.putAll(before);
+                List<Shortage> shortages = BalanceRule.shortages(balances, d.stockChange);
+                if (!shortages.isEmpty()) {
+                    metrics.balanceRejection();
+                    return Uni.createFrom().failure(insufficientStock(shortages));
+                }
+                // enough after all (only a writer outside managed locks could have changed it): the checked write
+                return StockRegister.apply(s, rest, new java.util.HashSet<>(found.keySet()), token);
+            });
         });
-    }
-
-    /** The one-statement write found a shortage: check first instead, to answer it exactly. */
-    private static final class CheckFirst extends RuntimeException {
-        CheckFirst() {
-            super(null, null, false, false);
-        }
     }
 
     private static void check(WritePermit permit) {

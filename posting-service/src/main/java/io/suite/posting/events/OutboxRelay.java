@@ -75,6 +75,32 @@ public class OutboxRelay {
         }).replaceWithVoid();
     }
 
+    /** Deletes sent rows past {@code posting.outbox-retention} in bounded batches (skipped while read-only). */
+    @Scheduled(every = "${posting.outbox-prune-interval:1m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> prune() {
+        if (!started || guard.refusesWrites()) {
+            return Uni.createFrom().voidItem();
+        }
+        return pruneBatch().onFailure().recoverWithItem(e -> {
+            LOG.warnf("outbox pruning failed (tried again next round): %s", e.toString());
+            return null;
+        });
+    }
+
+    /** One transaction of at most {@link #PRUNE_BATCH} rows; a full batch means more are due: go on. */
+    private Uni<Void> pruneBatch() {
+        return guard.write(() -> Panache.withTransaction(() -> Panache.getSession().chain(s -> Db.update(s,
+                "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NOT NULL AND sent_at < now() - ?1"
+                        + " * interval '1 millisecond' ORDER BY sent_at LIMIT ?2)",
+                List.of(config.outboxRetention().toMillis(), PRUNE_BATCH)))))
+                .chain(n -> {
+                    LOG.debugf("outbox: deleted %d sent rows", n);
+                    return n == PRUNE_BATCH && !guard.refusesWrites() ? pruneBatch() : Uni.createFrom().voidItem();
+                });
+    }
+
+    private static final int PRUNE_BATCH = 10_000;
+
     private Uni<List<Pending>> claim() {
         return Panache.withTransaction(() -> Panache.getSession().chain(s -> Db.rows(s,
                 "UPDATE outbox SET claimed_until = now() + interval '2 minutes' WHERE id IN (SELECT id FROM outbox"

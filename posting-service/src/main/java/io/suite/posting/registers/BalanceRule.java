@@ -30,4 +30,13 @@ public final class BalanceRule {
         });
         return shortages;
     }
+
+    /**
+     * The rule as a SQL condition over the SQL expressions {@code balance} and {@code change}, for a
+     * statement that writes only the rows the change keeps non-negative (and leaves the rest to
+     * {@link #shortages} to report).
+     */
+    public static String keepsNonNegative(String balance, String change) {
+        return balance + " + " + change + " >= 0";
+    }
 }

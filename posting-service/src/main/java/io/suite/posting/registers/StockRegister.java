@@ -127,9 +127,9 @@ public final class StockRegister {
 
     /**
      * Under a managed lock (MANAGED, READ COMMITTED), read and write in one statement: adds
-     * {@code changes} to the rows that exist and answers their balances <em>before</em> the change, for
-     * {@link BalanceRule}. Rows not answered do not exist (or a later grant fenced them). A balance that
-     * would go negative fails the statement on the CHECK constraint (23514): the caller then checks first.
+     * {@code changes} to the rows that exist and stay non-negative ({@link BalanceRule#keepsNonNegative}),
+     * and answers their balances <em>before</em> the change. A row not answered is missing, fenced by a
+     * later grant, or short, and is left as it was: the caller decides on it.
      */
     public static Uni<Map<StockKey, BigDecimal>> addToExisting(Mutiny.Session s, Map<StockKey, BigDecimal> changes, long token) {
         List<Map.Entry<StockKey, BigDecimal>> rows = changes.entrySet().stream().filter(e -> e.getValue().signum() != 0)
@@ -140,8 +140,8 @@ public final class StockRegister {
         List<Object> p = new ArrayList<>();
         String values = values(rows, token, p);
         return Db.rows(s, "UPDATE stock_balances AS b SET quantity = b.quantity + v.q, fencing_token = v.t FROM (VALUES "
-                + values + ") AS v(i, w, q, t) WHERE b.item = v.i AND b.warehouse = v.w AND b.fencing_token <= v.t"
-                + " RETURNING b.item, b.warehouse, b.quantity - v.q", p)
+                + values + ") AS v(i, w, q, t) WHERE b.item = v.i AND b.warehouse = v.w AND b.fencing_token <= v.t AND "
+                + BalanceRule.keepsNonNegative("b.quantity", "v.q") + " RETURNING b.item, b.warehouse, b.quantity - v.q", p)
                 .map(result -> {
                     Map<StockKey, BigDecimal> before = new HashMap<>();
                     for (Object[] r : result) {

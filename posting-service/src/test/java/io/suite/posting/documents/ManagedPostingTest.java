@@ -54,6 +54,7 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.suite.posting.Api;
+import io.suite.posting.Db;
 import io.suite.posting.PostingTestResources;
 import io.suite.posting.Scenarios;
 import io.suite.posting.locking.LockServiceClient;
@@ -261,6 +262,38 @@ class ManagedPostingTest {
     }
 
     @Test
+    void sentOutboxRowsAreDeletedAfterTheirRetentionUnsentOnesAreKept() throws Throwable {
+        // test profile: retention 0 s, pruned every second
+        String receipt = receipt(Unique.name("item"), Unique.name("wh"), 1);
+        String unsent = Unique.name("never-sent");
+        // a row claimed for a day: the relay leaves it unsent
+        outboxSql("INSERT INTO outbox (event_key, payload, claimed_until) VALUES (?1, '{}', now() + interval '1 day')", unsent);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> outboxRows(receipt) == 0);
+            assertEquals(1L, outboxRows(unsent));
+        } finally {
+            outboxSql("DELETE FROM outbox WHERE event_key = ?1", unsent);
+        }
+    }
+
+    private static long outboxRows(String key) throws Exception {
+        try {
+            return VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> Panache.getSession()
+                    .chain(s -> Db.rows(s, "SELECT count(*) FROM outbox WHERE event_key = ?1", List.of(key)))
+                    .map(rows -> ((Number) rows.get(0)[0]).longValue())));
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static void outboxSql(String sql, String key) throws Throwable {
+        VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> Panache.getSession()
+                .chain(s -> Db.update(s, sql, List.of(key)))));
+    }
+
+    @Test
     void aHolderWhoseLeaseRanOutCannotWrite() throws Throwable {
         String item = Unique.name("item");
         String wh = Unique.name("wh");
@@ -301,6 +334,14 @@ class ManagedPostingTest {
         // an existing row going negative: refused with what it has, nothing written
         create(doc("SHIPMENT", true, line(item, wh, 5))).then().statusCode(422)
                 .body("shortages[0].requested", equalTo(5.0f)).body("shortages[0].available", equalTo(4.0f));
+        // one row enough and one short, in one document: only the short one reported, neither written
+        String other = Unique.name("item");
+        receipt(other, wh, 2);
+        create(doc("SHIPMENT", true, line(item, wh, 1), line(other, wh, 3))).then().statusCode(422)
+                .body("shortages.size()", equalTo(1)).body("shortages[0].item", equalTo(other))
+                .body("shortages[0].requested", equalTo(3.0f)).body("shortages[0].available", equalTo(2.0f));
+        assertEquals(0, balance(item, wh).compareTo(new BigDecimal(4)));
+        assertEquals(0, balance(other, wh).compareTo(new BigDecimal(2)));
         // an increase on a new row and a decrease on an existing one, in one document
         create(doc("TRANSFER", true, transferLine(item, wh, fresh, 3))).then().statusCode(201);
         assertEquals(0, balance(item, wh).compareTo(BigDecimal.ONE));
