@@ -27,6 +27,7 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.suite.posting.Db;
 import io.suite.posting.PostingConfig;
+import io.suite.posting.Writes;
 import io.suite.posting.events.Outbox;
 import io.suite.posting.locking.LockPolicy;
 import io.suite.posting.locking.ManagedLocks;
@@ -220,18 +221,19 @@ public class PostingEngine {
                     Map<UUID, DocumentStatus> status = new HashMap<>();
                     statusRows.forEach(r -> status.put((UUID) r[0], DocumentStatus.valueOf((String) r[1])));
                     if (allOrNothing) {
-                        // all or nothing: write documents, movements, sales and outbox first (no lock needed),
-                        // then lock, read and check the balances, and write them; a shortage rolls it all back
+                        // all or nothing: write the documents first (no lock needed), then lock and write the rest;
+                        // late locking sends movements, sales, outbox and balances in one statement under the lock,
+                        // otherwise they go before the balances are read and checked. A shortage rolls it all back.
                         Decision d = decide(jobs, status, null, true);
                         return writeDocuments(s, d, idem)
-                                .chain(() -> locking.token().chain(token -> locking.late ? writeUnderLock(s, d, token)
-                                        : checkThenWrite(s, d, rows, plan, token)))
+                                .chain(writes -> locking.token().chain(token -> locking.late ? writeUnderLock(s, d, writes, token)
+                                        : writes.run(s).chain(() -> checkThenWrite(s, d, rows, plan, token))))
                                 .invoke(() -> check(permit)).replaceWith(d.outcomes);
                     }
                     return locking.token().chain(token -> StockRegister.balances(s, rows, plan.rowLocks()).chain(balances -> {
                         Set<StockKey> existingRows = new java.util.HashSet<>(balances.keySet());
                         Decision d = decide(jobs, status, balances, false);
-                        return writeDocuments(s, d, idem)
+                        return writeDocuments(s, d, idem).chain(writes -> writes.run(s))
                                 .chain(() -> StockRegister.apply(s, d.stockChange, existingRows, token))
                                 .invoke(() -> check(permit)).replaceWith(d.outcomes);
                     }));
@@ -257,8 +259,9 @@ public class PostingEngine {
      * decides on all balances, for the exact 422. No savepoint is needed: the statement cannot fail on
      * the CHECK constraint, and a 422 rolls back the whole transaction anyway.
      */
-    private Uni<Void> writeUnderLock(Mutiny.Session s, Decision d, long token) {
-        return StockRegister.addToExisting(s, d.stockChange, token).chain(before -> {
+    private Uni<Void> writeUnderLock(Mutiny.Session s, Decision d, Writes writes, long token) {
+        StockRegister.addToExisting(writes, d.stockChange, token);
+        return writes.run(s).map(StockRegister::before).chain(before -> {
             Map<StockKey, BigDecimal> rest = new LinkedHashMap<>();
             d.stockChange.forEach((k, q) -> {
                 if (q.signum() != 0 && !before.containsKey(k)) {
@@ -394,31 +397,36 @@ public class PostingEngine {
         return d;
     }
 
-    /** Everything but the balances: documents, movements, sales totals, outbox, idempotency answer. */
-    private Uni<Void> writeDocuments(Mutiny.Session s, Decision d, Idempotency idem) {
+    /**
+     * Everything but the balances: the documents are written now (Hibernate, and the deletes of a
+     * repost's old movements, which must precede their inserts); movements, sales totals, outbox and
+     * idempotency answer are queued in the {@link Writes} returned, to go as one statement.
+     */
+    private Uni<Writes> writeDocuments(Mutiny.Session s, Decision d, Idempotency idem) {
         Uni<Void> u = Uni.createFrom().voidItem();
         if (!d.inserts.isEmpty()) {
             u = u.chain(() -> s.persistAll(d.inserts.toArray())).chain(s::flush);
         }
+        u = u.chain(() -> StockRegister.deleteMovements(s, d.clearMovements))
+                .chain(() -> SalesRegister.deleteMovements(s, d.clearMovements));
+        Writes w = new Writes();
         if (!d.toPosted.isEmpty()) {
-            u = u.chain(() -> Db.update(s, "UPDATE documents SET status = 'POSTED', posted_at = now() WHERE id IN "
-                    + Db.tuples(1, d.toPosted.size(), 1), d.toPosted)).replaceWithVoid();
+            w.add("UPDATE documents SET status = 'POSTED', posted_at = now() WHERE id IN " + Db.tuples(1, d.toPosted.size(), 1),
+                    d.toPosted);
         }
         if (!d.toDraft.isEmpty()) {
-            u = u.chain(() -> Db.update(s, "UPDATE documents SET status = 'DRAFT', posted_at = NULL WHERE id IN "
-                    + Db.tuples(1, d.toDraft.size(), 1), d.toDraft)).replaceWithVoid();
+            w.add("UPDATE documents SET status = 'DRAFT', posted_at = NULL WHERE id IN " + Db.tuples(1, d.toDraft.size(), 1),
+                    d.toDraft);
         }
-        u = u.chain(() -> StockRegister.deleteMovements(s, d.clearMovements))
-                .chain(() -> SalesRegister.deleteMovements(s, d.clearMovements))
-                .chain(() -> StockRegister.insertMovements(s, d.stockRows))
-                .chain(() -> SalesRegister.insertMovements(s, d.salesRows))
-                .chain(() -> SalesRegister.add(s, d.salesChange, config.salesSplits()))
-                .chain(() -> Outbox.add(s, d.events));
+        StockRegister.insertMovements(w, d.stockRows);
+        SalesRegister.insertMovements(w, d.salesRows);
+        SalesRegister.add(w, d.salesChange, config.salesSplits());
+        Outbox.add(w, d.events);
         if (idem != null && !d.outcomes.isEmpty()) {
-            u = u.chain(() -> Db.update(s, "UPDATE idempotency_keys SET status = ?1, response = ?2 WHERE key = ?3",
-                    List.of(201, json(d.outcomes.get(0).doc()), idem.key()))).replaceWithVoid();
+            w.add("UPDATE idempotency_keys SET status = ?1, response = ?2 WHERE key = ?3",
+                    List.of(201, json(d.outcomes.get(0).doc()), idem.key()));
         }
-        return u;
+        return u.replaceWith(w);
     }
 
     public static HttpProblem insufficientStock(List<Shortage> shortages) {

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.smallrye.mutiny.Uni;
 import io.suite.posting.Db;
+import io.suite.posting.Writes;
 import io.suite.posting.documents.DocumentData;
 
 /** Writes document events into the outbox table, inside the posting's own transaction. */
@@ -25,9 +26,10 @@ public final class Outbox {
     public record Event(String event, DocumentData document) {
     }
 
-    public static Uni<Void> add(Mutiny.Session s, List<Event> events) {
+    /** Queues the events' outbox rows in {@code w}, which runs inside the posting's transaction. */
+    public static void add(Writes w, List<Event> events) {
         if (events.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return;
         }
         List<Object> p = new ArrayList<>();
         String at = Instant.now().toString();
@@ -47,7 +49,6 @@ public final class Outbox {
                 throw new IllegalStateException(ex);
             }
         }
-        return Db.update(s, "INSERT INTO outbox (event_key, payload) VALUES " + Db.tuples(events.size(), 2, 1), p)
-                .replaceWithVoid();
+        w.add("INSERT INTO outbox (event_key, payload) VALUES " + Db.tuples(events.size(), 2, 1), p);
     }
 }

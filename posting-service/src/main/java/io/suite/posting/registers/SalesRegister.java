@@ -12,6 +12,7 @@ import org.hibernate.reactive.mutiny.Mutiny;
 
 import io.smallrye.mutiny.Uni;
 import io.suite.posting.Db;
+import io.suite.posting.Writes;
 
 /**
  * The Sales register with totals splitting: a writer adds to one of {@code splits} total rows
@@ -30,8 +31,8 @@ public final class SalesRegister {
     public record Total(String item, String warehouse, LocalDate day) {
     }
 
-    public static Uni<Void> insertMovements(Mutiny.Session s, List<Row> rows) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
+    /** Queues the movements' inserts in {@code w}. */
+    public static void insertMovements(Writes w, List<Row> rows) {
         for (int from = 0; from < rows.size(); from += CHUNK) {
             List<Row> part = rows.subList(from, Math.min(rows.size(), from + CHUNK));
             List<Object> p = new ArrayList<>();
@@ -45,10 +46,9 @@ public final class SalesRegister {
                 p.add(m.quantity());
                 p.add(m.amount());
             }
-            chain = chain.chain(() -> Db.update(s, "INSERT INTO sales_movements (document_id, line_no, item, warehouse, day, quantity, amount)"
-                    + " VALUES " + Db.tuples(part.size(), 7, 1), p)).replaceWithVoid();
+            w.add("INSERT INTO sales_movements (document_id, line_no, item, warehouse, day, quantity, amount)"
+                    + " VALUES " + Db.tuples(part.size(), 7, 1), p);
         }
-        return chain;
     }
 
     public static Uni<Void> deleteMovements(Mutiny.Session s, List<UUID> documents) {
@@ -59,12 +59,12 @@ public final class SalesRegister {
                 .replaceWithVoid();
     }
 
-    /** Adds quantity/amount changes to one split row per total. */
-    public static Uni<Void> add(Mutiny.Session s, Map<Total, BigDecimal[]> changes, int splits) {
+    /** Queues in {@code w} the quantity/amount changes, added to one split row per total. */
+    public static void add(Writes w, Map<Total, BigDecimal[]> changes, int splits) {
         List<Map.Entry<Total, BigDecimal[]>> rows = changes.entrySet().stream()
                 .filter(e -> e.getValue()[0].signum() != 0 || e.getValue()[1].signum() != 0).toList();
         if (rows.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return;
         }
         int split = ThreadLocalRandom.current().nextInt(Math.max(1, splits));
         List<Object> p = new ArrayList<>();
@@ -76,10 +76,10 @@ public final class SalesRegister {
             p.add(e.getValue()[0]);
             p.add(e.getValue()[1]);
         }
-        return Db.update(s, "INSERT INTO sales_turnovers AS t (item, warehouse, day, split, quantity, amount) VALUES "
+        w.add("INSERT INTO sales_turnovers AS t (item, warehouse, day, split, quantity, amount) VALUES "
                 + Db.tuples(rows.size(), 6, 1)
                 + " ON CONFLICT (item, warehouse, day, split) DO UPDATE SET quantity = t.quantity + excluded.quantity,"
-                + " amount = t.amount + excluded.amount", p).replaceWithVoid();
+                + " amount = t.amount + excluded.amount", p);
     }
 
     /** Folds every split row into split 0; returns how many split rows were folded. */

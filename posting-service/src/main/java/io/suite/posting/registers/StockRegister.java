@@ -14,6 +14,7 @@ import org.hibernate.reactive.mutiny.Mutiny;
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.smallrye.mutiny.Uni;
 import io.suite.posting.Db;
+import io.suite.posting.Writes;
 
 /** The Stock register in SQL: movements, balances, and the fenced balance write. */
 public final class StockRegister {
@@ -55,8 +56,8 @@ public final class StockRegister {
                 });
     }
 
-    public static Uni<Void> insertMovements(Mutiny.Session s, List<Row> rows) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
+    /** Queues the movements' inserts in {@code w}. */
+    public static void insertMovements(Writes w, List<Row> rows) {
         for (int from = 0; from < rows.size(); from += CHUNK) {
             List<Row> part = rows.subList(from, Math.min(rows.size(), from + CHUNK));
             List<Object> p = new ArrayList<>();
@@ -67,10 +68,9 @@ public final class StockRegister {
                 p.add(r.movement().key().warehouse());
                 p.add(r.movement().quantity());
             }
-            chain = chain.chain(() -> Db.update(s, "INSERT INTO stock_movements (document_id, line_no, item, warehouse, quantity) VALUES "
-                    + Db.tuples(part.size(), 5, 1), p)).replaceWithVoid();
+            w.add("INSERT INTO stock_movements (document_id, line_no, item, warehouse, quantity) VALUES "
+                    + Db.tuples(part.size(), 5, 1), p);
         }
-        return chain;
     }
 
     public static Uni<Void> deleteMovements(Mutiny.Session s, List<UUID> documents) {
@@ -132,23 +132,32 @@ public final class StockRegister {
      * later grant, or short, and is left as it was: the caller decides on it.
      */
     public static Uni<Map<StockKey, BigDecimal>> addToExisting(Mutiny.Session s, Map<StockKey, BigDecimal> changes, long token) {
+        Writes w = new Writes();
+        addToExisting(w, changes, token);
+        return w.run(s).map(StockRegister::before);
+    }
+
+    /** {@link #addToExisting(Mutiny.Session, Map, long)} as the returning part of {@code w}: read its rows with {@link #before}. */
+    public static void addToExisting(Writes w, Map<StockKey, BigDecimal> changes, long token) {
         List<Map.Entry<StockKey, BigDecimal>> rows = changes.entrySet().stream().filter(e -> e.getValue().signum() != 0)
                 .sorted(Map.Entry.comparingByKey()).toList();
         if (rows.isEmpty()) {
-            return Uni.createFrom().item(new HashMap<>());
+            return;
         }
         List<Object> p = new ArrayList<>();
         String values = values(rows, token, p);
-        return Db.rows(s, "UPDATE stock_balances AS b SET quantity = b.quantity + v.q, fencing_token = v.t FROM (VALUES "
+        w.returning("UPDATE stock_balances AS b SET quantity = b.quantity + v.q, fencing_token = v.t FROM (VALUES "
                 + values + ") AS v(i, w, q, t) WHERE b.item = v.i AND b.warehouse = v.w AND b.fencing_token <= v.t AND "
-                + BalanceRule.keepsNonNegative("b.quantity", "v.q") + " RETURNING b.item, b.warehouse, b.quantity - v.q", p)
-                .map(result -> {
-                    Map<StockKey, BigDecimal> before = new HashMap<>();
-                    for (Object[] r : result) {
-                        before.put(new StockKey((String) r[0], (String) r[1]), (BigDecimal) r[2]);
-                    }
-                    return before;
-                });
+                + BalanceRule.keepsNonNegative("b.quantity", "v.q") + " RETURNING b.item, b.warehouse, b.quantity - v.q", p);
+    }
+
+    /** The balances before the change, from the rows {@link #addToExisting(Writes, Map, long)} answered. */
+    public static Map<StockKey, BigDecimal> before(List<Object[]> rows) {
+        Map<StockKey, BigDecimal> before = new HashMap<>();
+        for (Object[] r : rows) {
+            before.put(new StockKey((String) r[0], (String) r[1]), (BigDecimal) r[2]);
+        }
+        return before;
     }
 
     /** Inserts rows that did not exist (increases only); a row that exists after all was fenced: lock lost. */

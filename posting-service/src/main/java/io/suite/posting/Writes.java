@@ -1,0 +1,114 @@
+package io.suite.posting;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.hibernate.reactive.mutiny.Mutiny;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Write statements sent to PostgreSQL as one: each becomes a data-modifying CTE of a single
+ * statement, so a posting's movements, totals, outbox row and balances cost one round trip, not
+ * one each. The parts run on one snapshot and cannot see each other's rows, so they must touch
+ * different rows (a delete and an insert of the same rows need two statements). At most one part
+ * answers rows ({@link #returning}); it goes last.
+ */
+public final class Writes {
+    /** PostgreSQL takes at most 65535 parameters a statement: beyond this, parts go in another one. */
+    static final int MAX_PARAMETERS = 30_000;
+    private static final Pattern PARAMETER = Pattern.compile("\\?(\\d+)");
+
+    private record Part(String sql, List<?> parameters) {
+    }
+
+    private final List<Part> parts = new ArrayList<>();
+    private Part returning;
+
+    /** A write whose SQL numbers its own parameters {@code ?1..?n}. */
+    public Writes add(String sql, List<?> parameters) {
+        parts.add(new Part(sql, parameters));
+        return this;
+    }
+
+    /** The one write whose rows {@link #run} answers ({@code ... RETURNING ...}). */
+    public Writes returning(String sql, List<?> parameters) {
+        if (returning != null) {
+            throw new IllegalStateException("one returning part only");
+        }
+        returning = new Part(sql, parameters);
+        return this;
+    }
+
+    public boolean isEmpty() {
+        return parts.isEmpty() && returning == null;
+    }
+
+    /** Runs every part, in as few statements as the parameter limit allows; answers the returning rows. */
+    public Uni<List<Object[]>> run(Mutiny.Session s) {
+        List<Part> all = new ArrayList<>(parts);
+        boolean answers = returning != null;
+        if (answers) {
+            all.add(returning);
+        }
+        parts.clear();
+        returning = null;
+        List<List<Part>> statements = new ArrayList<>();
+        List<Part> current = new ArrayList<>();
+        int count = 0;
+        for (Part p : all) {
+            if (!current.isEmpty() && count + p.parameters().size() > MAX_PARAMETERS) {
+                statements.add(current);
+                current = new ArrayList<>();
+                count = 0;
+            }
+            current.add(p);
+            count += p.parameters().size();
+        }
+        if (!current.isEmpty()) {
+            statements.add(current);
+        }
+        Uni<List<Object[]>> chain = Uni.createFrom().item(List.of());
+        for (int i = 0; i < statements.size(); i++) {
+            List<Part> statement = statements.get(i);
+            boolean last = i == statements.size() - 1;
+            chain = chain.chain(() -> execute(s, statement, last && answers));
+        }
+        return chain;
+    }
+
+    private static Uni<List<Object[]>> execute(Mutiny.Session s, List<Part> statement, boolean answers) {
+        if (statement.size() == 1 && !answers) {
+            return Db.update(s, statement.get(0).sql(), statement.get(0).parameters()).replaceWith(List.of());
+        }
+        if (statement.size() == 1) {
+            return Db.rows(s, statement.get(0).sql(), statement.get(0).parameters());
+        }
+        StringBuilder sql = new StringBuilder("WITH ");
+        List<Object> parameters = new ArrayList<>();
+        for (int i = 0; i < statement.size(); i++) {
+            Part p = statement.get(i);
+            sql.append(i == 0 ? "" : ", ").append('w').append(i).append(" AS (").append(renumber(p.sql(), parameters.size()))
+                    .append(')');
+            parameters.addAll(p.parameters());
+        }
+        sql.append(answers ? " SELECT * FROM w" + (statement.size() - 1) : " SELECT 1");
+        return Db.rows(s, sql.toString(), parameters).map(rows -> answers ? rows : List.of());
+    }
+
+    /** {@code ?n} becomes {@code ?(n + offset)}: a part's parameters follow those of the parts before it. */
+    static String renumber(String sql, int offset) {
+        if (offset == 0) {
+            return sql;
+        }
+        Matcher m = PARAMETER.matcher(sql);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, "?" + (Integer.parseInt(m.group(1)) + offset));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+}
