@@ -11,8 +11,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Write statements sent to PostgreSQL as one: each becomes a data-modifying CTE of a single
- * statement, so a posting's movements, totals, outbox row and balances cost one round trip, not
- * one each. The parts run on one snapshot and cannot see each other's rows, so they must touch
+ * statement, so a posting's movements, totals, outbox row and idempotency answer cost one round
+ * trip, not one each. The parts run on one snapshot and cannot see each other's rows, so they must touch
  * different rows (a delete and an insert of the same rows need two statements). At most one part
  * answers rows ({@link #returning}); it goes last.
  */

@@ -221,13 +221,12 @@ public class PostingEngine {
                     Map<UUID, DocumentStatus> status = new HashMap<>();
                     statusRows.forEach(r -> status.put((UUID) r[0], DocumentStatus.valueOf((String) r[1])));
                     if (allOrNothing) {
-                        // all or nothing: write the documents first (no lock needed), then lock and write the rest;
-                        // late locking sends movements, sales, outbox and balances in one statement under the lock,
-                        // otherwise they go before the balances are read and checked. A shortage rolls it all back.
+                        // all or nothing: write documents, movements, sales and outbox first (no lock needed),
+                        // then lock, check and write the balances; a shortage rolls it all back
                         Decision d = decide(jobs, status, null, true);
-                        return writeDocuments(s, d, idem)
-                                .chain(writes -> locking.token().chain(token -> locking.late ? writeUnderLock(s, d, writes, token)
-                                        : writes.run(s).chain(() -> checkThenWrite(s, d, rows, plan, token))))
+                        return writeDocuments(s, d, idem).chain(writes -> writes.run(s))
+                                .chain(() -> locking.token().chain(token -> locking.late ? writeUnderLock(s, d, token)
+                                        : checkThenWrite(s, d, rows, plan, token)))
                                 .invoke(() -> check(permit)).replaceWith(d.outcomes);
                     }
                     return locking.token().chain(token -> StockRegister.balances(s, rows, plan.rowLocks()).chain(balances -> {
@@ -259,9 +258,8 @@ public class PostingEngine {
      * decides on all balances, for the exact 422. No savepoint is needed: the statement cannot fail on
      * the CHECK constraint, and a 422 rolls back the whole transaction anyway.
      */
-    private Uni<Void> writeUnderLock(Mutiny.Session s, Decision d, Writes writes, long token) {
-        StockRegister.addToExisting(writes, d.stockChange, token);
-        return writes.run(s).map(StockRegister::before).chain(before -> {
+    private Uni<Void> writeUnderLock(Mutiny.Session s, Decision d, long token) {
+        return StockRegister.addToExisting(s, d.stockChange, token).chain(before -> {
             Map<StockKey, BigDecimal> rest = new LinkedHashMap<>();
             d.stockChange.forEach((k, q) -> {
                 if (q.signum() != 0 && !before.containsKey(k)) {

@@ -137,8 +137,7 @@ public final class StockRegister {
         return w.run(s).map(StockRegister::before);
     }
 
-    /** {@link #addToExisting(Mutiny.Session, Map, long)} as the returning part of {@code w}: read its rows with {@link #before}. */
-    public static void addToExisting(Writes w, Map<StockKey, BigDecimal> changes, long token) {
+    private static void addToExisting(Writes w, Map<StockKey, BigDecimal> changes, long token) {
         List<Map.Entry<StockKey, BigDecimal>> rows = changes.entrySet().stream().filter(e -> e.getValue().signum() != 0)
                 .sorted(Map.Entry.comparingByKey()).toList();
         if (rows.isEmpty()) {
@@ -151,8 +150,7 @@ public final class StockRegister {
                 + BalanceRule.keepsNonNegative("b.quantity", "v.q") + " RETURNING b.item, b.warehouse, b.quantity - v.q", p);
     }
 
-    /** The balances before the change, from the rows {@link #addToExisting(Writes, Map, long)} answered. */
-    public static Map<StockKey, BigDecimal> before(List<Object[]> rows) {
+    private static Map<StockKey, BigDecimal> before(List<Object[]> rows) {
         Map<StockKey, BigDecimal> before = new HashMap<>();
         for (Object[] r : rows) {
             before.put(new StockKey((String) r[0], (String) r[1]), (BigDecimal) r[2]);
