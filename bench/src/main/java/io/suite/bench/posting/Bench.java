@@ -50,7 +50,7 @@ import io.suite.bench.Table;
  * {@code bench.prewarm} (at most 240 s a mode before the first cell, see {@link #prewarm}), {@code bench.jit-quiet} (5, % of a core),
  * {@code bench.posters} (1,8,32,64), {@code bench.items} (100), {@code bench.warehouses} (5),
  * {@code bench.zipf} (1.1), {@code bench.lines} (3, most lines per document), {@code bench.modes}
- * (MANAGED,AUTOMATIC,FOR_UPDATE), {@code bench.db} (posting).
+ * (MANAGED,AUTOMATIC,FOR_UPDATE), {@code bench.db} (posting), {@code bench.db-pool} (20 connections a service).
  */
 public final class Bench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -69,6 +69,8 @@ public final class Bench {
     private final int items = Integer.getInteger("bench.items", 100);
     private final int warehouses = Integer.getInteger("bench.warehouses", 5);
     private final int maxLines = Integer.getInteger("bench.lines", 3);
+    /** Connections of each posting-service (three of them share PostgreSQL's max_connections, 100 by default). */
+    private final int dbPool = Integer.getInteger("bench.db-pool", 20);
     private final double zipf = Double.parseDouble(System.getProperty("bench.zipf", "1.1"));
     private final String[] MODES = System.getProperty("bench.modes", "MANAGED,AUTOMATIC,FOR_UPDATE").split(",");
     private final String run = UUID.randomUUID().toString().substring(0, 8);
@@ -113,7 +115,7 @@ public final class Bench {
         for (String mode : MODES) {
             url.put(mode, start(root, "posting-service", Map.of("posting.lock-mode", mode,
                     "quarkus.rest-client.lock-service.url", lock,
-                    "quarkus.datasource.reactive.max-size", "20",
+                    "quarkus.datasource.reactive.max-size", Integer.toString(dbPool),
                     "DB_NAME", System.getProperty("bench.db", "posting"),
                     "write-guard.state-topic", topics + "-mstate", "write-guard.status-topic", topics + "-wps",
                     "posting.events-topic", topics + "-document-events")));
