@@ -309,7 +309,12 @@ end
 
 -- After locks were freed or a waiter left: grant every waiting request (in arrival order) that
 -- no longer has a blocker, refresh the wait-for edges of the others, and tell the replicas.
-local function release_pass(spaces)
+-- freed: the transaction whose locks and wait just went (end_tx), or nil. Then only the requests
+-- whose edges name it can move: a request blocked by others stays blocked by them (a waiter granted
+-- in this pass still blocks as a holder, under the same transaction), so the others are not
+-- re-checked, unless a grant escalated to a whole space (new conflicts) or a request has no edges.
+-- A hot space's queue then costs its own waiters, not the whole queue, on every release.
+local function release_pass(spaces, freed)
   local reqs, seen = {}, {}
   for space, _ in pairs(spaces) do
     local q = redis.call('ZRANGE', key('queue', space), 0, -1, 'WITHSCORES')
@@ -320,10 +325,28 @@ local function release_pass(spaces)
   table.sort(reqs, function(a, b) return a[2] < b[2] end)
   local ids = {}
   for i, r in ipairs(reqs) do ids[i] = r[1] end
-  prefetch_waits(ids)
+  local every = freed == nil
+  local moves = {}
+  if every then
+    prefetch_waits(ids)
+  else
+    local needle = ',' .. freed .. ','
+    local todo = {}
+    for from = 1, #ids, 1000 do
+      local part = { unpack(ids, from, math.min(#ids, from + 999)) }
+      local edges = redis.call('HMGET', K_EDGES, unpack(part))
+      for i, req in ipairs(part) do
+        local e = edges[i]
+        if not e or e == '' or string.find(',' .. e .. ',', needle, 1, true) then
+          moves[req] = true; todo[#todo + 1] = req
+        end
+      end
+    end
+    prefetch_waits(todo)
+  end
   local granted, changed = {}, {}
   for _, r in ipairs(reqs) do
-    local w = load_wait(r[1])
+    local w = (every or moves[r[1]]) and load_wait(r[1])
     if w then
       local bl = blockers(w.tx, w.items, w.seq)
       if #bl == 0 then
@@ -332,6 +355,7 @@ local function release_pass(spaces)
         redis.call('SET', key('res', w.req), token .. '|' .. esc, 'PX', 60000)
         drop_wait(w.req)
         granted[#granted + 1] = w.req .. '\t' .. token .. '\t' .. esc
+        if w.esc ~= '' then every = true end
       else
         local edges = table.concat(edge_list(bl), ',')
         if edges ~= w.edges then
@@ -364,7 +388,7 @@ local function end_tx(tx)
   redis.call('ZREM', K_LEASES, tx)
   redis.call('ZREM', K_XTX, tx)
   redis.call('INCR', K_VERSION)
-  release_pass(touched)
+  release_pass(touched, tx)
   local out = {}
   for s, since in pairs(first) do out[#out + 1] = s; out[#out + 1] = tostring(since) end
   return out
