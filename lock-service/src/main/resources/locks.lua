@@ -286,7 +286,12 @@ end
 
 -- Grants items to tx; escalated spaces are replaced by one whole-space item first.
 local function grant(tx, items, esc)
-  local token = redis.call('INCR', K_FENCE)
+  -- A counter that is missing (first use, or Redis lost its data) starts at the clock in µs, above
+  -- every token handed out before (fewer than a million a second since then), so the holders'
+  -- stored tokens never make the new grants look stale; INCR alone would start again at 1.
+  -- Tokens are kept as decimal strings: Lua would print a number this big as 1.79e+15.
+  if redis.call('EXISTS', K_FENCE) == 0 then redis.call('SET', K_FENCE, string.format('%.0f', now * 1000)) end
+  local token = string.format('%.0f', redis.call('INCR', K_FENCE))
   for _, it in ipairs(items) do
     if it.m == 'X' then
       redis.call('ZADD', K_XTX, 'NX', redis.call('HGET', key('tx', tx), 'ep') or 0, tx)

@@ -26,6 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The lock API against the real Redis: grants, conflicts, waits, deadlocks, leases, errors. */
 @QuarkusTest
 class LockApiTest {
+    @jakarta.inject.Inject
+    LockStore store;
+
     private final Api api = Api.local();
 
     static List<ConflictCases.Case> cases() {
@@ -101,6 +104,21 @@ class LockApiTest {
             last = token;
             api.end(t);
         }
+    }
+
+    @Test
+    void fencingTokensStillGrowAfterRedisLosesTheCounter() {
+        String space = Unique.name("Stock");
+        Api.Tx before = api.begin("before");
+        long last = api.lockItem(before, 0, Api.item(space, "EXCLUSIVE", "{}")).then().statusCode(200)
+                .extract().jsonPath().getLong("fencingToken");
+        api.end(before);
+        store.command("DEL", store.key("fence")).await().indefinitely(); // as after a Redis wipe or failover without the data
+        Api.Tx after = api.begin("after");
+        long token = api.lockItem(after, 0, Api.item(space, "EXCLUSIVE", "{}")).then().statusCode(200)
+                .extract().jsonPath().getLong("fencingToken");
+        assertTrue(token > last, "token " + token + " after " + last);
+        api.end(after);
     }
 
     @Test
