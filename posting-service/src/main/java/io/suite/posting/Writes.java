@@ -12,9 +12,8 @@ import io.smallrye.mutiny.Uni;
 /**
  * Write statements sent to PostgreSQL as one: each becomes a data-modifying CTE of a single
  * statement, so a posting's movements, totals, outbox row and idempotency answer cost one round
- * trip, not one each. The parts run on one snapshot and cannot see each other's rows, so they must touch
- * different rows (a delete and an insert of the same rows need two statements). At most one part
- * answers rows ({@link #returning}); it goes last.
+ * trip, not one each. The parts run on one snapshot and cannot see each other's rows, so they must
+ * touch different rows (a delete and an insert of the same rows need two statements).
  */
 public final class Writes {
     /** PostgreSQL takes at most 65535 parameters a statement: beyond this, parts go in another one. */
@@ -25,7 +24,6 @@ public final class Writes {
     }
 
     private final List<Part> parts = new ArrayList<>();
-    private Part returning;
 
     /** A write whose SQL numbers its own parameters {@code ?1..?n}. */
     public Writes add(String sql, List<?> parameters) {
@@ -33,32 +31,12 @@ public final class Writes {
         return this;
     }
 
-    /** The one write whose rows {@link #run} answers ({@code ... RETURNING ...}). */
-    public Writes returning(String sql, List<?> parameters) {
-        if (returning != null) {
-            throw new IllegalStateException("one returning part only");
-        }
-        returning = new Part(sql, parameters);
-        return this;
-    }
-
-    public boolean isEmpty() {
-        return parts.isEmpty() && returning == null;
-    }
-
-    /** Runs every part, in as few statements as the parameter limit allows; answers the returning rows. */
-    public Uni<List<Object[]>> run(Mutiny.Session s) {
-        List<Part> all = new ArrayList<>(parts);
-        boolean answers = returning != null;
-        if (answers) {
-            all.add(returning);
-        }
-        parts.clear();
-        returning = null;
+    /** Runs every part, in as few statements as the parameter limit allows. */
+    public Uni<Void> run(Mutiny.Session s) {
         List<List<Part>> statements = new ArrayList<>();
         List<Part> current = new ArrayList<>();
         int count = 0;
-        for (Part p : all) {
+        for (Part p : parts) {
             if (!current.isEmpty() && count + p.parameters().size() > MAX_PARAMETERS) {
                 statements.add(current);
                 current = new ArrayList<>();
@@ -70,21 +48,17 @@ public final class Writes {
         if (!current.isEmpty()) {
             statements.add(current);
         }
-        Uni<List<Object[]>> chain = Uni.createFrom().item(List.of());
-        for (int i = 0; i < statements.size(); i++) {
-            List<Part> statement = statements.get(i);
-            boolean last = i == statements.size() - 1;
-            chain = chain.chain(() -> execute(s, statement, last && answers));
+        parts.clear();
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (List<Part> statement : statements) {
+            chain = chain.chain(() -> execute(s, statement));
         }
         return chain;
     }
 
-    private static Uni<List<Object[]>> execute(Mutiny.Session s, List<Part> statement, boolean answers) {
-        if (statement.size() == 1 && !answers) {
-            return Db.update(s, statement.get(0).sql(), statement.get(0).parameters()).replaceWith(List.of());
-        }
+    private static Uni<Void> execute(Mutiny.Session s, List<Part> statement) {
         if (statement.size() == 1) {
-            return Db.rows(s, statement.get(0).sql(), statement.get(0).parameters());
+            return Db.update(s, statement.get(0).sql(), statement.get(0).parameters()).replaceWithVoid();
         }
         StringBuilder sql = new StringBuilder("WITH ");
         List<Object> parameters = new ArrayList<>();
@@ -94,8 +68,7 @@ public final class Writes {
                     .append(')');
             parameters.addAll(p.parameters());
         }
-        sql.append(answers ? " SELECT * FROM w" + (statement.size() - 1) : " SELECT 1");
-        return Db.rows(s, sql.toString(), parameters).map(rows -> answers ? rows : List.of());
+        return Db.rows(s, sql.append(" SELECT 1").toString(), parameters).replaceWithVoid();
     }
 
     /** {@code ?n} becomes {@code ?(n + offset)}: a part's parameters follow those of the parts before it. */

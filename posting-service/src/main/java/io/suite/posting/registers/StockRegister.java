@@ -132,30 +132,23 @@ public final class StockRegister {
      * later grant, or short, and is left as it was: the caller decides on it.
      */
     public static Uni<Map<StockKey, BigDecimal>> addToExisting(Mutiny.Session s, Map<StockKey, BigDecimal> changes, long token) {
-        Writes w = new Writes();
-        addToExisting(w, changes, token);
-        return w.run(s).map(StockRegister::before);
-    }
-
-    private static void addToExisting(Writes w, Map<StockKey, BigDecimal> changes, long token) {
         List<Map.Entry<StockKey, BigDecimal>> rows = changes.entrySet().stream().filter(e -> e.getValue().signum() != 0)
                 .sorted(Map.Entry.comparingByKey()).toList();
         if (rows.isEmpty()) {
-            return;
+            return Uni.createFrom().item(new HashMap<>());
         }
         List<Object> p = new ArrayList<>();
         String values = values(rows, token, p);
-        w.returning("UPDATE stock_balances AS b SET quantity = b.quantity + v.q, fencing_token = v.t FROM (VALUES "
+        return Db.rows(s, "UPDATE stock_balances AS b SET quantity = b.quantity + v.q, fencing_token = v.t FROM (VALUES "
                 + values + ") AS v(i, w, q, t) WHERE b.item = v.i AND b.warehouse = v.w AND b.fencing_token <= v.t AND "
-                + BalanceRule.keepsNonNegative("b.quantity", "v.q") + " RETURNING b.item, b.warehouse, b.quantity - v.q", p);
-    }
-
-    private static Map<StockKey, BigDecimal> before(List<Object[]> rows) {
-        Map<StockKey, BigDecimal> before = new HashMap<>();
-        for (Object[] r : rows) {
-            before.put(new StockKey((String) r[0], (String) r[1]), (BigDecimal) r[2]);
-        }
-        return before;
+                + BalanceRule.keepsNonNegative("b.quantity", "v.q") + " RETURNING b.item, b.warehouse, b.quantity - v.q", p)
+                .map(result -> {
+                    Map<StockKey, BigDecimal> before = new HashMap<>();
+                    for (Object[] r : result) {
+                        before.put(new StockKey((String) r[0], (String) r[1]), (BigDecimal) r[2]);
+                    }
+                    return before;
+                });
     }
 
     /** Inserts rows that did not exist (increases only); a row that exists after all was fenced: lock lost. */
