@@ -64,6 +64,8 @@ public final class Bench {
     /** Pre-warming ends when the JIT compilers of the mode's processes used less than this % of a core. */
     private final int jitQuiet = Integer.getInteger("bench.jit-quiet", 5);
     private static final int PREWARM_ROUND_SECONDS = 10;
+    /** Linux USER_HZ, the unit of the times in /proc/PID/task/TID/stat. */
+    private static final long CLOCK_TICKS = 100;
     private final int[] posters = Arrays.stream(System.getProperty("bench.posters", "1,8,32,64").split(","))
             .mapToInt(Integer::parseInt).toArray();
     private final int items = Integer.getInteger("bench.items", 100);
@@ -192,9 +194,6 @@ public final class Bench {
         System.out.printf("  %-10s pre-warm stopped after %d s (bench.prewarm) with the JIT still compiling%n", mode,
                 rounds * (PREWARM_ROUND_SECONDS + warmup));
     }
-
-    /** Linux USER_HZ, the unit of the times in /proc/PID/task/TID/stat. */
-    private static final long CLOCK_TICKS = 100;
 
     /** CPU ticks used so far by the C1/C2 compiler threads of these processes; -1 where /proc cannot tell. */
     private static long compilerTicks(List<Process> warming) {

@@ -224,7 +224,7 @@ public class PostingEngine {
                         // all or nothing: write documents, movements, sales and outbox first (no lock needed),
                         // then lock, check and write the balances; a shortage rolls it all back
                         Decision d = decide(jobs, status, null, true);
-                        return writeDocuments(s, d, idem).chain(writes -> writes.run(s))
+                        return writeDocuments(s, d, idem)
                                 .chain(() -> locking.token().chain(token -> locking.late ? writeUnderLock(s, d, token)
                                         : checkThenWrite(s, d, rows, plan, token)))
                                 .invoke(() -> check(permit)).replaceWith(d.outcomes);
@@ -232,7 +232,7 @@ public class PostingEngine {
                     return locking.token().chain(token -> StockRegister.balances(s, rows, plan.rowLocks()).chain(balances -> {
                         Set<StockKey> existingRows = new java.util.HashSet<>(balances.keySet());
                         Decision d = decide(jobs, status, balances, false);
-                        return writeDocuments(s, d, idem).chain(writes -> writes.run(s))
+                        return writeDocuments(s, d, idem)
                                 .chain(() -> StockRegister.apply(s, d.stockChange, existingRows, token))
                                 .invoke(() -> check(permit)).replaceWith(d.outcomes);
                     }));
@@ -396,11 +396,11 @@ public class PostingEngine {
     }
 
     /**
-     * Everything but the balances: the documents are written now (Hibernate, and the deletes of a
-     * repost's old movements, which must precede their inserts); movements, sales totals, outbox and
-     * idempotency answer are queued in the {@link Writes} returned, to go as one statement.
+     * Everything but the balances: the documents (Hibernate) and the deletes of a repost's old
+     * movements, which must precede their inserts; then movements, sales totals, outbox and
+     * idempotency answer as one statement ({@link Writes}).
      */
-    private Uni<Writes> writeDocuments(Mutiny.Session s, Decision d, Idempotency idem) {
+    private Uni<Void> writeDocuments(Mutiny.Session s, Decision d, Idempotency idem) {
         Uni<Void> u = Uni.createFrom().voidItem();
         if (!d.inserts.isEmpty()) {
             u = u.chain(() -> s.persistAll(d.inserts.toArray())).chain(s::flush);
@@ -424,7 +424,7 @@ public class PostingEngine {
             w.add("UPDATE idempotency_keys SET status = ?1, response = ?2 WHERE key = ?3",
                     List.of(201, json(d.outcomes.get(0).doc()), idem.key()));
         }
-        return u.replaceWith(w);
+        return u.chain(() -> w.run(s));
     }
 
     public static HttpProblem insufficientStock(List<Shortage> shortages) {

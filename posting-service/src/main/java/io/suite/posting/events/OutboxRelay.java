@@ -29,6 +29,8 @@ import io.vertx.core.Vertx;
 @ApplicationScoped
 public class OutboxRelay {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    /** Sent rows deleted a transaction when pruning. */
+    private static final int PRUNE_BATCH = 10_000;
 
     record Pending(long id, String key, String payload) {
     }
@@ -98,8 +100,6 @@ public class OutboxRelay {
                     return n == PRUNE_BATCH && !guard.refusesWrites() ? pruneBatch() : Uni.createFrom().voidItem();
                 });
     }
-
-    private static final int PRUNE_BATCH = 10_000;
 
     private Uni<List<Pending>> claim() {
         return Panache.withTransaction(() -> Panache.getSession().chain(s -> Db.rows(s,
