@@ -93,32 +93,66 @@ local function held(space)
   return h
 end
 
--- Fast path: an equality item whose space's holders all have its shape, none with its values, meets
--- no holder. The shapes of a space and the holder counts of values are read once per call.
-local shapes_cache, byc_cache = {}, {}
-local function free_of_holders(it)
-  if it.sh == '*' then return false end
-  local shapes = shapes_cache[it.s]
+-- Point items: every condition an equality (shape ~= '*'). Two point items of the same shape conflict
+-- only on equal canonical JSON (ItemParser normalises values), so when every holder of a space has
+-- the shape of the item, the holders that matter are those of its own canonical JSON: hc:<space>
+-- lists them ("M<tx>,..."), and byc:<space> counts them. A list is only trusted when it has the
+-- count (kept by every version of this script) and held:<space> has each entry with its mode;
+-- otherwise (written beside an older version during a rolling update) it is rebuilt from held:<space>.
+local shapes_cache = {}
+local function space_shapes(space)
+  local shapes = shapes_cache[space]
   if shapes == nil then
     shapes = { n = 0, of = {} }
-    local raw = redis.call('HGETALL', key('shapes', it.s))
+    local raw = redis.call('HGETALL', key('shapes', space))
     for i = 1, #raw, 2 do shapes.of[raw[i]] = true; shapes.n = shapes.n + 1 end
-    shapes_cache[it.s] = shapes
+    shapes_cache[space] = shapes
   end
-  if shapes.n == 0 then return true end
-  if shapes.n > 1 or not shapes.of[it.sh] then return false end
-  local byc = byc_cache[it.s]
-  if byc == nil then byc = {}; byc_cache[it.s] = byc end
-  local held_by = byc[it.c]
-  if held_by == nil then
-    held_by = redis.call('HEXISTS', key('byc', it.s), it.c) == 1
-    byc[it.c] = held_by
+  return shapes
+end
+
+local function parse_holders(list) -- "M<tx>,..." -> { {m, tx}, ... }
+  local out = {}
+  if list then
+    for e in string.gmatch(list, '[^,]+') do out[#out + 1] = { m = string.sub(e, 1, 1), tx = string.sub(e, 2) } end
   end
-  return not held_by
+  return out
+end
+
+local function encode_holders(hs)
+  local parts = {}
+  for i, h in ipairs(hs) do parts[i] = h.m .. h.tx end
+  return table.concat(parts, ',')
+end
+
+local function save_holders(space, c, hs)
+  if #hs == 0 then redis.call('HDEL', key('hc', space), c) else redis.call('HSET', key('hc', space), c, encode_holders(hs)) end
+end
+
+-- The holders of point item it ({m, tx} list), or nil when the space has holders of other shapes
+-- (then only the scan of all holders can tell).
+local function point_holders(it)
+  if it.sh == '*' then return nil end
+  local shapes = space_shapes(it.s)
+  if shapes.n == 0 then return {} end
+  if shapes.n > 1 or not shapes.of[it.sh] then return nil end
+  local count = tonumber(redis.call('HGET', key('byc', it.s), it.c) or '0')
+  if count == 0 then return {} end
+  local hs = parse_holders(redis.call('HGET', key('hc', it.s), it.c))
+  local exact = #hs == count
+  for _, h in ipairs(hs) do
+    if exact and string.sub(redis.call('HGET', key('held', it.s), h.tx .. '\n' .. it.c) or '', 1, 1) ~= h.m then exact = false end
+  end
+  if not exact then
+    hs = {}
+    for _, h in ipairs(held(it.s)) do if h.c == it.c then hs[#hs + 1] = { m = h.m, tx = h.tx } end end
+    save_holders(it.s, it.c, hs)
+  end
+  return hs
 end
 
 local function forget(space) -- the holders of space changed: drop what this call read of them
-  held_cache[space], shapes_cache[space], byc_cache[space] = nil, nil, nil
+  held_cache[space], shapes_cache[space] = nil, nil
 end
 
 local function split_nl(s)
@@ -133,6 +167,9 @@ local function remove_item(tx, space, c)
   local since, shape = string.match(v, '^%a|(%d+)|%d+|(.*)$')
   redis.call('HDEL', hk, tx .. '\n' .. c)
   if redis.call('HINCRBY', key('byc', space), c, -1) <= 0 then redis.call('HDEL', key('byc', space), c) end
+  local hs, kept = parse_holders(redis.call('HGET', key('hc', space), c)), {}
+  for _, h in ipairs(hs) do if h.tx ~= tx then kept[#kept + 1] = h end end
+  save_holders(space, c, kept)
   if redis.call('HINCRBY', key('shapes', space), shape, -1) <= 0 then redis.call('HDEL', key('shapes', space), shape) end
   redis.call('HDEL', key('txi', tx), space .. '\n' .. c)
   redis.call('DECR', K_NHELD)
@@ -147,6 +184,9 @@ local function add_item(tx, space, m, c, shape, token)
     if m == 'X' and string.sub(prev, 1, 1) == 'S' then
       redis.call('HSET', hk, tx .. '\n' .. c, 'X' .. string.sub(prev, 2))
       redis.call('HSET', key('txi', tx), space .. '\n' .. c, 'X')
+      local hs = parse_holders(redis.call('HGET', key('hc', space), c))
+      for _, h in ipairs(hs) do if h.tx == tx then h.m = 'X' end end
+      save_holders(space, c, hs)
       forget(space) -- a later request in this call must see the upgraded mode
     end
     return
@@ -156,6 +196,9 @@ local function add_item(tx, space, m, c, shape, token)
   redis.call('HSET', hk, tx .. '\n' .. c, m .. '|' .. now .. '|' .. token .. '|' .. shape)
   redis.call('HSET', key('txi', tx), space .. '\n' .. c, m)
   redis.call('HINCRBY', key('byc', space), c, 1)
+  local hs = parse_holders(redis.call('HGET', key('hc', space), c))
+  hs[#hs + 1] = { m = m, tx = tx }
+  save_holders(space, c, hs)
   redis.call('HINCRBY', key('shapes', space), shape, 1)
   redis.call('INCR', K_NHELD)
   redis.call('SADD', K_SPACES, space)
@@ -218,6 +261,52 @@ local function save_edges(changes) -- flat {req, edges, ...}
   end
 end
 
+-- Waiting point items: wq:<space>\n<c> zset req -> seq, the waiters of one canonical item; wshapes:<space>
+-- hash shape -> waiting requests whose items in the space are all point items of that shape ('*': the
+-- others). When one shape counts every request in the space's queue, the earlier waiters a point item
+-- of that shape must let go first are those of its own canonical JSON: no scan of the whole queue.
+-- (Waits of an older version of this script are not counted, so the counts disagree and the scan runs.)
+local function wait_shapes(items) -- space -> the shape of a request's items there ('*' when mixed)
+  local out = {}
+  for _, it in ipairs(items) do
+    local cur = out[it.s]
+    if cur == nil then out[it.s] = it.sh elseif cur ~= it.sh then out[it.s] = '*' end
+  end
+  return out
+end
+local function wait_key(it) return key('wq', it.s .. '\n' .. it.c) end
+
+local wshapes_cache = {}
+local function index_wait(req, seq, items, delta) -- delta 1: queued, -1: gone
+  for _, it in ipairs(items) do
+    if it.sh ~= '*' then
+      if delta > 0 then redis.call('ZADD', wait_key(it), seq, req) else redis.call('ZREM', wait_key(it), req) end
+    end
+  end
+  for space, sh in pairs(wait_shapes(items)) do
+    if redis.call('HINCRBY', key('wshapes', space), sh, delta) <= 0 then redis.call('HDEL', key('wshapes', space), sh) end
+    wshapes_cache[space] = nil
+  end
+end
+
+-- The waiting requests of point item it that arrived before seq (all when seq is nil), or nil when
+-- the space's queue holds other shapes: then only the scan of the queue can tell.
+local function point_waiters(it, seq)
+  if it.sh == '*' then return nil end
+  local ws = wshapes_cache[it.s]
+  if ws == nil then
+    ws = { n = 0, of = {}, queued = redis.call('ZCARD', key('queue', it.s)) }
+    local raw = redis.call('HGETALL', key('wshapes', it.s))
+    for i = 1, #raw, 2 do ws.of[raw[i]] = tonumber(raw[i + 1]); ws.n = ws.n + 1 end
+    if ws.queued == 0 and ws.n > 0 then redis.call('DEL', key('wshapes', it.s)) end -- left by an older version
+    wshapes_cache[it.s] = ws
+  end
+  if ws.queued == 0 then return {} end
+  if ws.n ~= 1 or ws.of[it.sh] ~= ws.queued then return nil end
+  if seq then return redis.call('ZRANGEBYSCORE', wait_key(it), '-inf', '(' .. seq) end
+  return redis.call('ZRANGE', wait_key(it), 0, -1)
+end
+
 local function waits_on(w, tx) -- does waiting request w currently wait for transaction tx?
   return string.find(',' .. w.edges .. ',', ',' .. tx .. ',', 1, true) ~= nil
 end
@@ -229,7 +318,12 @@ end
 local function blockers(tx, items, seq)
   local out = {}
   for _, it in ipairs(items) do
-    if not free_of_holders(it) then
+    local hs = point_holders(it)
+    if hs then
+      for _, h in ipairs(hs) do
+        if h.tx ~= tx and (it.m == 'X' or h.m == 'X') then out[#out + 1] = { tx = h.tx, s = it.s, m = h.m, c = it.c } end
+      end
+    else
       for _, h in ipairs(held(it.s)) do
         if h.tx ~= tx and conflicts(it.m, it.c, h.m, h.c) then
           out[#out + 1] = { tx = h.tx, s = it.s, m = h.m, c = h.c }
@@ -239,18 +333,21 @@ local function blockers(tx, items, seq)
   end
   if #out > 0 then return out end
   for _, it in ipairs(items) do
-    local qk = key('queue', it.s)
-    if redis.call('EXISTS', qk) == 1 then
-      local q = seq and redis.call('ZRANGEBYSCORE', qk, '-inf', '(' .. seq) or redis.call('ZRANGE', qk, 0, -1)
-      prefetch_waits(q)
-      for _, req in ipairs(q) do
-        local w = load_wait(req)
-        if w and w.tx ~= tx and not waits_on(w, tx) then
-          for _, other in ipairs(w.items) do
-            if other.s == it.s and conflicts(it.m, it.c, other.m, other.c) then
-              out[#out + 1] = { tx = w.tx, s = it.s, m = other.m, c = other.c }
-              break
-            end
+    local point = point_waiters(it, seq)
+    local q = point
+    if q == nil then
+      local qk = key('queue', it.s)
+      q = seq and redis.call('ZRANGEBYSCORE', qk, '-inf', '(' .. seq) or redis.call('ZRANGE', qk, 0, -1)
+    end
+    prefetch_waits(q)
+    for _, req in ipairs(q) do
+      local w = load_wait(req)
+      if w and w.tx ~= tx and not waits_on(w, tx) then
+        for _, other in ipairs(w.items) do
+          if other.s == it.s and (point and other.c == it.c and (it.m == 'X' or other.m == 'X')
+              or not point and conflicts(it.m, it.c, other.m, other.c)) then
+            out[#out + 1] = { tx = w.tx, s = it.s, m = other.m, c = other.c }
+            break
           end
         end
       end
@@ -275,6 +372,7 @@ local function drop_wait(req)
     redis.call('ZREM', key('queue', it.s), req)
     spaces[it.s] = true
   end
+  index_wait(req, w.seq, w.items, -1)
   redis.call('HDEL', K_WAITS, req)
   redis.call('HDEL', K_EDGES, req)
   redis.call('ZREM', K_WAITDL, req)
@@ -567,6 +665,7 @@ local function lock_op(L)
     redis.call('ZADD', key('queue', it.s), seq, req)
     redis.call('SADD', K_SPACES, it.s)
   end
+  index_wait(req, seq, items, 1)
   redis.call('INCR', K_VERSION)
   local cycle = find_cycle(tx, edges)
   if cycle then
