@@ -6,6 +6,7 @@ import io.suite.testing.Unique;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.List;
@@ -145,27 +146,10 @@ class LockApiTest {
         api.end(b);
     }
 
-    /** Waits queued without the waiter index (wshapes, wq), as by an older version, still keep their place. */
-    @Test
-    void waitsOutsideTheWaiterIndexStillKeepTheirPlace() throws Exception {
-        String space = Unique.name("Stock");
-        String row = "{\"item\":\"A\",\"warehouse\":\"W1\"}";
-        Api.Tx a = api.begin("a");
-        Api.Tx b = api.begin("b");
-        Api.Tx c = api.begin("c");
-        api.lockItem(a, 0, Api.item(space, "SHARED", row)).then().statusCode(200);
-        CompletableFuture<Response> bWaits = api.lockAsync(b, "{\"timeoutMs\":60000,\"items\":[" + Api.item(space, "EXCLUSIVE", row) + "]}");
-        await().until(() -> api.locks(space).path("waits.transaction"), hasItem(b.id()));
-        store.command("DEL", store.key("wshapes:" + space)).await().indefinitely();
-        api.lockItem(c, 0, Api.item(space, "SHARED", row)).then().statusCode(423).body("blockedBy.transaction", hasItem(b.id()));
-        api.end(a).then().statusCode(204);
-        bWaits.get().then().statusCode(200);
-        api.end(b);
-        api.end(c);
-    }
-
-    @Test
-    void waitsAreFairAndWokenByTheRelease() throws Exception {
+    /** indexLost: the waiter index (wshapes) gone, as for waits queued by an older version: the queue is scanned. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void waitsAreFairAndWokenByTheRelease(boolean indexLost) throws Exception {
         String space = Unique.name("Stock");
         String k = "{\"k\":1}";
         Api.Tx a = api.begin("a");
@@ -174,6 +158,9 @@ class LockApiTest {
         api.lockItem(a, 0, Api.item(space, "SHARED", k)).then().statusCode(200);
         CompletableFuture<Response> bWaits = api.lockAsync(b, "{\"timeoutMs\":60000,\"items\":[" + Api.item(space, "EXCLUSIVE", k) + "]}");
         await().until(() -> api.locks(space).path("waits.transaction"), hasItem(b.id()));
+        if (indexLost) {
+            store.command("DEL", store.key("wshapes:" + space)).await().indefinitely();
+        }
         // c's SHARED request fits a's lock but must not overtake b's earlier EXCLUSIVE one
         api.lockItem(c, 0, Api.item(space, "SHARED", k)).then().statusCode(423)
                 .body("blockedBy.transaction", hasItem(b.id()));
