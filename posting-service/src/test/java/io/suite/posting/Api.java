@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -19,6 +21,20 @@ import io.restassured.response.Response;
 /** Small client helpers for the posting API in tests. */
 public final class Api {
     private Api() {
+    }
+
+    /** Outbox rows of an event key (a document id), all of them or only the unsent ones, read in the database. */
+    public static long outboxRows(String key, boolean onlyUnsent) throws Exception {
+        try {
+            return VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> Panache.getSession()
+                    .chain(s -> Db.rows(s, "SELECT count(*) FROM outbox WHERE event_key = ?1"
+                            + (onlyUnsent ? " AND sent_at IS NULL" : ""), List.of(key)))
+                    .map(rows -> ((Number) rows.get(0)[0]).longValue())));
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     public static String line(String item, String warehouse, Object quantity) {

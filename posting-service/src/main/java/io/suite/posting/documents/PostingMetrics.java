@@ -23,6 +23,7 @@ public class PostingMetrics {
     private final Counter balanceRejections;
     private final Timer lockWait;
     private final Counter retries;
+    private final Counter outboxSendFailures;
 
     public PostingMetrics(MeterRegistry registry) {
         for (DocumentType type : DocumentType.values()) {
@@ -39,6 +40,8 @@ public class PostingMetrics {
                 .publishPercentileHistogram().register(registry);
         retries = Counter.builder("posting.retries").description("Transactions retried after a serialization failure")
                 .register(registry);
+        outboxSendFailures = Counter.builder("posting.outbox.send.failures")
+                .description("Outbox relay rounds whose Kafka send failed (the events stay in the outbox)").register(registry);
     }
 
     public void document(DocumentType type, String outcome) {
@@ -59,5 +62,9 @@ public class PostingMetrics {
 
     public void retry() {
         retries.increment();
+    }
+
+    public void outboxSendFailure() {
+        outboxSendFailures.increment();
     }
 }

@@ -16,6 +16,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.suite.posting.Db;
 import io.suite.posting.PostingConfig;
+import io.suite.posting.documents.PostingMetrics;
 import io.suite.writeguard.WriteGuard;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -47,6 +48,8 @@ public class OutboxRelay {
     WriteGuard guard;
     @Inject
     PostingConfig config;
+    @Inject
+    PostingMetrics metrics;
 
     @Scheduled(every = "${posting.outbox-interval:500ms}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {
@@ -65,6 +68,7 @@ public class OutboxRelay {
                             .invoke(() -> sent.add(p.id())))
                     .collect().last()
                     .onFailure().recoverWithItem(e -> {
+                        metrics.outboxSendFailure();
                         LOG.warnf("outbox: Kafka send failed after %d of %d events (kept for retry): %s", sent.size(),
                                 pending.size(), e.toString());
                         return null;

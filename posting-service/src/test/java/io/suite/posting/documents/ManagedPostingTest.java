@@ -269,22 +269,10 @@ class ManagedPostingTest {
         // a row claimed for a day: the relay leaves it unsent
         outboxSql("INSERT INTO outbox (event_key, payload, claimed_until) VALUES (?1, '{}', now() + interval '1 day')", unsent);
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> outboxRows(receipt) == 0);
-            assertEquals(1L, outboxRows(unsent));
+            await().atMost(Duration.ofSeconds(60)).until(() -> Api.outboxRows(receipt, false) == 0);
+            assertEquals(1L, Api.outboxRows(unsent, false));
         } finally {
             outboxSql("DELETE FROM outbox WHERE event_key = ?1", unsent);
-        }
-    }
-
-    private static long outboxRows(String key) throws Exception {
-        try {
-            return VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> Panache.getSession()
-                    .chain(s -> Db.rows(s, "SELECT count(*) FROM outbox WHERE event_key = ?1", List.of(key)))
-                    .map(rows -> ((Number) rows.get(0)[0]).longValue())));
-        } catch (Exception | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
         }
     }
 
