@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -98,7 +99,7 @@ public final class KafkaBroker implements AutoCloseable {
         if (!Files.exists(libs.resolve(".complete"))) {
             throw new IllegalStateException(libs + " is missing: run ./suite infra first");
         }
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m", "-Dkafka.logs.dir=" + dir.resolve("logs"),
                 "-Dlog4j2.configurationFile=" + root.resolve("infra/kafka/log4j2.properties"),
                 "-cp", libs + "/*", main));
