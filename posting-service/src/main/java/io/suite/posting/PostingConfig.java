@@ -37,8 +37,11 @@ public interface PostingConfig {
     @WithDefault("1000")
     int maxLines();
 
-    /** Sales totals splitting: total rows per (item, warehouse, day). */
-    @WithDefault("8")
+    /**
+     * Sales totals splitting: most total rows per (item, warehouse, day). A writer opens a new one only
+     * when every existing one is held by another writer, so the rows follow the concurrency on a total.
+     */
+    @WithDefault("32")
     int salesSplits();
 
     /** Outbox relay: events per round. */

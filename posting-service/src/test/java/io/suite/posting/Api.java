@@ -20,6 +20,9 @@ import io.restassured.response.Response;
 
 /** Small client helpers for the posting API in tests. */
 public final class Api {
+    /** The date of every document {@link #doc} makes. */
+    public static final String DAY = "2026-11-22";
+
     private Api() {
     }
 
@@ -46,7 +49,7 @@ public final class Api {
     }
 
     public static String doc(String type, boolean post, String... lines) {
-        return "{\"type\":\"" + type + "\",\"post\":" + post + ",\"date\":\"2026-11-22\",\"lines\":[" + String.join(",", lines) + "]}";
+        return "{\"type\":\"" + type + "\",\"post\":" + post + ",\"date\":\"" + DAY + "\",\"lines\":[" + String.join(",", lines) + "]}";
     }
 
     public static Response create(String body) {

@@ -296,7 +296,7 @@ public class PostingEngine {
         final Map<SalesRegister.Total, BigDecimal[]> salesChange = new java.util.TreeMap<>(
                 java.util.Comparator.comparing(SalesRegister.Total::item).thenComparing(SalesRegister.Total::warehouse)
                         .thenComparing(SalesRegister.Total::day));
-        final List<Document> inserts = new ArrayList<>();
+        final List<DocumentData> inserts = new ArrayList<>();
         final List<UUID> toPosted = new ArrayList<>();
         final List<UUID> toDraft = new ArrayList<>();
         final List<UUID> clearMovements = new ArrayList<>();
@@ -370,7 +370,7 @@ public class PostingEngine {
             change.forEach((k, q) -> d.stockChange.merge(k, q, BigDecimal::add));
             DocumentData after = doc.withStatus(willPost ? DocumentStatus.POSTED : DocumentStatus.DRAFT);
             if (job.isNew()) {
-                d.inserts.add(Document.of(after));
+                d.inserts.add(after);
             } else if (willPost && !wasPosted) {
                 d.toPosted.add(doc.id());
             } else if (!willPost && wasPosted) {
@@ -396,18 +396,15 @@ public class PostingEngine {
     }
 
     /**
-     * Everything but the balances: the documents (Hibernate) and the deletes of a repost's old
-     * movements, which must precede their inserts; then movements, sales totals, outbox and
-     * idempotency answer as one statement ({@link Writes}).
+     * Everything but the balances: the deletes of a repost's old movements, which must precede their
+     * inserts; then new documents, movements, sales totals, outbox and idempotency answer as one
+     * statement ({@link Writes}).
      */
     private Uni<Void> writeDocuments(Mutiny.Session s, Decision d, Idempotency idem) {
-        Uni<Void> u = Uni.createFrom().voidItem();
-        if (!d.inserts.isEmpty()) {
-            u = u.chain(() -> s.persistAll(d.inserts.toArray())).chain(s::flush);
-        }
-        u = u.chain(() -> StockRegister.deleteMovements(s, d.clearMovements))
+        Uni<Void> u = StockRegister.deleteMovements(s, d.clearMovements)
                 .chain(() -> SalesRegister.deleteMovements(s, d.clearMovements));
         Writes w = new Writes();
+        Document.insertAll(w, d.inserts);
         if (!d.toPosted.isEmpty()) {
             w.add("UPDATE documents SET status = 'POSTED', posted_at = now() WHERE id IN " + Db.tuples(1, d.toPosted.size(), 1),
                     d.toPosted);

@@ -15,9 +15,9 @@ import io.suite.posting.Db;
 import io.suite.posting.Writes;
 
 /**
- * The Sales register with totals splitting: a writer adds to one of {@code splits} total rows
- * of (item, warehouse, day), picked at random, so concurrent writers rarely wait on (or, under
- * SERIALIZABLE, conflict with) each other; readers sum the splits; {@link #collapse} folds them.
+ * The Sales register with totals splitting: a total of (item, warehouse, day) is kept in up to
+ * {@code splits} rows; a writer adds to one no other writer holds (see {@link #add}), so concurrent
+ * writers do not wait for each other; readers sum the splits; {@link #collapse} folds them.
  */
 public final class SalesRegister {
     private static final int CHUNK = 1000;
@@ -59,25 +59,38 @@ public final class SalesRegister {
                 .replaceWithVoid();
     }
 
-    /** Queues in {@code w} the quantity/amount changes, added to one split row per total. */
+    /**
+     * Queues in {@code w} the quantity/amount changes. Each goes to a split row of its total that no
+     * other transaction holds ({@code FOR UPDATE SKIP LOCKED}); when every existing split is held, to a
+     * new split, one of {@code splits} not yet there, picked at random; only when all {@code splits}
+     * exist and are held does it wait for one. So a writer does not wait for another writer of the
+     * same total, which may itself be waiting for a managed lock (a random split did, once in 8 with two writers).
+     */
     public static void add(Writes w, Map<Total, BigDecimal[]> changes, int splits) {
         List<Map.Entry<Total, BigDecimal[]>> rows = changes.entrySet().stream()
                 .filter(e -> e.getValue()[0].signum() != 0 || e.getValue()[1].signum() != 0).toList();
         if (rows.isEmpty()) {
             return;
         }
-        int split = ThreadLocalRandom.current().nextInt(Math.max(1, splits));
+        int n = Math.max(1, splits);
         List<Object> p = new ArrayList<>();
+        StringBuilder values = new StringBuilder();
         for (Map.Entry<Total, BigDecimal[]> e : rows) {
-            p.add(e.getKey().item());
-            p.add(e.getKey().warehouse());
-            p.add(e.getKey().day());
-            p.add((short) split);
-            p.add(e.getValue()[0]);
-            p.add(e.getValue()[1]);
+            int i = p.size();
+            values.append(i == 0 ? "" : ",").append("(?").append(i + 1).append(", ?").append(i + 2).append(", cast(?")
+                    .append(i + 3).append(" as date), cast(?").append(i + 4).append(" as smallint), cast(?").append(i + 5)
+                    .append(" as numeric), cast(?").append(i + 6).append(" as numeric))");
+            p.addAll(List.of(e.getKey().item(), e.getKey().warehouse(), e.getKey().day(),
+                    (short) ThreadLocalRandom.current().nextInt(n), e.getValue()[0], e.getValue()[1]));
         }
-        w.add("INSERT INTO sales_turnovers AS t (item, warehouse, day, split, quantity, amount) VALUES "
-                + Db.tuples(rows.size(), 6, 1)
+        String sameTotal = " h.item = v.i AND h.warehouse = v.w AND h.day = v.d";
+        w.add("INSERT INTO sales_turnovers AS t (item, warehouse, day, split, quantity, amount)"
+                + " SELECT v.i, v.w, v.d, coalesce(f.split,"
+                + " (SELECT g FROM generate_series(0, " + (n - 1) + ") AS g WHERE NOT EXISTS (SELECT 1 FROM sales_turnovers h"
+                + " WHERE" + sameTotal + " AND h.split = g) ORDER BY random() LIMIT 1), v.s), v.q, v.a"
+                + " FROM (VALUES " + values + ") AS v(i, w, d, s, q, a)"
+                + " LEFT JOIN LATERAL (SELECT h.split FROM sales_turnovers h WHERE" + sameTotal
+                + " LIMIT 1 FOR UPDATE SKIP LOCKED) f ON true"
                 + " ON CONFLICT (item, warehouse, day, split) DO UPDATE SET quantity = t.quantity + excluded.quantity,"
                 + " amount = t.amount + excluded.amount", p);
     }
