@@ -25,13 +25,14 @@ import static org.awaitility.Awaitility.await;
  */
 public final class ServiceProcess implements AutoCloseable {
     private final String module;
-    private final Process process;
+    private final List<String> command;
     private final int port;
     private final Path log;
+    private volatile Process process;
 
-    private ServiceProcess(String module, Process process, int port, Path log) {
+    private ServiceProcess(String module, List<String> command, int port, Path log) {
         this.module = module;
-        this.process = process;
+        this.command = command;
         this.port = port;
         this.log = log;
     }
@@ -58,13 +59,29 @@ public final class ServiceProcess implements AutoCloseable {
             Path logDir = root.resolve("target/service-logs");
             Files.createDirectories(logDir);
             Path log = logDir.resolve(module + "-" + port + ".log");
-            Process process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            ServiceProcess service = new ServiceProcess(module, process, port, log);
-            service.awaitReady();
+            ServiceProcess service = new ServiceProcess(module, List.copyOf(cmd), port, log);
+            service.launch(ProcessBuilder.Redirect.to(log.toFile()));
             return service;
         } catch (IOException e) {
             throw new IllegalStateException("could not start " + module, e);
         }
+    }
+
+    /** Starts the service again after {@link #kill}: same port and config, its log appended to. */
+    public void restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException(module + " is still running");
+        }
+        try {
+            launch(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        } catch (IOException e) {
+            throw new IllegalStateException("could not restart " + module, e);
+        }
+    }
+
+    private void launch(ProcessBuilder.Redirect output) throws IOException {
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output).start();
+        awaitReady();
     }
 
     public int port() {

@@ -394,7 +394,7 @@ class ManagedPostingTest {
         create(doc("SHIPMENT", true, line(item, wh, 1))).then().statusCode(201);
     }
 
-    /** Last: it stops this instance's lock-service. */
+    /** Last: it stops this instance's lock-service for a while. */
     @Test
     @Order(Integer.MAX_VALUE)
     void whenTheLockServiceIsUnreachableNothingIsWritten() {
@@ -402,10 +402,14 @@ class ManagedPostingTest {
         String wh = Unique.name("wh");
         receipt(item, wh, 4);
         PostingTestResources.lockService().kill();
-        create(doc("SHIPMENT", true, line(item, wh, 1))).then().statusCode(503)
-                .contentType(containsString("application/problem+json"))
-                .body("type", equalTo("https://suite.dev/problems/lock-service-unavailable"));
-        assertEquals(0, balance(item, wh).compareTo(new BigDecimal(4)));
-        Api.assertConsistent();
+        try {
+            create(doc("SHIPMENT", true, line(item, wh, 1))).then().statusCode(503)
+                    .contentType(containsString("application/problem+json"))
+                    .body("type", equalTo("https://suite.dev/problems/lock-service-unavailable"));
+            assertEquals(0, balance(item, wh).compareTo(new BigDecimal(4)));
+            Api.assertConsistent();
+        } finally {
+            PostingTestResources.lockService().restart(); // test classes after this one share the instance
+        }
     }
 }
