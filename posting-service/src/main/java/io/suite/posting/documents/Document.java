@@ -56,6 +56,7 @@ public class Document extends PanacheEntityBase {
     /**
      * Queues in {@code w} the inserts of new documents and their lines: they go to PostgreSQL in one
      * statement with the posting's other writes ({@link Writes}), not as Hibernate's two round trips.
+     * The movements' foreign keys are checked at the end of that statement, so they may share it.
      */
     static void insertAll(Writes w, List<DocumentData> docs) {
         if (docs.isEmpty()) {
@@ -65,10 +66,9 @@ public class Document extends PanacheEntityBase {
         StringBuilder values = new StringBuilder();
         List<Object[]> lines = new ArrayList<>();
         for (DocumentData d : docs) {
-            int n = p.size();
-            values.append(n == 0 ? "(?" : ",(?").append(n + 1).append(", ?").append(n + 2).append(", ?").append(n + 3).append(", ?")
-                    .append(n + 4).append(", ?").append(n + 5)
-                    // status is ours (an enum), so the SQL text can carry posted_at's choice
+            String row = Db.tuples(1, 5, p.size() + 1);
+            // status is ours (an enum), so the SQL text can carry posted_at's choice
+            values.append(p.isEmpty() ? "" : ",").append(row, 0, row.length() - 1)
                     .append(d.status() == DocumentStatus.POSTED ? ", now())" : ", NULL)");
             p.addAll(List.of(d.id(), d.type().name(), d.number(), d.date(), d.status().name()));
             for (int i = 0; i < d.lines().size(); i++) {

@@ -115,7 +115,10 @@ public class PostingEngine {
         if (plan.managedLocks() && !rows.isEmpty()) {
             String label = jobs.size() == 1 ? jobs.get(0).doc().label() : "posting batch of " + jobs.size();
             // one lock transaction for all attempts (a retry re-uses the grant); ended after COMMIT or failure
-            locking.acquire = locks.acquire(label, rows).invoke(h -> locking.held = h).memoize().indefinitely();
+            locking.acquire = locks.acquire(label, rows).invoke(h -> {
+                locking.held = h;
+                locking.grantedAt = System.nanoTime();
+            }).memoize().indefinitely();
             // READ COMMITTED + a single document: lock inside the transaction, after everything that needs no lock
             // is written, right before the balance check -- the shortest hold. Otherwise lock before it begins
             // (a SERIALIZABLE snapshot must start after the grant; a batch needs its checks before writing).
@@ -131,6 +134,7 @@ public class PostingEngine {
     private final class Locking {
         Uni<ManagedLocks.Held> acquire;
         volatile ManagedLocks.Held held;
+        volatile long grantedAt;
         /** READ COMMITTED and one document: lock inside the transaction, check and write in one statement */
         boolean late;
 
@@ -141,7 +145,12 @@ public class PostingEngine {
         Uni<Void> release() {
             ManagedLocks.Held h = held;
             held = null;
-            return h == null ? Uni.createFrom().voidItem() : locks.release(h);
+            if (h == null) {
+                return Uni.createFrom().voidItem();
+            }
+            long written = System.nanoTime();
+            metrics.heldWriting(written - grantedAt);
+            return locks.release(h).invoke(() -> metrics.heldReleasing(System.nanoTime() - written));
         }
     }
 

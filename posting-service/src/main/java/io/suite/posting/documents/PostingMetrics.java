@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -22,6 +23,8 @@ public class PostingMetrics {
     private final Map<DocumentType, Timer> latency = new EnumMap<>(DocumentType.class);
     private final Counter balanceRejections;
     private final Timer lockWait;
+    private final Timer heldWriting;
+    private final Timer heldReleasing;
     private final Counter retries;
     private final Counter outboxSendFailures;
 
@@ -38,6 +41,13 @@ public class PostingMetrics {
                 .description("Postings refused by balance control").register(registry);
         lockWait = Timer.builder("posting.lock.wait").description("Time to get managed locks from lock-service")
                 .publishPercentileHistogram().register(registry);
+        // the hot rows' hand-off as posting sees it: lock-service's locks_hold_seconds minus these two
+        // is the time the grant and the release spend between Redis and this service
+        heldWriting = Timer.builder("posting.lock.held").tag("phase", "writing")
+                .description("From the grant's answer to COMMIT's (or ROLLBACK's) answer").register(registry);
+        heldReleasing = Timer.builder("posting.lock.held").tag("phase", "releasing")
+                .description("From COMMIT's answer to lock-service's answer to the end of the lock transaction")
+                .register(registry);
         retries = Counter.builder("posting.retries").description("Transactions retried after a serialization failure")
                 .register(registry);
         outboxSendFailures = Counter.builder("posting.outbox.send.failures")
@@ -58,6 +68,14 @@ public class PostingMetrics {
 
     public void lockWait(Duration d) {
         lockWait.record(d);
+    }
+
+    public void heldWriting(long nanos) {
+        heldWriting.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void heldReleasing(long nanos) {
+        heldReleasing.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void retry() {
