@@ -111,19 +111,22 @@ class MaintenanceApiTest {
                 .body("[0].requestedBy", equalTo("maintenance-service"));
     }
 
+    private static final String VALIDATION = "https://suite.dev/problems/validation";
+
     @Test
     void badInputIs400ProblemAndChangesNothing() {
         long epoch = readWrite(Map.of("force", true)).extract().jsonPath().getLong("epoch");
         for (Object body : new Object[] { Map.of("durationMs", 5), Map.of("drainTimeoutMs", -1),
                 Map.of("durationMs", Long.MAX_VALUE), Map.of("heldBy", "not a holder"), "{not json", "[1,2]" }) {
             given().contentType(ContentType.JSON).body(body).post("/v1/maintenance/read-only").then()
-                    .log().ifValidationFails().statusCode(400).contentType("application/problem+json");
+                    .log().ifValidationFails().statusCode(400).contentType("application/problem+json")
+                    .body("type", equalTo(VALIDATION));
         }
         given().contentType(ContentType.JSON).body(Map.of("heldBy", "")).post("/v1/maintenance/read-only/release")
-                .then().statusCode(400);
+                .then().statusCode(400).body("type", equalTo(VALIDATION));
         given().contentType(ContentType.JSON).body(Map.of("force", "maybe")).post("/v1/maintenance/read-write")
-                .then().statusCode(400);
-        given().get("/v1/maintenance/history?limit=0").then().statusCode(400);
+                .then().statusCode(400).body("type", equalTo(VALIDATION));
+        given().get("/v1/maintenance/history?limit=0").then().statusCode(400).body("type", equalTo(VALIDATION));
         given().get("/v1/maintenance").then().body("epoch", equalTo((int) epoch)).body("mode", equalTo("READ_WRITE"));
     }
 
