@@ -238,13 +238,17 @@ class BackupApiTest {
         }
     }
 
+    private static final String VALIDATION = "https://suite.dev/problems/validation";
+
     @Test
     void badInputGetsProblemJson() {
         given().contentType("application/json").body(Map.of("label", "x", "maintenance", "sometimes")).post("/v1/backups")
-                .then().statusCode(400).contentType(PROBLEM).body("detail", containsString("sometimes"));
-        given().contentType("application/json").post("/v1/backups").then().statusCode(400).contentType(PROBLEM);
+                .then().statusCode(400).contentType(PROBLEM).body("detail", containsString("sometimes"))
+                .body("type", equalTo(VALIDATION));
+        given().contentType("application/json").post("/v1/backups").then().statusCode(400).contentType(PROBLEM)
+                .body("type", equalTo(VALIDATION));
         given().contentType("application/json").body("{\"label\":").post("/v1/backups").then().statusCode(400)
-                .contentType(PROBLEM);
+                .contentType(PROBLEM).body("type", equalTo(VALIDATION));
         given().contentType("application/json").body(Map.of("label", "x", "maintenance", "require")).post("/v1/backups")
                 .then().statusCode(409).contentType(PROBLEM).body("type", equalTo("https://suite.dev/problems/not-drained"));
         given().get("/v1/backups/6d4f1a7e-0000-4000-8000-000000000000").then().statusCode(404).contentType(PROBLEM)
