@@ -1,6 +1,7 @@
 package io.suite.backup.backups;
 
 import io.quarkus.test.common.QuarkusTestResource;
+import jakarta.inject.Inject;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.suite.backup.BackupEventsConsumer;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static io.suite.backup.SuiteUnderBackup.CONTROL;
@@ -239,6 +241,37 @@ class BackupApiTest {
     }
 
     private static final String VALIDATION = "https://suite.dev/problems/validation";
+
+    @Inject
+    Retention retention;
+
+    /**
+     * Retention on a real catalog and folder: a backup past {@code max-age} (30 days; its start is
+     * moved back 40 days) loses its files and its row, the newest one keeps both.
+     */
+    @Test
+    void retentionDeletesTheFilesAndRowOfABackupPastMaxAgeAndKeepsTheNewest() {
+        JsonPath old = succeeded("old backup", "auto");
+        JsonPath newest = succeeded("newest backup", "auto");
+        Path oldFolder = folder(old);
+        Path newestFolder = folder(newest);
+        assertTrue(Files.isDirectory(oldFolder));
+        TestDatabases.execute("backup_test", "UPDATE backup SET started_at = now() - interval '40 days' WHERE id = '"
+                + UUID.fromString(old.getString("id")) + "'");
+
+        retention.apply();
+
+        given().get("/v1/backups/" + old.getString("id")).then().statusCode(404);
+        assertFalse(Files.exists(oldFolder), oldFolder + " is still there");
+        assertEquals("SUCCEEDED", backup(newest.getString("id")).getString("status"));
+        assertTrue(Files.isDirectory(newestFolder));
+    }
+
+    private static Path folder(JsonPath backup) {
+        List<Map<String, Object>> artifacts = backup.getList("artifacts");
+        return DIR.resolve((String) artifacts.get(0).get("file")).getParent();
+    }
+
 
     @Test
     void badInputGetsProblemJson() {
