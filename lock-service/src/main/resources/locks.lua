@@ -130,29 +130,38 @@ local function save_holders(space, c, hs)
 end
 
 -- The holders of point item it ({m, tx} list), or nil when the space has holders of other shapes
--- (then only the scan of all holders can tell).
+-- (then only the scan of all holders can tell). Kept for the rest of the call until the space's
+-- holders change (forget): a release pass re-checks every waiter of a hot item against the same
+-- holders, and each check would read and validate them again.
+local point_cache = {} -- space -> c -> holders
 local function point_holders(it)
   if it.sh == '*' then return nil end
   local shapes = space_shapes(it.s)
   if shapes.n == 0 then return {} end
   if shapes.n > 1 or not shapes.of[it.sh] then return nil end
+  local known = point_cache[it.s]
+  if known and known[it.c] then return known[it.c] end
   local count = tonumber(redis.call('HGET', key('byc', it.s), it.c) or '0')
-  if count == 0 then return {} end
-  local hs = parse_holders(redis.call('HGET', key('hc', it.s), it.c))
-  local exact = #hs == count
-  for _, h in ipairs(hs) do
-    if exact and string.sub(redis.call('HGET', key('held', it.s), h.tx .. '\n' .. it.c) or '', 1, 1) ~= h.m then exact = false end
+  local hs = {}
+  if count > 0 then
+    hs = parse_holders(redis.call('HGET', key('hc', it.s), it.c))
+    local exact = #hs == count
+    for _, h in ipairs(hs) do
+      if exact and string.sub(redis.call('HGET', key('held', it.s), h.tx .. '\n' .. it.c) or '', 1, 1) ~= h.m then exact = false end
+    end
+    if not exact then
+      hs = {}
+      for _, h in ipairs(held(it.s)) do if h.c == it.c then hs[#hs + 1] = { m = h.m, tx = h.tx } end end
+      save_holders(it.s, it.c, hs)
+    end
   end
-  if not exact then
-    hs = {}
-    for _, h in ipairs(held(it.s)) do if h.c == it.c then hs[#hs + 1] = { m = h.m, tx = h.tx } end end
-    save_holders(it.s, it.c, hs)
-  end
+  if not known then known = {}; point_cache[it.s] = known end
+  known[it.c] = hs
   return hs
 end
 
 local function forget(space) -- the holders of space changed: drop what this call read of them
-  held_cache[space], shapes_cache[space] = nil, nil
+  held_cache[space], shapes_cache[space], point_cache[space] = nil, nil, nil
 end
 
 local function split_nl(s)
