@@ -6,12 +6,17 @@ import java.net.URI;
 
 /** The problem+json answers of this API; type URIs end in the suite's stable names. */
 final class Problems {
+    static final URI VALIDATION = type("validation");
+
     private Problems() {
     }
 
+    private static URI type(String name) {
+        return URI.create("https://suite.dev/problems/" + name);
+    }
+
     static HttpProblem of(int status, String type, String title, String detail) {
-        return HttpProblem.builder().withStatus(status).withType(URI.create("https://suite.dev/problems/" + type))
-                .withTitle(title).withDetail(detail).build();
+        return HttpProblem.builder().withStatus(status).withType(type(type)).withTitle(title).withDetail(detail).build();
     }
 
     static HttpProblem notFound(String id) {

@@ -8,7 +8,7 @@ import io.quarkiverse.resteasy.problem.postprocessing.ProblemPostProcessor;
 
 /**
  * A 400 that Quarkus raises for this API (a constraint of a request, unreadable JSON) comes
- * without a problem type: give it the type of every other bad input ({@link Problems#validation}).
+ * without a problem type: give it the type of every other bad input ({@link Problems#VALIDATION}).
  */
 @ApplicationScoped
 public class ValidationType implements ProblemPostProcessor {
@@ -16,7 +16,7 @@ public class ValidationType implements ProblemPostProcessor {
     public HttpProblem apply(HttpProblem problem, ProblemContext context) {
         boolean untyped = problem.getType() == null || "about:blank".equals(problem.getType().toString());
         return problem.getStatusCode() == 400 && untyped
-                ? HttpProblem.builder(problem).withType(Problems.validation("").getType()).build()
+                ? HttpProblem.builder(problem).withType(Problems.VALIDATION).build()
                 : problem;
     }
 }

@@ -64,7 +64,8 @@ public final class SalesRegister {
      * other transaction holds ({@code FOR UPDATE SKIP LOCKED}); when every existing split is held, to a
      * new split, one of {@code splits} not yet there, picked at random; only when all {@code splits}
      * exist and are held does it wait for one. So a writer does not wait for another writer of the
-     * same total, which may itself be waiting for a managed lock (a random split did, once in 8 with two writers).
+     * same total, which may itself be waiting for a managed lock (with a random split of 8, two
+     * writers of a total met on one row once in 8).
      */
     public static void add(Writes w, Map<Total, BigDecimal[]> changes, int splits) {
         List<Map.Entry<Total, BigDecimal[]>> rows = changes.entrySet().stream()
