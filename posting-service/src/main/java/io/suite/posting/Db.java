@@ -50,6 +50,22 @@ public final class Db {
         return sb.toString();
     }
 
+    /** The constraint a PostgreSQL error names, anywhere in the cause chain, or null. */
+    public static String constraint(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof PgException pg) {
+                return pg.getConstraint();
+            }
+            if (c instanceof org.hibernate.exception.ConstraintViolationException cv) {
+                return cv.getConstraintName();
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return null;
+    }
+
     /** The SQLSTATE of a PostgreSQL error anywhere in the cause chain, or null. */
     public static String sqlState(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {

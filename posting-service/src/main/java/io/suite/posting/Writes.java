@@ -18,17 +18,42 @@ import io.smallrye.mutiny.Uni;
 public final class Writes {
     /** PostgreSQL takes at most 65535 parameters a statement: beyond this, parts go in another one. */
     static final int MAX_PARAMETERS = 30_000;
+    /** The most {@link #runAsOne} can send. */
+    public static final int MAX_ONE_STATEMENT_PARAMETERS = 65_535;
     private static final Pattern PARAMETER = Pattern.compile("\\?(\\d+)");
 
-    private record Part(String sql, List<?> parameters) {
+    /** {@code name}: null, or what later parts call this part's RETURNING rows. */
+    private record Part(String name, String sql, List<?> parameters) {
     }
 
     private final List<Part> parts = new ArrayList<>();
 
     /** A write whose SQL numbers its own parameters {@code ?1..?n}. */
     public Writes add(String sql, List<?> parameters) {
-        parts.add(new Part(sql, parameters));
+        parts.add(new Part(null, sql, parameters));
         return this;
+    }
+
+    /** A write whose RETURNING rows later parts read as the table {@code name}: only with {@link #runAsOne}. */
+    public Writes add(String name, String sql, List<?> parameters) {
+        parts.add(new Part(name, sql, parameters));
+        return this;
+    }
+
+    public int parameters() {
+        return parts.stream().mapToInt(p -> p.parameters().size()).sum();
+    }
+
+    /**
+     * Runs every part as one statement, outside any transaction: the statement is the transaction,
+     * so it writes all of its parts or none, and COMMIT costs no round trip of its own.
+     */
+    public Uni<Void> runAsOne(Mutiny.Session s) {
+        if (parameters() > MAX_ONE_STATEMENT_PARAMETERS) {
+            throw new IllegalStateException(parameters() + " parameters do not fit one statement");
+        }
+        // the parts are kept: a statement that wrote nothing may be sent again
+        return parts.isEmpty() ? Uni.createFrom().voidItem() : asCte(s, parts);
     }
 
     /** Runs every part, in as few statements as the parameter limit allows. */
@@ -48,6 +73,9 @@ public final class Writes {
         if (!current.isEmpty()) {
             statements.add(current);
         }
+        if (statements.size() > 1 && parts.stream().anyMatch(p -> p.name() != null)) {
+            throw new IllegalStateException("a named part must share its statement with the parts that read it: runAsOne");
+        }
         parts.clear();
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (List<Part> statement : statements) {
@@ -60,12 +88,16 @@ public final class Writes {
         if (statement.size() == 1) {
             return Db.update(s, statement.get(0).sql(), statement.get(0).parameters()).replaceWithVoid();
         }
+        return asCte(s, statement);
+    }
+
+    private static Uni<Void> asCte(Mutiny.Session s, List<Part> statement) {
         StringBuilder sql = new StringBuilder("WITH ");
         List<Object> parameters = new ArrayList<>();
         for (int i = 0; i < statement.size(); i++) {
             Part p = statement.get(i);
-            sql.append(i == 0 ? "" : ", ").append('w').append(i).append(" AS (").append(renumber(p.sql(), parameters.size()))
-                    .append(')');
+            sql.append(i == 0 ? "" : ", ").append(p.name() != null ? p.name() : "w" + i).append(" AS (")
+                    .append(renumber(p.sql(), parameters.size())).append(')');
             parameters.addAll(p.parameters());
         }
         return Db.rows(s, sql.append(" SELECT 1").toString(), parameters).replaceWithVoid();

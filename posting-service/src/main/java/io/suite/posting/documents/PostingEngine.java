@@ -48,9 +48,11 @@ import io.vertx.core.Vertx;
  * (posting runs post a batch per transaction); every document's balance check runs against the
  * balances as left by the documents before it in the same call.
  *
- * <p>MANAGED: movements computed and everything but the balances written, then EXCLUSIVE managed
- * locks on exactly the Stock rows touched, then (READ COMMITTED) the balances written with the fencing
- * token and checked by {@link BalanceRule} in one statement, COMMIT, then end the lock transaction. AUTOMATIC: SERIALIZABLE, retried on 40001/40P01.
+ * <p>MANAGED, a new document through the API: movements and everything to write computed, then
+ * EXCLUSIVE managed locks on exactly the Stock rows touched, then one statement outside any
+ * transaction (READ COMMITTED) that writes it all, the balances with the fencing token and checked
+ * by {@link BalanceRule}; then the lock transaction ends. Other MANAGED calls lock before their
+ * transaction begins. AUTOMATIC: SERIALIZABLE, retried on 40001/40P01.
  */
 @ApplicationScoped
 public class PostingEngine {
@@ -83,6 +85,9 @@ public class PostingEngine {
             super(null, null, false, false);
         }
     }
+
+    /** Most sends of a one-statement posting that met a writer outside managed locks. */
+    private static final int ONE_STATEMENT_ATTEMPTS = 3;
 
     @Inject
     LockPolicy policy;
@@ -119,24 +124,79 @@ public class PostingEngine {
                 locking.held = h;
                 locking.grantedAt = System.nanoTime();
             }).memoize().indefinitely();
-            // READ COMMITTED + a single document: lock inside the transaction, after everything that needs no lock
-            // is written, right before the balance check -- the shortest hold. Otherwise lock before it begins
-            // (a SERIALIZABLE snapshot must start after the grant; a batch needs its checks before writing).
-            locking.late = allOrNothing && !plan.serializable();
         }
-        Uni<List<Outcome>> work = locking.acquire != null && !locking.late
-                ? locking.acquire.chain(() -> attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, 1))
-                : attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, 1);
+        Uni<List<Outcome>> work;
+        Decision one = locking.acquire != null && inOneStatement(jobs, allOrNothing, plan, permit)
+                ? decide(jobs, Map.of(), null, true) : null;
+        Writes writes = one == null ? null : documentWrites(one, idem);
+        if (locking.acquire == null) {
+            work = attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, 1);
+        } else if (one != null && writes.parameters() + StockRegister.parametersUnderLock(one.stockChange)
+                <= Writes.MAX_ONE_STATEMENT_PARAMETERS) {
+            work = oneStatement(one, writes, permit, locking);
+        } else {
+            // the lock before the transaction begins: a SERIALIZABLE snapshot must start after the grant, a batch
+            // needs its checks before writing, and nobody waits for a managed lock while holding database locks
+            work = locking.acquire.chain(() -> attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, 1));
+        }
         return work.call(locking::release).onFailure().call(locking::release);
     }
 
-    /** The managed locks of one call: acquired once (early or late), released once. */
+    /**
+     * MANAGED (READ COMMITTED) posting of new documents, all or nothing: the whole posting is one
+     * statement, sent once the lock is granted. No connection is held while waiting for the lock, and
+     * the hold is one round trip to PostgreSQL: the statement is its own transaction.
+     */
+    private boolean inOneStatement(List<Job> jobs, boolean allOrNothing, LockPolicy.Plan plan, WritePermit permit) {
+        return allOrNothing && !plan.serializable() && jobs.stream().allMatch(Job::isNew)
+                && (permit != null || !guard.refusesWrites());
+    }
+
+    private Uni<List<Outcome>> oneStatement(Decision d, Writes w, WritePermit permit, Locking locking) {
+        return locking.acquire.chain(held -> {
+            check(permit); // after the lock wait: a write the drain timeout aborted must not start
+            StockRegister.addUnderLock(w, d.stockChange, held.fencingToken());
+            return send(d, w, held.fencingToken(), 1);
+        });
+    }
+
+    private Uni<List<Outcome>> send(Decision d, Writes w, long token, int attempt) {
+        return Panache.withSession(() -> Panache.getSession().chain(w::runAsOne)).replaceWith(d.outcomes)
+                .onFailure().recoverWithUni(e -> notWritten(e, d, w, token, attempt));
+    }
+
+    /** Why the one statement wrote nothing: a shortage (422), a lost lock (409), a twin, or a race to retry. */
+    private Uni<List<Outcome>> notWritten(Throwable e, Decision d, Writes w, long token, int attempt) {
+        if ("23505".equals(Db.sqlState(e)) && "idempotency_keys_pkey".equals(Db.constraint(e))) {
+            return Uni.createFrom().failure(new IdempotencyRace());
+        }
+        if (!StockRegister.leftAlone(e) && !retryable(e)) {
+            return Uni.createFrom().failure(map(e));
+        }
+        return Panache.withSession(() -> Panache.getSession()
+                .chain(s -> StockRegister.current(s, d.stockChange.keySet(), token))).chain(current -> {
+                    List<Shortage> shortages = BalanceRule.shortages(current.balances(), d.stockChange);
+                    if (!shortages.isEmpty()) {
+                        metrics.balanceRejection();
+                        return Uni.createFrom().failure(insufficientStock(shortages));
+                    }
+                    if (current.fenced()) {
+                        return Uni.createFrom().failure(StockRegister.lockLost(token));
+                    }
+                    // a row written meanwhile by a writer outside managed locks: once more
+                    if (attempt >= ONE_STATEMENT_ATTEMPTS) {
+                        return Uni.createFrom().failure(tooMuchContention(attempt));
+                    }
+                    metrics.retry();
+                    return send(d, w, token, attempt + 1);
+                });
+    }
+
+    /** The managed locks of one call: acquired once, released once. */
     private final class Locking {
         Uni<ManagedLocks.Held> acquire;
         volatile ManagedLocks.Held held;
         volatile long grantedAt;
-        /** READ COMMITTED and one document: lock inside the transaction, check and write in one statement */
-        boolean late;
 
         Uni<Long> token() {
             return acquire == null ? Uni.createFrom().nullItem() : acquire.map(ManagedLocks.Held::fencingToken);
@@ -160,10 +220,7 @@ public class PostingEngine {
                 .chain(s -> transaction(s, jobs, allOrNothing, idem, permit, plan, new ArrayList<>(rows), locking)))
                 .onFailure(PostingEngine::retryable).recoverWithUni(e -> {
                     if (attempt >= config.automaticMaxAttempts()) {
-                        return Uni.createFrom().failure(HttpProblem.builder()
-                                .withType(URI.create("https://suite.dev/problems/serialization-failure"))
-                                .withTitle("Too much contention").withStatus(503).withHeader("Retry-After", 1)
-                                .withDetail("Gave up after " + attempt + " serialization failures; nothing was written").build());
+                        return Uni.createFrom().failure(tooMuchContention(attempt));
                     }
                     metrics.retry();
                     long backoff = ThreadLocalRandom.current().nextLong(1, Math.min(100, 2L << Math.min(attempt, 6)) + 1);
@@ -172,6 +229,12 @@ public class PostingEngine {
                             .chain(() -> attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, attempt + 1));
                 })
                 .onFailure().transform(this::map);
+    }
+
+    private static HttpProblem tooMuchContention(int attempts) {
+        return HttpProblem.builder().withType(URI.create("https://suite.dev/problems/serialization-failure"))
+                .withTitle("Too much contention").withStatus(503).withHeader("Retry-After", 1)
+                .withDetail("Gave up after " + attempts + " attempts that met concurrent writers; nothing was written").build();
     }
 
     private static Executor onContext(Context context) {
@@ -234,8 +297,7 @@ public class PostingEngine {
                         // then lock, check and write the balances; a shortage rolls it all back
                         Decision d = decide(jobs, status, null, true);
                         return writeDocuments(s, d, idem)
-                                .chain(() -> locking.token().chain(token -> locking.late ? writeUnderLock(s, d, token)
-                                        : checkThenWrite(s, d, rows, plan, token)))
+                                .chain(() -> locking.token().chain(token -> checkThenWrite(s, d, rows, plan, token)))
                                 .invoke(() -> check(permit)).replaceWith(d.outcomes);
                     }
                     return locking.token().chain(token -> StockRegister.balances(s, rows, plan.rowLocks()).chain(balances -> {
@@ -257,38 +319,6 @@ public class PostingEngine {
                 return Uni.createFrom().failure(insufficientStock(shortages));
             }
             return StockRegister.apply(s, d.stockChange, new java.util.HashSet<>(balances.keySet()), token);
-        });
-    }
-
-    /**
-     * MANAGED, under its lock: one UPDATE adds the change to the rows it keeps non-negative and answers
-     * their balances before it; the hot rows are held for one round trip. Rows it left alone are new
-     * (an increase: inserted), fenced (lock lost) or short: then they are read and {@link BalanceRule}
-     * decides on all balances, for the exact 422. No savepoint is needed: the statement cannot fail on
-     * the CHECK constraint, and a 422 rolls back the whole transaction anyway.
-     */
-    private Uni<Void> writeUnderLock(Mutiny.Session s, Decision d, long token) {
-        return StockRegister.addToExisting(s, d.stockChange, token).chain(before -> {
-            Map<StockKey, BigDecimal> rest = new LinkedHashMap<>();
-            d.stockChange.forEach((k, q) -> {
-                if (q.signum() != 0 && !before.containsKey(k)) {
-                    rest.put(k, q);
-                }
-            });
-            if (rest.values().stream().allMatch(q -> q.signum() > 0)) {
-                return StockRegister.insertNew(s, rest, token);
-            }
-            return StockRegister.balances(s, new ArrayList<>(rest.keySet()), false).chain(found -> {
-                Map<StockKey, BigDecimal> balances = new HashMap<>(found);
-                balances.putAll(before);
-                List<Shortage> shortages = BalanceRule.shortages(balances, d.stockChange);
-                if (!shortages.isEmpty()) {
-                    metrics.balanceRejection();
-                    return Uni.createFrom().failure(insufficientStock(shortages));
-                }
-                // enough after all (only a writer outside managed locks could have changed it): the checked write
-                return StockRegister.apply(s, rest, new java.util.HashSet<>(found.keySet()), token);
-            });
         });
     }
 
@@ -412,6 +442,26 @@ public class PostingEngine {
     private Uni<Void> writeDocuments(Mutiny.Session s, Decision d, Idempotency idem) {
         Uni<Void> u = StockRegister.deleteMovements(s, d.clearMovements)
                 .chain(() -> SalesRegister.deleteMovements(s, d.clearMovements));
+        Writes w = documentWrites(d);
+        if (idem != null && !d.outcomes.isEmpty()) {
+            w.add("UPDATE idempotency_keys SET status = ?1, response = ?2 WHERE key = ?3",
+                    List.of(201, json(d.outcomes.get(0).doc()), idem.key()));
+        }
+        return u.chain(() -> w.run(s));
+    }
+
+    /** As {@link #documentWrites(Decision)}, with the Idempotency-Key and its answer (a twin fails on the key). */
+    private Writes documentWrites(Decision d, Idempotency idem) {
+        Writes w = documentWrites(d);
+        if (idem != null) {
+            w.add("INSERT INTO idempotency_keys (key, request_hash, status, response) VALUES (?1, ?2, ?3, ?4)",
+                    List.of(idem.key(), idem.hash(), 201, json(d.outcomes.get(0).doc())));
+        }
+        return w;
+    }
+
+    /** New documents, status changes, movements, sales totals and outbox rows of {@code d}. */
+    private Writes documentWrites(Decision d) {
         Writes w = new Writes();
         Document.insertAll(w, d.inserts);
         if (!d.toPosted.isEmpty()) {
@@ -426,11 +476,7 @@ public class PostingEngine {
         SalesRegister.insertMovements(w, d.salesRows);
         SalesRegister.add(w, d.salesChange, config.salesSplits());
         Outbox.add(w, d.events);
-        if (idem != null && !d.outcomes.isEmpty()) {
-            w.add("UPDATE idempotency_keys SET status = ?1, response = ?2 WHERE key = ?3",
-                    List.of(201, json(d.outcomes.get(0).doc()), idem.key()));
-        }
-        return u.chain(() -> w.run(s));
+        return w;
     }
 
     public static HttpProblem insufficientStock(List<Shortage> shortages) {

@@ -126,50 +126,63 @@ public final class StockRegister {
     }
 
     /**
-     * Under a managed lock (MANAGED, READ COMMITTED), read and write in one statement: adds
-     * {@code changes} to the rows that exist and stay non-negative ({@link BalanceRule#keepsNonNegative}),
-     * and answers their balances <em>before</em> the change. A row not answered is missing, fenced by a
-     * later grant, or short, and is left as it was: the caller decides on it.
+     * MANAGED, under the lock, as parts of the posting's one statement ({@link Writes#runAsOne}): adds
+     * {@code changes} to the rows that exist, are not fenced by a later grant and stay non-negative
+     * ({@link BalanceRule#keepsNonNegative}), and inserts every row the UPDATE left alone. A missing
+     * row gets its increase; a row left alone that exists (fenced or short) fails the statement on the
+     * primary key, and a decrease of a missing row on the CHECK constraint, so nothing of the posting is
+     * written. {@link #current} then tells which.
      */
-    public static Uni<Map<StockKey, BigDecimal>> addToExisting(Mutiny.Session s, Map<StockKey, BigDecimal> changes, long token) {
+    public static void addUnderLock(Writes w, Map<StockKey, BigDecimal> changes, long token) {
         List<Map.Entry<StockKey, BigDecimal>> rows = changes.entrySet().stream().filter(e -> e.getValue().signum() != 0)
                 .sorted(Map.Entry.comparingByKey()).toList();
         if (rows.isEmpty()) {
-            return Uni.createFrom().item(new HashMap<>());
+            return;
         }
         List<Object> p = new ArrayList<>();
         String values = values(rows, token, p);
-        return Db.rows(s, "UPDATE stock_balances AS b SET quantity = b.quantity + v.q, fencing_token = v.t FROM (VALUES "
+        w.add("stock_updated", "UPDATE stock_balances AS b SET quantity = b.quantity + v.q, fencing_token = v.t FROM (VALUES "
                 + values + ") AS v(i, w, q, t) WHERE b.item = v.i AND b.warehouse = v.w AND b.fencing_token <= v.t AND "
-                + BalanceRule.keepsNonNegative("b.quantity", "v.q") + " RETURNING b.item, b.warehouse, b.quantity - v.q", p)
-                .map(result -> {
-                    Map<StockKey, BigDecimal> before = new HashMap<>();
-                    for (Object[] r : result) {
-                        before.put(new StockKey((String) r[0], (String) r[1]), (BigDecimal) r[2]);
-                    }
-                    return before;
-                });
+                + BalanceRule.keepsNonNegative("b.quantity", "v.q") + " RETURNING b.item, b.warehouse", p);
+        w.add("INSERT INTO stock_balances (item, warehouse, quantity, fencing_token) SELECT v.i, v.w, v.q, v.t FROM (VALUES "
+                + values + ") AS v(i, w, q, t) WHERE NOT EXISTS (SELECT 1 FROM stock_updated u WHERE u.item = v.i AND u.warehouse = v.w)",
+                p);
     }
 
-    /** Inserts rows that did not exist (increases only); a row that exists after all was fenced: lock lost. */
-    public static Uni<Void> insertNew(Mutiny.Session s, Map<StockKey, BigDecimal> rows, long token) {
-        if (rows.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        List<Object> p = new ArrayList<>();
-        rows.forEach((k, q) -> {
-            p.add(k.item());
-            p.add(k.warehouse());
-            p.add(q);
-            p.add(token);
+    /** What {@link #addUnderLock} adds to a statement's parameters. */
+    public static int parametersUnderLock(Map<StockKey, BigDecimal> changes) {
+        return 8 * changes.size();
+    }
+
+    /** True when a statement of {@link #addUnderLock} failed because a Stock row was left alone. */
+    public static boolean leftAlone(Throwable failure) {
+        String state = Db.sqlState(failure);
+        String constraint = Db.constraint(failure);
+        return ("23505".equals(state) && "stock_balances_pkey".equals(constraint))
+                || ("23514".equals(state) && "stock_balance_not_negative".equals(constraint));
+    }
+
+    /** Stock rows as they are; {@code fenced}: a grant later than {@code token} has written one of them. */
+    public record Current(Map<StockKey, BigDecimal> balances, boolean fenced) {
+    }
+
+    public static Uni<Current> current(Mutiny.Session s, Collection<StockKey> rows, long token) {
+        List<Object> keys = new ArrayList<>();
+        rows.forEach(k -> {
+            keys.add(k.item());
+            keys.add(k.warehouse());
         });
-        return Db.update(s, "INSERT INTO stock_balances (item, warehouse, quantity, fencing_token) VALUES "
-                + Db.tuples(rows.size(), 4, 1) + " ON CONFLICT (item, warehouse) DO NOTHING", p)
-                .invoke(n -> {
-                    if (n < rows.size()) {
-                        throw lockLost(token);
+        keys.add(token);
+        return Db.rows(s, "SELECT item, warehouse, quantity, fencing_token > ?" + keys.size() + " FROM stock_balances"
+                + " WHERE (item, warehouse) IN (" + Db.tuples(rows.size(), 2, 1) + ")", keys).map(result -> {
+                    Map<StockKey, BigDecimal> balances = new HashMap<>();
+                    boolean fenced = false;
+                    for (Object[] r : result) {
+                        balances.put(new StockKey((String) r[0], (String) r[1]), (BigDecimal) r[2]);
+                        fenced |= (Boolean) r[3];
                     }
-                }).replaceWithVoid();
+                    return new Current(balances, fenced);
+                });
     }
 
     private static String values(List<Map.Entry<StockKey, BigDecimal>> rows, long token, List<Object> p) {
@@ -186,7 +199,7 @@ public final class StockRegister {
         return values.toString();
     }
 
-    static HttpProblem lockLost(Long token) {
+    public static HttpProblem lockLost(Long token) {
         return HttpProblem.builder().withType(URI.create("https://suite.dev/problems/lock-lost")).withTitle("Managed lock lost")
                 .withStatus(409).withDetail("A later lock holder has written these Stock rows (fencing token " + token
                         + " is stale: the lock transaction's lease ran out); nothing was written")

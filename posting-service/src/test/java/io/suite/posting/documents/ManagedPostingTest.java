@@ -15,6 +15,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
@@ -57,6 +58,7 @@ import io.suite.posting.Api;
 import io.suite.posting.Db;
 import io.suite.posting.PostingTestResources;
 import io.suite.posting.Scenarios;
+import io.suite.posting.Writes;
 import io.suite.posting.locking.LockServiceClient;
 import io.suite.posting.locking.ManagedLocks;
 import io.suite.posting.registers.StockKey;
@@ -298,13 +300,17 @@ class ManagedPostingTest {
         HttpProblem refused = assertThrows(HttpProblem.class, () -> VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(
                 () -> Panache.getSession().chain(s -> StockRegister.apply(s, Map.of(row, new BigDecimal("-9")), java.util.Set.of(row), staleToken)))));
         assertEquals(409, refused.getStatusCode());
-        // the one-statement write under a lock skips the fenced row, and cannot insert it as new either
-        Map<StockKey, BigDecimal> before = VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(
-                () -> Panache.getSession().chain(s -> StockRegister.addToExisting(s, Map.of(row, new BigDecimal("-9")), staleToken))));
-        assertEquals(Map.of(), before);
-        HttpProblem notInserted = assertThrows(HttpProblem.class, () -> VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(
-                () -> Panache.getSession().chain(s -> StockRegister.insertNew(s, Map.of(row, BigDecimal.ONE), staleToken)))));
-        assertEquals(409, notInserted.getStatusCode());
+        // the one-statement write under a lock leaves the fenced row alone, so the statement fails and writes nothing
+        for (BigDecimal change : List.of(new BigDecimal("-9"), BigDecimal.ONE)) {
+            Writes w = new Writes();
+            StockRegister.addUnderLock(w, Map.of(row, change), staleToken);
+            Throwable failed = assertThrows(Throwable.class, () -> VertxContextSupport.subscribeAndAwait(
+                    () -> Panache.withSession(() -> Panache.getSession().chain(w::runAsOne))));
+            assertTrue(StockRegister.leftAlone(failed), failed::toString);
+        }
+        StockRegister.Current current = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(
+                () -> Panache.getSession().chain(s -> StockRegister.current(s, List.of(row), staleToken))));
+        assertTrue(current.fenced());
         assertEquals(0, balance(item, wh).compareTo(new BigDecimal(9)));
         Api.assertConsistent();
     }
