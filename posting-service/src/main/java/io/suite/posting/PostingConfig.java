@@ -44,6 +44,13 @@ public interface PostingConfig {
     @WithDefault("32")
     int salesSplits();
 
+    /**
+     * MANAGED: most new documents posted as one group, when they share Stock rows and wait for the same
+     * lock at once (one lock transaction, one statement; each still answered on its own). 1: each alone.
+     */
+    @WithDefault("32")
+    int groupMaxDocuments();
+
     /** Outbox relay: events per round. */
     @WithDefault("200")
     int outboxBatch();

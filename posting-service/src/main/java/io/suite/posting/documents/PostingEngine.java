@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -24,12 +25,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
 import io.suite.posting.Db;
 import io.suite.posting.PostingConfig;
 import io.suite.posting.Writes;
 import io.suite.posting.events.Outbox;
 import io.suite.posting.locking.LockPolicy;
+import io.suite.posting.locking.RowGroups;
 import io.suite.posting.locking.ManagedLocks;
 import io.suite.posting.registers.BalanceRule;
 import io.suite.posting.registers.Movements;
@@ -101,6 +106,11 @@ public class PostingEngine {
     WriteGuard guard;
     @Inject
     ObjectMapper json;
+    @Inject
+    Vertx vertx;
+
+    /** New MANAGED documents in front of lock-service: those that share rows go together. */
+    private RowGroups<Pending, StockKey> groups;
 
     /**
      * Runs {@code jobs} (all of one lock plan) in one transaction. {@code allOrNothing}: a rejected
@@ -115,31 +125,161 @@ public class PostingEngine {
                 rows.addAll(Movements.rows(j.doc()));
             }
         }
+        boolean managed = plan.managedLocks() && !rows.isEmpty();
+        if (managed && inOneStatement(jobs, allOrNothing, plan, permit)) {
+            Decision d = decide(jobs, Map.of(), null, true);
+            Writes w = documentWrites(d, idem);
+            if (w.parameters() + StockRegister.parametersUnderLock(d.stockChange) <= Writes.MAX_ONE_STATEMENT_PARAMETERS) {
+                return Uni.createFrom().emitter(answer -> {
+                    Pending p = new Pending(jobs, d, w, idem, permit, rows, Vertx.currentContext(), answer);
+                    answer.onTermination(() -> p.gone = true);
+                    groups.submit(p);
+                });
+            }
+        }
         Context context = Vertx.currentContext();
-        Locking locking = new Locking();
-        if (plan.managedLocks() && !rows.isEmpty()) {
-            String label = jobs.size() == 1 ? jobs.get(0).doc().label() : "posting batch of " + jobs.size();
-            // one lock transaction for all attempts (a retry re-uses the grant); ended after COMMIT or failure
-            locking.acquire = locks.acquire(label, rows).invoke(h -> {
-                locking.held = h;
-                locking.grantedAt = System.nanoTime();
-            }).memoize().indefinitely();
-        }
-        Uni<List<Outcome>> work;
-        Decision one = locking.acquire != null && inOneStatement(jobs, allOrNothing, plan, permit)
-                ? decide(jobs, Map.of(), null, true) : null;
-        Writes writes = one == null ? null : documentWrites(one, idem);
-        if (locking.acquire == null) {
-            work = attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, 1);
-        } else if (one != null && writes.parameters() + StockRegister.parametersUnderLock(one.stockChange)
-                <= Writes.MAX_ONE_STATEMENT_PARAMETERS) {
-            work = oneStatement(one, writes, permit, locking);
-        } else {
-            // the lock before the transaction begins: a SERIALIZABLE snapshot must start after the grant, a batch
-            // needs its checks before writing, and nobody waits for a managed lock while holding database locks
-            work = locking.acquire.chain(() -> attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, 1));
-        }
+        Locking locking = managed
+                ? locking(jobs.size() == 1 ? jobs.get(0).doc().label() : "posting batch of " + jobs.size(), rows)
+                : new Locking();
+        // the lock before the transaction begins: a SERIALIZABLE snapshot must start after the grant, a batch
+        // needs its checks before writing, and nobody waits for a managed lock while holding database locks
+        Uni<List<Outcome>> work = managed
+                ? locking.acquire.chain(() -> attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, 1))
+                : attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, 1);
         return work.call(locking::release).onFailure().call(locking::release);
+    }
+
+    /** One lock transaction on {@code rows} for all attempts (a retry re-uses the grant); released once. */
+    private Locking locking(String label, Set<StockKey> rows) {
+        Locking locking = new Locking();
+        locking.acquire = locks.acquire(label, rows).invoke(h -> {
+            locking.held = h;
+            locking.grantedAt = System.nanoTime();
+        }).memoize().indefinitely();
+        return locking;
+    }
+
+    /** A new MANAGED document in {@link #groups}, answered through {@code answer}. */
+    private static final class Pending {
+        final List<Job> jobs;
+        final Decision d;
+        final Writes writes;
+        final Idempotency idem;
+        final WritePermit permit;
+        final Set<StockKey> rows;
+        final Context context;
+        final UniEmitter<? super List<Outcome>> answer;
+        /** the caller went away (cancelled, or aborted by the drain timeout) */
+        volatile boolean gone;
+
+        Pending(List<Job> jobs, Decision d, Writes writes, Idempotency idem, WritePermit permit, Set<StockKey> rows,
+                Context context, UniEmitter<? super List<Outcome>> answer) {
+            this.jobs = jobs;
+            this.d = d;
+            this.writes = writes;
+            this.idem = idem;
+            this.permit = permit;
+            this.rows = rows;
+            this.context = context;
+            this.answer = answer;
+        }
+
+        void answer(List<Outcome> outcomes, Throwable failure) {
+            if (failure != null) {
+                answer.fail(failure);
+            } else {
+                answer.complete(outcomes);
+            }
+        }
+    }
+
+    @PostConstruct
+    void createGroups() {
+        groups = new RowGroups<>(p -> p.rows, config.groupMaxDocuments(), this::start);
+        metrics.waitingForGroups(groups::waiting);
+    }
+
+    /** New MANAGED documents waiting here for a group in flight on their rows. */
+    public int waitingForGroups() {
+        return groups.waiting();
+    }
+
+    /** Runs a group on a context of its own (a group's Hibernate Reactive session is its own). */
+    private void start(List<Pending> group) {
+        Context base = group.get(0).context != null ? group.get(0).context : vertx.getOrCreateContext();
+        Context own = VertxContext.createNewDuplicatedContext(base);
+        VertxContextSafetyToggle.setContextSafe(own, true);
+        own.runOnContext(v -> {
+            metrics.group(group.size());
+            Uni<Void> work;
+            try {
+                work = group.size() == 1 ? alone(group.get(0)) : together(group);
+            } catch (RuntimeException e) {
+                work = Uni.createFrom().failure(e);
+            }
+            work.subscribe().with(done -> groups.done(group), e -> {
+                group.forEach(p -> p.answer(null, e));
+                groups.done(group);
+            });
+        });
+    }
+
+    private Uni<Void> alone(Pending p) {
+        if (p.gone) {
+            return Uni.createFrom().voidItem();
+        }
+        Locking locking = locking(p.jobs.get(0).doc().label(), p.rows);
+        return oneStatement(p.d, p.writes, p.permit, locking).call(locking::release).onFailure().call(locking::release)
+                .onItemOrFailure().invoke(p::answer).replaceWithVoid().onFailure().recoverWithNull();
+    }
+
+    /**
+     * Postings that share Stock rows, as one: one lock transaction on all their rows, one statement
+     * with all their writes. If it writes nothing (a shortage, a twin Idempotency-Key, a lost lock),
+     * each is sent alone under the same lock, in arrival order, and gets its own answer.
+     */
+    private Uni<Void> together(List<Pending> group) {
+        Set<StockKey> rows = new TreeSet<>();
+        group.forEach(p -> rows.addAll(p.rows));
+        Locking locking = locking("posting group of " + group.size(), rows);
+        return locking.acquire.chain(held -> {
+            List<Pending> live = new ArrayList<>();
+            for (Pending p : group) {
+                try {
+                    check(p.permit);
+                    if (!p.gone) {
+                        live.add(p);
+                    }
+                } catch (RuntimeException e) {
+                    p.answer(null, e);
+                }
+            }
+            if (live.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            Decision all = decide(live.stream().flatMap(p -> p.jobs.stream()).toList(), Map.of(), null, true);
+            Writes w = documentWrites(all);
+            live.forEach(p -> addIdempotency(w, p.d, p.idem));
+            StockRegister.addUnderLock(w, all.stockChange, held.fencingToken());
+            if (w.parameters() > Writes.MAX_ONE_STATEMENT_PARAMETERS) {
+                return oneByOne(live, held.fencingToken());
+            }
+            return Panache.withSession(() -> Panache.getSession().chain(w::runAsOne))
+                    .invoke(() -> live.forEach(p -> p.answer(p.d.outcomes, null)))
+                    .onFailure().recoverWithUni(e -> oneByOne(live, held.fencingToken()));
+        }).call(locking::release).onFailure().call(locking::release);
+    }
+
+    private Uni<Void> oneByOne(List<Pending> postings, long token) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Pending p : postings) {
+            chain = chain.chain(() -> {
+                StockRegister.addUnderLock(p.writes, p.d.stockChange, token);
+                return send(p.d, p.writes, token, 1).onItemOrFailure().invoke(p::answer).replaceWithVoid()
+                        .onFailure().recoverWithNull();
+            });
+        }
+        return chain;
     }
 
     /**
@@ -450,14 +590,19 @@ public class PostingEngine {
         return u.chain(() -> w.run(s));
     }
 
-    /** As {@link #documentWrites(Decision)}, with the Idempotency-Key and its answer (a twin fails on the key). */
+    /** As {@link #documentWrites(Decision)}, with the Idempotency-Key and its answer. */
     private Writes documentWrites(Decision d, Idempotency idem) {
         Writes w = documentWrites(d);
+        addIdempotency(w, d, idem);
+        return w;
+    }
+
+    /** The key and the answer of {@code d}'s one document: a twin's statement fails on the key. */
+    private void addIdempotency(Writes w, Decision d, Idempotency idem) {
         if (idem != null) {
             w.add("INSERT INTO idempotency_keys (key, request_hash, status, response) VALUES (?1, ?2, ?3, ?4)",
                     List.of(idem.key(), idem.hash(), 201, json(d.outcomes.get(0).doc())));
         }
-        return w;
     }
 
     /** New documents, status changes, movements, sales totals and outbox rows of {@code d}. */

@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
@@ -27,8 +29,12 @@ public class PostingMetrics {
     private final Timer heldReleasing;
     private final Counter retries;
     private final Counter outboxSendFailures;
+    private final DistributionSummary groups;
+
+    private final MeterRegistry registry;
 
     public PostingMetrics(MeterRegistry registry) {
+        this.registry = registry;
         for (DocumentType type : DocumentType.values()) {
             for (String outcome : OUTCOMES) {
                 documents.put(type + "/" + outcome, Counter.builder("posting.documents").tag("type", type.name())
@@ -49,6 +55,9 @@ public class PostingMetrics {
                 .description("From COMMIT's answer to lock-service's answer to the end of the lock transaction")
                 .register(registry);
         retries = Counter.builder("posting.retries").description("Transactions retried after a serialization failure")
+                .register(registry);
+        groups = DistributionSummary.builder("posting.group.documents")
+                .description("New MANAGED documents posted under one lock transaction (those sharing Stock rows go together)")
                 .register(registry);
         outboxSendFailures = Counter.builder("posting.outbox.send.failures")
                 .description("Outbox relay rounds whose Kafka send failed (the events stay in the outbox)").register(registry);
@@ -80,6 +89,16 @@ public class PostingMetrics {
 
     public void retry() {
         retries.increment();
+    }
+
+    public void waitingForGroups(java.util.function.IntSupplier waiting) {
+        Gauge.builder("posting.group.waiting", waiting::getAsInt)
+                .description("New MANAGED documents waiting in this service for a group in flight on their Stock rows")
+                .register(registry);
+    }
+
+    public void group(int documents) {
+        groups.record(documents);
     }
 
     public void outboxSendFailure() {

@@ -46,6 +46,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import io.suite.writeguard.ReadOnlyException;
 import io.suite.writeguard.WriteGuard;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -77,6 +79,10 @@ class ManagedPostingTest {
     @Inject
     @RestClient
     LockServiceClient locks;
+    @Inject
+    PostingEngine engine;
+    @Inject
+    MeterRegistry registry;
 
     @Test
     void balanceControlHoldsUnder40ConcurrentShipments() {
@@ -315,6 +321,42 @@ class ManagedPostingTest {
         Api.assertConsistent();
     }
 
+    /**
+     * Postings that wait for the same row at once go as one group (one lock transaction, one statement),
+     * and each still gets its own answer: here one of them is short and only it is refused.
+     */
+    @Test
+    void postingsWaitingForTheSameRowGoAsOneGroupEachAnsweredOnItsOwn() {
+        String item = Unique.name("item");
+        String wh = Unique.name("wh");
+        receipt(item, wh, 10);
+        // another client of lock-service holds the row: the first posting waits there, the others here
+        LockServiceClient.Transaction holder = locks.begin(new LockServiceClient.Begin("test", "holds the row", 30_000, 5000,
+                List.of(new LockServiceClient.Item(ManagedLocks.STOCK_SPACE, "EXCLUSIVE", List.of(Map.of("item", item, "warehouse", wh))))))
+                .await().atMost(Duration.ofSeconds(10));
+        DistributionSummary groups = registry.get("posting.group.documents").summary();
+        long groupsBefore = groups.count();
+        double documentsBefore = groups.totalAmount();
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            bodies.add(doc("SHIPMENT", true, line(item, wh, 1)));
+        }
+        bodies.add(doc("SHIPMENT", true, line(item, wh, 20)));
+        CompletableFuture<List<HttpResponse<String>>> answers = CompletableFuture.supplyAsync(
+                () -> Api.concurrently(url.getPort(), bodies));
+        await().atMost(Duration.ofSeconds(20)).until(() -> engine.waitingForGroups() == bodies.size() - 1);
+        locks.end(holder.id(), holder.token()).await().atMost(Duration.ofSeconds(10));
+        List<HttpResponse<String>> all = answers.join();
+        assertEquals(5, all.stream().filter(r -> r.statusCode() == 201).count());
+        HttpResponse<String> refused = all.stream().filter(r -> r.statusCode() == 422).findFirst().orElseThrow();
+        assertEquals(20.0f, Api.json(refused).getFloat("shortages[0].requested"));
+        // the first went alone (it was waiting in lock-service), the other five as one group
+        assertEquals(2, groups.count() - groupsBefore);
+        assertEquals(6.0, groups.totalAmount() - documentsBefore);
+        assertEquals(0, balance(item, wh).compareTo(new BigDecimal(5)));
+        Api.assertConsistent();
+    }
+
     /** Under the lock, balances are checked and written in one statement; a shortage still gets the exact answer. */
     @Test
     void oneStatementWritesStillAnswerShortagesExactly() {
@@ -356,8 +398,6 @@ class ManagedPostingTest {
 
     @Inject
     WriteGuard guard;
-    @Inject
-    PostingEngine engine;
 
     private static void publishState(String json) throws Exception {
         Properties p = new Properties();
