@@ -50,7 +50,7 @@ import io.suite.bench.Table;
  * {@code bench.prewarm} (at most 240 s a mode before the first cell, see {@link #prewarm}), {@code bench.jit-quiet} (5, % of a core),
  * {@code bench.posters} (1,8,32,64), {@code bench.items} (100), {@code bench.warehouses} (5),
  * {@code bench.zipf} (1.1), {@code bench.lines} (3, most lines per document), {@code bench.modes}
- * (MANAGED,AUTOMATIC,FOR_UPDATE), {@code bench.db} (posting), {@code bench.db-pool} (20 connections a service).
+ * (MANAGED,MANAGED_ALONE,AUTOMATIC,FOR_UPDATE), {@code bench.db} (posting), {@code bench.db-pool} (20 connections a service).
  */
 public final class Bench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -74,7 +74,9 @@ public final class Bench {
     /** Connections of each posting-service (three of them share PostgreSQL's max_connections, 100 by default). */
     private final int dbPool = Integer.getInteger("bench.db-pool", 20);
     private final double zipf = Double.parseDouble(System.getProperty("bench.zipf", "1.1"));
-    private final String[] MODES = System.getProperty("bench.modes", "MANAGED,AUTOMATIC,FOR_UPDATE").split(",");
+    /** MANAGED with every document alone (posting.group-max-documents=1): what grouping adds, in the same run. */
+    private static final String MANAGED_ALONE = "MANAGED_ALONE";
+    private final String[] MODES = System.getProperty("bench.modes", "MANAGED," + MANAGED_ALONE + ",AUTOMATIC,FOR_UPDATE").split(",");
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Process> processes = new ArrayList<>();
@@ -103,7 +105,7 @@ public final class Bench {
     }
 
     record Cell(String mode, int posters, long ok, long rejected, long failed, long retries, double docsPerSecond,
-            double p50Ms, double p99Ms, double lockWaitMs) {
+            double p50Ms, double p99Ms, double lockWaitMs, double groupWaitMs, double docsPerGroup) {
     }
 
     private void run() throws Exception {
@@ -115,12 +117,16 @@ public final class Bench {
                 "write-guard.state-topic", topics + "-mstate", "write-guard.status-topic", topics + "-wps"));
         Map<String, String> url = new LinkedHashMap<>();
         for (String mode : MODES) {
-            url.put(mode, start(root, "posting-service", Map.of("posting.lock-mode", mode,
+            Map<String, String> settings = new LinkedHashMap<>(Map.of("posting.lock-mode", managed(mode) ? "MANAGED" : mode,
                     "quarkus.rest-client.lock-service.url", lock,
                     "quarkus.datasource.reactive.max-size", Integer.toString(dbPool),
                     "DB_NAME", System.getProperty("bench.db", "posting"),
                     "write-guard.state-topic", topics + "-mstate", "write-guard.status-topic", topics + "-wps",
-                    "posting.events-topic", topics + "-document-events")));
+                    "posting.events-topic", topics + "-document-events"));
+            if (mode.equals(MANAGED_ALONE)) {
+                settings.put("posting.group-max-documents", "1");
+            }
+            url.put(mode, start(root, "posting-service", settings));
         }
         System.out.printf("posting bench %s: %d items x %d warehouses, Zipf s=%.2f, %ds per cell (+%ds warm-up), posters %s%n",
                 run, items, warehouses, zipf, seconds, warmup, Arrays.toString(posters));
@@ -129,7 +135,7 @@ public final class Bench {
         }
         for (String mode : MODES) {
             List<Process> warming = new ArrayList<>(List.of(processByUrl.get(url.get(mode))));
-            if (mode.equals("MANAGED")) {
+            if (managed(mode)) {
                 warming.add(processByUrl.get(lock));
             }
             prewarm(url.get(mode), mode, warming);
@@ -139,8 +145,9 @@ public final class Bench {
             for (String mode : MODES) {
                 Cell c = cell(url.get(mode), mode, n, seconds);
                 cells.add(c);
-                System.out.printf("  %-10s %3d posters: %8.1f docs/s  p99 %7.1f ms  ok %d  422 %d  failed %d  retries %d  lock wait %.1f ms%n",
-                        mode, n, c.docsPerSecond(), c.p99Ms(), c.ok(), c.rejected(), c.failed(), c.retries(), c.lockWaitMs());
+                System.out.printf("  %-13s %3d posters: %8.1f docs/s  p99 %7.1f ms  ok %d  422 %d  failed %d  retries %d  lock wait %.1f ms"
+                        + "  group wait %.1f ms  docs/group %.1f%n", mode, n, c.docsPerSecond(), c.p99Ms(), c.ok(), c.rejected(),
+                        c.failed(), c.retries(), c.lockWaitMs(), c.groupWaitMs(), c.docsPerGroup());
             }
         }
         JsonNode check = JSON.readTree(get(url.values().iterator().next() + "/v1/registers/check"));
@@ -148,11 +155,12 @@ public final class Bench {
         int mismatches = check.path("mismatches").size();
 
         Table table = new Table("posters", "mode", "docs/s", "p50 ms", "p99 ms", "posted", "422", "failed", "retries",
-                "lock wait ms", "MANAGED/this");
+                "group wait ms", "lock wait ms", "docs/group", "MANAGED/this");
         for (Cell c : cells) {
             Cell managed = cells.stream().filter(x -> x.posters() == c.posters() && x.mode().equals("MANAGED")).findFirst().orElse(c);
             table.row(c.posters(), c.mode(), fmt(c.docsPerSecond()), fmt(c.p50Ms()), fmt(c.p99Ms()), c.ok(), c.rejected(),
-                    c.failed(), c.retries(), c.mode().equals("MANAGED") ? fmt(c.lockWaitMs()) : "",
+                    c.failed(), c.retries(), managed(c.mode()) ? fmt(c.groupWaitMs()) : "",
+                    managed(c.mode()) ? fmt(c.lockWaitMs()) : "", managed(c.mode()) ? fmt(c.docsPerGroup()) : "",
                     c.mode().equals("MANAGED") ? "" : String.format("%.2fx", managed.docsPerSecond() / c.docsPerSecond()));
         }
         System.out.println();
@@ -183,7 +191,7 @@ public final class Bench {
             long after = compilerTicks(warming);
             long percent = before < 0 || after < 0 ? -1 : (after - before) * 100 / CLOCK_TICKS / (PREWARM_ROUND_SECONDS + warmup);
             if (percent >= 0 && percent < jitQuiet) {
-                System.out.printf("  %-10s pre-warmed in %d s (JIT compilers %d%% of a core in the last round)%n", mode,
+                System.out.printf("  %-13s pre-warmed in %d s (JIT compilers %d%% of a core in the last round)%n", mode,
                         rounds * (PREWARM_ROUND_SECONDS + warmup), percent);
                 return;
             }
@@ -222,6 +230,10 @@ public final class Bench {
         return ticks;
     }
 
+    private static boolean managed(String mode) {
+        return mode.equals("MANAGED") || mode.equals(MANAGED_ALONE);
+    }
+
     private static String fmt(double d) {
         return String.format("%.1f", d);
     }
@@ -248,7 +260,9 @@ public final class Bench {
     private Cell cell(String base, String mode, int n, int seconds) throws Exception {
         double[] cdf = zipfCdf(items * warehouses, zipf);
         long retriesBefore = retries(base);
-        double[] lockBefore = lockWait(base);
+        double[] lockBefore = summary(base, "posting_lock_wait_seconds");
+        double[] groupWaitBefore = summary(base, "posting_group_wait_seconds");
+        double[] groupsBefore = summary(base, "posting_group_documents");
         Recorder recorder = new Recorder(3);
         AtomicLong ok = new AtomicLong();
         AtomicLong rejected = new AtomicLong();
@@ -269,10 +283,12 @@ public final class Bench {
         }
         done.await();
         var h = recorder.getIntervalHistogram();
-        double[] lockAfter = lockWait(base);
-        double lockMs = lockAfter[1] > lockBefore[1] ? 1000 * (lockAfter[0] - lockBefore[0]) / (lockAfter[1] - lockBefore[1]) : 0;
+        double lockMs = 1000 * mean(lockBefore, summary(base, "posting_lock_wait_seconds"));
+        double groupWaitMs = 1000 * mean(groupWaitBefore, summary(base, "posting_group_wait_seconds"));
+        double docsPerGroup = mean(groupsBefore, summary(base, "posting_group_documents"));
         return new Cell(mode, n, ok.get(), rejected.get(), failed.get(), retries(base) - retriesBefore,
-                ok.get() / (double) seconds, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, lockMs);
+                ok.get() / (double) seconds, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, lockMs,
+                groupWaitMs, docsPerGroup);
     }
 
     /** One poster: a chain of documents, each posted when the previous answer is in, on one event loop. */
@@ -376,12 +392,21 @@ public final class Bench {
         return (int) ((rank * 2654435761L) % cdf.length);
     }
 
-    /** posting_lock_wait_seconds sum and count: the begin-with-items call as the posting sees it. */
-    private double[] lockWait(String base) throws Exception {
+    /**
+     * Sum and count of a timer or summary: posting_lock_wait_seconds (the begin-with-items call as the
+     * posting sees it), posting_group_wait_seconds (a document waiting in posting for a group in flight
+     * on its rows, before that), posting_group_documents (documents per lock transaction).
+     */
+    private double[] summary(String base, String name) throws Exception {
         String metrics = get(base + "/q/metrics");
-        Matcher sum = Pattern.compile("(?m)^posting_lock_wait_seconds_sum(?:\\{[^}]*\\})? ([0-9.eE+]+)").matcher(metrics);
-        Matcher count = Pattern.compile("(?m)^posting_lock_wait_seconds_count(?:\\{[^}]*\\})? ([0-9.eE+]+)").matcher(metrics);
+        Matcher sum = Pattern.compile("(?m)^" + name + "_sum(?:\\{[^}]*\\})? ([0-9.eE+]+)").matcher(metrics);
+        Matcher count = Pattern.compile("(?m)^" + name + "_count(?:\\{[^}]*\\})? ([0-9.eE+]+)").matcher(metrics);
         return new double[] { sum.find() ? Double.parseDouble(sum.group(1)) : 0, count.find() ? Double.parseDouble(count.group(1)) : 0 };
+    }
+
+    /** The mean over the window between two {@link #summary} readings; 0 when nothing was recorded. */
+    private static double mean(double[] before, double[] after) {
+        return after[1] > before[1] ? (after[0] - before[0]) / (after[1] - before[1]) : 0;
     }
 
     private long retries(String base) throws Exception {

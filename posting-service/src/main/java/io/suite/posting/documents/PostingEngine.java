@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.runtime.Startup;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
@@ -59,6 +60,7 @@ import io.vertx.core.Vertx;
  * by {@link BalanceRule}; then the lock transaction ends. Other MANAGED calls lock before their
  * transaction begins. AUTOMATIC: SERIALIZABLE, retried on 40001/40P01.
  */
+@Startup // its metrics (posting_group_waiting) are scraped from the start
 @ApplicationScoped
 public class PostingEngine {
 
@@ -169,6 +171,7 @@ public class PostingEngine {
         final Set<StockKey> rows;
         final Context context;
         final UniEmitter<? super List<Outcome>> answer;
+        final long arrived = System.nanoTime();
         /** the caller went away (cancelled, or aborted by the drain timeout) */
         volatile boolean gone;
 
@@ -210,6 +213,8 @@ public class PostingEngine {
         Context own = VertxContext.createNewDuplicatedContext(base);
         VertxContextSafetyToggle.setContextSafe(own, true);
         own.runOnContext(v -> {
+            long now = System.nanoTime();
+            group.forEach(p -> metrics.groupWait(now - p.arrived));
             metrics.group(group.size());
             Uni<Void> work;
             try {

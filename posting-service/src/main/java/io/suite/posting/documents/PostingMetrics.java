@@ -30,6 +30,7 @@ public class PostingMetrics {
     private final Counter retries;
     private final Counter outboxSendFailures;
     private final DistributionSummary groups;
+    private final Timer groupWait;
 
     private final MeterRegistry registry;
 
@@ -59,6 +60,10 @@ public class PostingMetrics {
         groups = DistributionSummary.builder("posting.group.documents")
                 .description("New MANAGED documents posted under one lock transaction (those sharing Stock rows go together)")
                 .register(registry);
+        groupWait = Timer.builder("posting.group.wait")
+                .description("From a new MANAGED document's arrival to the start of its group (waiting here for a group in flight"
+                        + " on its Stock rows); posting.lock.wait follows")
+                .publishPercentileHistogram().register(registry);
         outboxSendFailures = Counter.builder("posting.outbox.send.failures")
                 .description("Outbox relay rounds whose Kafka send failed (the events stay in the outbox)").register(registry);
     }
@@ -95,6 +100,10 @@ public class PostingMetrics {
         Gauge.builder("posting.group.waiting", waiting::getAsInt)
                 .description("New MANAGED documents waiting in this service for a group in flight on their Stock rows")
                 .register(registry);
+    }
+
+    public void groupWait(long nanos) {
+        groupWait.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void group(int documents) {

@@ -391,7 +391,8 @@ class ManagedPostingTest {
         for (String name : List.of("posting_documents_total{outcome=\"posted\",type=\"SHIPMENT\"}", "posting_latency_seconds_bucket",
                 "posting_balance_rejections_total", "posting_lock_wait_seconds_bucket", "posting_retries_total",
                 "posting_lock_held_seconds_count{phase=\"writing\"}", "posting_lock_held_seconds_count{phase=\"releasing\"}",
-                "posting_outbox_send_failures_total", "sql_pool_queue_delay_seconds_count", "sql_pool_usage_seconds_count")) {
+                "posting_outbox_send_failures_total", "sql_pool_queue_delay_seconds_count", "sql_pool_usage_seconds_count",
+                "posting_group_documents_count", "posting_group_wait_seconds_bucket", "posting_group_waiting")) {
             org.hamcrest.MatcherAssert.assertThat(metrics, containsString(name));
         }
     }
