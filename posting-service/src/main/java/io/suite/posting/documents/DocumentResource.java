@@ -38,6 +38,8 @@ public class DocumentResource {
     @Inject
     PostingEngine engine;
     @Inject
+    GroupedPosting grouped;
+    @Inject
     PostingConfig config;
     @Inject
     PostingMetrics metrics;
@@ -57,7 +59,7 @@ public class DocumentResource {
         String hash = key == null ? null : hash(body);
         PostingEngine.Job job = new PostingEngine.Job(doc, true, post ? PostingEngine.Op.POST : PostingEngine.Op.DRAFT, false);
         Uni<Response> write = guard.write(permit -> timed(doc.type(),
-                engine.run(List.of(job), true, key == null ? null : new PostingEngine.Idempotency(key, hash), permit))
+                grouped.post(job, key == null ? null : new PostingEngine.Idempotency(key, hash), permit))
                 .map(outcomes -> Response.status(201).entity(outcomes.get(0).doc()).build()));
         if (key == null) {
             return write;

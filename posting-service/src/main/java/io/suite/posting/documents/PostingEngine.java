@@ -14,7 +14,6 @@ import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 
-import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -25,17 +24,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.runtime.Startup;
-import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
-import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.UniEmitter;
 import io.suite.posting.Db;
 import io.suite.posting.PostingConfig;
 import io.suite.posting.Writes;
 import io.suite.posting.events.Outbox;
 import io.suite.posting.locking.LockPolicy;
-import io.suite.posting.locking.RowGroups;
 import io.suite.posting.locking.ManagedLocks;
 import io.suite.posting.registers.BalanceRule;
 import io.suite.posting.registers.Movements;
@@ -54,13 +48,12 @@ import io.vertx.core.Vertx;
  * (posting runs post a batch per transaction); every document's balance check runs against the
  * balances as left by the documents before it in the same call.
  *
- * <p>MANAGED, a new document through the API: movements and everything to write computed, then
- * EXCLUSIVE managed locks on exactly the Stock rows touched, then one statement outside any
- * transaction (READ COMMITTED) that writes it all, the balances with the fencing token and checked
- * by {@link BalanceRule}; then the lock transaction ends. Other MANAGED calls lock before their
- * transaction begins. AUTOMATIC: SERIALIZABLE, retried on 40001/40P01.
+ * <p>MANAGED: EXCLUSIVE managed locks on exactly the Stock rows touched, taken before the transaction
+ * begins (nobody waits for a managed lock while holding database locks), then (READ COMMITTED) the
+ * balances read, checked by {@link BalanceRule} and written with the fencing token, COMMIT, then the
+ * lock transaction ends. New documents through the API take the shorter way of {@link GroupedPosting}.
+ * AUTOMATIC: SERIALIZABLE, retried on 40001/40P01.
  */
-@Startup // its metrics (posting_group_waiting) are scraped from the start
 @ApplicationScoped
 public class PostingEngine {
 
@@ -93,9 +86,6 @@ public class PostingEngine {
         }
     }
 
-    /** Most sends of a one-statement posting that met a writer outside managed locks. */
-    private static final int ONE_STATEMENT_ATTEMPTS = 3;
-
     @Inject
     LockPolicy policy;
     @Inject
@@ -108,11 +98,6 @@ public class PostingEngine {
     WriteGuard guard;
     @Inject
     ObjectMapper json;
-    @Inject
-    Vertx vertx;
-
-    /** New MANAGED documents in front of lock-service: those that share rows go together. */
-    private RowGroups<Pending, StockKey> groups;
 
     /**
      * Runs {@code jobs} (all of one lock plan) in one transaction. {@code allOrNothing}: a rejected
@@ -128,17 +113,6 @@ public class PostingEngine {
             }
         }
         boolean managed = plan.managedLocks() && !rows.isEmpty();
-        if (managed && inOneStatement(jobs, allOrNothing, plan, permit)) {
-            Decision d = decide(jobs, Map.of(), null, true);
-            Writes w = documentWrites(d, idem);
-            if (w.parameters() + StockRegister.parametersUnderLock(d.stockChange) <= Writes.MAX_ONE_STATEMENT_PARAMETERS) {
-                return Uni.createFrom().emitter(answer -> {
-                    Pending p = new Pending(jobs, d, w, idem, permit, rows, Vertx.currentContext(), answer);
-                    answer.onTermination(() -> p.gone = true);
-                    groups.submit(p);
-                });
-            }
-        }
         Context context = Vertx.currentContext();
         Locking locking = managed
                 ? locking(jobs.size() == 1 ? jobs.get(0).doc().label() : "posting batch of " + jobs.size(), rows)
@@ -152,7 +126,7 @@ public class PostingEngine {
     }
 
     /** One lock transaction on {@code rows} for all attempts (a retry re-uses the grant); released once. */
-    private Locking locking(String label, Set<StockKey> rows) {
+    Locking locking(String label, Set<StockKey> rows) {
         Locking locking = new Locking();
         locking.acquire = locks.acquire(label, rows).invoke(h -> {
             locking.held = h;
@@ -161,184 +135,8 @@ public class PostingEngine {
         return locking;
     }
 
-    /** A new MANAGED document in {@link #groups}, answered through {@code answer}. */
-    private static final class Pending {
-        final List<Job> jobs;
-        final Decision d;
-        final Writes writes;
-        final Idempotency idem;
-        final WritePermit permit;
-        final Set<StockKey> rows;
-        final Context context;
-        final UniEmitter<? super List<Outcome>> answer;
-        final long arrived = System.nanoTime();
-        /** the caller went away (cancelled, or aborted by the drain timeout) */
-        volatile boolean gone;
-
-        Pending(List<Job> jobs, Decision d, Writes writes, Idempotency idem, WritePermit permit, Set<StockKey> rows,
-                Context context, UniEmitter<? super List<Outcome>> answer) {
-            this.jobs = jobs;
-            this.d = d;
-            this.writes = writes;
-            this.idem = idem;
-            this.permit = permit;
-            this.rows = rows;
-            this.context = context;
-            this.answer = answer;
-        }
-
-        void answer(List<Outcome> outcomes, Throwable failure) {
-            if (failure != null) {
-                answer.fail(failure);
-            } else {
-                answer.complete(outcomes);
-            }
-        }
-    }
-
-    @PostConstruct
-    void createGroups() {
-        groups = new RowGroups<>(p -> p.rows, config.groupMaxDocuments(), this::start);
-        metrics.waitingForGroups(groups::waiting);
-    }
-
-    /** New MANAGED documents waiting here for a group in flight on their rows. */
-    public int waitingForGroups() {
-        return groups.waiting();
-    }
-
-    /** Runs a group on a context of its own (a group's Hibernate Reactive session is its own). */
-    private void start(List<Pending> group) {
-        Context base = group.get(0).context != null ? group.get(0).context : vertx.getOrCreateContext();
-        Context own = VertxContext.createNewDuplicatedContext(base);
-        VertxContextSafetyToggle.setContextSafe(own, true);
-        own.runOnContext(v -> {
-            long now = System.nanoTime();
-            group.forEach(p -> metrics.groupWait(now - p.arrived));
-            metrics.group(group.size());
-            Uni<Void> work;
-            try {
-                work = group.size() == 1 ? alone(group.get(0)) : together(group);
-            } catch (RuntimeException e) {
-                work = Uni.createFrom().failure(e);
-            }
-            work.subscribe().with(done -> groups.done(group), e -> {
-                group.forEach(p -> p.answer(null, e));
-                groups.done(group);
-            });
-        });
-    }
-
-    private Uni<Void> alone(Pending p) {
-        if (p.gone) {
-            return Uni.createFrom().voidItem();
-        }
-        Locking locking = locking(p.jobs.get(0).doc().label(), p.rows);
-        return oneStatement(p.d, p.writes, p.permit, locking).call(locking::release).onFailure().call(locking::release)
-                .onItemOrFailure().invoke(p::answer).replaceWithVoid().onFailure().recoverWithNull();
-    }
-
-    /**
-     * Postings that share Stock rows, as one: one lock transaction on all their rows, one statement
-     * with all their writes. If it writes nothing (a shortage, a twin Idempotency-Key, a lost lock),
-     * each is sent alone under the same lock, in arrival order, and gets its own answer.
-     */
-    private Uni<Void> together(List<Pending> group) {
-        Set<StockKey> rows = new TreeSet<>();
-        group.forEach(p -> rows.addAll(p.rows));
-        Locking locking = locking("posting group of " + group.size(), rows);
-        return locking.acquire.chain(held -> {
-            List<Pending> live = new ArrayList<>();
-            for (Pending p : group) {
-                try {
-                    check(p.permit);
-                    if (!p.gone) {
-                        live.add(p);
-                    }
-                } catch (RuntimeException e) {
-                    p.answer(null, e);
-                }
-            }
-            if (live.isEmpty()) {
-                return Uni.createFrom().voidItem();
-            }
-            Decision all = decide(live.stream().flatMap(p -> p.jobs.stream()).toList(), Map.of(), null, true);
-            Writes w = documentWrites(all);
-            live.forEach(p -> addIdempotency(w, p.d, p.idem));
-            StockRegister.addUnderLock(w, all.stockChange, held.fencingToken());
-            if (w.parameters() > Writes.MAX_ONE_STATEMENT_PARAMETERS) {
-                return oneByOne(live, held.fencingToken());
-            }
-            return Panache.withSession(() -> Panache.getSession().chain(w::runAsOne))
-                    .invoke(() -> live.forEach(p -> p.answer(p.d.outcomes, null)))
-                    .onFailure().recoverWithUni(e -> oneByOne(live, held.fencingToken()));
-        }).call(locking::release).onFailure().call(locking::release);
-    }
-
-    private Uni<Void> oneByOne(List<Pending> postings, long token) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (Pending p : postings) {
-            chain = chain.chain(() -> {
-                StockRegister.addUnderLock(p.writes, p.d.stockChange, token);
-                return send(p.d, p.writes, token, 1).onItemOrFailure().invoke(p::answer).replaceWithVoid()
-                        .onFailure().recoverWithNull();
-            });
-        }
-        return chain;
-    }
-
-    /**
-     * MANAGED (READ COMMITTED) posting of new documents, all or nothing: the whole posting is one
-     * statement, sent once the lock is granted. No connection is held while waiting for the lock, and
-     * the hold is one round trip to PostgreSQL: the statement is its own transaction.
-     */
-    private boolean inOneStatement(List<Job> jobs, boolean allOrNothing, LockPolicy.Plan plan, WritePermit permit) {
-        return allOrNothing && !plan.serializable() && jobs.stream().allMatch(Job::isNew)
-                && (permit != null || !guard.refusesWrites());
-    }
-
-    private Uni<List<Outcome>> oneStatement(Decision d, Writes w, WritePermit permit, Locking locking) {
-        return locking.acquire.chain(held -> {
-            check(permit); // after the lock wait: a write the drain timeout aborted must not start
-            StockRegister.addUnderLock(w, d.stockChange, held.fencingToken());
-            return send(d, w, held.fencingToken(), 1);
-        });
-    }
-
-    private Uni<List<Outcome>> send(Decision d, Writes w, long token, int attempt) {
-        return Panache.withSession(() -> Panache.getSession().chain(w::runAsOne)).replaceWith(d.outcomes)
-                .onFailure().recoverWithUni(e -> notWritten(e, d, w, token, attempt));
-    }
-
-    /** Why the one statement wrote nothing: a shortage (422), a lost lock (409), a twin, or a race to retry. */
-    private Uni<List<Outcome>> notWritten(Throwable e, Decision d, Writes w, long token, int attempt) {
-        if ("23505".equals(Db.sqlState(e)) && "idempotency_keys_pkey".equals(Db.constraint(e))) {
-            return Uni.createFrom().failure(new IdempotencyRace());
-        }
-        if (!StockRegister.leftAlone(e) && !retryable(e)) {
-            return Uni.createFrom().failure(map(e));
-        }
-        return Panache.withSession(() -> Panache.getSession()
-                .chain(s -> StockRegister.current(s, d.stockChange.keySet(), token))).chain(current -> {
-                    List<Shortage> shortages = BalanceRule.shortages(current.balances(), d.stockChange);
-                    if (!shortages.isEmpty()) {
-                        metrics.balanceRejection();
-                        return Uni.createFrom().failure(insufficientStock(shortages));
-                    }
-                    if (current.fenced()) {
-                        return Uni.createFrom().failure(StockRegister.lockLost(token));
-                    }
-                    // a row written meanwhile by a writer outside managed locks: once more
-                    if (attempt >= ONE_STATEMENT_ATTEMPTS) {
-                        return Uni.createFrom().failure(tooMuchContention(attempt));
-                    }
-                    metrics.retry();
-                    return send(d, w, token, attempt + 1);
-                });
-    }
-
     /** The managed locks of one call: acquired once, released once. */
-    private final class Locking {
+    final class Locking {
         Uni<ManagedLocks.Held> acquire;
         volatile ManagedLocks.Held held;
         volatile long grantedAt;
@@ -376,7 +174,7 @@ public class PostingEngine {
                 .onFailure().transform(this::map);
     }
 
-    private static HttpProblem tooMuchContention(int attempts) {
+    static HttpProblem tooMuchContention(int attempts) {
         return HttpProblem.builder().withType(URI.create("https://suite.dev/problems/serialization-failure"))
                 .withTitle("Too much contention").withStatus(503).withHeader("Retry-After", 1)
                 .withDetail("Gave up after " + attempts + " attempts that met concurrent writers; nothing was written").build();
@@ -391,7 +189,7 @@ public class PostingEngine {
         return "40001".equals(state) || "40P01".equals(state);
     }
 
-    private Throwable map(Throwable e) {
+    Throwable map(Throwable e) {
         String state = Db.sqlState(e);
         if ("25006".equals(state)) {
             return guard.refusal();
@@ -438,8 +236,8 @@ public class PostingEngine {
                     Map<UUID, DocumentStatus> status = new HashMap<>();
                     statusRows.forEach(r -> status.put((UUID) r[0], DocumentStatus.valueOf((String) r[1])));
                     if (allOrNothing) {
-                        // all or nothing: write documents, movements, sales and outbox first (no lock needed),
-                        // then lock, check and write the balances; a shortage rolls it all back
+                        // all or nothing: documents, movements, sales and outbox, then the balances read (under the
+                        // managed lock, or FOR UPDATE), checked and written; a shortage rolls it all back
                         Decision d = decide(jobs, status, null, true);
                         return writeDocuments(s, d, idem)
                                 .chain(() -> locking.token().chain(token -> checkThenWrite(s, d, rows, plan, token)))
@@ -467,14 +265,14 @@ public class PostingEngine {
         });
     }
 
-    private static void check(WritePermit permit) {
+    static void check(WritePermit permit) {
         if (permit != null) {
             permit.check(); // rolled back if the drain timeout aborted this write
         }
     }
 
     /** What a call writes, decided in memory. */
-    private static final class Decision {
+    static final class Decision {
         final List<Outcome> outcomes = new ArrayList<>();
         final Map<StockKey, BigDecimal> stockChange = new LinkedHashMap<>();
         final Map<SalesRegister.Total, BigDecimal[]> salesChange = new java.util.TreeMap<>(
@@ -500,7 +298,7 @@ public class PostingEngine {
      * Decides each job in order. With {@code balances} every document is checked by {@link BalanceRule}
      * against the balances left by the documents before it; without, all are taken (checked later as a whole).
      */
-    private Decision decide(List<Job> jobs, Map<UUID, DocumentStatus> status, Map<StockKey, BigDecimal> balances,
+    Decision decide(List<Job> jobs, Map<UUID, DocumentStatus> status, Map<StockKey, BigDecimal> balances,
             boolean allOrNothing) {
         Decision d = new Decision();
         for (Job job : jobs) {
@@ -596,14 +394,14 @@ public class PostingEngine {
     }
 
     /** As {@link #documentWrites(Decision)}, with the Idempotency-Key and its answer. */
-    private Writes documentWrites(Decision d, Idempotency idem) {
+    Writes documentWrites(Decision d, Idempotency idem) {
         Writes w = documentWrites(d);
         addIdempotency(w, d, idem);
         return w;
     }
 
     /** The key and the answer of {@code d}'s one document: a twin's statement fails on the key. */
-    private void addIdempotency(Writes w, Decision d, Idempotency idem) {
+    void addIdempotency(Writes w, Decision d, Idempotency idem) {
         if (idem != null) {
             w.add("INSERT INTO idempotency_keys (key, request_hash, status, response) VALUES (?1, ?2, ?3, ?4)",
                     List.of(idem.key(), idem.hash(), 201, json(d.outcomes.get(0).doc())));
@@ -611,7 +409,7 @@ public class PostingEngine {
     }
 
     /** New documents, status changes, movements, sales totals and outbox rows of {@code d}. */
-    private Writes documentWrites(Decision d) {
+    Writes documentWrites(Decision d) {
         Writes w = new Writes();
         Document.insertAll(w, d.inserts);
         if (!d.toPosted.isEmpty()) {

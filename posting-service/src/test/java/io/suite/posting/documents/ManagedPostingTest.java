@@ -80,6 +80,8 @@ class ManagedPostingTest {
     @RestClient
     LockServiceClient locks;
     @Inject
+    GroupedPosting grouped;
+    @Inject
     PostingEngine engine;
     @Inject
     MeterRegistry registry;
@@ -344,7 +346,7 @@ class ManagedPostingTest {
         bodies.add(doc("SHIPMENT", true, line(item, wh, 20)));
         CompletableFuture<List<HttpResponse<String>>> answers = CompletableFuture.supplyAsync(
                 () -> Api.concurrently(url.getPort(), bodies));
-        await().atMost(Duration.ofSeconds(20)).until(() -> engine.waitingForGroups() == bodies.size() - 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> grouped.waitingForGroups() == bodies.size() - 1);
         locks.end(holder.id(), holder.token()).await().atMost(Duration.ofSeconds(10));
         List<HttpResponse<String>> all = answers.join();
         assertEquals(5, all.stream().filter(r -> r.statusCode() == 201).count());

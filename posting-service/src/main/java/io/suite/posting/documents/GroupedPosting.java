@@ -1,0 +1,256 @@
+package io.suite.posting.documents;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.runtime.Startup;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.suite.posting.Db;
+import io.suite.posting.PostingConfig;
+import io.suite.posting.Writes;
+import io.suite.posting.documents.PostingEngine.Idempotency;
+import io.suite.posting.documents.PostingEngine.Job;
+import io.suite.posting.documents.PostingEngine.Outcome;
+import io.suite.posting.locking.LockPolicy;
+import io.suite.posting.locking.RowGroups;
+import io.suite.posting.registers.BalanceRule;
+import io.suite.posting.registers.Movements;
+import io.suite.posting.registers.Shortage;
+import io.suite.posting.registers.StockKey;
+import io.suite.posting.registers.StockRegister;
+import io.suite.writeguard.WriteGuard;
+import io.suite.writeguard.WritePermit;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+/**
+ * MANAGED posting of a new document through the API, the short way: everything is computed first,
+ * then EXCLUSIVE managed locks on exactly its Stock rows, then one statement that is its own
+ * transaction (READ COMMITTED) writes it all, the balances only where they stay non-negative
+ * ({@link BalanceRule}) and the fencing token allows; then the lock transaction ends. No connection
+ * is held while waiting for the lock, and the hold is one round trip to PostgreSQL.
+ *
+ * <p>Documents that wait for the same rows at once go as one group ({@link RowGroups}): one lock
+ * transaction, one statement, each document answered on its own. Anything else (a draft, another
+ * lock mode, a document too big for one statement) goes to {@link PostingEngine#run}.
+ */
+@Startup // posting_group_waiting is scraped from the start
+@ApplicationScoped
+public class GroupedPosting {
+    /** Most sends of a one-statement posting that met a writer outside managed locks. */
+    private static final int ONE_STATEMENT_ATTEMPTS = 3;
+
+    @Inject
+    PostingEngine engine;
+    @Inject
+    LockPolicy policy;
+    @Inject
+    PostingConfig config;
+    @Inject
+    PostingMetrics metrics;
+    @Inject
+    WriteGuard guard;
+    @Inject
+    Vertx vertx;
+
+    /** New documents in front of lock-service: those that wait for the same rows go together. */
+    private RowGroups<Pending, StockKey> groups;
+
+    /** Posts {@code job} (a new document) all or nothing, as {@link PostingEngine#run} does. */
+    public Uni<List<Outcome>> post(Job job, Idempotency idem, WritePermit permit) {
+        LockPolicy.Plan plan = policy.plan(job.doc().type());
+        if (!job.isNew() || job.op() != PostingEngine.Op.POST || !plan.managedLocks() || plan.serializable()
+                || (permit == null && guard.refusesWrites())) {
+            return engine.run(List.of(job), true, idem, permit);
+        }
+        Set<StockKey> rows = new TreeSet<>(Movements.rows(job.doc()));
+        PostingEngine.Decision d = engine.decide(List.of(job), Map.of(), null, true);
+        Writes w = engine.documentWrites(d, idem);
+        int parameters = w.parameters() + StockRegister.parametersUnderLock(d.stockChange);
+        if (rows.isEmpty() || parameters > Writes.MAX_ONE_STATEMENT_PARAMETERS) {
+            return engine.run(List.of(job), true, idem, permit);
+        }
+        return Uni.createFrom().emitter(answer -> {
+            Pending p = new Pending(job, d, w, idem, permit, rows, Vertx.currentContext(), answer);
+            answer.onTermination(() -> p.gone = true);
+            groups.submit(p);
+        });
+    }
+
+    /** A new document in {@link #groups}, answered through {@code answer}. */
+    private static final class Pending {
+        final Job job;
+        final PostingEngine.Decision d;
+        final Writes writes;
+        final Idempotency idem;
+        final WritePermit permit;
+        final Set<StockKey> rows;
+        final Context context;
+        final UniEmitter<? super List<Outcome>> answer;
+        final long arrived = System.nanoTime();
+        /** the caller went away (cancelled, or aborted by the drain timeout) */
+        volatile boolean gone;
+
+        Pending(Job job, PostingEngine.Decision d, Writes writes, Idempotency idem, WritePermit permit, Set<StockKey> rows,
+                Context context, UniEmitter<? super List<Outcome>> answer) {
+            this.job = job;
+            this.d = d;
+            this.writes = writes;
+            this.idem = idem;
+            this.permit = permit;
+            this.rows = rows;
+            this.context = context;
+            this.answer = answer;
+        }
+
+        void answer(List<Outcome> outcomes, Throwable failure) {
+            if (failure != null) {
+                answer.fail(failure);
+            } else {
+                answer.complete(outcomes);
+            }
+        }
+    }
+
+    @PostConstruct
+    void createGroups() {
+        groups = new RowGroups<>(p -> p.rows, config.groupMaxDocuments(), this::start);
+        metrics.waitingForGroups(groups::waiting);
+    }
+
+    /** New documents waiting here for a group in flight on their rows. */
+    public int waitingForGroups() {
+        return groups.waiting();
+    }
+
+    /** Runs a group on a context of its own (a group's Hibernate Reactive session is its own). */
+    private void start(List<Pending> group) {
+        Context base = group.get(0).context != null ? group.get(0).context : vertx.getOrCreateContext();
+        Context own = VertxContext.createNewDuplicatedContext(base);
+        VertxContextSafetyToggle.setContextSafe(own, true);
+        own.runOnContext(v -> {
+            long now = System.nanoTime();
+            group.forEach(p -> metrics.groupWait(now - p.arrived));
+            metrics.group(group.size());
+            Uni<Void> work;
+            try {
+                work = group.size() == 1 ? alone(group.get(0)) : together(group);
+            } catch (RuntimeException e) {
+                work = Uni.createFrom().failure(e);
+            }
+            work.subscribe().with(done -> groups.done(group), e -> {
+                group.forEach(p -> p.answer(null, e));
+                groups.done(group);
+            });
+        });
+    }
+
+    private Uni<Void> alone(Pending p) {
+        if (p.gone) {
+            return Uni.createFrom().voidItem();
+        }
+        PostingEngine.Locking locking = engine.locking(p.job.doc().label(), p.rows);
+        return oneStatement(p.d, p.writes, p.permit, locking).call(locking::release).onFailure().call(locking::release)
+                .onItemOrFailure().invoke(p::answer).replaceWithVoid().onFailure().recoverWithNull();
+    }
+
+    /**
+     * Postings that share Stock rows, as one: one lock transaction on all their rows, one statement
+     * with all their writes. If it writes nothing (a shortage, a twin Idempotency-Key, a lost lock),
+     * each is sent alone under the same lock, in arrival order, and gets its own answer.
+     */
+    private Uni<Void> together(List<Pending> group) {
+        Set<StockKey> rows = new TreeSet<>();
+        group.forEach(p -> rows.addAll(p.rows));
+        PostingEngine.Locking locking = engine.locking("posting group of " + group.size(), rows);
+        return locking.acquire.chain(held -> {
+            List<Pending> live = new ArrayList<>();
+            for (Pending p : group) {
+                try {
+                    PostingEngine.check(p.permit);
+                    if (!p.gone) {
+                        live.add(p);
+                    }
+                } catch (RuntimeException e) {
+                    p.answer(null, e);
+                }
+            }
+            if (live.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            PostingEngine.Decision all = engine.decide(live.stream().map(p -> p.job).toList(), Map.of(), null, true);
+            Writes w = engine.documentWrites(all);
+            live.forEach(p -> engine.addIdempotency(w, p.d, p.idem));
+            StockRegister.addUnderLock(w, all.stockChange, held.fencingToken());
+            if (w.parameters() > Writes.MAX_ONE_STATEMENT_PARAMETERS) {
+                return oneByOne(live, held.fencingToken());
+            }
+            return Panache.withSession(() -> Panache.getSession().chain(w::runAsOne))
+                    .invoke(() -> live.forEach(p -> p.answer(p.d.outcomes, null)))
+                    .onFailure().recoverWithUni(e -> oneByOne(live, held.fencingToken()));
+        }).call(locking::release).onFailure().call(locking::release);
+    }
+
+    private Uni<Void> oneByOne(List<Pending> postings, long token) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Pending p : postings) {
+            chain = chain.chain(() -> {
+                StockRegister.addUnderLock(p.writes, p.d.stockChange, token);
+                return send(p.d, p.writes, token, 1).onItemOrFailure().invoke(p::answer).replaceWithVoid()
+                        .onFailure().recoverWithNull();
+            });
+        }
+        return chain;
+    }
+
+    private Uni<List<Outcome>> oneStatement(PostingEngine.Decision d, Writes w, WritePermit permit, PostingEngine.Locking locking) {
+        return locking.acquire.chain(held -> {
+            PostingEngine.check(permit); // after the lock wait: a write the drain timeout aborted must not start
+            StockRegister.addUnderLock(w, d.stockChange, held.fencingToken());
+            return send(d, w, held.fencingToken(), 1);
+        });
+    }
+
+    private Uni<List<Outcome>> send(PostingEngine.Decision d, Writes w, long token, int attempt) {
+        return Panache.withSession(() -> Panache.getSession().chain(w::runAsOne)).replaceWith(d.outcomes)
+                .onFailure().recoverWithUni(e -> notWritten(e, d, w, token, attempt));
+    }
+
+    /** Why the one statement wrote nothing: a shortage (422), a lost lock (409), a twin, or a race to retry. */
+    private Uni<List<Outcome>> notWritten(Throwable e, PostingEngine.Decision d, Writes w, long token, int attempt) {
+        if ("23505".equals(Db.sqlState(e)) && "idempotency_keys_pkey".equals(Db.constraint(e))) {
+            return Uni.createFrom().failure(new PostingEngine.IdempotencyRace());
+        }
+        if (!StockRegister.leftAlone(e) && !PostingEngine.retryable(e)) {
+            return Uni.createFrom().failure(engine.map(e));
+        }
+        return Panache.withSession(() -> Panache.getSession()
+                .chain(s -> StockRegister.current(s, d.stockChange.keySet(), token))).chain(current -> {
+                    List<Shortage> shortages = BalanceRule.shortages(current.balances(), d.stockChange);
+                    if (!shortages.isEmpty()) {
+                        metrics.balanceRejection();
+                        return Uni.createFrom().failure(PostingEngine.insufficientStock(shortages));
+                    }
+                    if (current.fenced()) {
+                        return Uni.createFrom().failure(StockRegister.lockLost(token));
+                    }
+                    // a row written meanwhile by a writer outside managed locks: once more
+                    if (attempt >= ONE_STATEMENT_ATTEMPTS) {
+                        return Uni.createFrom().failure(PostingEngine.tooMuchContention(attempt));
+                    }
+                    metrics.retry();
+                    return send(d, w, token, attempt + 1);
+                });
+    }
+}
