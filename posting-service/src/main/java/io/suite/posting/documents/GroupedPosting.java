@@ -1,5 +1,6 @@
 package io.suite.posting.documents;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -156,11 +157,23 @@ public class GroupedPosting {
         });
     }
 
+    /** A document's lock wait counts from its arrival: what its oldest document has left of it. */
+    private Duration lockWaitLeft(List<Pending> group) {
+        long oldest = group.stream().mapToLong(p -> p.arrived).min().orElseThrow();
+        return lockWaitLeft(config.lockWaitTimeout(), oldest, System.nanoTime());
+    }
+
+    /** {@code timeout} less the time since {@code arrived}, never below 0 (lock-service: do not wait). */
+    static Duration lockWaitLeft(Duration timeout, long arrived, long now) {
+        Duration left = timeout.minusNanos(now - arrived);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
     private Uni<Void> alone(Pending p) {
         if (p.gone) {
             return Uni.createFrom().voidItem();
         }
-        PostingEngine.Locking locking = engine.locking(p.job.doc().label(), p.rows);
+        PostingEngine.Locking locking = engine.locking(p.job.doc().label(), p.rows, lockWaitLeft(List.of(p)));
         return oneStatement(p.d, p.writes, p.permit, locking).call(locking::release).onFailure().call(locking::release)
                 .onItemOrFailure().invoke(p::answer).replaceWithVoid().onFailure().recoverWithNull();
     }
@@ -173,7 +186,7 @@ public class GroupedPosting {
     private Uni<Void> together(List<Pending> group) {
         Set<StockKey> rows = new TreeSet<>();
         group.forEach(p -> rows.addAll(p.rows));
-        PostingEngine.Locking locking = engine.locking("posting group of " + group.size(), rows);
+        PostingEngine.Locking locking = engine.locking("posting group of " + group.size(), rows, lockWaitLeft(group));
         return locking.acquire.chain(held -> {
             List<Pending> live = new ArrayList<>();
             for (Pending p : group) {

@@ -127,8 +127,12 @@ public class PostingEngine {
 
     /** One lock transaction on {@code rows} for all attempts (a retry re-uses the grant); released once. */
     Locking locking(String label, Set<StockKey> rows) {
+        return locking(label, rows, config.lockWaitTimeout());
+    }
+
+    Locking locking(String label, Set<StockKey> rows, Duration timeout) {
         Locking locking = new Locking();
-        locking.acquire = locks.acquire(label, rows).invoke(h -> {
+        locking.acquire = locks.acquire(label, rows, timeout).invoke(h -> {
             locking.held = h;
             locking.grantedAt = System.nanoTime();
         }).memoize().indefinitely();

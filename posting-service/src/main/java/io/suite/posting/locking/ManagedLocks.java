@@ -45,10 +45,15 @@ public class ManagedLocks {
 
     /** Begins a lock transaction and locks {@code rows} EXCLUSIVE; fails with a 423/409/503 problem. */
     public Uni<Held> acquire(String label, Collection<StockKey> rows) {
+        return acquire(label, rows, config.lockWaitTimeout());
+    }
+
+    /** As {@link #acquire(String, Collection)}, waiting at most {@code timeout} (0: not at all). */
+    public Uni<Held> acquire(String label, Collection<StockKey> rows, Duration timeout) {
         List<Map<String, String>> data = rows.stream().sorted()
                 .map(k -> Map.of("item", k.item(), "warehouse", k.warehouse())).toList();
         LockServiceClient.Begin begin = new LockServiceClient.Begin(owner, label, config.lockLease().toMillis(),
-                config.lockWaitTimeout().toMillis(), List.of(new LockServiceClient.Item(STOCK_SPACE, "EXCLUSIVE", data)));
+                timeout.toMillis(), List.of(new LockServiceClient.Item(STOCK_SPACE, "EXCLUSIVE", data)));
         // a refused begin (423/409/503) leaves no lock transaction behind: nothing to end;
         // the wait is timed from the call (the Uni is built early, but called right before the balance check)
         return Uni.createFrom().deferred(() -> {
