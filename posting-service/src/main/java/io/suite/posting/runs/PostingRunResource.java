@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.Response;
 
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
 
 @Path("/v1/posting-runs")
 public class PostingRunResource {
@@ -37,7 +38,7 @@ public class PostingRunResource {
 
     @GET
     @Path("/{id}")
-    public Map<String, Object> get(@PathParam("id") String id) {
-        return runs.find(id).map(PostingRuns.Run::view).orElseThrow(() -> PostingRuns.notFound(id));
+    public Uni<Map<String, Object>> get(@PathParam("id") String id) {
+        return runs.find(id).map(view -> view.orElseThrow(() -> PostingRuns.notFound(id)));
     }
 }

@@ -2,6 +2,7 @@ package io.suite.posting.runs;
 
 import java.net.URI;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -22,9 +23,16 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.scheduler.Scheduled;
 import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.mutiny.Uni;
+import io.suite.posting.Db;
 import io.suite.posting.documents.Document;
 import io.suite.posting.documents.DocumentData;
 import io.suite.posting.documents.DocumentStatus;
@@ -39,7 +47,9 @@ import io.suite.writeguard.WriteGuard;
  * each partition in date/number order, partitions in parallel, at most batchSize documents per
  * transaction. Documents refused for insufficient stock get one more try at the end of the run,
  * one by one in global date/number order (their stock may come from another partition, e.g. a
- * transfer). Run state lives in memory of the instance that started it.
+ * transfer). The instance running it keeps its state and saves it to {@code posting_runs} after every
+ * batch and at its end, so any replica answers for it; an end refused by maintenance is saved once
+ * writes are allowed again.
  */
 @ApplicationScoped
 public class PostingRuns {
@@ -53,7 +63,10 @@ public class PostingRuns {
     WriteGuard guard;
     @Inject
     PostingMetrics metrics;
+    @Inject
+    ObjectMapper json;
 
+    /** the runs of this instance that are running, or ended but not saved yet */
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
 
     public static final class Run {
@@ -83,6 +96,13 @@ public class PostingRuns {
     public Run start(int parallelism, int batchSize) {
         guard.checkWritable();
         Run run = new Run();
+        try {
+            VertxContextSupport.subscribeAndAwait(() -> guard.write(permit -> save(run)));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
         runs.put(run.id, run);
         Thread t = new Thread(() -> execute(run, parallelism, batchSize), "posting-run-" + run.id.substring(0, 8));
         t.setDaemon(true);
@@ -90,8 +110,87 @@ public class PostingRuns {
         return run;
     }
 
-    public Optional<Run> find(String id) {
-        return Optional.ofNullable(runs.get(id));
+    /** The run's view: from this instance while it runs here, else as saved by whichever ran it. */
+    public Uni<Optional<Map<String, Object>>> find(String id) {
+        Run here = runs.get(id);
+        if (here != null) {
+            return Uni.createFrom().item(Optional.of(here.view()));
+        }
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return Panache.withSession(() -> Panache.getSession().chain(s -> Db.rows(s, "SELECT status, posted, failed, failures,"
+                + " started_at, finished_at FROM posting_runs WHERE id = ?1", List.of(uuid)))).map(rows -> {
+                    if (rows.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    Object[] r = rows.get(0);
+                    Map<String, Object> v = new LinkedHashMap<>();
+                    v.put("id", id);
+                    v.put("status", r[0]);
+                    v.put("posted", r[1]);
+                    v.put("failed", r[2]);
+                    v.put("failures", parse((String) r[3]));
+                    v.put("startedAt", instant(r[4]));
+                    v.put("finishedAt", r[5] == null ? null : instant(r[5]));
+                    return Optional.of(v);
+                });
+    }
+
+    /** Saves the run's state as it is now (a write: call it under a write permit). */
+    private Uni<Void> save(Run run) {
+        Map<String, Object> v = run.view();
+        String failures;
+        try {
+            failures = json.writeValueAsString(v.get("failures"));
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(e);
+        }
+        List<Object> p = new ArrayList<>(List.of(UUID.fromString(run.id), v.get("status"), v.get("posted"), v.get("failed"),
+                failures, run.startedAt.atOffset(ZoneOffset.UTC)));
+        p.add(run.finishedAt == null ? null : run.finishedAt.atOffset(ZoneOffset.UTC));
+        return Panache.withTransaction(() -> Panache.getSession().chain(s -> Db.update(s, "INSERT INTO posting_runs"
+                + " (id, status, posted, failed, failures, started_at, finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                + " ON CONFLICT (id) DO UPDATE SET status = excluded.status, posted = excluded.posted, failed = excluded.failed,"
+                + " failures = excluded.failures, finished_at = excluded.finished_at", p))).replaceWithVoid();
+    }
+
+    /** Saves progress; a refusal (maintenance) or failure only delays it to the next save. */
+    private boolean trySave(Run run) {
+        try {
+            VertxContextSupport.subscribeAndAwait(() -> guard.write(permit -> save(run)));
+            return true;
+        } catch (Throwable e) {
+            LOG.debugf("posting run %s not saved now: %s", run.id, e.toString());
+            return false;
+        }
+    }
+
+    /** Ended runs whose end could not be saved (writes were refused): saved once writes are allowed. */
+    @Scheduled(every = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void saveEnded() {
+        for (Run run : runs.values()) {
+            if (run.finishedAt != null && !guard.refusesWrites() && trySave(run)) {
+                runs.remove(run.id);
+            }
+        }
+    }
+
+    private List<Object> parse(String failures) {
+        try {
+            return json.readValue(failures, new TypeReference<List<Object>>() {
+            });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String instant(Object timestamp) {
+        return timestamp instanceof java.time.OffsetDateTime o ? o.toInstant().toString()
+                : timestamp instanceof java.time.LocalDateTime l ? l.toInstant(ZoneOffset.UTC).toString() : String.valueOf(timestamp);
     }
 
     private void execute(Run run, int parallelism, int batchSize) {
@@ -133,6 +232,9 @@ public class PostingRuns {
         } finally {
             run.finishedAt = Instant.now();
             run.status = "DONE";
+            if (trySave(run)) {
+                runs.remove(run.id);
+            }
         }
     }
 
@@ -146,6 +248,7 @@ public class PostingRuns {
                 batch.add(partition.get(i++));
             }
             post(run, batch, retry, stop);
+            trySave(run);
         }
     }
 
@@ -206,6 +309,6 @@ public class PostingRuns {
 
     static HttpProblem notFound(String id) {
         return HttpProblem.builder().withType(URI.create("https://suite.dev/problems/not-found")).withStatus(404)
-                .withTitle("Not found").withDetail("No posting run " + id + " on this instance").build();
+                .withTitle("Not found").withDetail("No posting run " + id).build();
     }
 }

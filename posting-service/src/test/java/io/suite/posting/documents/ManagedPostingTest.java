@@ -209,7 +209,7 @@ class ManagedPostingTest {
     }
 
     @Test
-    void postingRunPostsDraftsPerWarehouseInOrderAndReportsFailures() {
+    void postingRunPostsDraftsPerWarehouseInOrderAndReportsFailures() throws Throwable {
         String item = Unique.name("item");
         String w1 = Unique.name("wh");
         String w2 = Unique.name("wh");
@@ -233,8 +233,20 @@ class ManagedPostingTest {
         assertEquals(List.of("insufficient-stock"), mine, failures.toString());
         assertEquals(0, balance(item, w1).compareTo(BigDecimal.ONE));
         assertEquals(0, balance(item, w2).compareTo(BigDecimal.ZERO));
+        // saved in PostgreSQL: any replica answers, also for a run another instance ran
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals("DONE", VertxContextSupport.subscribeAndAwait(
+                () -> Panache.withSession(() -> Panache.getSession().chain(s -> Db.rows(s, "SELECT status FROM posting_runs WHERE id = ?1",
+                        List.of(java.util.UUID.fromString(id))))).map(r -> r.isEmpty() ? null : r.get(0)[0]))));
+        String elsewhere = java.util.UUID.randomUUID().toString();
+        VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> Panache.getSession().chain(s -> Db.update(s,
+                "INSERT INTO posting_runs (id, status, posted, failed, failures, started_at) VALUES (?1, 'RUNNING', 7, 1,"
+                        + " '[{\"documentId\":\"d\",\"reason\":\"lock-timeout\"}]', now())", List.of(java.util.UUID.fromString(elsewhere))))));
+        given().get("/v1/posting-runs/" + elsewhere).then().statusCode(200).body("status", equalTo("RUNNING"))
+                .body("posted", equalTo(7)).body("failed", equalTo(1)).body("failures[0].reason", equalTo("lock-timeout"))
+                .body("startedAt", notNullValue());
         given().contentType(ContentType.JSON).body("{\"parallelism\":0,\"batchSize\":2}").post("/v1/posting-runs").then().statusCode(400);
         given().get("/v1/posting-runs/nope").then().statusCode(404);
+        given().get("/v1/posting-runs/" + java.util.UUID.randomUUID()).then().statusCode(404);
         Api.assertConsistent();
     }
 
