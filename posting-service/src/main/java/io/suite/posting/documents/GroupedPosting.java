@@ -174,8 +174,9 @@ public class GroupedPosting {
             return Uni.createFrom().voidItem();
         }
         PostingEngine.Locking locking = engine.locking(p.job.doc().label(), p.rows, lockWaitLeft(List.of(p)));
-        return oneStatement(p.d, p.writes, p.permit, locking).call(locking::release).onFailure().call(locking::release)
-                .onItemOrFailure().invoke(p::answer).replaceWithVoid().onFailure().recoverWithNull();
+        // answered once written (or refused): the end of the lock transaction need not delay the answer
+        return oneStatement(p.d, p.writes, p.permit, locking).onItemOrFailure().invoke(p::answer)
+                .onItemOrFailure().call((outcomes, failure) -> locking.release()).replaceWithVoid().onFailure().recoverWithNull();
     }
 
     /**
