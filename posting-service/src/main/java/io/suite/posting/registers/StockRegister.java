@@ -221,8 +221,4 @@ public final class StockRegister {
         sql.append(" ORDER BY item, warehouse LIMIT 10000");
         return Db.rows(s, sql.toString(), p);
     }
-
-    static Collection<StockKey> keys(Map<StockKey, ?> m) {
-        return m.keySet();
-    }
 }

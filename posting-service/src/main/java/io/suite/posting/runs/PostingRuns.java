@@ -79,18 +79,26 @@ public class PostingRuns {
         final Map<UUID, Map<String, Object>> failures = Collections.synchronizedMap(new LinkedHashMap<>());
 
         public Map<String, Object> view() {
-            Map<String, Object> v = new LinkedHashMap<>();
-            v.put("id", id);
-            v.put("status", status);
-            v.put("posted", posted.get());
-            v.put("failed", failed.get());
+            List<Object> f;
             synchronized (failures) {
-                v.put("failures", new ArrayList<>(failures.values()));
+                f = new ArrayList<>(failures.values());
             }
-            v.put("startedAt", startedAt.toString());
-            v.put("finishedAt", finishedAt == null ? null : finishedAt.toString());
-            return v;
+            return PostingRuns.view(id, status, posted.get(), failed.get(), f, startedAt, finishedAt);
         }
+    }
+
+    /** GET /v1/posting-runs/{id}, from memory or from posting_runs. */
+    static Map<String, Object> view(String id, Object status, Object posted, Object failed, List<Object> failures,
+            Instant startedAt, Instant finishedAt) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("id", id);
+        v.put("status", status);
+        v.put("posted", posted);
+        v.put("failed", failed);
+        v.put("failures", failures);
+        v.put("startedAt", startedAt.toString());
+        v.put("finishedAt", finishedAt == null ? null : finishedAt.toString());
+        return v;
     }
 
     public Run start(int parallelism, int batchSize) {
@@ -128,15 +136,8 @@ public class PostingRuns {
                         return Optional.empty();
                     }
                     Object[] r = rows.get(0);
-                    Map<String, Object> v = new LinkedHashMap<>();
-                    v.put("id", id);
-                    v.put("status", r[0]);
-                    v.put("posted", r[1]);
-                    v.put("failed", r[2]);
-                    v.put("failures", parse((String) r[3]));
-                    v.put("startedAt", instant(r[4]));
-                    v.put("finishedAt", r[5] == null ? null : instant(r[5]));
-                    return Optional.of(v);
+                    return Optional.of(view(id, r[0], r[1], r[2], parse((String) r[3]), instant(r[4]),
+                            r[5] == null ? null : instant(r[5])));
                 });
     }
 
@@ -188,9 +189,9 @@ public class PostingRuns {
         }
     }
 
-    private static String instant(Object timestamp) {
-        return timestamp instanceof java.time.OffsetDateTime o ? o.toInstant().toString()
-                : timestamp instanceof java.time.LocalDateTime l ? l.toInstant(ZoneOffset.UTC).toString() : String.valueOf(timestamp);
+    private static Instant instant(Object timestamp) {
+        return timestamp instanceof java.time.OffsetDateTime o ? o.toInstant()
+                : timestamp instanceof java.time.LocalDateTime l ? l.toInstant(ZoneOffset.UTC) : (Instant) timestamp;
     }
 
     private void execute(Run run, int parallelism, int batchSize) {
