@@ -135,6 +135,17 @@ public class WriteGuard {
         });
     }
 
+    /**
+     * Until when a write admitted now may still take effect: the end of this instance's READ_WRITE
+     * lease (the state last confirmed plus {@code write-guard.state-max-age}). Empty when a new write
+     * would be refused now. Stores that can check time themselves (lock-service's Lua script against
+     * Redis' clock) refuse a write arriving after it, so a frozen or partitioned path cannot write late.
+     */
+    public Optional<Instant> writableUntil() {
+        // First cut: no lease yet (issue 16 replaces this with confirmedAt + state-max-age).
+        return refusesWrites() ? Optional.empty() : Optional.of(Instant.now().plus(Duration.ofDays(1)));
+    }
+
     /** True when a new write would be refused now (read-only or state unknown). */
     public boolean refusesWrites() {
         return ReadOnlyRule.admit(state.get()).isPresent();
