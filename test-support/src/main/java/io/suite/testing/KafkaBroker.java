@@ -74,6 +74,16 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /** Freezes the broker (SIGSTOP): connections stay open and nothing answers, as with a stuck host. */
+    public void pause() {
+        Signals.send("STOP", process.pid());
+    }
+
+    /** Thaws a paused broker (SIGCONT). */
+    public void resume() {
+        Signals.send("CONT", process.pid());
+    }
+
     /** Starts the broker again on the same port with the same data; returns when it accepts connections. */
     public void restart() {
         try {

@@ -100,6 +100,16 @@ public final class ServiceProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Freezes the process (SIGSTOP), as a stuck VM or a long GC pause would; {@link #resume} thaws it. */
+    public void pause() {
+        Signals.send("STOP", process.pid());
+    }
+
+    /** Thaws a paused process (SIGCONT). */
+    public void resume() {
+        Signals.send("CONT", process.pid());
+    }
+
     /** Kills the process at once, as a crash would. */
     public void kill() {
         process.destroyForcibly();
