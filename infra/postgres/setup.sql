@@ -10,37 +10,37 @@
 \set suffix ''
 \endif
 
-SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'posting_app') AS new_posting_app \gset
+\set owner posting_owner
+\set app posting_app
+\set writer posting_writer
+\ir roles.sql
+\set owner maintenance_owner
+\set app maintenance_app
+\set writer maintenance_app
+\ir roles.sql
+\set owner backup_owner
+\set app backup_app
+\set writer backup_app
+\ir roles.sql
 
-SELECT format('CREATE ROLE %I %s PASSWORD %L', name, attributes, name)
-  FROM (VALUES ('posting_owner', 'LOGIN'), ('posting_app', 'LOGIN'),
-               ('maintenance_owner', 'LOGIN'), ('maintenance_app', 'LOGIN'),
-               ('backup_owner', 'LOGIN'), ('backup_app', 'LOGIN CREATEDB'),
-               ('suite_fencer', 'LOGIN CREATEROLE')) AS r(name, attributes)
- WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = name) \gexec
-SELECT format('CREATE ROLE %I %s', name, attributes)
-  FROM (VALUES ('posting_writer', 'NOLOGIN'), ('backup_restore', 'NOLOGIN NOINHERIT')) AS r(name, attributes)
- WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = name) \gexec
--- attributes that matter for safety are set on every run (a role made by hand converges)
-ALTER ROLE posting_writer NOLOGIN;
-ALTER ROLE posting_app NOCREATEDB NOCREATEROLE;
-ALTER ROLE backup_restore NOLOGIN NOINHERIT;
+-- backup_app makes and drops the scratch databases that verification restores into
 ALTER ROLE backup_app CREATEDB;
-ALTER ROLE suite_fencer LOGIN CREATEROLE;
-
--- posting_app writes only through posting_writer. Granted when posting_app is created, never again here:
--- from then on the membership belongs to the fence (maintenance-service revokes it, and grants it back
--- on the return to READ_WRITE), and a rerun of this script must not lift a fence.
-\if :new_posting_app
-GRANT posting_writer TO posting_app;
-\endif
--- the fence: revokes/grants posting_writer (CREATEROLE) and ends posting_app's sessions (pg_signal_backend)
-GRANT pg_signal_backend TO suite_fencer;
 -- backup-service restores over a live database as that database's owner (pg_restore --role): backup_app may
 -- SET ROLE posting_owner through backup_restore, but backup_restore is NOINHERIT, so backup_app's own sessions
 -- have none of posting_owner's rights. Never maintenance_owner: the maintenance database is never restored.
+SELECT 'CREATE ROLE backup_restore NOLOGIN NOINHERIT'
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'backup_restore') \gexec
+ALTER ROLE backup_restore NOLOGIN NOINHERIT;
 GRANT backup_restore TO backup_app;
 GRANT posting_owner TO backup_restore;
+
+-- the fence (maintenance-service): revokes and grants posting_writer (CREATEROLE), ends posting_app's
+-- sessions (pg_signal_backend)
+SELECT format('CREATE ROLE suite_fencer LOGIN CREATEROLE PASSWORD %L', 'suite_fencer')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'suite_fencer') \gexec
+ALTER ROLE suite_fencer LOGIN CREATEROLE;
+GRANT pg_signal_backend TO suite_fencer;
+
 -- "suite", the local role of old, stays the administrator of the tests' scratch databases (CREATEDB); as a
 -- member of the owner roles it keeps working on everything the services now own. No service uses it.
 SELECT format('GRANT %I TO suite', owner)
