@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,6 +47,16 @@ class ComposeTest {
                 assertTrue(env.has(key), service + " env " + key);
             }
         }
+        // each service as its own PostgreSQL roles, set up by the same SQL as ./suite
+        Map.of("posting-service", "posting", "maintenance-service", "maintenance", "backup-service", "backup").forEach((service, db) -> {
+            JsonNode env = services.path(service).path("environment");
+            assertEquals(db + "_app", env.path("DB_USER").asText(), service);
+            assertEquals(db + "_owner", env.path("DB_MIGRATION_USER").asText(), service);
+        });
+        assertEquals("suite_fencer", services.path("maintenance-service").path("environment").path("FENCE_DB_USER").asText());
+        assertTrue(services.path("postgres-init").path("volumes").toString().contains(Repo.path("infra/postgres").toString()),
+                "postgres-init mounts infra/postgres");
+        assertTrue(services.path("postgres-init").path("command").toString().contains("/infra/postgres/setup.sql"));
         String volumes = services.path("grafana").path("volumes").toString() + services.path("prometheus").path("volumes");
         for (String dir : List.of("observability/grafana/dashboards", "observability/grafana/provisioning", "observability/prometheus")) {
             assertTrue(volumes.contains(Repo.path(dir).toString()), "mounts " + dir + ": " + volumes);

@@ -36,8 +36,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 class ManifestsTest {
     static final List<String> OVERLAYS = List.of("dev", "prod");
     static final List<String> SERVICES = List.of("lock-service", "posting-service", "maintenance-service", "backup-service");
-    /** Secrets created by an operator at run time, not by the manifests. */
-    static final Set<String> OPERATOR_SECRETS = Set.of("suite-db-app");
+    /**
+     * One Secret per PostgreSQL login role (infra/postgres): the dev overlay renders them with local passwords;
+     * prod renders none (no default credential), they are created before the first apply (k8s/README.md).
+     */
+    static final Map<String, String> DATABASE_SECRETS = Map.of("suite-db-posting-owner", "posting_owner",
+            "suite-db-posting-app", "posting_app", "suite-db-maintenance-owner", "maintenance_owner",
+            "suite-db-maintenance-app", "maintenance_app", "suite-db-backup-owner", "backup_owner",
+            "suite-db-backup-app", "backup_app", "suite-db-fencer", "suite_fencer");
     static final Pattern DNS_1123 = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
     static final Map<String, List<ObjectNode>> rendered = new HashMap<>();
@@ -143,7 +149,9 @@ class ManifestsTest {
         List<ObjectNode> objects = rendered.get(overlay);
         Set<String> configMaps = names(objects, "ConfigMap");
         Set<String> secrets = names(objects, "Secret");
-        secrets.addAll(OPERATOR_SECRETS);
+        if (overlay.equals("prod")) {
+            secrets.addAll(DATABASE_SECRETS.keySet());
+        }
         Set<String> claims = names(objects, "PersistentVolumeClaim");
         Set<String> accounts = names(objects, "ServiceAccount");
         accounts.add("default");
@@ -170,7 +178,8 @@ class ManifestsTest {
                 }
             }
             JsonNode selector = w.path("spec").path("selector").path("matchLabels");
-            if (!matches(selector, w.path("spec").path("template").path("metadata").path("labels"))) {
+            if (!w.path("kind").asText().equals("Job")
+                    && !matches(selector, w.path("spec").path("template").path("metadata").path("labels"))) {
                 errors.add(id(w) + ": its selector does not select its own pods");
             }
         }
@@ -281,6 +290,72 @@ class ManifestsTest {
     }
 
     @Test
+    void prodShipsNoDatabaseCredentialAndDevHasOnePerRole() {
+        assertEquals(List.of(), kind(rendered.get("prod"), "Secret").stream().map(NAME).toList(), "prod renders Secrets");
+        for (var e : DATABASE_SECRETS.entrySet()) {
+            ObjectNode secret = find(rendered.get("dev"), "Secret", e.getKey());
+            assertEquals("kubernetes.io/basic-auth", secret.path("type").asText(), e.getKey() + ": CloudNativePG reads only basic-auth");
+            for (String key : List.of("username", "password")) {
+                assertEquals(e.getValue(), new String(java.util.Base64.getDecoder().decode(secret.path("data").path(key).asText())),
+                        e.getKey() + " " + key);
+            }
+        }
+    }
+
+    /** Each service serves as its app role and migrates as its owner; the fence's role is maintenance-service's. */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void eachServiceConnectsAsItsOwnDatabaseRoles(String overlay) {
+        List<ObjectNode> objects = rendered.get(overlay);
+        Map<String, String> databases = Map.of("posting-service", "posting", "maintenance-service", "maintenance",
+                "backup-service", "backup");
+        databases.forEach((service, db) -> {
+            Map<String, String> env = secretEnv(find(objects, "Deployment", service));
+            assertEquals("suite-db-" + db + "-app/username", env.get("DB_USER"), service);
+            assertEquals("suite-db-" + db + "-app/password", env.get("DB_PASSWORD"), service);
+            assertEquals("suite-db-" + db + "-owner/username", env.get("DB_MIGRATION_USER"), service);
+            assertEquals("suite-db-" + db + "-owner/password", env.get("DB_MIGRATION_PASSWORD"), service);
+            assertEquals(service.equals("maintenance-service") ? "suite-db-fencer/username" : null, env.get("FENCE_DB_USER"), service);
+        });
+        Map<String, String> lock = secretEnv(find(objects, "Deployment", "lock-service"));
+        assertTrue(lock.isEmpty(), "lock-service has no database: " + lock);
+
+        JsonNode cluster = find(objects, "Cluster", "suite-db").path("spec");
+        Map<String, JsonNode> roles = new HashMap<>();
+        cluster.path("managed").path("roles").forEach(r -> roles.put(r.path("name").asText(), r));
+        Set<String> logins = new HashSet<>(DATABASE_SECRETS.values());
+        logins.remove("posting_app");
+        for (String role : logins) {
+            assertTrue(roles.containsKey(role), "managed role " + role);
+            assertTrue(roles.get(role).path("login").asBoolean(), role + " logs in");
+            String secret = roles.get(role).path("passwordSecret").path("name").asText();
+            assertEquals(role, DATABASE_SECRETS.get(secret), role + "'s passwordSecret " + secret);
+        }
+        // CloudNativePG would bring posting_app's memberships back to a spec, and so lift the fence
+        assertTrue(!roles.containsKey("posting_app"), "posting_app must not be a managed role");
+        assertEquals("suite-db-posting-app/password", secretEnv(find(objects, "Job", "suite-db-setup")).get("POSTING_APP_PASSWORD"));
+        assertTrue(!roles.get("posting_writer").path("login").asBoolean(), "posting_writer cannot log in");
+        assertTrue(!roles.get("backup_restore").path("inherit").asBoolean(true), "backup_restore is NOINHERIT");
+        assertEquals("[\"pg_signal_backend\"]", roles.get("suite_fencer").path("inRoles").toString());
+        assertEquals("posting_owner", cluster.path("bootstrap").path("initdb").path("owner").asText());
+        Map<String, String> owners = new HashMap<>();
+        kind(objects, "Database").forEach(d -> owners.put(d.path("spec").path("name").asText(), d.path("spec").path("owner").asText()));
+        assertEquals(Map.of("maintenance", "maintenance_owner", "backup", "backup_owner"), owners);
+    }
+
+    /** Environment variables of a workload's first container that come from Secrets: name → secret/key. */
+    static Map<String, String> secretEnv(ObjectNode workload) {
+        Map<String, String> env = new HashMap<>();
+        for (JsonNode e : workload.path("spec").path("template").path("spec").path("containers").get(0).path("env")) {
+            JsonNode ref = e.path("valueFrom").path("secretKeyRef");
+            if (!ref.isMissingNode()) {
+                env.put(e.path("name").asText(), ref.path("name").asText() + "/" + ref.path("key").asText());
+            }
+        }
+        return env;
+    }
+
+    @Test
     void dashboardsAreConfigMapsOfTheSameFiles() throws Exception {
         for (String overlay : OVERLAYS) {
             for (String name : Repo.DASHBOARDS) {
@@ -304,7 +379,7 @@ class ManifestsTest {
     // ---- helpers ----
 
     static boolean isWorkload(JsonNode o) {
-        return Set.of("Deployment", "StatefulSet", "DaemonSet").contains(o.path("kind").asText());
+        return Set.of("Deployment", "StatefulSet", "DaemonSet", "Job").contains(o.path("kind").asText());
     }
 
     static List<JsonNode> containers(JsonNode pod) {

@@ -39,11 +39,13 @@ public class PgTools {
     /**
      * Over the live database, in one transaction: objects are dropped and recreated, so either the whole
      * backup is back or nothing changed; the services' connections stay open (no termination needed).
+     * As the database's owner ({@code --role}: the backup role may assume it, it does not hold its rights), so
+     * the objects belong to the owner again and its default privileges give the service roles their grants.
      */
     public void restoreOver(String database, Path file) {
         String lockTimeout = config.restore().lockTimeout().toMillis() + "ms";
         run(List.of(config.tools().pgRestore(), "-w", "--no-owner", "--no-acl", "--exit-on-error", "--clean",
-                "--if-exists", "--single-transaction", "-d", database, file.toString()),
+                "--if-exists", "--single-transaction", "--role=" + postgres.owner(database), "-d", database, file.toString()),
                 Map.of("PGOPTIONS", "-c lock_timeout=" + lockTimeout), file);
     }
 

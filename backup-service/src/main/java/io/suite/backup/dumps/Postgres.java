@@ -5,6 +5,7 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgConnectOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -59,6 +60,13 @@ public class Postgres {
 
     public String adminDatabase() {
         return config.adminDatabase();
+    }
+
+    /** The role that owns {@code database}: a restore recreates its objects as this role, as its migrations did. */
+    public String owner(String database) {
+        return withConnection(config.adminDatabase(), connection -> connection
+                .preparedQuery("select pg_get_userbyid(datdba) from pg_database where datname = $1")
+                .execute(Tuple.of(database)).await().atMost(TIMEOUT).iterator().next().getString(0));
     }
 
     private PgConnectOptions options(String database) {

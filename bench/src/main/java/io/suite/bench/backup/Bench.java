@@ -55,13 +55,14 @@ public final class Bench {
         Path dir = Files.createTempDirectory(run);
         List<Process> processes = new ArrayList<>();
         try {
-            for (String db : List.of(posting, maintenance, catalog)) {
-                psql("postgres", "create database " + db);
-            }
+            // each database with the roles production has (infra/postgres): owner, serving role, backup_app reads
+            createDatabase(root, posting, "posting_owner", "posting_app", "posting_writer");
+            createDatabase(root, maintenance, "maintenance_owner", "maintenance_app", "maintenance_app");
+            createDatabase(root, catalog, "backup_owner", "backup_app", "backup_app");
             try (Stream<Path> files = Files.list(root.resolve("posting-service/src/main/resources/db/migration"))) {
                 for (Path file : files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql"))
                         .sorted(Comparator.comparingInt(Bench::version)).toList()) {
-                    psql(posting, Files.readString(file));
+                    psql(posting, "SET ROLE posting_owner;\n" + Files.readString(file));   // as Flyway would
                 }
             }
             System.out.printf("filling %s with %,d stock movements...%n", posting, movements);
@@ -198,6 +199,14 @@ public final class Bench {
             throw new IllegalStateException("POST " + url + " → " + response.statusCode() + " " + response.body());
         }
         return JSON.readTree(response.body());
+    }
+
+    /** DB_USER ("suite", the local administrator) is a member of every owner role, so it may run grants.sql. */
+    private static void createDatabase(Path root, String database, String owner, String app, String writer)
+            throws IOException, InterruptedException {
+        psql("postgres", "create database " + database + " owner " + owner);
+        psql(database, "\\set owner " + owner + "\n\\set app " + app + "\n\\set writer " + writer
+                + "\n\\set reader backup_app\n" + Files.readString(root.resolve("infra/postgres/grants.sql")));
     }
 
     private static void psql(String database, String sql) throws IOException, InterruptedException {
