@@ -22,6 +22,7 @@ public class GuardedWrites {
     final Map<String, CompletableFuture<String>> held = new ConcurrentHashMap<>();
     final Set<String> cancelled = ConcurrentHashMap.newKeySet();
     final Set<String> committed = ConcurrentHashMap.newKeySet();
+    final Set<String> failed = ConcurrentHashMap.newKeySet();
 
     @Inject
     WriteGuard guard;
@@ -36,7 +37,7 @@ public class GuardedWrites {
             return work.invoke(() -> {
                 permit.check(); // the last step before COMMIT
                 committed.add(id);
-            }).onCancellation().invoke(() -> cancelled.add(id));
+            }).onFailure().invoke(() -> failed.add(id)).onCancellation().invoke(() -> cancelled.add(id));
         });
     }
 
@@ -52,6 +53,11 @@ public class GuardedWrites {
 
     boolean cancelled(String id) {
         return cancelled.contains(id);
+    }
+
+    /** The work itself ended in a failure (e.g. permit.check() refused its COMMIT). */
+    boolean failed(String id) {
+        return failed.contains(id);
     }
 
     void release(String id) {
