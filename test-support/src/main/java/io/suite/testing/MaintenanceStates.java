@@ -22,9 +22,9 @@ public final class MaintenanceStates {
                 "write-guard.state-max-age", LONG_LEASE);
     }
 
-    /** Publishes READ_WRITE epoch 1 on {@code stateTopic} (a fresh topic: what maintenance-service would). */
+    /** Publishes READ_WRITE epoch 0 on {@code stateTopic}: what a maintenance-service with a new database publishes. */
     public static void publishReadWrite(String stateTopic) {
-        publish(stateTopic, "READ_WRITE", 1, null);
+        publish(stateTopic, "READ_WRITE", 0, null);
     }
 
     /** Publishes a state confirmed now (key "state", as maintenance-service does). */
