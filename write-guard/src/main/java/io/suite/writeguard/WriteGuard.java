@@ -55,9 +55,14 @@ public class WriteGuard {
     @Inject
     MeterRegistry registry;
 
-    /** Runs {@code work} as one write: admitted or failed with ReadOnlyException, counted until the Uni terminates. */
+    /**
+     * Runs {@code work} as one write: admitted or failed with ReadOnlyException, counted until the Uni
+     * terminates. The work cannot see its permit, so at the drain timeout it is cancelled (Hibernate
+     * Reactive rolls its transaction back); as its real end is then unknown, it counts in flight until
+     * a later epoch (by then maintenance-service has fenced this path).
+     */
     public <T> Uni<T> write(Supplier<Uni<T>> work) {
-        return write(permit -> work.get());
+        return guarded(permit -> work.get(), true);
     }
 
     /**
@@ -67,6 +72,10 @@ public class WriteGuard {
      * in flight until then, so DRAINED never comes while its statement still runs in the database.
      */
     public <T> Uni<T> write(Function<WritePermit, Uni<T>> work) {
+        return guarded(work, false);
+    }
+
+    private <T> Uni<T> guarded(Function<WritePermit, Uni<T>> work, boolean cancelAtAbort) {
         return Uni.createFrom().emitter(emitter -> {
             WritePermit permit;
             try {
@@ -80,6 +89,10 @@ public class WriteGuard {
             AtomicReference<Cancellable> upstream = new AtomicReference<>();
             permit.onAbort(() -> {
                 if (answered.compareAndSet(false, true)) {
+                    Cancellable c = upstream.get();
+                    if (cancelAtAbort && c != null) {
+                        c.cancel();
+                    }
                     emitter.fail(permit.abortedBy());
                 }
             });
@@ -112,8 +125,8 @@ public class WriteGuard {
                     emitter.fail(failure);
                 }
             }));
-            if (callerGone.get()) {
-                upstream.get().cancel();
+            if (callerGone.get() || (cancelAtAbort && permit.aborted())) {
+                upstream.get().cancel(); // cancelled or aborted before the work was subscribed
             }
         });
     }

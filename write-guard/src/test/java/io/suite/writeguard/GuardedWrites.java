@@ -29,7 +29,12 @@ public class GuardedWrites {
 
     @POST
     @Path("/{id}")
-    public Uni<String> write(@PathParam("id") String id, @QueryParam("hold") boolean hold) {
+    public Uni<String> write(@PathParam("id") String id, @QueryParam("hold") boolean hold,
+            @QueryParam("withoutPermit") boolean withoutPermit) {
+        if (withoutPermit) { // the write(Supplier) form: the work cannot check its permit
+            return guard.write(() -> Uni.createFrom().completionStage(held.computeIfAbsent(id, k -> new CompletableFuture<>()))
+                    .invoke(() -> committed.add(id)).onCancellation().invoke(() -> cancelled.add(id)));
+        }
         return guard.write(permit -> {
             Uni<String> work = hold
                     ? Uni.createFrom().completionStage(held.computeIfAbsent(id, k -> new CompletableFuture<>()))

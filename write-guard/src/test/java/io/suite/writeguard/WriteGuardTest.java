@@ -138,6 +138,26 @@ class WriteGuardTest {
         assertEquals(0, guard.inFlight(), "its end is not counted twice");
     }
 
+    @Test
+    void aWriteThatCannotSeeItsPermitIsCancelledAtTheDrainTimeoutAndCountsUntilALaterEpoch() throws Exception {
+        publish("READ_WRITE", null, null);
+        String blind = "blind-" + EPOCHS.get();
+        CompletableFuture<Response> answer = CompletableFuture.supplyAsync(
+                () -> given().queryParam("withoutPermit", true).post("/test/writes/" + blind));
+        await().atMost(Duration.ofSeconds(10)).until(() -> guard.inFlight() == 1);
+        long readOnly = publish("READ_ONLY", 300L, null);
+        answer.get().then().statusCode(503).body("refusal", equalTo("drain-timeout"));
+        assertTrue(writes.cancelled(blind), "cancelled: its transaction rolls back");
+        writes.release(blind);
+        assertFalse(writes.committed(blind));
+        // its real end is unknown: it counts until a later epoch (maintenance-service fences the path meanwhile)
+        assertEquals(1, guard.inFlight());
+        assertFalse(guard.drained());
+        assertEquals(readOnly, guard.epoch());
+        publish("READ_WRITE", null, null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> guard.inFlight() == 0);
+    }
+
     private CompletableFuture<Integer> post(String id) {
         return CompletableFuture.supplyAsync(() -> given().queryParam("hold", true).post("/test/writes/" + id).statusCode());
     }
