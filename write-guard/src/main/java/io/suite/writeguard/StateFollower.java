@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -66,6 +68,8 @@ class StateFollower {
     private volatile boolean running;
     private volatile boolean topicRead;
     private Thread thread;
+    /** Drain-timeout aborts on a thread of their own: the Kafka thread may block for seconds while Kafka is out. */
+    private ScheduledExecutorService drainTimer;
     private KafkaProducer<String, String> producer;
     private Admin admin;
     // read at start: a clean stop may end after the app's beans are gone (join timed out)
@@ -82,17 +86,34 @@ class StateFollower {
         thread = new Thread(this::run, "write-guard-kafka");
         thread.setDaemon(true);
         thread.start();
+        drainTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "write-guard-drain");
+            t.setDaemon(true);
+            return t;
+        });
+        drainTimer.scheduleWithFixedDelay(this::abortOverdue, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** A clean stop: the follower thread sends this path's tombstone on its way out (bounded), then closes. */
     void stop(@Observes ShutdownEvent event) {
         running = false;
+        if (drainTimer != null) {
+            drainTimer.shutdownNow();
+        }
         if (thread != null) {
             try {
                 thread.join(5000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    private void abortOverdue() {
+        try {
+            guard.abortOverdue(Instant.now());
+        } catch (RuntimeException e) {
+            LOG.warnf("write-guard: aborting overdue writes failed (%s); trying again", e.toString()); // keep the timer alive
         }
     }
 
@@ -172,7 +193,6 @@ class StateFollower {
                             config.stateTopic());
                 }
             }
-            guard.abortOverdue(Instant.now());
             heartbeatIfDue();
             watch.check();
         }
