@@ -1,6 +1,7 @@
 package io.suite.backup;
 
 import io.restassured.path.json.JsonPath;
+import io.suite.testing.MaintenanceStates;
 import io.suite.testing.ServiceProcess;
 import io.suite.testing.Unique;
 import org.junit.jupiter.api.Test;
@@ -52,8 +53,8 @@ class BackupUnderLoadIT {
         try {
             ServiceProcess maintenance = SuiteUnderBackup.startMaintenance(maintenanceDb, run);
             processes.add(maintenance);
-            Map<String, String> writePath = Map.of("write-guard.state-topic", "mstate-" + run,
-                    "write-guard.status-topic", "wps-" + run);
+            // maintenance-service publishes its state on start; a long lease until it confirms it every second
+            Map<String, String> writePath = MaintenanceStates.writePath("mstate-" + run, "wps-" + run);
             Map<String, String> lockConfig = new HashMap<>(writePath);
             lockConfig.put("lock.key-prefix", run + ":");
             ServiceProcess lock = ServiceProcess.start("lock-service", lockConfig);

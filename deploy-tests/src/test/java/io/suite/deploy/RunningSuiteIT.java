@@ -1,6 +1,7 @@
 package io.suite.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.suite.testing.MaintenanceStates;
 import io.suite.testing.ServiceProcess;
 import io.suite.testing.Unique;
 import org.junit.jupiter.api.AfterAll;
@@ -49,9 +50,12 @@ class RunningSuiteIT {
 
     @BeforeAll
     static void startSuite() throws IOException {
+        // maintenance-service publishes its state on start; the write paths get a long lease
+        // (MaintenanceStates.LONG_LEASE) until it also confirms it every second
         Map<String, String> topics = Map.of(
                 "write-guard.state-topic", "mstate-" + RUN,
                 "write-guard.status-topic", "wps-" + RUN,
+                "write-guard.state-max-age", MaintenanceStates.LONG_LEASE,
                 "maintenance.state-topic", "mstate-" + RUN,
                 "maintenance.status-topic", "wps-" + RUN);
         // the two that need no other service start side by side (each start waits for readiness)

@@ -1,12 +1,14 @@
 package io.suite.locks;
 
 import io.restassured.response.Response;
+import io.suite.testing.MaintenanceStates;
 import io.suite.testing.ServiceProcess;
 import io.suite.testing.Unique;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -25,10 +27,10 @@ class TwoReplicasIT {
     @BeforeAll
     static void start() {
         String run = Unique.name("it");
-        Map<String, String> config = Map.of(
-                "lock.key-prefix", "locktest-" + run + ":",
-                "write-guard.state-topic", "lock-mstate-" + run,
-                "write-guard.status-topic", "lock-wps-" + run);
+        // READ_WRITE published once (no maintenance-service here): a lease as long as the run
+        MaintenanceStates.publishReadWrite("lock-mstate-" + run);
+        Map<String, String> config = new HashMap<>(MaintenanceStates.writePath("lock-mstate-" + run, "lock-wps-" + run));
+        config.put("lock.key-prefix", "locktest-" + run + ":");
         one = ServiceProcess.start("lock-service", config);
         two = ServiceProcess.start("lock-service", config);
         a = new Api(one.url());

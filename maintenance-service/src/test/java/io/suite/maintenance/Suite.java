@@ -3,6 +3,7 @@ package io.suite.maintenance;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.suite.testing.MaintenanceStates;
 import io.suite.testing.Unique;
 
 /** Config for service processes of one IT: its own topics, schema and key prefix. */
@@ -23,8 +24,12 @@ final class Suite {
         return c;
     }
 
+    /**
+     * maintenance-service publishes its state on start; a long lease (MaintenanceStates) until it also
+     * confirms it every second (maintenance.confirm-interval), then the default 5 s lease will do.
+     */
     Map<String, String> writePath() {
-        return Map.of("write-guard.state-topic", stateTopic, "write-guard.status-topic", statusTopic);
+        return MaintenanceStates.writePath(stateTopic, statusTopic);
     }
 
     Map<String, String> lockService() {

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.suite.testing.MaintenanceStates;
 import io.suite.testing.ServiceProcess;
 import io.suite.testing.Unique;
 
@@ -23,14 +24,13 @@ public class PostingTestResources implements QuarkusTestResourceLifecycleManager
     public Map<String, String> start() {
         String stateTopic = Unique.name("posting-test-mstate");
         String statusTopic = Unique.name("posting-test-wps");
-        lockService = ServiceProcess.start("lock-service", Map.of(
-                "lock.key-prefix", Unique.name("posting-test") + ":",
-                "write-guard.state-topic", stateTopic,
-                "write-guard.status-topic", statusTopic));
-        Map<String, String> config = new HashMap<>();
+        // READ_WRITE published once (no maintenance-service here): both write paths get a lease as long as the run
+        MaintenanceStates.publishReadWrite(stateTopic);
+        Map<String, String> lockConfig = new HashMap<>(MaintenanceStates.writePath(stateTopic, statusTopic));
+        lockConfig.put("lock.key-prefix", Unique.name("posting-test") + ":");
+        lockService = ServiceProcess.start("lock-service", lockConfig);
+        Map<String, String> config = new HashMap<>(MaintenanceStates.writePath(stateTopic, statusTopic));
         config.put("quarkus.rest-client.lock-service.url", lockService.url());
-        config.put("write-guard.state-topic", stateTopic);
-        config.put("write-guard.status-topic", statusTopic);
         config.put("posting.events-topic", Unique.name("posting-test-document-events"));
         return config;
     }

@@ -20,25 +20,35 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param drainTimeoutMs READ_ONLY only: writes still running this long after the flip are rolled back (null: no limit)
  * @param requestedBy    who asked for it
  * @param heldBy         e.g. "backup:&lt;id&gt;" while a backup holds the system read-only (null otherwise)
+ * @param confirmedAt    when maintenance-service sent this record (it republishes its state every second): a
+ *                       READ_WRITE state is a lease that runs from here (null: from when it was received)
  */
 @RegisterForReflection
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MaintenanceState(Mode mode, long epoch, String reason, Instant since, Instant expiresAt,
-        Long drainTimeoutMs, String requestedBy, String heldBy) {
+        Long drainTimeoutMs, String requestedBy, String heldBy, Instant confirmedAt) {
 
     public enum Mode {
         READ_WRITE, READ_ONLY, UNKNOWN
     }
 
-    /** What a write path believes before it has read the topic up to its end: refuse writes. */
+    /**
+     * What a write path believes until it has read a state from the topic: refuse writes. An empty
+     * topic leaves it so (no "initial" READ_WRITE from nothing): maintenance-service fills it.
+     */
     public static MaintenanceState unknown() {
-        return new MaintenanceState(Mode.UNKNOWN, -1, Refusal.STATE_UNKNOWN.tag(), Instant.now(), null, null, null, null);
+        return new MaintenanceState(Mode.UNKNOWN, -1, Refusal.STATE_UNKNOWN.tag(), Instant.now(), null, null, null, null,
+                null);
     }
 
-    /** The state of an empty topic: nobody ever asked for maintenance. */
-    public static MaintenanceState initial() {
-        return new MaintenanceState(Mode.READ_WRITE, 0, "initial", Instant.EPOCH, null, null, null, null);
+    /** The same state, only confirmed at another time: a mere confirmation, not a change. */
+    public boolean sameStateAs(MaintenanceState other) {
+        return other != null && unconfirmed().equals(other.unconfirmed());
+    }
+
+    private MaintenanceState unconfirmed() {
+        return new MaintenanceState(mode, epoch, reason, since, expiresAt, drainTimeoutMs, requestedBy, heldBy, null);
     }
 
     public boolean readOnly() {

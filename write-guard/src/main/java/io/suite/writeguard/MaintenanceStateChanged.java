@@ -2,7 +2,8 @@ package io.suite.writeguard;
 
 /**
  * CDI event fired (synchronously, on the guard's Kafka thread: observers must not block) whenever
- * the state this instance follows changes: mode, epoch, or a renewal of the same epoch.
+ * the state this instance follows changes: mode, epoch, or a renewal of the same epoch. A mere
+ * confirmation (the same state with a new {@code confirmedAt}, every second) is not a change.
  * Observe with {@code void on(@Observes MaintenanceStateChanged e)}.
  */
 public record MaintenanceStateChanged(MaintenanceState previous, MaintenanceState current) {

@@ -10,7 +10,7 @@ import io.quarkiverse.resteasy.problem.HttpProblem;
  * A write refused by the read-only rule. It is an {@link HttpProblem}, so quarkus-resteasy-problem
  * renders it as 503 {@code application/problem+json}, type {@code https://suite.dev/problems/read-only},
  * header {@code Retry-After} (seconds) and top-level fields {@code reason}, {@code epoch} and
- * {@code refusal} (read-only | state-unknown | drain-timeout).
+ * {@code refusal} (read-only | state-unknown | state-stale | drain-timeout).
  */
 public class ReadOnlyException extends HttpProblem {
     public static final URI TYPE = URI.create("https://suite.dev/problems/read-only");
@@ -40,6 +40,8 @@ public class ReadOnlyException extends HttpProblem {
         return switch (refusal) {
             case READ_ONLY -> "Writes are refused: maintenance mode (epoch " + epoch + "): " + reason;
             case STATE_UNKNOWN -> "Writes are refused until this instance has read the maintenance state";
+            case STATE_STALE -> "Writes are refused: this instance has not heard the maintenance state (epoch " + epoch
+                    + ") confirmed recently enough to be sure it is still read-write; they resume when it does";
             case DRAIN_TIMEOUT -> "The write was rolled back: still running when the drain timeout of read-only epoch "
                     + epoch + " was up";
         };

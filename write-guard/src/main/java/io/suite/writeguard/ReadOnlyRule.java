@@ -1,22 +1,59 @@
 package io.suite.writeguard;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
- * THE read-only rule of the suite, in one place: may a write be admitted now, must a write that
- * is running be aborted, and has this write path drained. Pure functions, unit-tested beside.
+ * THE read-only rule of the suite, in one place: may a write be admitted now, how long does a
+ * READ_WRITE state hold (the lease), must a write that is running be aborted, does an aborted
+ * write still count, and has this write path drained. Pure functions, unit-tested beside.
  */
 public final class ReadOnlyRule {
     private ReadOnlyRule() {
     }
 
-    /** Empty when a new write may start under {@code state}; otherwise why not. Unknown state fails closed. */
-    public static Optional<Refusal> admit(MaintenanceState state) {
+    /**
+     * Empty when a new write may start at {@code now} under {@code state}, whose READ_WRITE lease
+     * ends at {@code leaseEnd}; otherwise why not. Unknown state and an ended lease fail closed;
+     * READ_ONLY refuses whatever its age.
+     */
+    public static Optional<Refusal> admit(MaintenanceState state, Instant leaseEnd, Instant now) {
         if (state == null || !state.known()) {
             return Optional.of(Refusal.STATE_UNKNOWN);
         }
-        return state.readOnly() ? Optional.of(Refusal.READ_ONLY) : Optional.empty();
+        if (state.readOnly()) {
+            return Optional.of(Refusal.READ_ONLY);
+        }
+        return leaseEnd == null || !now.isBefore(leaseEnd) ? Optional.of(Refusal.STATE_STALE) : Optional.empty();
+    }
+
+    /**
+     * The end of the lease a record gives: it counts from when maintenance-service confirmed it,
+     * or from when it was received if that is earlier (or confirmedAt is absent), so a record
+     * delivered late never holds READ_WRITE longer than its sender meant.
+     */
+    public static Instant leaseEnd(Instant confirmedAt, Instant receivedAt, Duration maxAge) {
+        Instant from = confirmedAt == null || receivedAt.isBefore(confirmedAt) ? receivedAt : confirmedAt;
+        return from.plus(maxAge);
+    }
+
+    /**
+     * The lease after {@code next} was received while {@code current} (ending at {@code currentEnd})
+     * was followed: a mere confirmation can only extend it (an old one delivered late changes
+     * nothing), a change of state starts its own.
+     */
+    public static Instant renewedLease(MaintenanceState current, Instant currentEnd, MaintenanceState next,
+            Instant nextEnd) {
+        if (next.sameStateAs(current) && currentEnd != null && currentEnd.isAfter(nextEnd)) {
+            return currentEnd;
+        }
+        return nextEnd;
+    }
+
+    /** Whether {@code next} is applied at all: epochs never go back once a state is known. */
+    public static boolean accepts(MaintenanceState current, MaintenanceState next) {
+        return !current.known() || next.epoch() >= current.epoch();
     }
 
     /**
@@ -34,6 +71,15 @@ public final class ReadOnlyRule {
     public static boolean mustAbort(long admittedEpoch, MaintenanceState state, Instant deadline, Instant now) {
         return state != null && state.readOnly() && admittedEpoch < state.epoch()
                 && deadline != null && !now.isBefore(deadline);
+    }
+
+    /**
+     * An aborted write counts in flight until its work has really ended, or until a later epoch
+     * than the one that aborted it is applied (by then maintenance-service has fenced this path,
+     * or the operator went back to READ_WRITE).
+     */
+    public static boolean abortedStillCounts(long abortedInEpoch, long currentEpoch) {
+        return currentEpoch <= abortedInEpoch;
     }
 
     /** Drained for the current epoch: read-only and nothing in flight (counted writes plus extra sources). */

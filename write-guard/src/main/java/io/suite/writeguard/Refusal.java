@@ -6,6 +6,11 @@ public enum Refusal {
     READ_ONLY("read-only"),
     /** This instance has not yet read the maintenance state (just started, Kafka unreachable): fail closed. */
     STATE_UNKNOWN("state-unknown"),
+    /**
+     * READ_WRITE is a lease: this instance has not heard the state confirmed for
+     * {@code write-guard.state-max-age} (Kafka unreachable or paused, topic gone): fail closed.
+     */
+    STATE_STALE("state-stale"),
     /** The write was admitted before the flip but still ran when drainTimeoutMs was up: rolled back. */
     DRAIN_TIMEOUT("drain-timeout");
 

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -17,15 +19,19 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
@@ -38,13 +44,19 @@ import io.quarkus.runtime.StartupEvent;
 /**
  * Follows the compacted maintenance-state topic on one thread of its own, and heartbeats on the
  * status topic. Every instance reads the whole topic on every start (assign + seekToBeginning,
- * no consumer group), and the state counts as known only once it has read up to the end offsets
- * it found at start: until then the guard refuses writes.
+ * no consumer group), applies the newest state found up to the end offsets it saw at start, then
+ * every record as it comes. An empty topic leaves the state unknown (writes refused) until a record
+ * arrives. A topic deleted or recreated under it is noticed (its topic id) and read again from the
+ * beginning; epochs never go back, and meanwhile the READ_WRITE lease runs out (state-stale).
  */
 @ApplicationScoped
 class StateFollower {
     private static final Logger LOG = Logger.getLogger(StateFollower.class);
     private static final Duration POLL = Duration.ofMillis(50);
+    /** How often the follower asks whether its topic is still the one it follows. */
+    private static final Duration TOPIC_CHECK = Duration.ofSeconds(2);
+    /** How long a clean stop waits for its tombstone to be acknowledged before giving up. */
+    private static final Duration TOMBSTONE_WAIT = Duration.ofSeconds(2);
 
     @Inject
     WriteGuard guard;
@@ -54,21 +66,40 @@ class StateFollower {
     ObjectMapper json;
 
     private volatile boolean running;
+    private volatile boolean topicRead;
     private Thread thread;
+    /** Drain-timeout aborts on a thread of their own: the Kafka thread may block for seconds while Kafka is out. */
+    private ScheduledExecutorService drainTimer;
     private KafkaProducer<String, String> producer;
+    private Admin admin;
+    // read at start: a clean stop may end after the app's beans are gone (join timed out)
+    private String instance;
+    private String statusTopic;
     private Instant lastHeartbeat = Instant.EPOCH;
     private String lastSent = "";
 
     void start(@Observes StartupEvent event) {
         guard.registerMetrics();
+        instance = guard.instanceId();
+        statusTopic = config.statusTopic();
         running = true;
         thread = new Thread(this::run, "write-guard-kafka");
         thread.setDaemon(true);
         thread.start();
+        drainTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "write-guard-drain");
+            t.setDaemon(true);
+            return t;
+        });
+        drainTimer.scheduleWithFixedDelay(this::abortOverdue, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** A clean stop: the follower thread sends this path's tombstone on its way out (bounded), then closes. */
     void stop(@Observes ShutdownEvent event) {
         running = false;
+        if (drainTimer != null) {
+            drainTimer.shutdownNow();
+        }
         if (thread != null) {
             try {
                 thread.join(5000);
@@ -78,12 +109,28 @@ class StateFollower {
         }
     }
 
+    private void abortOverdue() {
+        try {
+            guard.abortOverdue(Instant.now());
+        } catch (RuntimeException e) {
+            LOG.warnf("write-guard: aborting overdue writes failed (%s); trying again", e.toString()); // keep the timer alive
+        }
+    }
+
+    /** True once the topic has been read up to the end it had when this instance started following it. */
+    boolean topicRead() {
+        return topicRead;
+    }
+
     private void run() {
         producer = new KafkaProducer<>(producerProps());
+        admin = Admin.create(adminProps());
         try {
             while (running) {
                 try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps())) {
                     follow(consumer);
+                } catch (TopicChanged e) {
+                    LOG.warnf("write-guard: %s; reading it again from the beginning", e.getMessage());
                 } catch (RuntimeException e) {
                     if (running) {
                         LOG.warnf("write-guard: following %s failed (%s), retrying", config.stateTopic(), e.toString());
@@ -92,18 +139,33 @@ class StateFollower {
                 }
             }
         } finally {
+            sayGoodbye();
             producer.close(Duration.ofSeconds(2));
+            admin.close(Duration.ofSeconds(2));
+        }
+    }
+
+    /** The tombstone (key = instance, value null): maintenance-service forgets this path at once, it is not lost. */
+    private void sayGoodbye() {
+        try {
+            producer.flush(); // heartbeats first: the tombstone must be the last record of this instance
+            producer.send(new ProducerRecord<>(statusTopic, instance, null))
+                    .get(TOMBSTONE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.infof("write-guard: stopped cleanly, tombstone sent on %s", statusTopic);
+        } catch (Exception e) {
+            LOG.warnf("write-guard: tombstone not sent (%s): maintenance-service will see this path lost", e.toString());
         }
     }
 
     private void follow(KafkaConsumer<String, String> consumer) {
+        Uuid topicId = ensureTopic();
         List<TopicPartition> partitions = partitions(consumer);
         consumer.assign(partitions);
-        Map<TopicPartition, Long> ends = Map.of();
-        if (!guard.stateKnown()) {
-            consumer.seekToBeginning(partitions);
-            ends = consumer.endOffsets(partitions, Duration.ofSeconds(10));
-        }
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(10));
+        boolean caughtUp = false;
+        MaintenanceState newest = null;
+        TopicWatch watch = new TopicWatch(topicId);
         while (running) {
             for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
                 if (record.value() == null) {
@@ -111,30 +173,33 @@ class StateFollower {
                 }
                 try {
                     MaintenanceState state = json.readValue(record.value(), MaintenanceState.class);
-                    if (guard.stateKnown()) {
+                    if (caughtUp) {
                         applyAndAnnounce(state);
-                    } else {
-                        pending = state.epoch() >= (pending == null ? -1 : pending.epoch()) ? state : pending;
+                    } else if (newest == null || state.epoch() >= newest.epoch()) {
+                        newest = state;
                     }
                 } catch (java.io.IOException e) {
                     LOG.warnf("write-guard: ignoring unreadable state at offset %d: %s", record.offset(), e.getMessage());
                 }
             }
-            if (!guard.stateKnown() && reachedEnd(consumer, ends)) {
-                MaintenanceState learnt = pending == null ? MaintenanceState.initial() : pending;
-                pending = null;
-                LOG.infof("write-guard: state known: %s epoch %d (%s)", learnt.mode(), learnt.epoch(), config.stateTopic());
-                applyAndAnnounce(learnt);
+            if (!caughtUp && reachedEnd(consumer, ends)) {
+                caughtUp = true;
+                topicRead = true;
+                if (newest != null) {
+                    applyAndAnnounce(newest);
+                    LOG.infof("write-guard: state %s epoch %d (%s)", guard.state().mode(), guard.epoch(), config.stateTopic());
+                } else if (!guard.stateKnown()) {
+                    LOG.infof("write-guard: %s is empty: writes stay refused until maintenance-service publishes the state",
+                            config.stateTopic());
+                }
             }
-            guard.abortOverdue(Instant.now());
             heartbeatIfDue();
+            watch.check();
         }
     }
 
-    private MaintenanceState pending;
-
     private void applyAndAnnounce(MaintenanceState state) {
-        if (guard.apply(state)) {
+        if (guard.apply(state, Instant.now())) {
             heartbeat(); // tell maintenance-service at once, not at the next tick
         }
     }
@@ -149,7 +214,6 @@ class StateFollower {
     }
 
     private List<TopicPartition> partitions(KafkaConsumer<String, String> consumer) {
-        ensureTopic();
         var infos = consumer.partitionsFor(config.stateTopic(), Duration.ofSeconds(10));
         if (infos == null || infos.isEmpty()) {
             throw new IllegalStateException("no partitions for " + config.stateTopic());
@@ -157,28 +221,84 @@ class StateFollower {
         return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).collect(Collectors.toList());
     }
 
-    /** The state topic is compacted; maintenance-service creates it too, whoever comes first wins. */
-    private void ensureTopic() {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
-        try (Admin admin = Admin.create(props)) {
-            if (admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(config.stateTopic())) {
-                return;
+    /**
+     * The state topic is compacted; maintenance-service creates it too, whoever comes first wins
+     * (also after it was deleted). Returns the id of the topic now followed.
+     */
+    private Uuid ensureTopic() {
+        try {
+            if (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(config.stateTopic())) {
+                NewTopic topic = new NewTopic(config.stateTopic(), Optional.of(1), Optional.empty())
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+                try {
+                    admin.createTopics(List.of(topic)).all().get(10, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create " + config.stateTopic(), e.getCause());
+                    }
+                }
             }
-            NewTopic topic = new NewTopic(config.stateTopic(), Optional.of(1), Optional.empty())
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-            admin.createTopics(List.of(topic)).all().get(10, TimeUnit.SECONDS);
+            return describe().get(10, TimeUnit.SECONDS).topicId();
         } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create " + config.stateTopic(), e.getCause());
-            }
+            throw new IllegalStateException("cannot read " + config.stateTopic() + ": " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("Kafka unreachable at " + config.bootstrapServers(), e);
+        }
+    }
+
+    private KafkaFuture<TopicDescription> describe() {
+        return admin.describeTopics(List.of(config.stateTopic())).topicNameValues().get(config.stateTopic());
+    }
+
+    /** The follower's topic was deleted or recreated: follow it again from the beginning. */
+    private static final class TopicChanged extends RuntimeException {
+        TopicChanged(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Asks now and then, without ever blocking the follower's thread (it also aborts overdue writes and
+     * heartbeats), whether the state topic is still the one being followed.
+     */
+    private final class TopicWatch {
+        private final Uuid followed;
+        private Instant next = Instant.now().plus(TOPIC_CHECK);
+        private KafkaFuture<TopicDescription> pending;
+
+        TopicWatch(Uuid followed) {
+            this.followed = followed;
+        }
+
+        void check() {
+            if (pending == null) {
+                if (Instant.now().isAfter(next)) {
+                    pending = describe();
+                }
+                return;
+            }
+            if (!pending.isDone()) {
+                return;
+            }
+            KafkaFuture<TopicDescription> done = pending;
+            pending = null;
+            next = Instant.now().plus(TOPIC_CHECK);
+            try {
+                Uuid now = done.get().topicId();
+                if (!now.equals(followed)) {
+                    throw new TopicChanged(config.stateTopic() + " was recreated");
+                }
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    throw new TopicChanged(config.stateTopic() + " was deleted");
+                }
+                // Kafka unreachable: nothing learnt; the lease runs out meanwhile if it stays so
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -201,7 +321,7 @@ class StateFollower {
         long inFlight = guard.inFlight();
         Identity id = guard.identity();
         WritePathStatus status = new WritePathStatus(id.instance(), id.service(), s.epoch(), s.mode().name(), inFlight,
-                ReadOnlyRule.drained(s, inFlight), Instant.now());
+                ReadOnlyRule.drained(s, inFlight), Instant.now(), config.stateMaxAge().toMillis(), guard.aborted());
         lastHeartbeat = status.at();
         lastSent = s.mode() + "/" + s.epoch() + "/" + status.drained();
         try {
@@ -239,6 +359,15 @@ class StateFollower {
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "write-guard-" + guard.identity().instance());
+        return p;
+    }
+
+    private Properties adminProps() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "write-guard-admin-" + guard.identity().instance());
         return p;
     }
 

@@ -26,20 +26,26 @@ import io.smallrye.mutiny.subscription.Cancellable;
  * What makes a service a write path. Every write goes through {@link #write(Supplier)} (reactive)
  * or {@link #admit()} (blocking); the guard admits it or throws {@link ReadOnlyException}
  * (503 read-only), counts it in flight until it ends, and at the drain timeout of a flip to
- * READ_ONLY fails the writes still running so their transactions roll back.
+ * READ_ONLY fails the writes still running (their work finds {@link WritePermit#check()} throwing
+ * before its COMMIT, so it rolls back). READ_WRITE is a lease: it holds only until
+ * {@code write-guard.state-max-age} after the state was last confirmed, checked at every call.
  */
 @ApplicationScoped
 public class WriteGuard {
     /** Run this first in a database transaction when {@link #refusesWrites()}: the database refuses writes too. */
     public static final String SET_TRANSACTION_READ_ONLY = "SET TRANSACTION READ ONLY";
 
-    private final AtomicReference<MaintenanceState> state = new AtomicReference<>(MaintenanceState.unknown());
+    /** The followed state with its READ_WRITE lease and when this instance applied it, swapped as one. */
+    private record Followed(MaintenanceState state, Instant leaseEnd, Instant appliedAt) {
+    }
+
+    private final AtomicReference<Followed> followed = new AtomicReference<>(
+            new Followed(MaintenanceState.unknown(), null, Instant.now()));
     private final AtomicLong counted = new AtomicLong();
     private final Set<WritePermit> running = ConcurrentHashMap.newKeySet();
     private final Map<String, LongSupplier> extraSources = new ConcurrentHashMap<>();
     private final Map<Refusal, Counter> refused = new ConcurrentHashMap<>();
     private volatile Instant drainDeadline;
-    private volatile Instant appliedAt = Instant.now();
     private volatile Identity identity;
 
     @Inject
@@ -49,13 +55,27 @@ public class WriteGuard {
     @Inject
     MeterRegistry registry;
 
-    /** Runs {@code work} as one write: admitted or failed with ReadOnlyException, counted until the Uni terminates. */
+    /**
+     * Runs {@code work} as one write: admitted or failed with ReadOnlyException, counted until the Uni
+     * terminates. The work cannot see its permit, so at the drain timeout it is cancelled (Hibernate
+     * Reactive rolls its transaction back); as its real end is then unknown, it counts in flight until
+     * a later epoch (by then maintenance-service has fenced this path).
+     */
     public <T> Uni<T> write(Supplier<Uni<T>> work) {
-        return write(permit -> work.get());
+        return guarded(permit -> work.get(), true);
     }
 
-    /** As {@link #write(Supplier)}, giving the work its permit (call {@code permit.check()} right before COMMIT). */
+    /**
+     * As {@link #write(Supplier)}, giving the work its permit (call {@code permit.check()} right before COMMIT).
+     * At the drain timeout the caller is answered 503 {@code drain-timeout} at once, but the work is
+     * not cancelled: it runs on until {@code permit.check()} fails it (or it ends otherwise), and counts
+     * in flight until then, so DRAINED never comes while its statement still runs in the database.
+     */
     public <T> Uni<T> write(Function<WritePermit, Uni<T>> work) {
+        return guarded(work, false);
+    }
+
+    private <T> Uni<T> guarded(Function<WritePermit, Uni<T>> work, boolean cancelAtAbort) {
         return Uni.createFrom().emitter(emitter -> {
             WritePermit permit;
             try {
@@ -64,27 +84,28 @@ public class WriteGuard {
                 emitter.fail(e);
                 return;
             }
-            AtomicBoolean done = new AtomicBoolean();
+            AtomicBoolean answered = new AtomicBoolean();
+            AtomicBoolean callerGone = new AtomicBoolean();
             AtomicReference<Cancellable> upstream = new AtomicReference<>();
-            // The drain timeout: cancel the work (its transaction rolls back) and answer read-only at once.
             permit.onAbort(() -> {
-                if (done.compareAndSet(false, true)) {
+                if (answered.compareAndSet(false, true)) {
+                    Cancellable c = upstream.get();
+                    if (cancelAtAbort && c != null) {
+                        c.cancel();
+                    }
+                    emitter.fail(permit.abortedBy());
+                }
+            });
+            emitter.onTermination(() -> {
+                if (answered.compareAndSet(false, true)) {
+                    // the caller cancelled: stop the work
+                    callerGone.set(true);
                     Cancellable c = upstream.get();
                     if (c != null) {
                         c.cancel();
                     }
                     permit.close();
-                    emitter.fail(abortException(permit));
                 }
-            });
-            emitter.onTermination(() -> {
-                if (done.compareAndSet(false, true)) {
-                    Cancellable c = upstream.get();
-                    if (c != null) {
-                        c.cancel(); // the caller cancelled
-                    }
-                }
-                permit.close();
             });
             Uni<T> uni;
             try {
@@ -92,19 +113,20 @@ public class WriteGuard {
             } catch (RuntimeException e) {
                 uni = Uni.createFrom().failure(e);
             }
+            // The work's end ends the permit, whether or not the caller was already answered (abort).
             upstream.set(uni.subscribe().with(item -> {
-                if (done.compareAndSet(false, true)) {
-                    permit.close();
+                permit.close();
+                if (answered.compareAndSet(false, true)) {
                     emitter.complete(item);
                 }
             }, failure -> {
-                if (done.compareAndSet(false, true)) {
-                    permit.close();
+                permit.close();
+                if (answered.compareAndSet(false, true)) {
                     emitter.fail(failure);
                 }
             }));
-            if (done.get()) {
-                upstream.get().cancel();
+            if (callerGone.get() || (cancelAtAbort && permit.aborted())) {
+                upstream.get().cancel(); // cancelled or aborted before the work was subscribed
             }
         });
     }
@@ -116,22 +138,22 @@ public class WriteGuard {
     public WritePermit admit() {
         // Count first, then read the state: a flip either refuses this write or sees it in flight.
         counted.incrementAndGet();
-        MaintenanceState now = state.get();
-        Optional<Refusal> refusal = ReadOnlyRule.admit(now);
+        Followed now = followed.get();
+        Optional<Refusal> refusal = ReadOnlyRule.admit(now.state(), now.leaseEnd(), Instant.now());
         if (refusal.isPresent()) {
             counted.decrementAndGet();
-            throw refuse(refusal.get(), now);
+            throw refuse(refusal.get(), now.state());
         }
-        WritePermit permit = new WritePermit(this, now.epoch());
+        WritePermit permit = new WritePermit(this, now.state().epoch());
         running.add(permit);
         return permit;
     }
 
     /** Throws ReadOnlyException (and counts it) when a new write would be refused now. */
     public void checkWritable() {
-        MaintenanceState now = state.get();
-        ReadOnlyRule.admit(now).ifPresent(r -> {
-            throw refuse(r, now);
+        Followed now = followed.get();
+        ReadOnlyRule.admit(now.state(), now.leaseEnd(), Instant.now()).ifPresent(r -> {
+            throw refuse(r, now.state());
         });
     }
 
@@ -142,37 +164,51 @@ public class WriteGuard {
      * Redis' clock) refuse a write arriving after it, so a frozen or partitioned path cannot write late.
      */
     public Optional<Instant> writableUntil() {
-        // First cut: no lease yet (issue 16 replaces this with confirmedAt + state-max-age).
-        return refusesWrites() ? Optional.empty() : Optional.of(Instant.now().plus(Duration.ofDays(1)));
+        Followed now = followed.get();
+        return ReadOnlyRule.admit(now.state(), now.leaseEnd(), Instant.now()).isPresent()
+                ? Optional.empty()
+                : Optional.of(now.leaseEnd());
     }
 
-    /** True when a new write would be refused now (read-only or state unknown). */
+    /** When the lease of the followed state ends (it matters only for READ_WRITE); null before a state is known. */
+    Instant leaseEnd() {
+        return followed.get().leaseEnd();
+    }
+
+    /** True when a new write would be refused now (read-only, state unknown, or READ_WRITE lease ended). */
     public boolean refusesWrites() {
-        return ReadOnlyRule.admit(state.get()).isPresent();
+        return currentRefusal().isPresent();
+    }
+
+    /** True while the READ_WRITE state has not been confirmed within {@code write-guard.state-max-age}. */
+    public boolean stateStale() {
+        return currentRefusal().filter(r -> r == Refusal.STATE_STALE).isPresent();
     }
 
     /** The ReadOnlyException a write would get now, e.g. to map a database read-only error (SQLSTATE 25006). */
     public ReadOnlyException refusal() {
-        MaintenanceState now = state.get();
-        return refuse(ReadOnlyRule.admit(now).orElse(Refusal.READ_ONLY), now);
+        Followed now = followed.get();
+        return refuse(ReadOnlyRule.admit(now.state(), now.leaseEnd(), Instant.now()).orElse(Refusal.READ_ONLY),
+                now.state());
     }
 
+    /** The followed state (its {@code confirmedAt} is the last confirmation heard). */
     public MaintenanceState state() {
-        return state.get();
+        return followed.get().state();
     }
 
     public long epoch() {
-        return state.get().epoch();
+        return state().epoch();
     }
 
-    /** True once this instance has read the maintenance topic up to its end. */
+    /** True once this instance has read a state from the maintenance topic. */
     public boolean stateKnown() {
-        return state.get().known();
+        return state().known();
     }
 
     /** When this instance applied the current state (from then on it refuses or admits accordingly). */
     public Instant stateAppliedAt() {
-        return appliedAt;
+        return followed.get().appliedAt();
     }
 
     /** When writes admitted before the current READ_ONLY epoch get aborted; empty if none is set. */
@@ -180,7 +216,7 @@ public class WriteGuard {
         return Optional.ofNullable(drainDeadline);
     }
 
-    /** Writes in flight: counted by this guard plus every extra source. */
+    /** Writes in flight: counted by this guard (aborted ones included until they end) plus every extra source. */
     public long inFlight() {
         long n = counted.get();
         for (LongSupplier s : extraSources.values()) {
@@ -189,9 +225,14 @@ public class WriteGuard {
         return n;
     }
 
+    /** Writes aborted at the drain timeout whose work has not ended yet (they count in {@link #inFlight()}). */
+    public long aborted() {
+        return running.stream().filter(WritePermit::aborted).count();
+    }
+
     /** Drained for the current READ_ONLY epoch: nothing in flight. */
     public boolean drained() {
-        return ReadOnlyRule.drained(state.get(), inFlight());
+        return ReadOnlyRule.drained(state(), inFlight());
     }
 
     /**
@@ -208,40 +249,60 @@ public class WriteGuard {
 
     // ---- called by the follower -------------------------------------------------------------
 
-    /** Applies a state read from the topic; older epochs are ignored. Returns true if it changed. */
-    boolean apply(MaintenanceState next) {
-        MaintenanceState previous;
+    /**
+     * Applies a state read from the topic at {@code receivedAt}: older epochs are ignored, a mere
+     * confirmation only renews the lease. Returns true if the state changed (then MaintenanceStateChanged
+     * is fired).
+     */
+    boolean apply(MaintenanceState next, Instant receivedAt) {
+        Instant nextLease = ReadOnlyRule.leaseEnd(next.confirmedAt(), receivedAt, config.stateMaxAge());
+        Followed previous;
+        Followed updated;
+        boolean changed;
         do {
-            previous = state.get();
-            if (previous.known() && next.epoch() < previous.epoch()) {
+            previous = followed.get();
+            if (!ReadOnlyRule.accepts(previous.state(), next)) {
                 return false;
             }
-            if (next.equals(previous)) {
-                return false;
-            }
-        } while (!state.compareAndSet(previous, next));
-        appliedAt = Instant.now();
-        if (!previous.readOnly() || previous.epoch() != next.epoch()) {
+            changed = !next.sameStateAs(previous.state());
+            Instant lease = ReadOnlyRule.renewedLease(previous.state(), previous.leaseEnd(), next, nextLease);
+            updated = new Followed(next, lease, changed ? Instant.now() : previous.appliedAt());
+        } while (!followed.compareAndSet(previous, updated));
+        if (!changed) {
+            return false;
+        }
+        MaintenanceState before = previous.state();
+        if (!before.readOnly() || before.epoch() != next.epoch()) {
             drainDeadline = ReadOnlyRule.drainDeadline(next, Instant.now()).orElse(null);
         }
-        changes.fire(new MaintenanceStateChanged(previous, next));
+        forgetAbortedBefore(next.epoch());
+        changes.fire(new MaintenanceStateChanged(before, next));
         return true;
     }
 
     /** Aborts the writes admitted before the current READ_ONLY epoch once its drain deadline has passed. */
     int abortOverdue(Instant now) {
-        MaintenanceState current = state.get();
+        MaintenanceState current = state();
         Instant deadline = drainDeadline;
         int aborted = 0;
         for (WritePermit p : running) {
             if (ReadOnlyRule.mustAbort(p.epoch(), current, deadline, now) && !p.aborted()) {
                 count(Refusal.DRAIN_TIMEOUT);
                 p.abort(new ReadOnlyException(Refusal.DRAIN_TIMEOUT, Refusal.DRAIN_TIMEOUT.tag(), current.epoch(),
-                        retryAfterSeconds(current)));
+                        retryAfterSeconds(Refusal.DRAIN_TIMEOUT, current)));
                 aborted++;
             }
         }
         return aborted;
+    }
+
+    /** Writes aborted in an earlier epoch than {@code epoch} stop counting (their path is fenced or writable again). */
+    private void forgetAbortedBefore(long epoch) {
+        for (WritePermit p : running) {
+            if (p.aborted() && !ReadOnlyRule.abortedStillCounts(p.abortedBy().epoch(), epoch)) {
+                release(p);
+            }
+        }
     }
 
     void release(WritePermit permit) {
@@ -265,23 +326,21 @@ public class WriteGuard {
                     .description("Writes refused by the write guard").register(registry));
         }
         registry.gauge("writeguard.writes.in.flight", this, g -> g.inFlight());
+        registry.gauge("writeguard.writes.aborted", this, g -> g.aborted());
         registry.gauge("writeguard.epoch", this, g -> g.epoch());
         registry.gauge("writeguard.read.only", this, g -> g.state().readOnly() ? 1 : 0);
+        registry.gauge("writeguard.state.stale", this, g -> g.stateStale() ? 1 : 0);
     }
 
-    private ReadOnlyException abortException(WritePermit permit) {
-        try {
-            permit.check();
-        } catch (ReadOnlyException e) {
-            return e;
-        }
-        return refusal();
+    private Optional<Refusal> currentRefusal() {
+        Followed now = followed.get();
+        return ReadOnlyRule.admit(now.state(), now.leaseEnd(), Instant.now());
     }
 
     private ReadOnlyException refuse(Refusal refusal, MaintenanceState now) {
         count(refusal);
         String reason = refusal == Refusal.READ_ONLY ? now.reason() : refusal.tag();
-        return new ReadOnlyException(refusal, reason, now.epoch(), retryAfterSeconds(now));
+        return new ReadOnlyException(refusal, reason, now.epoch(), retryAfterSeconds(refusal, now));
     }
 
     private void count(Refusal refusal) {
@@ -291,9 +350,9 @@ public class WriteGuard {
         }
     }
 
-    long retryAfterSeconds(MaintenanceState now) {
+    long retryAfterSeconds(Refusal refusal, MaintenanceState now) {
         Duration d;
-        if (!now.known()) {
+        if (refusal == Refusal.STATE_UNKNOWN || refusal == Refusal.STATE_STALE) {
             d = config.retryAfterUnknown();
         } else if (now.expiresAt() != null) {
             d = Duration.between(Instant.now(), now.expiresAt());

@@ -33,15 +33,24 @@ public interface WriteGuardConfig {
     @WithDefault("1s")
     Duration heartbeatInterval();
 
+    /**
+     * READ_WRITE is a lease: writes are refused ({@code state-stale}) once the state has not been
+     * confirmed for this long (counted from the record's confirmedAt, or from its arrival if earlier).
+     * maintenance-service confirms every second; maintenance-service also reads this (the heartbeat's
+     * stateMaxAgeMs) to know when this path's lease must have ended.
+     */
+    @WithDefault("5s")
+    Duration stateMaxAge();
+
     /** Retry-After when the read-only state has no expiresAt. */
     @WithDefault("30s")
     Duration retryAfter();
 
-    /** Retry-After while the state is not yet known. */
+    /** Retry-After while the state is not yet known, or stale. */
     @WithDefault("2s")
     Duration retryAfterUnknown();
 
-    /** Readiness is DOWN until the state is known (set false to keep serving reads while Kafka is out). */
+    /** Readiness is DOWN until the state is known and while it is stale (set false to keep serving reads while Kafka is out). */
     @WithDefault("true")
     boolean readinessRequiresState();
 }

@@ -7,7 +7,10 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready once this write path has read the maintenance state (until then it refuses writes). */
+/**
+ * Ready once this write path has read the maintenance state, and not while its READ_WRITE lease has
+ * ended (state-stale): in both cases it refuses writes, so traffic is better sent to another replica.
+ */
 @Readiness
 @ApplicationScoped
 class WriteGuardReadiness implements HealthCheck {
@@ -15,14 +18,20 @@ class WriteGuardReadiness implements HealthCheck {
     WriteGuard guard;
     @Inject
     WriteGuardConfig config;
+    @Inject
+    StateFollower follower;
 
     @Override
     public HealthCheckResponse call() {
         var state = guard.state();
-        boolean up = state.known() || !config.readinessRequiresState();
+        boolean stale = guard.stateStale();
+        boolean up = (state.known() && !stale) || !config.readinessRequiresState();
         return HealthCheckResponse.named("write-guard")
                 .status(up)
                 .withData("stateKnown", state.known())
+                .withData("stateStale", stale)
+                .withData("leaseEnd", guard.leaseEnd() == null ? 0L : guard.leaseEnd().toEpochMilli())
+                .withData("stateTopicRead", follower.topicRead())
                 .withData("mode", state.mode().name())
                 .withData("epoch", state.epoch())
                 .withData("inFlight", guard.inFlight())

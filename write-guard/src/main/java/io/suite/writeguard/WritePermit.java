@@ -6,7 +6,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One admitted write, counted in flight until {@link #close()}. Handed to the work given to
  * {@link WriteGuard#write(java.util.function.Function)}, or taken with {@link WriteGuard#admit()}
  * by blocking code (try-with-resources). Call {@link #check()} as the last step before COMMIT:
- * it throws once the drain timeout has aborted this write, so the transaction rolls back.
+ * it throws once the drain timeout has aborted this write, so the transaction rolls back. An
+ * aborted write still counts in flight until it ends (its work may still run in the database),
+ * or until the path applies an epoch later than the one that aborted it.
  */
 public final class WritePermit implements AutoCloseable {
     private final WriteGuard guard;
@@ -29,6 +31,11 @@ public final class WritePermit implements AutoCloseable {
         return abortedBy != null;
     }
 
+    /** The drain-timeout refusal that aborted this write (its epoch is the READ_ONLY epoch), or null. */
+    ReadOnlyException abortedBy() {
+        return abortedBy;
+    }
+
     /** Throws the drain-timeout ReadOnlyException if this write has been aborted. */
     public void check() {
         ReadOnlyException e = abortedBy;
@@ -37,7 +44,7 @@ public final class WritePermit implements AutoCloseable {
         }
     }
 
-    /** Ends the write: it no longer counts in flight. Idempotent. */
+    /** Ends the write (its work is over): it no longer counts in flight. Idempotent. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {

@@ -22,13 +22,19 @@ public class GuardedWrites {
     final Map<String, CompletableFuture<String>> held = new ConcurrentHashMap<>();
     final Set<String> cancelled = ConcurrentHashMap.newKeySet();
     final Set<String> committed = ConcurrentHashMap.newKeySet();
+    final Set<String> failed = ConcurrentHashMap.newKeySet();
 
     @Inject
     WriteGuard guard;
 
     @POST
     @Path("/{id}")
-    public Uni<String> write(@PathParam("id") String id, @QueryParam("hold") boolean hold) {
+    public Uni<String> write(@PathParam("id") String id, @QueryParam("hold") boolean hold,
+            @QueryParam("withoutPermit") boolean withoutPermit) {
+        if (withoutPermit) { // the write(Supplier) form: the work cannot check its permit
+            return guard.write(() -> Uni.createFrom().completionStage(held.computeIfAbsent(id, k -> new CompletableFuture<>()))
+                    .invoke(() -> committed.add(id)).onCancellation().invoke(() -> cancelled.add(id)));
+        }
         return guard.write(permit -> {
             Uni<String> work = hold
                     ? Uni.createFrom().completionStage(held.computeIfAbsent(id, k -> new CompletableFuture<>()))
@@ -36,7 +42,7 @@ public class GuardedWrites {
             return work.invoke(() -> {
                 permit.check(); // the last step before COMMIT
                 committed.add(id);
-            }).onCancellation().invoke(() -> cancelled.add(id));
+            }).onFailure().invoke(() -> failed.add(id)).onCancellation().invoke(() -> cancelled.add(id));
         });
     }
 
@@ -52,6 +58,11 @@ public class GuardedWrites {
 
     boolean cancelled(String id) {
         return cancelled.contains(id);
+    }
+
+    /** The work itself ended in a failure (e.g. permit.check() refused its COMMIT). */
+    boolean failed(String id) {
+        return failed.contains(id);
     }
 
     void release(String id) {

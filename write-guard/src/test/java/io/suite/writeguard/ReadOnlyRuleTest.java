@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -14,25 +15,76 @@ import io.suite.writeguard.MaintenanceState.Mode;
 class ReadOnlyRuleTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
+    private static final Duration MAX_AGE = Duration.ofSeconds(5);
+    private static final Instant LEASE_END = T0.plus(MAX_AGE);
+
     private static MaintenanceState state(Mode mode, long epoch, Long drainTimeoutMs) {
-        return new MaintenanceState(mode, epoch, "upgrade", T0, null, drainTimeoutMs, "ops", null);
+        return confirmed(mode, epoch, drainTimeoutMs, T0);
+    }
+
+    private static MaintenanceState confirmed(Mode mode, long epoch, Long drainTimeoutMs, Instant confirmedAt) {
+        return new MaintenanceState(mode, epoch, "upgrade", T0, null, drainTimeoutMs, "ops", null, confirmedAt);
     }
 
     @Test
-    void readWriteAdmitsWrites() {
-        assertEquals(Optional.empty(), ReadOnlyRule.admit(state(Mode.READ_WRITE, 3, null)));
-        assertEquals(Optional.empty(), ReadOnlyRule.admit(MaintenanceState.initial()));
+    void readWriteAdmitsWritesWhileItsLeaseRuns() {
+        assertEquals(Optional.empty(), ReadOnlyRule.admit(state(Mode.READ_WRITE, 3, null), LEASE_END, T0));
+        assertEquals(Optional.empty(),
+                ReadOnlyRule.admit(state(Mode.READ_WRITE, 3, null), LEASE_END, LEASE_END.minusMillis(1)));
     }
 
     @Test
-    void readOnlyRefusesWrites() {
-        assertEquals(Optional.of(Refusal.READ_ONLY), ReadOnlyRule.admit(state(Mode.READ_ONLY, 4, null)));
+    void readWriteWhoseLeaseEndedIsStale() {
+        assertEquals(Optional.of(Refusal.STATE_STALE), ReadOnlyRule.admit(state(Mode.READ_WRITE, 3, null), LEASE_END, LEASE_END));
+        assertEquals(Optional.of(Refusal.STATE_STALE), ReadOnlyRule.admit(state(Mode.READ_WRITE, 3, null), null, T0));
+    }
+
+    @Test
+    void readOnlyRefusesWritesWhateverItsAge() {
+        assertEquals(Optional.of(Refusal.READ_ONLY), ReadOnlyRule.admit(state(Mode.READ_ONLY, 4, null), LEASE_END, T0));
+        assertEquals(Optional.of(Refusal.READ_ONLY),
+                ReadOnlyRule.admit(state(Mode.READ_ONLY, 4, null), LEASE_END, LEASE_END.plusSeconds(3600)));
     }
 
     @Test
     void unknownStateFailsClosed() {
-        assertEquals(Optional.of(Refusal.STATE_UNKNOWN), ReadOnlyRule.admit(MaintenanceState.unknown()));
-        assertEquals(Optional.of(Refusal.STATE_UNKNOWN), ReadOnlyRule.admit(null));
+        assertEquals(Optional.of(Refusal.STATE_UNKNOWN), ReadOnlyRule.admit(MaintenanceState.unknown(), LEASE_END, T0));
+        assertEquals(Optional.of(Refusal.STATE_UNKNOWN), ReadOnlyRule.admit(null, LEASE_END, T0));
+    }
+
+    @Test
+    void theLeaseCountsFromConfirmationOrArrivalWhicheverIsEarlier() {
+        assertEquals(LEASE_END, ReadOnlyRule.leaseEnd(T0, T0.plusSeconds(3), MAX_AGE), "delivered late: from confirmedAt");
+        assertEquals(LEASE_END, ReadOnlyRule.leaseEnd(T0.plusSeconds(3), T0, MAX_AGE), "sender's clock ahead: from arrival");
+        assertEquals(LEASE_END, ReadOnlyRule.leaseEnd(null, T0, MAX_AGE), "no confirmedAt: from arrival");
+    }
+
+    @Test
+    void aConfirmationOnlyExtendsTheLeaseAndAChangeStartsItsOwn() {
+        MaintenanceState rw = state(Mode.READ_WRITE, 3, null);
+        MaintenanceState later = confirmed(Mode.READ_WRITE, 3, null, T0.plusSeconds(2));
+        MaintenanceState old = confirmed(Mode.READ_WRITE, 3, null, T0.minusSeconds(60));
+        assertTrue(later.sameStateAs(rw), "records differing only in confirmedAt are the same state");
+        assertEquals(LEASE_END.plusSeconds(2), ReadOnlyRule.renewedLease(rw, LEASE_END, later, LEASE_END.plusSeconds(2)));
+        assertEquals(LEASE_END, ReadOnlyRule.renewedLease(rw, LEASE_END, old, T0.minusSeconds(55)),
+                "an old confirmation delivered late changes nothing");
+        MaintenanceState next = confirmed(Mode.READ_WRITE, 4, null, T0.minusSeconds(60));
+        assertFalse(next.sameStateAs(rw));
+        assertEquals(T0.minusSeconds(55), ReadOnlyRule.renewedLease(rw, LEASE_END, next, T0.minusSeconds(55)),
+                "a new epoch confirmed long ago is stale at once");
+    }
+
+    @Test
+    void epochsNeverGoBackOnceKnown() {
+        assertTrue(ReadOnlyRule.accepts(MaintenanceState.unknown(), state(Mode.READ_WRITE, 1, null)));
+        assertTrue(ReadOnlyRule.accepts(state(Mode.READ_ONLY, 7, null), state(Mode.READ_ONLY, 7, null)));
+        assertFalse(ReadOnlyRule.accepts(state(Mode.READ_ONLY, 7, null), state(Mode.READ_WRITE, 6, null)));
+    }
+
+    @Test
+    void anAbortedWriteCountsUntilALaterEpoch() {
+        assertTrue(ReadOnlyRule.abortedStillCounts(4, 4));
+        assertFalse(ReadOnlyRule.abortedStillCounts(4, 5));
     }
 
     @Test

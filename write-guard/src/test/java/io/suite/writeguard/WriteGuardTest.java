@@ -92,7 +92,7 @@ class WriteGuardTest {
     }
 
     @Test
-    void aWriteStillRunningAtTheDrainTimeoutIsFailedAndNeverCommitted() throws Exception {
+    void aWriteStillRunningAtTheDrainTimeoutIsAnsweredAtOnceButCountsUntilItsWorkEnds() throws Exception {
         publish("READ_WRITE", null, null);
         String slow = "slow-" + EPOCHS.get();
         CompletableFuture<Response> answer = CompletableFuture.supplyAsync(
@@ -104,10 +104,58 @@ class WriteGuardTest {
         r.then().statusCode(503).contentType("application/problem+json")
                 .body("refusal", equalTo("drain-timeout"))
                 .body("epoch", equalTo((int) readOnly));
-        assertTrue(writes.cancelled(slow), "the work was cancelled: its transaction rolls back");
+        // its work still runs (think: a statement waiting on a row lock in PostgreSQL): not drained
+        assertEquals(1, guard.inFlight());
+        assertEquals(1, guard.aborted());
+        assertFalse(guard.drained());
+        await().atMost(Duration.ofSeconds(10)).until(() -> heartbeat(readOnly, false, 1, 1));
+
         writes.release(slow);
-        assertFalse(writes.committed(slow), "never half-applied");
-        await().atMost(Duration.ofSeconds(10)).until(() -> heartbeat(readOnly, true, 0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> writes.failed(slow));
+        assertFalse(writes.committed(slow), "permit.check() refused its COMMIT: never half-applied");
+        await().atMost(Duration.ofSeconds(10)).until(() -> heartbeat(readOnly, true, 0, 0));
+        assertEquals(0, guard.inFlight());
+    }
+
+    @Test
+    void anAbortedWriteStopsCountingOnceALaterEpochIsApplied() throws Exception {
+        publish("READ_WRITE", null, null);
+        String stuck = "stuck-" + EPOCHS.get();
+        CompletableFuture<Response> answer = CompletableFuture.supplyAsync(
+                () -> given().queryParam("hold", true).post("/test/writes/" + stuck));
+        await().atMost(Duration.ofSeconds(10)).until(() -> guard.inFlight() == 1);
+        publish("READ_ONLY", 300L, null);
+        answer.get().then().statusCode(503).body("refusal", equalTo("drain-timeout"));
+        assertEquals(1, guard.inFlight());
+
+        // back to READ_WRITE (or: maintenance-service fenced this path): the aborted write no longer counts
+        publish("READ_WRITE", null, null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> guard.inFlight() == 0);
+        assertEquals(0, guard.aborted());
+        writes.release(stuck);
+        await().atMost(Duration.ofSeconds(10)).until(() -> writes.failed(stuck));
+        assertFalse(writes.committed(stuck));
+        assertEquals(0, guard.inFlight(), "its end is not counted twice");
+    }
+
+    @Test
+    void aWriteThatCannotSeeItsPermitIsCancelledAtTheDrainTimeoutAndCountsUntilALaterEpoch() throws Exception {
+        publish("READ_WRITE", null, null);
+        String blind = "blind-" + EPOCHS.get();
+        CompletableFuture<Response> answer = CompletableFuture.supplyAsync(
+                () -> given().queryParam("withoutPermit", true).post("/test/writes/" + blind));
+        await().atMost(Duration.ofSeconds(10)).until(() -> guard.inFlight() == 1);
+        long readOnly = publish("READ_ONLY", 300L, null);
+        answer.get().then().statusCode(503).body("refusal", equalTo("drain-timeout"));
+        assertTrue(writes.cancelled(blind), "cancelled: its transaction rolls back");
+        writes.release(blind);
+        assertFalse(writes.committed(blind));
+        // its real end is unknown: it counts until a later epoch (maintenance-service fences the path meanwhile)
+        assertEquals(1, guard.inFlight());
+        assertFalse(guard.drained());
+        assertEquals(readOnly, guard.epoch());
+        publish("READ_WRITE", null, null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> guard.inFlight() == 0);
     }
 
     private CompletableFuture<Integer> post(String id) {
@@ -129,16 +177,25 @@ class WriteGuardTest {
         if (expiresAt != null) {
             state.put("expiresAt", expiresAt.toString());
         }
+        state.put("confirmedAt", Instant.now().toString());
         Kafka.send(stateTopic, "state", json.writeValueAsString(state));
         await().atMost(Duration.ofSeconds(10)).until(() -> guard.epoch() == epoch);
         return epoch;
     }
 
     private boolean heartbeat(long epoch, boolean drained, long inFlight) throws Exception {
+        return heartbeat(epoch, drained, inFlight, 0);
+    }
+
+    private boolean heartbeat(long epoch, boolean drained, long inFlight, long aborted) throws Exception {
         for (var record : Kafka.readAll(statusTopic)) {
+            if (record.value() == null) {
+                continue;
+            }
             JsonNode h = json.readTree(record.value());
             if (record.key().equals(guard.instanceId()) && h.get("epoch").asLong() == epoch
                     && h.get("drained").asBoolean() == drained && h.get("inFlight").asLong() == inFlight
+                    && h.get("aborted").asLong() == aborted && h.get("stateMaxAgeMs").asLong() == 3_600_000
                     && h.get("service").asText().equals("write-guard-test")) {
                 return true;
             }

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.suite.bench.Table;
+import io.suite.testing.MaintenanceStates;
 
 /**
  * bench/run maintenance [writers] [flips]: starts its own maintenance-service, lock-service and
@@ -42,7 +43,8 @@ public final class Bench {
         int flips = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         String id = UUID.randomUUID().toString().substring(0, 8);
         String stateTopic = "bench-mstate-" + id, statusTopic = "bench-wps-" + id, schema = "mbench_" + id;
-        Map<String, String> guard = Map.of("write-guard.state-topic", stateTopic, "write-guard.status-topic", statusTopic);
+        // maintenance-service publishes its state on start; a long lease until it also confirms it every second
+        Map<String, String> guard = MaintenanceStates.writePath(stateTopic, statusTopic);
 
         System.out.printf("starting maintenance-service, lock-service and 2 posting-service replicas (topics %s, %s)%n",
                 stateTopic, statusTopic);

@@ -35,6 +35,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.suite.bench.Table;
+import io.suite.testing.MaintenanceStates;
 
 /**
  * posting-service: documents/s and p99 for MANAGED vs AUTOMATIC vs FOR_UPDATE (PostgreSQL row
@@ -113,8 +114,11 @@ public final class Bench {
         ensureBuilt(root);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> processes.forEach(Process::destroy)));
         String topics = "bench-" + run;
+        // no maintenance-service here: READ_WRITE published once, a lease as long as the run
+        MaintenanceStates.publishReadWrite(topics + "-mstate");
         String lock = start(root, "lock-service", Map.of("lock.key-prefix", "bench-" + run + ":",
-                "write-guard.state-topic", topics + "-mstate", "write-guard.status-topic", topics + "-wps"));
+                "write-guard.state-topic", topics + "-mstate", "write-guard.status-topic", topics + "-wps",
+                "write-guard.state-max-age", MaintenanceStates.LONG_LEASE));
         Map<String, String> url = new LinkedHashMap<>();
         for (String mode : MODES) {
             Map<String, String> settings = new LinkedHashMap<>(Map.of("posting.lock-mode", managed(mode) ? "MANAGED" : mode,
@@ -122,6 +126,7 @@ public final class Bench {
                     "quarkus.datasource.reactive.max-size", Integer.toString(dbPool),
                     "DB_NAME", System.getProperty("bench.db", "posting"),
                     "write-guard.state-topic", topics + "-mstate", "write-guard.status-topic", topics + "-wps",
+                    "write-guard.state-max-age", MaintenanceStates.LONG_LEASE,
                     "posting.events-topic", topics + "-document-events"));
             if (mode.equals(MANAGED_ALONE)) {
                 settings.put("posting.group-max-documents", "1");
