@@ -155,6 +155,9 @@ public class Maintenance {
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, delayed = "1s")
     Uni<Void> fenceTick() {
         MaintenanceState s = current.get();
+        if (s == null) {
+            return Uni.createFrom().voidItem(); // not started yet
+        }
         Instant now = Instant.now();
         return fencing.enforce(s, writePaths.list(), now)
                 .invoke(() -> forgetSilentPaths(s, now))
