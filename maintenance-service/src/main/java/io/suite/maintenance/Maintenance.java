@@ -67,6 +67,7 @@ public class Maintenance {
         current.set(state);
         LOG.infof("maintenance state recovered: %s epoch %d", state.mode(), state.epoch());
         registerMetrics();
+        fencing.fenced(state.epoch()); // reads maintenance.fence.roles now: a bad entry fails the start
         try {
             topics.ensure();
         } catch (RuntimeException e) {
