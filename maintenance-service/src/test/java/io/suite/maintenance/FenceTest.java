@@ -10,8 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -48,8 +46,7 @@ import io.suite.testing.Kafka;
 @QuarkusTest
 @TestProfile(UniqueFence.class)
 class FenceTest {
-    private static final String URL = "jdbc:postgresql://127.0.0.1:5432/maintenance_test";
-    private static String app, writer;
+    private static FencedRoles roles;
 
     @ConfigProperty(name = "maintenance.status-topic")
     String statusTopic;
@@ -64,37 +61,15 @@ class FenceTest {
 
     @BeforeEach
     void roles() throws SQLException {
-        if (app != null) {
-            return;
+        if (roles == null) {
+            roles = new FencedRoles(appRole, writerRole);
         }
-        try (Connection c = connect("suite_fencer", "suite_fencer"); Statement s = c.createStatement()) {
-            s.execute("CREATE ROLE " + writerRole + " NOLOGIN");
-            s.execute("CREATE ROLE " + appRole + " LOGIN PASSWORD '" + appRole + "'");
-            s.execute("GRANT " + writerRole + " TO " + appRole);
-        }
-        try (Connection c = connect("suite", "suite"); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + appRole);
-            s.execute("CREATE TABLE " + appRole + ".moves (note text)");
-            s.execute("GRANT USAGE ON SCHEMA " + appRole + " TO " + appRole);
-            s.execute("GRANT SELECT ON " + appRole + ".moves TO " + appRole);
-            s.execute("GRANT INSERT ON " + appRole + ".moves TO " + writerRole);
-        }
-        app = appRole;
-        writer = writerRole;
     }
 
     @AfterAll
     static void dropRoles() throws SQLException {
-        if (app == null) {
-            return;
-        }
-        try (Connection c = connect("suite", "suite"); Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA " + app + " CASCADE");
-        }
-        try (Connection c = connect("suite_fencer", "suite_fencer"); Statement s = c.createStatement()) {
-            s.execute("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE usename = '" + app + "'");
-            s.execute("DROP ROLE " + app);
-            s.execute("DROP ROLE " + writer);
+        if (roles != null) {
+            roles.close();
         }
     }
 
@@ -103,10 +78,10 @@ class FenceTest {
         long rw = readWrite(Map.of("force", true));
         assertEquals(1, insert("before the flip"));
         // A write in flight in an open session (not committed) when the path falls silent.
-        Connection open = connect(app, app);
+        Connection open = roles.session();
         open.setAutoCommit(false);
         try (Statement s = open.createStatement()) {
-            s.executeUpdate("INSERT INTO " + app + ".moves VALUES ('in flight')");
+            s.executeUpdate("INSERT INTO " + roles.app + ".moves VALUES ('in flight')");
         }
         heartbeat("w-silent", rw, false, 1);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/v1/maintenance").then()
@@ -149,10 +124,10 @@ class FenceTest {
                     status("w-stuck", epoch.get(), false, 1, 1))), 0, 300, TimeUnit.MILLISECONDS);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/v1/maintenance").then()
                     .body("writePaths.find { it.instance == 'w-stuck' }.state", equalTo("live")));
-            Connection open = connect(app, app);
+            Connection open = roles.session();
             open.setAutoCommit(false);
             try (Statement s = open.createStatement()) {
-                s.executeUpdate("INSERT INTO " + app + ".moves VALUES ('stuck')");
+                s.executeUpdate("INSERT INTO " + roles.app + ".moves VALUES ('stuck')");
             }
 
             long ro = readOnly(1500);
@@ -191,22 +166,12 @@ class FenceTest {
         return given().get("/v1/maintenance").then().extract().jsonPath();
     }
 
-    private static Connection connect(String user, String password) throws SQLException {
-        return DriverManager.getConnection(URL, user, password);
-    }
-
     private static int insert(String note) throws SQLException {
-        try (Connection c = connect(app, app); Statement s = c.createStatement()) {
-            return s.executeUpdate("INSERT INTO " + app + ".moves VALUES ('" + note + "')");
-        }
+        return roles.insert(note);
     }
 
     private static long count(String note) throws SQLException {
-        try (Connection c = connect(app, app); Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT count(*) FROM " + app + ".moves WHERE note = '" + note + "'")) {
-            r.next();
-            return r.getLong(1);
-        }
+        return roles.count(note);
     }
 
     private String status(String instance, long epoch, boolean drained, long inFlight, long aborted) {
