@@ -14,7 +14,14 @@ import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -26,6 +33,7 @@ public class KafkaTopics {
 
     private Admin admin;
     private volatile boolean ensured;
+    private volatile Uuid stateTopicId;
 
     synchronized Admin admin() {
         if (admin == null) {
@@ -45,8 +53,7 @@ public class KafkaTopics {
         }
         try {
             Set<String> names = admin().listTopics().names().get(5, TimeUnit.SECONDS);
-            create(names, new NewTopic(config.stateTopic(), Optional.of(1), Optional.empty())
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+            create(names, stateTopic());
             create(names, new NewTopic(config.statusTopic(), Optional.of(1), Optional.empty())
                     .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "3600000")));
             ensured = true;
@@ -68,6 +75,50 @@ public class KafkaTopics {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("cannot create " + topic.name(), e.getCause());
             }
+        }
+    }
+
+    private NewTopic stateTopic() {
+        // Confirmed every second: a segment an hour lets compaction keep it to about one record.
+        return new NewTopic(config.stateTopic(), Optional.of(1), Optional.empty()).configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.SEGMENT_MS_CONFIG, "3600000"));
+    }
+
+    /**
+     * Makes sure the state topic exists and is compacted, before each confirmation: a deleted
+     * topic is created again at once, and one that a client's metadata request re-created with
+     * the broker's defaults (auto-create) is made compacted. Blocking.
+     */
+    public void ensureStateTopic() {
+        String name = config.stateTopic();
+        try {
+            TopicDescription d;
+            try {
+                d = admin().describeTopics(List.of(name)).allTopicNames().get(5, TimeUnit.SECONDS).get(name);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                create(Set.of(), stateTopic());
+                return;
+            }
+            if (!d.topicId().equals(stateTopicId)) {
+                ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, name);
+                Config c = admin().describeConfigs(List.of(topic)).all().get(5, TimeUnit.SECONDS).get(topic);
+                ConfigEntry policy = c.get(TopicConfig.CLEANUP_POLICY_CONFIG);
+                if (policy == null || !TopicConfig.CLEANUP_POLICY_COMPACT.equals(policy.value())) {
+                    admin().incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
+                            new ConfigEntry(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT),
+                            AlterConfigOp.OpType.SET)))).all().get(5, TimeUnit.SECONDS);
+                }
+                stateTopicId = d.topicId();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot check " + name + ": " + e, e);
         }
     }
 

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -24,11 +26,14 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
+import io.suite.maintenance.fence.Fencing;
 
 /**
  * The maintenance state: every change is committed to PostgreSQL (state row locked, history row
- * added) and only then sent to Kafka; the outbox tick re-sends what Kafka did not acknowledge and
- * ends read-only modes that have expired.
+ * added) and only then sent to Kafka. The database is the truth: every confirm-interval the
+ * current state is read from it and sent again, stamped {@code confirmedAt} (write paths hold
+ * READ_WRITE only as a lease on these confirmations), and expired read-only modes are ended.
+ * A second tick fences the write paths that hold DRAINED back and lifts the fences in READ_WRITE.
  */
 @ApplicationScoped
 public class Maintenance {
@@ -44,9 +49,15 @@ public class Maintenance {
     WritePaths writePaths;
     @Inject
     MeterRegistry registry;
+    @Inject
+    Fencing fencing;
+    @Inject
+    StateLock stateLock;
 
     private final AtomicReference<MaintenanceState> current = new AtomicReference<>();
     private final AtomicLong drainRecordedFor = new AtomicLong(-1);
+    /** The paths fenced in the last read-only epoch seen: forgotten on the return to READ_WRITE if still silent. */
+    private volatile Set<String> fencedBefore = Set.of();
     private Timer drainTimer;
 
     void start(@Observes StartupEvent event) throws Throwable {
@@ -56,13 +67,14 @@ public class Maintenance {
         current.set(state);
         LOG.infof("maintenance state recovered: %s epoch %d", state.mode(), state.epoch());
         registerMetrics();
+        fencing.fenced(state.epoch()); // reads maintenance.fence.roles now: a bad entry fails the start
         try {
             topics.ensure();
         } catch (RuntimeException e) {
             LOG.warnf("Kafka not ready at start (%s): the outbox tick will publish later", e.getMessage());
         }
         writePaths.start(this::observePhase);
-        VertxContextSupport.subscribeAndAwait(() -> publish(state).onFailure().recoverWithNull());
+        VertxContextSupport.subscribeAndAwait(() -> confirm().onFailure().recoverWithNull());
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -74,12 +86,17 @@ public class Maintenance {
     }
 
     public Phase phase() {
-        return PhaseRule.phase(current.get(), writePaths.list(Instant.now()), writePaths.caughtUp(), Instant.now(),
-                config.lostAfter());
+        MaintenanceState s = current.get();
+        return PhaseRule.phase(s, writePaths.list(), fenced(s), writePaths.caughtUp(), Instant.now(), config.lostAfter());
     }
 
     public List<WritePath> writePaths() {
-        return writePaths.list(Instant.now());
+        return writePaths.list();
+    }
+
+    /** The write paths fenced in {@code s}'s epoch (none in READ_WRITE: the fences are lifted). */
+    public Set<String> fenced(MaintenanceState s) {
+        return s.readOnly() ? fencing.fenced(s.epoch()) : Set.of();
     }
 
     /**
@@ -87,31 +104,83 @@ public class Maintenance {
      * history entry and, after COMMIT, sent to Kafka (a failed send is left to the outbox tick).
      */
     public Uni<MaintenanceState> change(Function<MaintenanceState, Optional<Transition>> rule) {
+        AtomicReference<Instant> lockedAt = new AtomicReference<>();
+        AtomicBoolean changed = new AtomicBoolean();
         return Panache.withTransaction(() -> StateRow.<StateRow>findById(StateRow.ID, LockModeType.PESSIMISTIC_WRITE)
                 .chain(row -> {
+                    lockedAt.set(Instant.now());
                     Optional<Transition> t = rule.apply(row.toState());
                     if (t.isEmpty()) {
                         return Uni.createFrom().item(row.toState());
                     }
+                    changed.set(true);
                     row.set(t.get().next());
                     return HistoryRow.of(t.get()).persist().replaceWith(t.get().next());
                 }))
                 .invoke(this::remember)
-                .call(s -> publish(current.get()).onFailure().recoverWithNull());
+                // No change: the caller gets the state; the next confirmation re-sends it anyway.
+                .call(s -> changed.get() ? publish(s, lockedAt.get(), false, true).onFailure().recoverWithNull()
+                        : Uni.createFrom().voidItem());
     }
 
-    /** Every second: end expired read-only, reload the state (another replica may have changed it), re-send unpublished. */
-    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, delayed = "1s")
+    /** Every confirm-interval: end expired read-only, then confirm the state the database holds. */
+    @Scheduled(every = "${maintenance.confirm-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            delayed = "${maintenance.confirm-interval:1s}")
     Uni<Void> tick() {
         return change(s -> Transitions.expire(s, Instant.now()))
-                .chain(() -> Panache.withSession(() -> StateRow.<StateRow>findById(StateRow.ID)))
-                .chain(row -> {
-                    remember(row.toState());
-                    return row.version > row.publishedVersion ? publish(row.toState()) : Uni.createFrom().voidItem();
-                })
+                .chain(this::confirm)
                 .onFailure().invoke(e -> LOG.debugf("maintenance tick: %s", e.toString()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
+    }
+
+    /**
+     * Reads the state under a share lock (so the confirmation's time is before any later change
+     * commits, also on another replica) and sends it: another replica's change is picked up, and
+     * an empty, deleted or re-created state topic is filled again.
+     */
+    Uni<Void> confirm() {
+        AtomicReference<Instant> confirmedAt = new AtomicReference<>();
+        AtomicLong publishedVersion = new AtomicLong();
+        return stateLock.shared(s -> {
+            confirmedAt.set(Instant.now());
+            return StateRow.<StateRow>findById(StateRow.ID).invoke(row -> publishedVersion.set(row.publishedVersion))
+                    .replaceWith(s);
+        }).chain(s -> {
+            remember(s);
+            return publish(s, confirmedAt.get(), true, s.version() > publishedVersion.get());
+        });
+    }
+
+    /** Every second: fence the write paths due, lift the fences in READ_WRITE, forget paths no longer needed. */
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, delayed = "1s")
+    Uni<Void> fenceTick() {
+        MaintenanceState s = current.get();
+        if (s == null) {
+            return Uni.createFrom().voidItem(); // not started yet
+        }
+        Instant now = Instant.now();
+        return fencing.enforce(s, writePaths.list(), now)
+                .invoke(() -> forgetSilentPaths(s, now))
+                .invoke(this::observePhase)
+                .onFailure().invoke(e -> LOG.warnf("fence tick: %s", e.toString()))
+                .onFailure().recoverWithNull();
+    }
+
+    /**
+     * A silent path is remembered (it may hold a write in flight) until it has been fenced in a
+     * read-only epoch and READ_WRITE returned (the fence ended its sessions while its lease was
+     * over), or, silent since READ_WRITE, for drop-after. Never forgotten in read-only mode.
+     */
+    private void forgetSilentPaths(MaintenanceState s, Instant now) {
+        if (s.readOnly()) {
+            fencedBefore = Set.copyOf(fencing.fenced(s.epoch()));
+            return;
+        }
+        Set<String> fencedThen = fencedBefore;
+        fencedBefore = Set.of();
+        writePaths.forget(p -> PhaseRule.dropped(p, now, config.dropAfter())
+                || (fencedThen.contains(p.instance()) && PhaseRule.silent(p, now, config.lostAfter())));
     }
 
     private void remember(MaintenanceState s) {
@@ -119,12 +188,13 @@ public class Maintenance {
         observePhase();
     }
 
-    /** Sends {@code s} and marks its version published. */
-    private Uni<Void> publish(MaintenanceState s) {
-        return publisher.send(s)
-                .chain(sent -> Panache.withTransaction(() -> StateRow.update(
-                        "publishedVersion = ?1 where id = ?2 and publishedVersion < ?1", sent.version(), StateRow.ID)))
-                .replaceWithVoid()
+    /** Sends {@code s}; {@code markPublished}: then records its version as published (the outbox). */
+    private Uni<Void> publish(MaintenanceState s, Instant confirmedAt, boolean checkTopic, boolean markPublished) {
+        return publisher.send(s, confirmedAt, checkTopic)
+                .chain(sent -> !markPublished ? Uni.createFrom().voidItem()
+                        : Panache.withTransaction(() -> StateRow.update(
+                                "publishedVersion = ?1 where id = ?2 and publishedVersion < ?1", sent.version(), StateRow.ID))
+                                .replaceWithVoid())
                 .onFailure().invoke(e -> LOG.warnf("state epoch %d not published yet (%s): the outbox tick retries",
                         s.epoch(), e.toString()));
     }
@@ -148,7 +218,8 @@ public class Maintenance {
                 .description("0 ACTIVE, 1 DRAINING, 2 DRAINED").register(registry);
         for (PhaseRule.PathState state : PhaseRule.PathState.values()) {
             Gauge.builder("maintenance.write.paths", this, m -> m.countPaths(state)).tag("state", state.tag())
-                    .description("Write paths by state: live (not drained), drained (for the current epoch), lost")
+                    .description("Write paths by state: live (not drained), drained (for the current epoch),"
+                            + " lost (silent, not fenced), fenced (for the current epoch)")
                     .register(registry);
         }
         drainTimer = Timer.builder("maintenance.drain").description("From the flip to read-only until DRAINED")
@@ -157,8 +228,9 @@ public class Maintenance {
 
     private double countPaths(PhaseRule.PathState state) {
         Instant now = Instant.now();
-        long epoch = current.get().epoch();
-        return writePaths.list(now).stream()
-                .filter(p -> PhaseRule.classify(p, epoch, now, config.lostAfter()) == state).count();
+        MaintenanceState s = current.get();
+        Set<String> fenced = fenced(s);
+        return writePaths.list().stream()
+                .filter(p -> PhaseRule.classify(p, s.epoch(), fenced, now, config.lostAfter()) == state).count();
     }
 }

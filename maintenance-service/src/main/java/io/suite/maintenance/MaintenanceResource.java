@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -105,14 +106,16 @@ public class MaintenanceResource {
 
     private MaintenanceView view(MaintenanceState s) {
         Instant now = Instant.now();
+        Set<String> fenced = maintenance.fenced(s);
         List<MaintenanceView.PathView> paths = maintenance.writePaths().stream()
                 .map(p -> new MaintenanceView.PathView(p.instance(), p.service(), p.epoch(), p.inFlight(), p.drained(),
-                        p.lastSeen(), PhaseRule.classify(p, s.epoch(), now, config.lostAfter()).tag()))
+                        p.lastSeen(), PhaseRule.classify(p, s.epoch(), fenced, now, config.lostAfter()).tag(),
+                        p.stateMaxAgeMs(), p.aborted()))
                 .toList();
         Phase phase = s.version() == maintenance.current().version() ? maintenance.phase()
-                : PhaseRule.phase(s, maintenance.writePaths(), true, now, config.lostAfter());
+                : PhaseRule.phase(s, maintenance.writePaths(), fenced, true, now, config.lostAfter());
         return new MaintenanceView(s.mode(), phase, s.epoch(), s.reason(), s.since(), s.expiresAt(), s.requestedBy(),
-                s.drainTimeoutMs(), s.heldBy(), paths);
+                s.drainTimeoutMs(), s.heldBy(), paths, fenced.stream().sorted().toList());
     }
 
     private static String who(String body, String header) {

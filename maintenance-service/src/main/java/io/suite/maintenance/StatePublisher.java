@@ -1,6 +1,7 @@
 package io.suite.maintenance;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Properties;
 
 import jakarta.annotation.PreDestroy;
@@ -14,6 +15,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -33,6 +35,8 @@ public class StatePublisher {
     MaintenanceConfig config;
     @Inject
     ObjectMapper json;
+    @Inject
+    KafkaTopics topics;
 
     private KafkaProducer<String, String> producer;
 
@@ -43,7 +47,11 @@ public class StatePublisher {
             p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
             p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
             p.put(ProducerConfig.ACKS_CONFIG, "all");
-            p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            // Not idempotent: a deleted and re-created topic would fail its sequence numbers for good.
+            // Every record is the whole state and epochs only grow, so a duplicate is harmless;
+            // one request in flight keeps the order.
+            p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+            p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
             p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
             p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 3000);
             p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
@@ -53,26 +61,36 @@ public class StatePublisher {
         return producer;
     }
 
-    /** Sends {@code state}; completes when Kafka acknowledged it. Runs off the event loop (send may block on metadata). */
-    public Uni<MaintenanceState> send(MaintenanceState state) {
+    /**
+     * Sends {@code state} stamped {@code confirmedAt} (taken while the state row was locked, so no
+     * READ_WRITE confirmation carries a time after a later flip); completes when Kafka acknowledged
+     * it. {@code checkTopic}: first make sure the topic exists and is compacted (the confirmations).
+     * Runs off the event loop (send may block on metadata).
+     */
+    public Uni<MaintenanceState> send(MaintenanceState state, Instant confirmedAt, boolean checkTopic) {
         return Uni.createFrom().deferred(() -> {
             // Hibernate Reactive after the send must run on the caller's Vert.x context, not Kafka's thread.
             Context caller = Vertx.currentContext();
-            Uni<MaintenanceState> sent = sendOffLoop(state);
+            Uni<MaintenanceState> sent = sendOffLoop(state, confirmedAt, checkTopic);
             return caller == null ? sent : sent.emitOn(task -> caller.runOnContext(v -> task.run()));
         });
     }
 
-    private Uni<MaintenanceState> sendOffLoop(MaintenanceState state) {
+    private Uni<MaintenanceState> sendOffLoop(MaintenanceState state, Instant confirmedAt, boolean checkTopic) {
         return Uni.createFrom().<MaintenanceState>emitter(em -> {
             String value;
             try {
-                value = json.writeValueAsString(state);
-            } catch (JsonProcessingException e) {
+                ObjectNode record = json.valueToTree(state);
+                record.put("confirmedAt", confirmedAt.toString());
+                value = json.writeValueAsString(record);
+            } catch (JsonProcessingException | IllegalArgumentException e) {
                 em.fail(e);
                 return;
             }
             try {
+                if (checkTopic) {
+                    topics.ensureStateTopic();
+                }
                 producer().send(new ProducerRecord<>(config.stateTopic(), KEY, value), (meta, error) -> {
                     if (error != null) {
                         em.fail(error);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,7 +29,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * The write paths as their heartbeats on {@code write-path-status} show them. Every replica of
  * this service reads all heartbeats (assign, no consumer group), starting from those of the last
- * {@code drop-after} so that a restart knows the live write paths at once.
+ * {@code drop-after} so that a restart knows the write paths at once, the silent ones included
+ * (a silent path may still hold a write in flight: it must be fenced at the next flip). A
+ * tombstone (null value) is a path that stopped cleanly: it is forgotten at once.
  */
 @ApplicationScoped
 public class WritePaths {
@@ -67,12 +70,16 @@ public class WritePaths {
         }
     }
 
-    /** The write paths not yet dropped, by instance. */
-    public List<WritePath> list(Instant now) {
-        paths.values().removeIf(p -> PhaseRule.dropped(p, now, config.dropAfter()));
+    /** The write paths known (heard from and not forgotten), by service and instance. */
+    public List<WritePath> list() {
         List<WritePath> out = new ArrayList<>(paths.values());
         out.sort(Comparator.comparing(WritePath::service).thenComparing(WritePath::instance));
         return out;
+    }
+
+    /** Forgets the paths {@code which} selects (see {@link Maintenance} for when a silent path may go). */
+    public void forget(Predicate<WritePath> which) {
+        paths.values().removeIf(which);
     }
 
     /** False until the heartbeats of the last drop-after have been read after start. */
@@ -124,7 +131,8 @@ public class WritePaths {
 
     private boolean accept(ConsumerRecord<String, String> r) {
         if (r.value() == null) {
-            return false;
+            // A tombstone: the path stopped cleanly, nothing of it is in flight.
+            return r.key() != null && paths.remove(r.key()) != null;
         }
         try {
             JsonNode h = json.readTree(r.value());
@@ -132,7 +140,8 @@ public class WritePaths {
             // Replayed old heartbeats count from when they were sent, live ones from now.
             Instant seen = caughtUp ? Instant.now() : Instant.ofEpochMilli(r.timestamp());
             paths.put(instance, new WritePath(instance, h.path("service").asText("unknown"), h.path("epoch").asLong(-1),
-                    h.path("inFlight").asLong(0), h.path("drained").asBoolean(false), seen));
+                    h.path("inFlight").asLong(0), h.path("drained").asBoolean(false), seen,
+                    h.path("stateMaxAgeMs").asLong(WritePath.DEFAULT_STATE_MAX_AGE_MS), h.path("aborted").asLong(0)));
             return true;
         } catch (java.io.IOException e) {
             LOG.debugf("ignoring unreadable heartbeat: %s", e.getMessage());

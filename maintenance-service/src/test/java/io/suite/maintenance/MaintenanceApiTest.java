@@ -4,6 +4,7 @@ import io.suite.testing.Kafka;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
@@ -14,7 +15,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.config.ConfigResource;
 
 import jakarta.inject.Inject;
 
@@ -131,7 +138,7 @@ class MaintenanceApiTest {
     }
 
     @Test
-    void phaseGoesDrainedWhenEveryLiveWritePathDrainedAndLostOnesAreDropped() throws Exception {
+    void phaseGoesDrainedWhenEveryWritePathDrainedAndASilentOneHoldsItBack() throws Exception {
         long rw = readWrite(Map.of("force", true)).extract().jsonPath().getLong("epoch");
         heartbeat("path-a", rw, false, 1);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/v1/maintenance").then()
@@ -151,15 +158,59 @@ class MaintenanceApiTest {
         given().get("/q/metrics").then().body(containsString("maintenance_phase 2.0"))
                 .body(containsString("maintenance_drain_seconds_bucket"));
 
-        // path-c never drains, then falls silent: lost (DRAINED again), later dropped.
-        heartbeat("path-c", ro, false, 3);
+        // path-c never drains, then falls silent: lost, and a lost path is not drained (it may wake
+        // with a write in flight). Its lease (10 min) is not over, so it cannot be fenced yet: DRAINING.
+        heartbeat("path-c", ro, false, 3, 600_000);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/v1/maintenance").then()
                 .body("phase", equalTo("DRAINING")));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/v1/maintenance").then()
                 .body("writePaths.find { it.instance == 'path-c' }.state", equalTo("lost"))
-                .body("phase", equalTo("DRAINED")));
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> given().get("/v1/maintenance").then()
-                .body("writePaths.instance", not(hasItem("path-c"))));
+                .body("phase", equalTo("DRAINING")).body("fenced", empty()));
+        given().get("/q/metrics").then().body(containsString("maintenance_write_paths{state=\"lost\"} 1.0"));
+        // Its tombstone (it stopped cleanly): forgotten at once, neither lost nor holding DRAINED back.
+        tombstone("path-c");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/v1/maintenance").then()
+                .body("writePaths.instance", not(hasItem("path-c")))
+                .body("phase", equalTo("DRAINED")).body("fenced", empty()));
+        given().get("/q/metrics").then().body(containsString("maintenance_write_paths{state=\"lost\"} 0.0"));
+        readWrite(Map.of("reason", "done"));
+    }
+
+    @Test
+    void aTombstoneForgetsAPathAtOnceSoARollingUpdateLosesNone() throws Exception {
+        long rw = readWrite(Map.of("force", true)).extract().jsonPath().getLong("epoch");
+        heartbeat("path-old", rw, false, 0);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/v1/maintenance").then()
+                .body("writePaths.find { it.instance == 'path-old' }.state", equalTo("live")));
+        tombstone("path-old");
+        heartbeat("path-new", rw, false, 0);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/v1/maintenance").then()
+                .body("writePaths.instance", hasItem("path-new"))
+                .body("writePaths.instance", not(hasItem("path-old"))));
+        // Past lost-after (2 s in tests) path-old would be lost had it not said goodbye: it stays forgotten.
+        tombstone("path-new");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/v1/maintenance").then()
+                .body("writePaths.instance", not(hasItem("path-new"))));
+    }
+
+    @Test
+    void theStateIsConfirmedEverySecondAndADeletedTopicIsFilledAgain() throws Exception {
+        long epoch = readOnly(Map.of("reason", "confirm test", "durationMs", 600000)).extract().jsonPath().getLong("epoch");
+        // Confirmations: the same epoch again and again, each with the time it was sent.
+        await().atMost(Duration.ofSeconds(10)).until(() -> confirmations(epoch).size() >= 2);
+        List<Instant> times = confirmations(epoch);
+        assertTrue(times.get(times.size() - 1).isAfter(times.get(0)), times.toString());
+
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", Kafka.SERVERS))) {
+            admin.deleteTopics(List.of(stateTopic)).all().get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+                    admin.listTopics().names().get(5, TimeUnit.SECONDS).contains(stateTopic)
+                            && !confirmations(epoch).isEmpty());
+            // Created again as it must be: compacted (a consumer's metadata request may have auto-created it).
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, stateTopic);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals("compact", admin
+                    .describeConfigs(List.of(topic)).all().get(5, TimeUnit.SECONDS).get(topic).get("cleanup.policy").value()));
+        }
         readWrite(Map.of("reason", "done"));
     }
 
@@ -183,8 +234,30 @@ class MaintenanceApiTest {
         return false;
     }
 
+    /** The confirmedAt of every record of {@code epoch} on the state topic, in order. */
+    private List<Instant> confirmations(long epoch) throws Exception {
+        List<Instant> out = new ArrayList<>();
+        for (var r : Kafka.readAll(stateTopic)) {
+            JsonNode s = json.readTree(r.value());
+            if (s.get("epoch").asLong() == epoch && s.hasNonNull("confirmedAt")) {
+                out.add(Instant.parse(s.get("confirmedAt").asText()));
+            }
+        }
+        return out;
+    }
+
     private void heartbeat(String instance, long epoch, boolean drained, long inFlight) throws Exception {
+        heartbeat(instance, epoch, drained, inFlight, 5000);
+    }
+
+    private void heartbeat(String instance, long epoch, boolean drained, long inFlight, long stateMaxAgeMs)
+            throws Exception {
         Kafka.send(statusTopic, instance, json.writeValueAsString(Map.of("instance", instance, "service", "test-path",
-                "epoch", epoch, "inFlight", inFlight, "drained", drained, "at", Instant.now().toString())));
+                "epoch", epoch, "inFlight", inFlight, "drained", drained, "at", Instant.now().toString(),
+                "stateMaxAgeMs", stateMaxAgeMs, "aborted", 0)));
+    }
+
+    private void tombstone(String instance) throws Exception {
+        Kafka.send(statusTopic, instance, null);
     }
 }

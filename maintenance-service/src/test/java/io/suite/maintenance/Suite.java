@@ -44,6 +44,8 @@ final class Suite {
         c.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://" + PG + "/posting_test");
         c.put("quarkus.rest-client.lock-service.url", lockUrl);
         c.put("posting.events-topic", Unique.name("it-document-events"));
+        // posting_test is shared: a newer branch may have migrated it further than this build knows.
+        c.put("quarkus.flyway.ignore-migration-patterns", "*:future");
         return c;
     }
 }
