@@ -105,6 +105,12 @@ public interface BackupConfig {
         /** What a restore puts back by default: not the maintenance database, whose epoch must only grow. */
         List<String> databases();
 
+        /**
+         * Databases a restore refuses (400), even when named: the maintenance database. Its epochs must only
+         * grow; restored live, they went back, and every write path ignored the next read-only flip.
+         */
+        List<String> never();
+
         /** lock_timeout for the restore, so it fails instead of waiting forever behind a reader. */
         @WithDefault("30s")
         Duration lockTimeout();

@@ -24,8 +24,13 @@ public record Maintenance(String url) {
     }
 
     public void readOnlyAndAwaitDrained(String reason) {
+        readOnlyAndAwaitDrained(reason, Duration.ofMinutes(2));
+    }
+
+    /** An operator's read-only window of {@code duration} (it ends by itself unless renewed), once DRAINED. */
+    public void readOnlyAndAwaitDrained(String reason, Duration duration) {
         given().baseUri(url).contentType("application/json")
-                .body(Map.of("reason", reason, "durationMs", 120_000, "drainTimeoutMs", 10_000))
+                .body(Map.of("reason", reason, "durationMs", duration.toMillis(), "drainTimeoutMs", 10_000))
                 .post("/v1/maintenance/read-only").then().statusCode(202);
         await().atMost(Duration.ofSeconds(30)).until(() -> "DRAINED".equals(state().getString("phase")));
     }

@@ -55,15 +55,24 @@ public class SuiteUnderBackup implements QuarkusTestResourceLifecycleManager {
 
     /** A shell script in front of the real pg_dump: exits 3 while {@code fail} exists, waits while {@code hold} exists. */
     public static Path pgDumpGate(Path control) {
+        return gate(control, "pg_dump", """
+                if [ -e '%1$s/fail' ]; then echo "pg_dump failed on purpose (test)" >&2; exit 3; fi
+                while [ -e '%1$s/hold' ]; do sleep 0.1; done
+                """.formatted(control));
+    }
+
+    /** A shell script in front of the real pg_restore: waits while {@code hold-restore} exists. */
+    public static Path pgRestoreGate(Path control) {
+        return gate(control, "pg_restore", """
+                while [ -e '%1$s/hold-restore' ]; do sleep 0.1; done
+                """.formatted(control));
+    }
+
+    private static Path gate(Path control, String tool, String checks) {
         try {
             Files.createDirectories(control);
-            Path script = control.getParent().resolve("pg_dump-gate.sh");
-            Files.writeString(script, """
-                    #!/bin/sh
-                    if [ -e '%1$s/fail' ]; then echo "pg_dump failed on purpose (test)" >&2; exit 3; fi
-                    while [ -e '%1$s/hold' ]; do sleep 0.1; done
-                    exec pg_dump "$@"
-                    """.formatted(control));
+            Path script = control.getParent().resolve(tool + "-gate.sh");
+            Files.writeString(script, "#!/bin/sh\n" + checks + "exec " + tool + " \"$@\"\n");
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
             return script;
         } catch (IOException e) {
@@ -94,6 +103,8 @@ public class SuiteUnderBackup implements QuarkusTestResourceLifecycleManager {
         config.put("backup.check.databases", POSTING_DB);
         config.put("backup.frozen-databases", POSTING_DB);
         config.put("backup.restore.databases", POSTING_DB);
+        config.put("backup.restore.never", MAINTENANCE_DB);
+        config.put("backup.tools.pg-restore", pgRestoreGate(gate.getParent().resolve("control")).toString());
         config.put("backup.tools.pg-dump", gate.toString());
         config.put("backup.read-only.lease", "6s");
         config.put("backup.read-only.drain-wait", "30s");

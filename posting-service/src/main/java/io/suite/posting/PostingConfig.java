@@ -71,6 +71,17 @@ public interface PostingConfig {
     @WithDefault("500ms")
     String outboxInterval();
 
+    /** How often the instance running a posting run beats its heartbeat in {@code posting_runs}. */
+    @WithDefault("2s")
+    String runHeartbeatEvery();
+
+    /**
+     * A run saved as RUNNING whose heartbeat is older than this is reported ABANDONED by the other
+     * replicas (its instance died); a new run posts the DRAFTs it left. Several heartbeats long.
+     */
+    @WithDefault("15s")
+    Duration runAbandonedAfter();
+
     /** How often the Sales split rows are folded. */
     @WithDefault("10m")
     String salesCollapseInterval();

@@ -109,34 +109,45 @@ public class BackupResource {
     }
 
     /**
-     * Restores the databases of a verified backup over the live ones. Only in read-only mode (no write path
-     * writes while the data is replaced); by default only {@code backup.restore.databases}.
+     * Restores the databases of a verified backup over the live ones. Only while the system is DRAINED (no
+     * write path writes while the data is replaced); the job then holds read-only until it ends. By default
+     * {@code backup.restore.databases}; never {@code backup.restore.never} (the maintenance database).
      */
     @POST
     @Path("/{id}/restore")
     public Uni<Response> restore(@PathParam("id") String id, RestoreRequest request) {
         return found(id).chain(backup -> {
+            List<String> dumped = runner.artifacts(backup).stream().map(Artifact::database).toList();
+            boolean named = request != null && request.databases() != null && !request.databases().isEmpty();
+            List<String> databases = named ? request.databases()
+                    : config.restore().databases().stream().filter(dumped::contains).toList();
+            List<String> refused = databases.stream().filter(config.restore().never()::contains).toList();
+            if (!refused.isEmpty()) {
+                return Uni.createFrom().failure(Problems.validation("databases", "never restored: " + refused
+                        + " (the maintenance database's epochs must only grow)"));
+            }
             if (backup.status != BackupStatus.SUCCEEDED || !Boolean.TRUE.equals(backup.verified)) {
                 return Uni.createFrom().failure(Problems.of(409, "not-verified", "Backup not verified",
                         "only a SUCCEEDED, verified backup is restored; " + id + " is " + backup.status));
             }
-            List<String> dumped = runner.artifacts(backup).stream().map(Artifact::database).toList();
-            List<String> databases = request == null || request.databases() == null || request.databases().isEmpty()
-                    ? config.restore().databases().stream().filter(dumped::contains).toList() : request.databases();
             List<String> unknown = databases.stream().filter(d -> !dumped.contains(d)).toList();
             if (!unknown.isEmpty()) {
-                return Uni.createFrom().failure(Problems.validation("backup " + id + " has no dump of " + unknown
-                        + "; it has " + dumped));
+                return Uni.createFrom().failure(Problems.validation("databases", "backup " + id + " has no dump of "
+                        + unknown + "; it has " + dumped));
             }
             if (databases.isEmpty()) {
-                return Uni.createFrom().failure(Problems.validation("nothing to restore: name the databases, one of "
-                        + dumped));
+                return Uni.createFrom().failure(Problems.validation("databases", "nothing to restore: name the"
+                        + " databases, one of " + dumped));
             }
             return state().chain(state -> {
                 if (!state.readOnly()) {
                     return Uni.createFrom().failure(Problems.of(409, "read-write", "The system is not read-only",
-                            "a restore needs read-only mode (POST /v1/maintenance/read-only first); it is "
-                                    + state.describe()));
+                            "a restore needs the system read-only and DRAINED (POST /v1/maintenance/read-only first);"
+                                    + " it is " + state.describe()));
+                }
+                if (!state.drained()) {
+                    return Uni.createFrom().failure(Problems.of(409, "not-drained", "The system is not drained",
+                            "a restore needs every write path drained or fenced; it is " + state.describe()));
                 }
                 return catalog.update(backup.id, b -> {
                     b.restoreStatus = "RUNNING";

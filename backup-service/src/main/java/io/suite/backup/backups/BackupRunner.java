@@ -8,6 +8,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.suite.backup.BackupConfig;
 import io.suite.backup.dumps.Artifact;
 import io.suite.backup.dumps.Dumper;
+import io.suite.backup.dumps.Manifest;
 import io.suite.backup.dumps.PgTools;
 import io.suite.backup.dumps.Verifier;
 import io.suite.backup.maintenance.MaintenanceState;
@@ -104,7 +105,7 @@ public class BackupRunner {
             if (mode == MaintenanceMode.REQUIRE && !state.drained()) {
                 throw new IllegalStateException("the system is not DRAINED any more: " + state.describe());
             }
-            ReadOnlyLease.Hold hold = lease.acquire(id, label, state);
+            ReadOnlyLease.Hold hold = lease.acquire(id, "backup " + id + " \"" + label + "\"", state);
             long epoch = hold.epoch();
             if (mode == MaintenanceMode.REQUIRE && hold.setByUs()) {
                 throw new IllegalStateException("read-only ended before the backup could hold it");
@@ -114,7 +115,7 @@ public class BackupRunner {
                 b.epoch = hold.epoch();
             }));
             long drainStart = System.nanoTime();
-            MaintenanceState drained = lease.awaitDrained(epoch);
+            Manifest.Maintenance drained = seen(lease.awaitDrained(epoch));
             long drainMs = millisSince(drainStart);
             await(() -> catalog.update(id, b -> {
                 b.status = BackupStatus.RUNNING;
@@ -122,14 +123,7 @@ public class BackupRunner {
                 b.drainMs = drainMs;
             }));
 
-            Dumper.Result dumped = dumper.dump(id, label, epoch, drained.describe(), () -> {
-                MaintenanceState after = lease.state();
-                if (!after.drained() || after.epoch() == null || after.epoch() != epoch) {
-                    throw new IllegalStateException("the system left DRAINED epoch " + epoch + " during the dump: "
-                            + after.describe());
-                }
-                return after.describe();
-            });
+            Dumper.Result dumped = dumper.dump(id, label, epoch, drained, () -> seen(stillDrained(epoch, "the dump")));
             if (!config.readOnly().holdDuringVerify()) {
                 liftReadOnly(id, "backup " + id + " dumped");
             }
@@ -212,21 +206,33 @@ public class BackupRunner {
         }
     }
 
+    /**
+     * Restores over the live databases while the system is DRAINED, holding read-only for the whole run
+     * (joined with this backup's hold and renewed like a backup's, so neither its lease nor an operator's
+     * read-write ends it underneath); every database is restored only if the system is still DRAINED in
+     * that epoch.
+     */
     private void runRestore(UUID id, List<String> databases) {
         Backup backup = await(() -> catalog.find(id));
         try {
+            MaintenanceState state = lease.state();
+            if (!state.drained()) {
+                throw new IllegalStateException("a restore needs the system DRAINED; it is " + state.describe());
+            }
+            ReadOnlyLease.Hold hold = lease.acquire(id, "restore from backup " + id + " \"" + backup.label + "\"", state);
+            if (hold.setByUs()) {
+                throw new IllegalStateException("read-only ended before the restore could hold it");
+            }
             List<Artifact> artifacts = artifacts(backup);
             for (String database : databases) {
                 Artifact artifact = artifacts.stream().filter(a -> a.database().equals(database)).findFirst().orElseThrow();
                 var file = config.directory().resolve(artifact.file());
                 Verifier.checkFile(artifact, file);
-                MaintenanceState state = lease.state();
-                if (!state.readOnly()) {
-                    throw new IllegalStateException("the system left read-only mode: " + state.describe());
-                }
+                stillDrained(hold.epoch(), "the restore");
                 tools.restoreOver(database, file);
                 LOG.infof("restored %s from backup %s", database, id);
             }
+            liftReadOnly(id, "restore from backup " + id + " done");
             Backup done = await(() -> catalog.update(id, b -> {
                 b.restoreStatus = "SUCCEEDED";
                 b.restoreError = null;
@@ -234,6 +240,7 @@ public class BackupRunner {
             }));
             events.publish(BackupEvents.Type.RESTORED, done);
         } catch (RuntimeException e) {
+            liftReadOnly(id, "restore from backup " + id + " failed");
             Backup failed = await(() -> catalog.update(id, b -> {
                 b.restoreStatus = "FAILED";
                 b.restoreError = message(e);
@@ -242,6 +249,21 @@ public class BackupRunner {
             events.publish(BackupEvents.Type.RESTORED, failed);
             LOG.errorf("restore from backup %s failed: %s", id, message(e));
         }
+    }
+
+    /** The state, if the system is still DRAINED in {@code epoch}; else {@code what} fails. */
+    private MaintenanceState stillDrained(long epoch, String what) {
+        MaintenanceState state = lease.state();
+        if (!state.drained() || state.epoch() == null || state.epoch() != epoch) {
+            throw new IllegalStateException("the system left DRAINED epoch " + epoch + " during " + what + ": "
+                    + state.describe());
+        }
+        return state;
+    }
+
+    /** The maintenance state as the manifest records it, with the moment it was seen. */
+    private static Manifest.Maintenance seen(MaintenanceState state) {
+        return new Manifest.Maintenance(state.epoch(), state.mode(), state.phase(), Instant.now().toString(), state.fenced());
     }
 
     /** Beats the heartbeat of the job in hand, and fails jobs whose replica stopped beating. */

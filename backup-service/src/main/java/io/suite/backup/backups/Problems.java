@@ -3,6 +3,8 @@ package io.suite.backup.backups;
 import io.quarkiverse.resteasy.problem.HttpProblem;
 
 import java.net.URI;
+import java.util.List;
+import java.util.Map;
 
 /** The problem+json answers of this API; type URIs end in the suite's stable names. */
 final class Problems {
@@ -25,6 +27,13 @@ final class Problems {
 
     static HttpProblem validation(String detail) {
         return of(400, "validation", "Bad request", detail);
+    }
+
+    /** A bad field of the request, named in {@code violations} as every service names them. */
+    static HttpProblem validation(String field, String message) {
+        return HttpProblem.builder().withStatus(400).withType(VALIDATION).withTitle("Bad request")
+                .withDetail(field + ": " + message)
+                .with("violations", List.of(Map.of("field", field, "message", message))).build();
     }
 
     static HttpProblem jobRunning() {

@@ -45,7 +45,12 @@ public class Dumper {
     public record Result(String folder, List<Artifact> artifacts, Manifest manifest, long dumpMs, long totalBytes) {
     }
 
-    public Result dump(UUID backupId, String label, long epoch, String maintenanceBefore, Supplier<String> maintenanceAfter) {
+    /**
+     * {@code drained}: the maintenance state at the drained instant; {@code stillDrained}: checks that the system is
+     * still drained in that epoch once the last dump ended (throws if not) and answers the state it saw.
+     */
+    public Result dump(UUID backupId, String label, long epoch, Manifest.Maintenance drained,
+                       Supplier<Manifest.Maintenance> stillDrained) {
         Instant now = Instant.now();
         String folder = FOLDER.format(now) + "-" + backupId.toString().substring(0, 8);
         Path dir = config.directory().resolve(folder);
@@ -88,8 +93,9 @@ public class Dumper {
                     rowCounts.get(db), before.get(db), after, frozen, changes.isEmpty(), changes));
         }
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        Manifest.Maintenance afterDump = stillDrained.get();
         Manifest manifest = new Manifest(backupId.toString(), label, epoch, now.toString(), serverVersion, tools.version(),
-                maintenanceBefore, maintenanceAfter.get(), dumps);
+                drained.describe(), afterDump.describe(), drained, afterDump, dumps);
         write(dir.resolve("manifest.json"), manifest);
         if (!changed.isEmpty()) {
             throw new IllegalStateException("written to during the backup window, dump refused: " + changed);

@@ -2,10 +2,20 @@ package io.suite.backup.maintenance;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
-/** What maintenance-service says about the system (GET /v1/maintenance); only the fields a backup needs. */
+import java.util.List;
+
+/**
+ * What maintenance-service says about the system (GET /v1/maintenance); only the fields a backup needs.
+ * {@code fenced}: the write paths whose database role maintenance-service fenced (absent from older
+ * maintenance-services: read as none).
+ */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record MaintenanceState(String mode, String phase, Long epoch, String reason, String since, String expiresAt,
-                               String requestedBy, String heldBy) {
+                               String requestedBy, String heldBy, List<String> fenced) {
+
+    public MaintenanceState {
+        fenced = fenced == null ? List.of() : List.copyOf(fenced);
+    }
 
     public boolean readOnly() {
         return "READ_ONLY".equals(mode);

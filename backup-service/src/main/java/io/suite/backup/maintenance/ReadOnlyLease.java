@@ -45,12 +45,12 @@ public class ReadOnlyLease {
     }
 
     /**
-     * Holds read-only for this backup. From READ_WRITE this flips it (a new epoch, set by us); on a system
-     * already read-only ({@code current}) the same request only takes the hold, so an operator cannot lift
-     * read-only under a running dump without forcing it.
+     * Holds read-only for this backup's job ({@code reason}: why, as the history shows it). From READ_WRITE
+     * this flips it (a new epoch, set by us); on a system already read-only ({@code current}) the same request
+     * only takes the hold, so an operator cannot lift read-only under a running dump or restore without
+     * forcing it.
      */
-    public Hold acquire(UUID backupId, String label, MaintenanceState current) {
-        String reason = "backup " + backupId + " \"" + label + "\"";
+    public Hold acquire(UUID backupId, String reason, MaintenanceState current) {
         String holder = holder(backupId);
         Instant keepUntil = current.readOnly() && current.expiresAt() != null ? Instant.parse(current.expiresAt()) : null;
         long since = System.nanoTime();

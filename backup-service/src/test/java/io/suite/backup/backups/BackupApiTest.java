@@ -35,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -113,6 +114,11 @@ class BackupApiTest {
         assertTrue(manifest.getList("databases[1].changedTables").stream().allMatch(t -> t.toString().startsWith("public.maintenance")));
         assertEquals(TestDatabases.count(POSTING_DB, "select count(*) from stock_movements"),
                 manifest.getLong("databases[0].rowCounts['public.stock_movements']"));
+        // ...and what maintenance-service said at the drained instant: that epoch, DRAINED, nothing fenced
+        assertEquals(done.getLong("epoch"), manifest.getLong("drained.epoch"));
+        assertEquals("DRAINED", manifest.getString("drained.phase"));
+        assertEquals(List.of(), manifest.getList("drained.fenced"));
+        assertEquals("DRAINED", manifest.getString("afterDump.phase"));
 
         // Read-only was asked in the backup's name, and lifted again.
         assertEquals("READ_WRITE", maintenance().mode());
@@ -237,6 +243,72 @@ class BackupApiTest {
             assertEquals(epoch, state.getLong("epoch"));
         } finally {
             assertEquals(202, maintenance().readWrite(false));
+        }
+    }
+
+    /**
+     * The maintenance database is never restored, even when named: restored live, it rolled the epochs back
+     * (28 to 10), and every write path ignored the next read-only flip. Nothing is restored, the epoch stays.
+     */
+    @Test
+    void restoreRefusesTheMaintenanceDatabase() {
+        String id = succeeded("with the maintenance database", "auto").getString("id");
+        maintenance().readOnlyAndAwaitDrained("restore refusal test " + id);
+        try {
+            long epoch = maintenance().state().getLong("epoch");
+            for (List<String> databases : List.of(List.of(MAINTENANCE_DB), List.of(POSTING_DB, MAINTENANCE_DB))) {
+                given().contentType("application/json").body(Map.of("databases", databases))
+                        .post("/v1/backups/" + id + "/restore").then().statusCode(400).contentType(PROBLEM)
+                        .body("type", equalTo(VALIDATION)).body("violations[0].field", equalTo("databases"))
+                        .body("detail", containsString(MAINTENANCE_DB));
+            }
+            assertNull(backup(id).get("restore.status"));
+            JsonPath state = maintenance().state();
+            assertEquals("DRAINED", state.getString("phase"));
+            assertEquals(epoch, state.getLong("epoch"));
+        } finally {
+            assertEquals(202, maintenance().readWrite(false));
+        }
+    }
+
+    /**
+     * A restore holds read-only for its whole run: it joins the operator's window with its hold (an operator's
+     * read-write is refused meanwhile) and renews it, so a window shorter than the restore does not end under
+     * it; at the end it releases the hold and leaves the operator's read-only as it was.
+     */
+    @Test
+    void restoreHoldsReadOnlyRenewedForItsWholeRun() throws IOException {
+        String id = succeeded("restored slowly", "auto").getString("id");
+        maintenance().readOnlyAndAwaitDrained("short window " + id, Duration.ofSeconds(6));
+        JsonPath before = maintenance().state();
+        long epoch = before.getLong("epoch");
+        Files.createFile(CONTROL.resolve("hold-restore"));
+        try {
+            given().contentType("application/json").body("{}").post("/v1/backups/" + id + "/restore").then()
+                    .statusCode(202);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> ("backup:" + id).equals(maintenance().state().getString("heldBy")));
+            assertEquals(409, maintenance().readWrite(false));
+            // renewed well past the end of the 6 s window
+            Instant renewedPast = Instant.parse(before.getString("expiresAt")).plusSeconds(6);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> Instant.parse(maintenance().state().getString("expiresAt")).isAfter(renewedPast));
+            JsonPath during = maintenance().state();
+            assertEquals("READ_ONLY", during.getString("mode"));
+            assertEquals(epoch, during.getLong("epoch"));
+            assertEquals("RUNNING", backup(id).getString("restore.status"));
+        } finally {
+            Files.delete(CONTROL.resolve("hold-restore"));
+        }
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> "SUCCEEDED".equals(backup(id).getString("restore.status")));
+            JsonPath after = maintenance().state();
+            assertEquals("READ_ONLY", after.getString("mode"));
+            assertEquals(epoch, after.getLong("epoch"));
+            assertNull(after.get("heldBy"));
+            assertTrue(maintenance().history().contains("restore from backup " + id));
+        } finally {
+            maintenance().readWrite(true);
         }
     }
 

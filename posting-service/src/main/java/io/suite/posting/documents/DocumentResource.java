@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.suite.posting.DatabaseOutage;
 import io.suite.posting.Db;
 import io.suite.posting.PostingConfig;
 import io.suite.writeguard.WriteGuard;
@@ -60,7 +61,8 @@ public class DocumentResource {
         PostingEngine.Job job = new PostingEngine.Job(doc, true, post ? PostingEngine.Op.POST : PostingEngine.Op.DRAFT, false);
         Uni<Response> write = guard.write(permit -> timed(doc.type(),
                 grouped.post(job, key == null ? null : new PostingEngine.Idempotency(key, hash), permit))
-                .map(outcomes -> Response.status(201).entity(outcomes.get(0).doc()).build()));
+                .map(outcomes -> Response.status(201).entity(outcomes.get(0).doc()).build()))
+                .onFailure().transform(DatabaseOutage::ofWrite);
         if (key == null) {
             return write;
         }
@@ -98,7 +100,7 @@ public class DocumentResource {
         return guard.write(permit -> load(id).chain(d -> {
             DocumentData doc = d.data();
             return timed(doc.type(), engine.run(List.of(new PostingEngine.Job(doc, false, op, true)), true, null, permit));
-        })).map(outcomes -> {
+        })).onFailure().transform(DatabaseOutage::ofWrite).map(outcomes -> {
             PostingEngine.Outcome o = outcomes.get(0);
             if (o.result().equals("skipped")) {
                 throw HttpProblem.builder().withType(URI.create("https://suite.dev/problems/conflict")).withStatus(409)

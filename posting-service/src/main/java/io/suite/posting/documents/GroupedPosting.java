@@ -11,12 +11,14 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.Startup;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
+import io.suite.posting.DatabaseOutage;
 import io.suite.posting.Db;
 import io.suite.posting.PostingConfig;
 import io.suite.posting.Writes;
@@ -212,7 +214,13 @@ public class GroupedPosting {
             }
             return Panache.withSession(() -> Panache.getSession().chain(w::runAsOne))
                     .invoke(() -> live.forEach(p -> p.answer(p.d.outcomes, null)))
-                    .onFailure().recoverWithUni(e -> oneByOne(live, held.fencingToken()));
+                    .onFailure(DatabaseOutage::connectionLost).invoke(e -> {
+                        // it may have committed: sending each again alone could answer "not written" wrongly
+                        HttpProblem unknown = DatabaseOutage.outcomeUnknown(e);
+                        live.forEach(p -> p.answer(null, unknown));
+                    })
+                    .onFailure(e -> !DatabaseOutage.connectionLost(e)).recoverWithUni(e -> oneByOne(live, held.fencingToken()))
+                    .onFailure().recoverWithNull();
         }).call(locking::release).onFailure().call(locking::release);
     }
 

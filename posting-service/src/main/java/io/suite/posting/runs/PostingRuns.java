@@ -1,6 +1,7 @@
 package io.suite.posting.runs;
 
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -32,7 +33,9 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
+import io.suite.posting.DatabaseOutage;
 import io.suite.posting.Db;
+import io.suite.posting.PostingConfig;
 import io.suite.posting.documents.Document;
 import io.suite.posting.documents.DocumentData;
 import io.suite.posting.documents.DocumentStatus;
@@ -49,7 +52,10 @@ import io.suite.writeguard.WriteGuard;
  * one by one in global date/number order (their stock may come from another partition, e.g. a
  * transfer). The instance running it keeps its state and saves it to {@code posting_runs} after every
  * batch and at its end, so any replica answers for it; an end refused by maintenance is saved once
- * writes are allowed again.
+ * writes are allowed again. While it runs, its instance (the row's {@code owner}) beats the row's
+ * heartbeat; the other replicas report a RUNNING row whose heartbeat stopped as ABANDONED
+ * ({@link RunLiveness}). Its documents are safe: each is posted at most once (its row is locked and its
+ * status read in the posting's transaction), so a new run simply posts the DRAFTs it left.
  */
 @ApplicationScoped
 public class PostingRuns {
@@ -65,6 +71,11 @@ public class PostingRuns {
     PostingMetrics metrics;
     @Inject
     ObjectMapper json;
+    @Inject
+    PostingConfig config;
+
+    /** Since when this replica admits writes (null while it refuses them): heartbeats are judged over that time only. */
+    private volatile Instant writableSince;
 
     /** the runs of this instance that are running, or ended but not saved yet */
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
@@ -72,24 +83,30 @@ public class PostingRuns {
     public static final class Run {
         final String id = UUID.randomUUID().toString();
         final Instant startedAt = Instant.now();
+        final String owner;
+        volatile Instant heartbeatAt = startedAt;
         volatile Instant finishedAt;
         volatile String status = "RUNNING";
         final AtomicInteger posted = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
         final Map<UUID, Map<String, Object>> failures = Collections.synchronizedMap(new LinkedHashMap<>());
 
+        Run(String owner) {
+            this.owner = owner;
+        }
+
         public Map<String, Object> view() {
             List<Object> f;
             synchronized (failures) {
                 f = new ArrayList<>(failures.values());
             }
-            return PostingRuns.view(id, status, posted.get(), failed.get(), f, startedAt, finishedAt);
+            return PostingRuns.view(id, status, posted.get(), failed.get(), f, startedAt, finishedAt, owner, heartbeatAt);
         }
     }
 
     /** GET /v1/posting-runs/{id}, from memory or from posting_runs. */
     static Map<String, Object> view(String id, Object status, Object posted, Object failed, List<Object> failures,
-            Instant startedAt, Instant finishedAt) {
+            Instant startedAt, Instant finishedAt, String owner, Instant heartbeatAt) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("id", id);
         v.put("status", status);
@@ -98,12 +115,14 @@ public class PostingRuns {
         v.put("failures", failures);
         v.put("startedAt", startedAt.toString());
         v.put("finishedAt", finishedAt == null ? null : finishedAt.toString());
+        v.put("owner", owner);
+        v.put("heartbeatAt", heartbeatAt == null ? null : heartbeatAt.toString());
         return v;
     }
 
     public Run start(int parallelism, int batchSize) {
         guard.checkWritable();
-        Run run = new Run();
+        Run run = new Run(guard.instanceId());
         try {
             VertxContextSupport.subscribeAndAwait(() -> guard.write(permit -> save(run)));
         } catch (RuntimeException | Error e) {
@@ -130,15 +149,57 @@ public class PostingRuns {
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().item(Optional.empty());
         }
+        return stored(uuid);
+    }
+
+    /** The run as saved in posting_runs, as any replica sees it (ABANDONED once its heartbeat stopped). */
+    public Uni<Optional<Map<String, Object>>> stored(UUID id) {
+        // the heartbeat's age by the database's clock, which also wrote it: no skew between replicas
         return Panache.withSession(() -> Panache.getSession().chain(s -> Db.rows(s, "SELECT status, posted, failed, failures,"
-                + " started_at, finished_at FROM posting_runs WHERE id = ?1", List.of(uuid)))).map(rows -> {
+                + " started_at, finished_at, owner, heartbeat_at, (extract(epoch FROM now() - heartbeat_at) * 1000)::bigint"
+                + " FROM posting_runs WHERE id = ?1", List.of(id)))).map(rows -> {
                     if (rows.isEmpty()) {
                         return Optional.empty();
                     }
                     Object[] r = rows.get(0);
-                    return Optional.of(view(id, r[0], r[1], r[2], parse((String) r[3]), instant(r[4]),
-                            r[5] == null ? null : instant(r[5])));
+                    String status = RunLiveness.status((String) r[0], Duration.ofMillis(((Number) r[8]).longValue()),
+                            config.runAbandonedAfter(), writableFor());
+                    return Optional.of(view(id.toString(), status, r[1], r[2], parse((String) r[3]), instant(r[4]),
+                            r[5] == null ? null : instant(r[5]), (String) r[6], instant(r[7])));
                 });
+    }
+
+    private Duration writableFor() {
+        Instant since = writableSince;
+        return since == null || guard.refusesWrites() ? Duration.ZERO : Duration.between(since, Instant.now());
+    }
+
+    /**
+     * Beats the heartbeat of the runs running here (a write: refused while read-only, when every run
+     * stops anyway), and notes since when this replica admits writes.
+     */
+    @Scheduled(every = "${posting.run-heartbeat-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void heartbeat() {
+        if (guard.refusesWrites()) {
+            writableSince = null;
+            return;
+        }
+        if (writableSince == null) {
+            writableSince = Instant.now();
+        }
+        List<UUID> running = runs.values().stream().filter(r -> r.finishedAt == null).map(r -> UUID.fromString(r.id)).toList();
+        if (running.isEmpty()) {
+            return;
+        }
+        try {
+            VertxContextSupport.subscribeAndAwait(() -> guard.write(permit -> Panache.withTransaction(() -> Panache.getSession()
+                    .chain(s -> Db.update(s, "UPDATE posting_runs SET heartbeat_at = now() WHERE status = 'RUNNING' AND id IN "
+                            + Db.tuples(1, running.size(), 1), running)))));
+            Instant now = Instant.now();
+            runs.values().stream().filter(r -> running.contains(UUID.fromString(r.id))).forEach(r -> r.heartbeatAt = now);
+        } catch (Throwable e) {
+            LOG.debugf("posting runs' heartbeat not beaten now: %s", e.toString());
+        }
     }
 
     /** Saves the run's state as it is now (a write: call it under a write permit). */
@@ -153,10 +214,13 @@ public class PostingRuns {
         List<Object> p = new ArrayList<>(List.of(UUID.fromString(run.id), v.get("status"), v.get("posted"), v.get("failed"),
                 failures, run.startedAt.atOffset(ZoneOffset.UTC)));
         p.add(run.finishedAt == null ? null : run.finishedAt.atOffset(ZoneOffset.UTC));
+        p.add(run.owner);
         return Panache.withTransaction(() -> Panache.getSession().chain(s -> Db.update(s, "INSERT INTO posting_runs"
-                + " (id, status, posted, failed, failures, started_at, finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                + " (id, status, posted, failed, failures, started_at, finished_at, owner, heartbeat_at)"
+                + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, now())"
                 + " ON CONFLICT (id) DO UPDATE SET status = excluded.status, posted = excluded.posted, failed = excluded.failed,"
-                + " failures = excluded.failures, finished_at = excluded.finished_at", p))).replaceWithVoid();
+                + " failures = excluded.failures, finished_at = excluded.finished_at, heartbeat_at = now()", p)))
+                .invoke(() -> run.heartbeatAt = Instant.now()).replaceWithVoid();
     }
 
     /** Saves progress; a refusal (maintenance) or failure only delays it to the next save. */
@@ -280,7 +344,11 @@ public class PostingRuns {
                 }
             }
             return posted;
-        } catch (Throwable e) {
+        } catch (Throwable failure) {
+            // PostgreSQL gone: reported as the API would answer it (outcome-unknown: the batch's one transaction
+            // may have committed, then its documents are POSTED; else they are still DRAFT for the next run)
+            Throwable e = DatabaseOutage.unreachable(failure) ? DatabaseOutage.unavailable(failure)
+                    : DatabaseOutage.ofWrite(failure);
             String reason = e instanceof HttpProblem p && p.getType() != null
                     ? p.getType().toString().replace("https://suite.dev/problems/", "")
                     : e.getClass().getSimpleName();
