@@ -118,6 +118,9 @@ public class Maintenance {
                     return HistoryRow.of(t.get()).persist().replaceWith(t.get().next());
                 }))
                 .invoke(this::remember)
+                // Back to READ_WRITE: grant the fenced roles back before the paths hear it, or their
+                // first writes would meet a role that still cannot write.
+                .call(s -> changed.get() && !s.readOnly() ? fencing.liftAll() : Uni.createFrom().voidItem())
                 // No change: the caller gets the state; the next confirmation re-sends it anyway.
                 .call(s -> changed.get() ? publish(s, lockedAt.get(), false, true).onFailure().recoverWithNull()
                         : Uni.createFrom().voidItem());

@@ -21,6 +21,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * What makes a service a write path. Every write goes through {@link #write(Supplier)} (reactive)
@@ -87,13 +89,20 @@ public class WriteGuard {
             AtomicBoolean answered = new AtomicBoolean();
             AtomicBoolean callerGone = new AtomicBoolean();
             AtomicReference<Cancellable> upstream = new AtomicReference<>();
+            // The abort comes from the guard's timer thread; the caller's pipeline (Hibernate Reactive,
+            // REST) needs its own Vert.x context, so the 503 is delivered there.
+            Context caller = Vertx.currentContext();
             permit.onAbort(() -> {
                 if (answered.compareAndSet(false, true)) {
                     Cancellable c = upstream.get();
                     if (cancelAtAbort && c != null) {
                         c.cancel();
                     }
-                    emitter.fail(permit.abortedBy());
+                    if (caller != null) {
+                        caller.runOnContext(ignored -> emitter.fail(permit.abortedBy()));
+                    } else {
+                        emitter.fail(permit.abortedBy());
+                    }
                 }
             });
             emitter.onTermination(() -> {

@@ -152,7 +152,7 @@ public class Fencing {
     }
 
     /** Grants back every recorded fence while the state is still READ_WRITE, then forgets it. */
-    private Uni<Void> liftAll() {
+    public Uni<Void> liftAll() {
         return Panache.withSession(() -> DatabaseFenceRow.<DatabaseFenceRow>listAll()).chain(rows -> rows.isEmpty()
                 ? Uni.createFrom().voidItem()
                 : stateLock.shared(s -> s.readOnly() ? Uni.createFrom().voidItem()
