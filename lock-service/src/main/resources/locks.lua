@@ -423,10 +423,12 @@ end
 local function refusal(tx, items)
   local exclusive = false
   for _, it in ipairs(items) do if it.m == 'X' then exclusive = true; break end end
-  if not exclusive or redis.call('ZSCORE', K_XTX, tx) then return nil end
-  if W ~= '' and now > tonumber(W) then return { 'stale' } end
-  if W == '' or ro_epoch then return { 'readonly', ro_epoch or '' } end
-  return nil
+  if not exclusive then return nil end
+  local stale = W ~= '' and now > tonumber(W)
+  if W ~= '' and not stale and not ro_epoch then return nil end -- writes allowed
+  if redis.call('ZSCORE', K_XTX, tx) then return nil end
+  if stale then return { 'stale' } end
+  return { 'readonly', ro_epoch or '' }
 end
 
 -- Grants items to tx; escalated spaces are replaced by one whole-space item first.
