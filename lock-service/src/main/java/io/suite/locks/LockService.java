@@ -369,10 +369,16 @@ public class LockService {
 
         /**
          * A release pass granted this request. The lease of a transaction begun with it starts now
-         * (until then it has the waiter lease), then the caller gets the answer.
+         * (until then it has the waiter lease), then the caller gets the answer: one more round trip
+         * for a waited begin with items, so that a replica dying first leaves nothing held for long.
          */
         void announced(long fencingToken, List<String> escalated) {
             if (done.get() || !announced.compareAndSet(false, true)) {
+                return;
+            }
+            if (!begun) { // the caller knows its transaction, whose lease runs already: answer at once
+                store.command("UNLINK", store.key("res:" + req)).subscribe().with(r -> { }, e -> { });
+                granted(fencingToken, escalated);
                 return;
             }
             store.run("delivered", tx, digest, req).subscribe().with(r -> {

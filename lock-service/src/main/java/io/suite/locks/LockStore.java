@@ -73,7 +73,11 @@ public class LockStore {
                 .recoverWithUni(() -> redis.execute("SCRIPT", "LOAD", script).chain(() -> redis.execute("EVALSHA", argv)))
                 .ifNoItem().after(config.redisTimeout()).fail()
                 .onFailure(e -> !(e instanceof HttpProblem)).transform(e -> {
-                    LOG.debugf("Redis call %s failed: %s", op, e.toString());
+                    if (String.valueOf(e.getMessage()).startsWith("ERR")) {
+                        LOG.warnf("locks.lua %s failed in Redis: %s", op, e.getMessage()); // a bug, not an outage
+                    } else {
+                        LOG.debugf("Redis call %s failed: %s", op, e.toString());
+                    }
                     return Problems.unavailable(e);
                 });
     }
