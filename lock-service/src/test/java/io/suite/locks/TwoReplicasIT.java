@@ -17,18 +17,20 @@ import static org.hamcrest.Matchers.hasItem;
 
 /** Two lock-service processes on one Redis (same key prefix) behave as one lock manager. */
 class TwoReplicasIT {
+    private static MaintenanceStateFeed feed;
     private static ServiceProcess one;
     private static ServiceProcess two;
     private static Api a;
     private static Api b;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         String run = Unique.name("it");
         Map<String, String> config = Map.of(
                 "lock.key-prefix", "locktest-" + run + ":",
                 "write-guard.state-topic", "lock-mstate-" + run,
                 "write-guard.status-topic", "lock-wps-" + run);
+        feed = new MaintenanceStateFeed("lock-mstate-" + run); // READ_WRITE, confirmed every second
         one = ServiceProcess.start("lock-service", config);
         two = ServiceProcess.start("lock-service", config);
         a = new Api(one.url());
@@ -42,6 +44,9 @@ class TwoReplicasIT {
         }
         if (two != null) {
             two.close();
+        }
+        if (feed != null) {
+            feed.close();
         }
     }
 
