@@ -108,7 +108,7 @@ public class LockService {
         String token = newToken();
         long lease = lease(b);
         return store.run("begin", beginArgs(id, LockStore.digest(token), b, lease))
-                .map(r -> new Begun(id, token, lease, Instant.ofEpochMilli(r.get(1).toLong())));
+                .map(r -> new Begun(id, token, lease, Instant.ofEpochMilli(check(id, r).get(1).toLong())));
     }
 
     /**
