@@ -1,19 +1,39 @@
 -- All lock state changes happen here, atomically, in one round trip per call.
--- ARGV[1] = operation, ARGV[2] = key prefix, the rest depends on the operation.
+-- ARGV[1] = operation, ARGV[2] = key prefix, ARGV[3] = the calling replica's write window (W below),
+-- ARGV[4] = the maintenance state it follows ('<epoch>:R' read-only, '<epoch>:W' read-write, '' unknown),
+-- ARGV[5] = the caller's deadline (epoch ms: the replica has answered 503 by then), the rest (A)
+-- depends on the operation.
 -- Items arrive normalised by Java (LockItem): space, mode ('S'|'X'), canonical fields JSON (c),
 -- shape ('*' unless every condition is an equality: then the sorted field names).
 -- The conflict rule below mirrors io.suite.locks.Conflicts; ConflictRuleTest runs one table through both.
 
-local op, P = ARGV[1], ARGV[2]
+local op, P, W, S, deadline = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local A = {}
+for i = 6, #ARGV do A[#A + 1] = ARGV[i] end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2]) -- about 1.8e15: exact in a double (< 2^53)
 
 local function key(kind, name) return P .. kind .. ':' .. name end
 local K_LEASES, K_WAITDL, K_SPACES = P .. 'leases', P .. 'waitdl', P .. 'spaces'
 local K_FENCE, K_SEQ, K_VERSION, K_NHELD = P .. 'fence', P .. 'waitseq', P .. 'version', P .. 'nheld'
 local K_EVENTS, K_INCIDENTS = P .. 'events', P .. 'incidents'
-local K_XTX = P .. 'xtx' -- transactions holding EXCLUSIVE items, scored by the maintenance epoch they began in
+local K_XTX = P .. 'xtx' -- transactions holding EXCLUSIVE items (the writes in flight of this write path)
 local K_WAITS, K_EDGES = P .. 'waits', P .. 'edges' -- waiting requests, and whom each waits for (see below)
+local K_MSTATE = P .. 'mstate' -- the newest maintenance state any replica has seen: '<epoch>:R|W'
+
+-- The store learns a flip from the first replica that sees it, so from then on no replica grants
+-- a first EXCLUSIVE item, even one that has not heard of the flip yet (the rule below).
+local ro_epoch -- the read-only epoch in force as far as the store knows, or nil
+do
+  local ke, km = string.match(redis.call('GET', K_MSTATE) or '', '^(%d+):(%a)$')
+  local se, sm = string.match(S, '^(%d+):(%a)$')
+  if se and (not ke or tonumber(se) > tonumber(ke)) then
+    redis.call('SET', K_MSTATE, S)
+    ke, km = se, sm
+  end
+  if km == 'R' then ro_epoch = ke end
+end
 
 -- ---------------------------------------------------------------- the conflict rule
 local decoded = {}
@@ -391,17 +411,37 @@ local function drop_wait(req)
   return spaces
 end
 
+-- THE read-only rule of the lock call, applied by whichever call grants (a lock request, or a
+-- waiter granted in the release pass of an end, a renew, an expiry, a drain...). EXCLUSIVE items go
+-- only to a transaction that holds an EXCLUSIVE item already, unless writes are allowed: the
+-- calling replica may still write (W, its write guard's writableUntil in epoch ms, '' when it
+-- refuses writes: read-only, state unknown or stale; compared with Redis' own clock, so a replica
+-- frozen or cut off past its READ_WRITE lease cannot grant late) and no replica has seen a flip to
+-- read-only (ro_epoch). As nobody gets a first EXCLUSIVE item then, "holds one now" is "held one at
+-- the flip" (its write is in flight; the drain deadline ends it).
+-- Returns nil when allowed, else the refusal: { 'readonly', epoch known to the store or '' } or { 'stale' }.
+local function refusal(tx, items)
+  local exclusive = false
+  for _, it in ipairs(items) do if it.m == 'X' then exclusive = true; break end end
+  if not exclusive then return nil end
+  local stale = W ~= '' and now > tonumber(W)
+  if W ~= '' and not stale and not ro_epoch then return nil end -- writes allowed
+  if redis.call('ZSCORE', K_XTX, tx) then return nil end
+  if stale then return { 'stale' } end
+  return { 'readonly', ro_epoch or '' }
+end
+
 -- Grants items to tx; escalated spaces are replaced by one whole-space item first.
 local function grant(tx, items, esc)
-  -- A counter that is missing (first use, or Redis lost its data) starts at the clock in µs, above
-  -- every token handed out before (fewer than a million a second since then), so the holders'
-  -- stored tokens never make the new grants look stale; INCR alone would start again at 1.
-  -- Tokens are kept as decimal strings: Lua would print a number this big as 1.79e+15.
-  if redis.call('EXISTS', K_FENCE) == 0 then redis.call('SET', K_FENCE, string.format('%.0f', now * 1000)) end
-  local token = string.format('%.0f', redis.call('INCR', K_FENCE))
+  -- The token rule: max(previous + 1, Redis' clock in µs). So tokens never repeat, even when the
+  -- counter is lost or older than tokens already handed out (Redis wiped, or a failover to a replica
+  -- that lagged): the clock is past every earlier token as long as fewer than a million were granted
+  -- a second on average. Kept as a decimal string: Lua would print a number this big as 1.79e+15.
+  local token = string.format('%.0f', math.max(tonumber(redis.call('GET', K_FENCE) or '0') + 1, now_us))
+  redis.call('SET', K_FENCE, token)
   for _, it in ipairs(items) do
     if it.m == 'X' then
-      redis.call('ZADD', K_XTX, 'NX', redis.call('HGET', key('tx', tx), 'ep') or 0, tx)
+      redis.call('ZADD', K_XTX, 'NX', 0, tx)
       break
     end
   end
@@ -461,7 +501,8 @@ local function release_pass(spaces, freed)
     local w = (every or moves[r[1]]) and load_wait(r[1])
     if w then
       local bl = blockers(w.tx, w.items, w.seq)
-      if #bl == 0 then
+      -- refused by the read-only rule: not granted here; its replica's next re-check answers 503
+      if #bl == 0 and not refusal(w.tx, w.items) then
         local token = grant(w.tx, w.items, w.esc)
         local esc = string.gsub(w.esc, '\n', '\31')
         redis.call('SET', key('res', w.req), token .. '|' .. esc, 'PX', 60000)
@@ -548,22 +589,44 @@ end
 -- Loads a transaction, checking the token digest. Lua strings are interned, so the comparison of
 -- the two digests is a pointer comparison: its time says nothing about the token.
 local function load_tx(tx, digest)
-  local r = redis.call('HMGET', key('tx', tx), 'th', 'exp', 'lease', 'w', 'ep', 'owner', 'label', 'auto')
+  local r = redis.call('HMGET', key('tx', tx), 'th', 'exp', 'lease', 'w', 'pl', 'owner', 'label', 'auto')
   if not r[1] then return nil, 'notx' end
   if r[1] ~= digest then return nil, 'forbidden' end
   if tonumber(r[2]) <= now then
     end_tx(tx)
     return nil, 'expired'
   end
-  return { exp = tonumber(r[2]), lease = tonumber(r[3]), w = r[4], ep = tonumber(r[5]), owner = r[6], label = r[7],
+  return { exp = tonumber(r[2]), lease = tonumber(r[3]), w = r[4], pl = tonumber(r[5]), owner = r[6], label = r[7],
     auto = r[8] }
 end
 
+-- A transaction begun with items whose caller waits has the short waiter lease (pl) until its
+-- answer goes out: renewed by the re-checks of the replica holding the caller, so if that replica
+-- dies, nobody is left holding what the caller never learnt it got.
 local function renew(tx, t)
-  t.exp = now + t.lease
+  t.exp = now + (t.pl or t.lease)
   redis.call('HSET', key('tx', tx), 'exp', t.exp)
   redis.call('ZADD', K_LEASES, t.exp, tx)
   return t.exp
+end
+
+local function pending(tx, t, waiter_lease) -- its caller waits: the waiter lease from now on
+  t.pl = waiter_lease
+  redis.call('HSET', key('tx', tx), 'pl', waiter_lease)
+  return renew(tx, t)
+end
+
+local function delivered(tx, t) -- its answer goes out now: the lease the caller asked for
+  if t.pl then
+    t.pl = nil
+    redis.call('HDEL', key('tx', tx), 'pl')
+  end
+  return renew(tx, t)
+end
+
+-- The request is refused by the read-only rule: it leaves (with its transaction, if begun with it).
+local function refuse(tx, tr, req)
+  if tr.auto then end_tx(tx) else release_pass(drop_wait(req)) end
 end
 
 local function deadlock(tr, cycle)
@@ -572,28 +635,35 @@ local function deadlock(tr, cycle)
   return out
 end
 
--- L: tx, digest, req, wait (0|1), final (0|1), waitMs, threshold, read-only epoch ('' = writable),
--- then item 4-tuples (space, mode, canonical fields, shape).
+-- L: tx, digest, req, wait (0|1), final (0|1), waitMs, threshold, waiter lease (ms), then item
+-- 4-tuples (space, mode, canonical fields, shape); a re-check of a waiting request names no items.
 local function lock_op(L)
   local tx, req = L[1], L[3]
-  local may_wait, final = L[4] == '1', L[5] == '1'
+  local may_wait, final, waiter_lease = L[4] == '1', L[5] == '1', tonumber(L[8])
   local tr, err = load_tx(tx, L[2])
   if not tr then return { err } end
   renew(tx, tr)
   local res = redis.call('GET', key('res', req))
-  if res then
+  if res then -- granted by a release pass while it waited; this replica answers now
     redis.call('DEL', key('res', req))
     local token, esc = string.match(res, '^(%d+)|(.*)$')
-    return { 'granted', token, esc, tr.owner or '', tr.label or '' }
+    return { 'granted', token, esc, tr.owner or '', tr.label or '', tostring(delivered(tx, tr)) }
   end
 
   local w = load_wait(req)
   if w then -- a re-check (or the last one, at the timeout) of a waiting request
+    local why = refusal(tx, w.items)
+    if why then
+      refuse(tx, tr, req)
+      return why
+    end
+    redis.call('ZADD', K_WAITDL, now + waiter_lease, req) -- its replica still holds the caller
     local bl = blockers(tx, w.items, w.seq)
     if #bl == 0 then
       local token = grant(tx, w.items, w.esc)
       drop_wait(req)
-      return { 'granted', tostring(token), (string.gsub(w.esc, '\n', '\31')), tr.owner or '', tr.label or '' }
+      return { 'granted', tostring(token), (string.gsub(w.esc, '\n', '\31')), tr.owner or '', tr.label or '',
+        tostring(delivered(tx, tr)) }
     end
     if final then
       local details = blocker_details(tr, bl)
@@ -614,17 +684,16 @@ local function lock_op(L)
     end
     return { 'waiting' }
   end
-  if final then return { 'notx' } end -- the request is gone with its transaction
+  -- A re-check of a request that is gone (dropped as its replica's when re-checks stalled): lost.
+  if final or #L < 9 then return { 'lost' } end
 
   if tr.w and redis.call('HEXISTS', K_WAITS, tr.w) == 1 then return { 'busy' } end
   local items = {}
   for i = 9, #L, 4 do
     items[#items + 1] = { s = L[i], m = L[i + 1], c = L[i + 2], sh = L[i + 3] }
   end
-  -- Read-only: EXCLUSIVE only for transactions begun before the flip (writes in flight may finish).
-  if L[8] ~= '' and tr.ep >= tonumber(L[8]) then
-    for _, it in ipairs(items) do if it.m == 'X' then return { 'readonly' } end end
-  end
+  local why = refusal(tx, items)
+  if why then return why end
 
   -- Escalation: more than threshold items of this transaction in one space -> one whole-space item.
   local threshold = tonumber(L[7])
@@ -668,7 +737,7 @@ local function lock_op(L)
   local joined = table.concat(edges, ',')
   redis.call('HSET', K_WAITS, req, tx .. '\30' .. seq .. '\30' .. now .. '\30' .. esc_lines .. '\30' .. encode_items(items))
   redis.call('HSET', K_EDGES, req, joined)
-  redis.call('ZADD', K_WAITDL, now + tonumber(L[6]) + 10000, req)
+  redis.call('ZADD', K_WAITDL, now + waiter_lease, req) -- renewed by its replica's re-checks
   redis.call('HSET', key('tx', tx), 'w', req)
   for _, it in ipairs(items) do
     redis.call('ZADD', key('queue', it.s), seq, req)
@@ -685,53 +754,74 @@ local function lock_op(L)
 end
 
 -- ---------------------------------------------------------------- operations
+-- The caller gave up (answered 503) by its deadline: a begin or lock request arriving later (Redis
+-- was paused, the replica's connection stalled) does nothing, so it cannot leave a transaction or a
+-- grant that nobody knows of.
+if (op == 'begin' or op == 'lock') and now > deadline then return { 'late' } end
+
+-- A waiting request that leaves without a grant: a transaction begun with its items goes with it.
+local function leave(req)
+  local w = load_wait(req)
+  if w then
+    if redis.call('HGET', key('tx', w.tx), 'auto') then end_tx(w.tx) else release_pass(drop_wait(req)) end
+  end
+end
+
 if op == 'begin' then
-  -- tx, digest, owner, label, leaseMs, maintenance epoch at begin (huge when read-only state unknown)
-  local tx, lease = ARGV[3], tonumber(ARGV[7])
+  -- tx, digest, owner, label, leaseMs
+  local tx, lease = A[1], tonumber(A[5])
   local exp = now + lease
-  redis.call('HSET', key('tx', tx), 'th', ARGV[4], 'owner', ARGV[5], 'label', ARGV[6], 'lease', lease,
-    'exp', exp, 'created', now, 'ep', ARGV[8])
+  redis.call('HSET', key('tx', tx), 'th', A[2], 'owner', A[3], 'label', A[4], 'lease', lease,
+    'exp', exp, 'created', now)
   redis.call('ZADD', K_LEASES, exp, tx)
-  if #ARGV == 8 then return { 'ok', tostring(exp) } end
-  -- Begun with items (then req, wait, final, waitMs, threshold, read-only epoch, items): all or nothing,
+  if #A == 5 then return { 'ok', tostring(exp) } end
+  -- Begun with items (then req, wait, final, waitMs, threshold, waiter lease, items): all or nothing,
   -- so a refusal ends the transaction, and so does a later timeout or an abandoned wait ('auto').
   redis.call('HSET', key('tx', tx), 'auto', '1')
-  local L = { tx, ARGV[4] }
-  for i = 9, #ARGV do L[#L + 1] = ARGV[i] end
+  local L = { tx, A[2] }
+  for i = 6, #A do L[#L + 1] = A[i] end
   local res = lock_op(L)
-  if res[1] ~= 'granted' and res[1] ~= 'waiting' and res[1] ~= 'deadlock' then end_tx(tx) end
+  if res[1] == 'waiting' then
+    -- nobody knows this transaction but the replica holding the caller: the waiter lease until it answers
+    local tr = load_tx(tx, A[2])
+    exp = pending(tx, tr, tonumber(L[8]))
+  elseif res[1] ~= 'granted' and res[1] ~= 'deadlock' then
+    end_tx(tx)
+  end
   return { 'begun', tostring(exp), res }
 
 elseif op == 'renew' then
-  local tx = ARGV[3]
-  local tr, err = load_tx(tx, ARGV[4])
+  local tx = A[1]
+  local tr, err = load_tx(tx, A[2])
   if not tr then return { err } end
   return { 'ok', tostring(renew(tx, tr)) }
 
 elseif op == 'end' then
-  local tx = ARGV[3]
-  local tr, err = load_tx(tx, ARGV[4])
+  local tx = A[1]
+  local tr, err = load_tx(tx, A[2])
   if not tr then return { err } end
   local out = end_tx(tx)
   table.insert(out, 1, 'ok')
   return out
 
 elseif op == 'lock' then
-  local L = {}
-  for i = 3, #ARGV do L[#L + 1] = ARGV[i] end
-  return lock_op(L)
+  return lock_op(A)
+
+elseif op == 'delivered' then
+  -- tx, digest, req: the replica answers the caller of a request granted in a release pass now
+  local tr, err = load_tx(A[1], A[2])
+  if not tr then return { err } end
+  redis.call('PEXPIRE', key('res', A[3]), 10000) -- a re-check still running may read it
+  return { 'ok', tostring(delivered(A[1], tr)) }
 
 elseif op == 'abandon' then
-  -- req: the client went away while waiting; a transaction begun with these items goes with it
-  local w = load_wait(ARGV[3])
-  if w then
-    if redis.call('HGET', key('tx', w.tx), 'auto') then end_tx(w.tx) else release_pass(drop_wait(ARGV[3])) end
-  end
+  -- req: the client went away while waiting
+  leave(A[1])
   return { 'ok' }
 
 elseif op == 'get' then
-  local tx = ARGV[3]
-  local tr, err = load_tx(tx, ARGV[4])
+  local tx = A[1]
+  local tr, err = load_tx(tx, A[2])
   if not tr then return { err } end
   renew(tx, tr)
   local out = { 'ok', tr.owner or '', tr.label or '', tostring(tr.lease), tostring(tr.exp) }
@@ -752,9 +842,9 @@ elseif op == 'get' then
 
 elseif op == 'snapshot' then
   -- space filter ('' = all), max entries
-  local spaces = ARGV[3] ~= '' and { ARGV[3] } or redis.call('SMEMBERS', K_SPACES)
+  local spaces = A[1] ~= '' and { A[1] } or redis.call('SMEMBERS', K_SPACES)
   table.sort(spaces)
-  local max = tonumber(ARGV[4])
+  local max = tonumber(A[2])
   local locks, waits, txs = {}, {}, {}
   local n = 0
   for _, s in ipairs(spaces) do
@@ -798,29 +888,29 @@ elseif op == 'reap' then
     out[#out + 1] = { tx, ol[1] or '', ol[2] or '', holds }
   end
   for _, req in ipairs(redis.call('ZRANGEBYSCORE', K_WAITDL, '-inf', now, 'LIMIT', 0, 200)) do
-    release_pass(drop_wait(req))
+    leave(req) -- its replica stopped re-checking it (the waiter lease ran out)
   end
   return out
 
 elseif op == 'stats' then
-  -- read-only epoch ('' = writable): also count transactions with EXCLUSIVE locks begun before it
-  local inflight = 0
-  if ARGV[3] ~= '' then inflight = redis.call('ZCOUNT', K_XTX, '-inf', '(' .. ARGV[3]) end
-  return { tonumber(redis.call('GET', K_NHELD) or '0'), redis.call('ZCARD', K_WAITDL), redis.call('GET', K_VERSION) or '0', inflight }
+  -- held items, waits, version, and the writes in flight: transactions holding EXCLUSIVE items
+  -- (under the read-only rule, exactly those that may still write)
+  return { tonumber(redis.call('GET', K_NHELD) or '0'), redis.call('ZCARD', K_WAITDL), redis.call('GET', K_VERSION) or '0',
+    redis.call('ZCARD', K_XTX) }
 
 elseif op == 'drain' then
-  -- read-only epoch whose drain timeout passed: end the writes in flight from before it
+  -- the drain deadline of a read-only epoch passed: end the writes in flight
   local out = {}
-  for _, tx in ipairs(redis.call('ZRANGEBYSCORE', K_XTX, '-inf', '(' .. ARGV[3], 'LIMIT', 0, 200)) do
+  for _, tx in ipairs(redis.call('ZRANGE', K_XTX, 0, 199)) do
     end_tx(tx)
     out[#out + 1] = tx
   end
   return out
 
 elseif op == 'incident' then
-  redis.call('LPUSH', K_INCIDENTS, ARGV[3])
+  redis.call('LPUSH', K_INCIDENTS, A[1])
   redis.call('LTRIM', K_INCIDENTS, 0, 99)
-  redis.call('PUBLISH', K_EVENTS, 'i\n' .. ARGV[3])
+  redis.call('PUBLISH', K_EVENTS, 'i\n' .. A[1])
   return { 'ok' }
 end
 return redis.error_reply('unknown operation ' .. tostring(op))

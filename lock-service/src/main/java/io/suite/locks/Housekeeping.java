@@ -3,22 +3,29 @@ package io.suite.locks;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
+import io.suite.writeguard.MaintenanceStateChanged;
 import io.suite.writeguard.WriteGuard;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs on every replica: the lease reaper (idempotent in Redis), the gauges, and the read-only
- * drain of lock transactions holding EXCLUSIVE locks (the writes in flight of this write path).
+ * drain of lock transactions holding EXCLUSIVE items (the writes in flight of this write path).
  */
 @ApplicationScoped
 public class Housekeeping {
+    private static final Logger LOG = Logger.getLogger(Housekeeping.class);
+
     private final LockService locks;
     private final WriteGuard guard;
     private final AtomicLong exclusiveInFlight = new AtomicLong();
+    /** Changes of the maintenance state seen, and how many had been seen when the last count began. */
+    private final AtomicLong stateChanges = new AtomicLong();
+    private volatile long countedAtChange = -1;
 
     Housekeeping(LockService locks, WriteGuard guard) {
         this.locks = locks;
@@ -26,24 +33,46 @@ public class Housekeeping {
     }
 
     void start(@Observes StartupEvent start) {
-        guard.addInFlightSource("exclusive-lock-transactions", exclusiveInFlight::get);
+        guard.addInFlightSource("exclusive-lock-transactions", this::inFlight);
+    }
+
+    /**
+     * Transactions holding EXCLUSIVE items, over all replicas. A count made before the last state
+     * change may predate a grant made just before the flip: until a newer count, at least one.
+     */
+    long inFlight() {
+        long n = exclusiveInFlight.get();
+        return countedAtChange < stateChanges.get() ? Math.max(1, n) : n;
+    }
+
+    /** A flip: count again now rather than at the next tick (DRAINED waits for this count). */
+    void onStateChange(@Observes MaintenanceStateChanged change) {
+        stateChanges.incrementAndGet();
+        gaugesAndDrain().subscribe().with(v -> { }, e -> LOG.debug("count after a state change failed", e));
     }
 
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> reap() {
-        return locks.reap();
+        return locks.reap().onFailure().recoverWithItem(e -> {
+            LOG.debugf("reap failed: %s", e.toString()); // Redis unreachable: the next tick tries again
+            return null;
+        });
     }
 
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> gaugesAndDrain() {
-        Long readOnlyEpoch = guard.state().readOnly() ? guard.epoch() : null;
-        return locks.stats(readOnlyEpoch).chain(s -> {
+        long changes = stateChanges.get();
+        return locks.stats().chain(s -> {
             exclusiveInFlight.set(s[1]);
+            countedAtChange = Math.max(countedAtChange, changes);
             boolean overdue = guard.drainDeadline().map(d -> Instant.now().isAfter(d)).orElse(false);
-            if (readOnlyEpoch != null && overdue && s[1] > 0) {
-                return locks.drain(readOnlyEpoch).replaceWithVoid();
+            if (guard.state().readOnly() && overdue && s[1] > 0) {
+                return locks.drain().replaceWithVoid();
             }
             return Uni.createFrom().voidItem();
+        }).onFailure().recoverWithItem(e -> {
+            LOG.debugf("lock gauges or drain failed: %s", e.toString()); // the in-flight count stays as last known
+            return null;
         });
     }
 }

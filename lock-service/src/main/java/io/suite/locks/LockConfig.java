@@ -54,6 +54,22 @@ public interface LockConfig {
     @WithDefault("5s")
     Duration streamRefresh();
 
+    /**
+     * Longest wait for one Redis call: then the lock call answers 503 lock-service-unavailable, and
+     * the script ignores the call if it reaches Redis later (Redis paused, a stalled connection).
+     */
+    @WithDefault("2s")
+    Duration redisTimeout();
+
+    /**
+     * Lease of a transaction begun with items while its caller waits, renewed by the re-checks of
+     * the replica holding the caller (every {@code recheck-interval}); the lease asked for starts when
+     * the answer goes out. A replica killed while callers wait leaves nothing held longer than this.
+     * Also how long a waiting request outlives the last re-check of its replica.
+     */
+    @WithDefault("5s")
+    Duration waiterLease();
+
     /** Most distinct {@code space} tag values on metrics; later spaces are tagged "other". */
     @WithDefault("200")
     int metricsMaxSpaces();

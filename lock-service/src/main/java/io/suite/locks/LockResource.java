@@ -3,6 +3,8 @@ package io.suite.locks;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.suite.writeguard.ReadOnlyException;
+import io.suite.writeguard.Refusal;
 import io.suite.writeguard.WriteGuard;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -59,13 +61,11 @@ public class LockResource {
     public Uni<Response> begin(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = BeginBody.class))) String body) {
         ItemParser.Begin b = parser.begin(body);
-        // Remember the maintenance epoch: EXCLUSIVE locks are refused only to transactions begun in read-only mode.
-        long epoch = guard.stateKnown() ? guard.epoch() : Long.MAX_VALUE;
         if (b.lock() == null) {
-            return locks.begin(b, epoch).map(t -> begun(t, Map.of()));
+            return locks.begin(b).map(t -> begun(t, Map.of()));
         }
-        return locks.beginAndLock(b, epoch, readOnlyEpoch())
-                .onFailure(e -> e instanceof ReadOnlyRefusal).transform(e -> guard.refusal())
+        return locks.beginAndLock(b)
+                .onFailure(ReadOnlyRefusal.class).transform(this::refusal)
                 .map(bg -> begun(bg.begun(), granted(bg.granted())));
     }
 
@@ -83,9 +83,20 @@ public class LockResource {
         return Map.of("fencingToken", g.fencingToken(), "waitedMs", g.waitedMs(), "escalated", g.escalated());
     }
 
-    /** null when writable, else the read-only epoch (-1 while the state is unknown: fail closed). */
-    private Long readOnlyEpoch() {
-        return guard.refusesWrites() ? (guard.stateKnown() ? guard.epoch() : -1L) : null;
+    /**
+     * The 503 of the script's read-only rule: state-stale when Redis' clock passed this replica's
+     * lease; the guard's refusal when it refuses writes too; else another replica saw the flip first.
+     */
+    private RuntimeException refusal(Throwable e) {
+        ReadOnlyRefusal r = (ReadOnlyRefusal) e;
+        if (r.stale) {
+            return Problems.stateStale(guard.epoch());
+        }
+        if (guard.refusesWrites() || r.epoch == null) {
+            return guard.refusal();
+        }
+        return new ReadOnlyException(Refusal.READ_ONLY, "read-only (epoch " + r.epoch + ", seen by another replica)",
+                r.epoch, 1);
     }
 
     @POST
@@ -95,8 +106,8 @@ public class LockResource {
             @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = LockBody.class))) String body) {
         ItemParser.LockRequest request = parser.lockRequest(body);
-        return locks.lock(id, token, request, readOnlyEpoch())
-                .onFailure(e -> e instanceof ReadOnlyRefusal).transform(e -> guard.refusal())
+        return locks.lock(id, token, request)
+                .onFailure(ReadOnlyRefusal.class).transform(this::refusal)
                 .map(LockResource::granted);
     }
 

@@ -84,8 +84,7 @@ public class LockService {
                 String[] parts = line.split("\t", -1);
                 Waiter w = waiters.get(parts[0]);
                 if (w != null && parts.length >= 2) {
-                    store.command("UNLINK", store.key("res:" + parts[0])).subscribe().with(r -> { }, e -> { });
-                    w.granted(Long.parseLong(parts[1]), spaces(parts.length > 2 ? parts[2] : ""));
+                    w.announced(Long.parseLong(parts[1]), spaces(parts.length > 2 ? parts[2] : ""));
                 }
             }
         } else if (message.startsWith("i\n")) {
@@ -104,28 +103,28 @@ public class LockService {
 
     // ------------------------------------------------------------------ transactions
 
-    /** {@code epochAtBegin}: the maintenance epoch now, Long.MAX_VALUE while unknown (fail closed). */
-    public Uni<Begun> begin(ItemParser.Begin b, long epochAtBegin) {
+    public Uni<Begun> begin(ItemParser.Begin b) {
         String id = UUID.randomUUID().toString();
         String token = newToken();
         long lease = lease(b);
-        return store.run("begin", beginArgs(id, LockStore.digest(token), b, lease, epochAtBegin))
-                .map(r -> new Begun(id, token, lease, Instant.ofEpochMilli(r.get(1).toLong())));
+        return store.run("begin", beginArgs(id, LockStore.digest(token), b, lease))
+                .map(r -> new Begun(id, token, lease, Instant.ofEpochMilli(check(id, r).get(1).toLong())));
     }
 
     /**
      * Begins a transaction and locks {@code b.lock()} in one Redis call: all or nothing. A refusal,
      * a timeout, a deadlock or a client gone while waiting leaves no transaction behind.
      */
-    public Uni<BegunAndGranted> beginAndLock(ItemParser.Begin b, long epochAtBegin, Long readOnlyEpoch) {
+    public Uni<BegunAndGranted> beginAndLock(ItemParser.Begin b) {
         String id = UUID.randomUUID().toString();
         String token = newToken();
         long lease = lease(b);
         String digest = LockStore.digest(token);
-        List<String> args = beginArgs(id, digest, b, lease, epochAtBegin);
-        List<String> lockArgs = lockArgs(id, digest, b.lock(), readOnlyEpoch);
+        List<String> args = beginArgs(id, digest, b, lease);
+        List<String> lockArgs = lockArgs(id, digest, b.lock());
         args.addAll(lockArgs.subList(2, lockArgs.size())); // the begin call already names tx and digest
         Waiter w = waiter(id, lockArgs, b.lock());
+        w.begun = true;
         return waitFor(w, "begin", args)
                 .map(g -> new BegunAndGranted(new Begun(id, token, lease, Instant.ofEpochMilli(w.expiresAt)), g));
     }
@@ -143,9 +142,8 @@ public class LockService {
         return b.leaseMs() != null ? b.leaseMs() : config.defaultLease().toMillis();
     }
 
-    private static List<String> beginArgs(String id, String digest, ItemParser.Begin b, long lease, long epochAtBegin) {
-        return new ArrayList<>(List.of(id, digest, b.owner(), b.label(), String.valueOf(lease),
-                String.valueOf(epochAtBegin)));
+    private static List<String> beginArgs(String id, String digest, ItemParser.Begin b, long lease) {
+        return new ArrayList<>(List.of(id, digest, b.owner(), b.label(), String.valueOf(lease)));
     }
 
     public Uni<Instant> renew(String id, String token) {
@@ -182,7 +180,13 @@ public class LockService {
             case "busy":
                 throw Problems.busy(id);
             case "readonly":
-                throw new ReadOnlyRefusal();
+                throw new ReadOnlyRefusal(false, r.size() > 1 && !r.get(1).toString().isEmpty() ? r.get(1).toLong() : null);
+            case "stale":
+                throw new ReadOnlyRefusal(true, null);
+            case "lost":
+                throw Problems.waitLost();
+            case "late":
+                throw Problems.unavailable(new java.util.concurrent.TimeoutException("reached Redis after its deadline"));
             default:
                 return r;
         }
@@ -231,14 +235,13 @@ public class LockService {
 
     // ------------------------------------------------------------------ locking
 
-    /** {@code readOnlyEpoch}: null when writable, else the read-only epoch (-1 while unknown). */
-    public Uni<Granted> lock(String id, String token, ItemParser.LockRequest request, Long readOnlyEpoch) {
-        List<String> args = lockArgs(id, LockStore.digest(token), request, readOnlyEpoch);
+    public Uni<Granted> lock(String id, String token, ItemParser.LockRequest request) {
+        List<String> args = lockArgs(id, LockStore.digest(token), request);
         return waitFor(waiter(id, args, request), "lock", args);
     }
 
-    /** tx, digest, req, wait, final, waitMs, threshold, read-only epoch, then 4 strings an item (locks.lua). */
-    private List<String> lockArgs(String id, String digest, ItemParser.LockRequest request, Long readOnlyEpoch) {
+    /** tx, digest, req, wait, final, waitMs, threshold, waiter lease, then 4 strings an item (locks.lua). */
+    private List<String> lockArgs(String id, String digest, ItemParser.LockRequest request) {
         long timeout = timeout(request);
         List<String> args = new ArrayList<>(8 + 4 * request.items().size());
         args.add(id);
@@ -248,7 +251,7 @@ public class LockService {
         args.add("0");
         args.add(String.valueOf(timeout));
         args.add(String.valueOf(config.escalationThreshold()));
-        args.add(readOnlyEpoch == null ? "" : String.valueOf(readOnlyEpoch));
+        args.add(String.valueOf(config.waiterLease().toMillis()));
         for (LockItem item : request.items()) {
             args.add(item.space());
             args.add(item.mode().letter);
@@ -289,6 +292,10 @@ public class LockService {
         final long started = System.nanoTime();
         final AtomicBoolean done = new AtomicBoolean();
         final AtomicBoolean inFlight = new AtomicBoolean(true);
+        /** Granted in a release pass and announced: no more re-checks, the answer is on its way. */
+        final AtomicBoolean announced = new AtomicBoolean();
+        /** Begun with its items: the caller does not know the transaction until the answer. */
+        volatile boolean begun;
         volatile boolean finalRequested;
         volatile UniEmitter<? super Granted> emitter;
         volatile String owner = "";
@@ -316,6 +323,9 @@ public class LockService {
                 case "granted" -> {
                     owner = r.get(3).toString();
                     label = r.get(4).toString();
+                    if (r.size() > 5) {
+                        expiresAt = r.get(5).toLong(); // a waited grant: the lease starts with the answer
+                    }
                     List<String> escalated = spaces(r.get(2).toString());
                     if (timer == -1) {
                         escalations(escalated); // a request granted at once; waiting ones reported when queued
@@ -355,6 +365,30 @@ public class LockService {
                 metrics.escalation(space);
                 incident("escalation", tx, owner, label, space, null, null);
             }
+        }
+
+        /**
+         * A release pass granted this request. The lease of a transaction begun with it starts now
+         * (until then it has the waiter lease), then the caller gets the answer: one more round trip
+         * for a waited begin with items, so that a replica dying first leaves nothing held for long.
+         */
+        void announced(long fencingToken, List<String> escalated) {
+            if (done.get() || !announced.compareAndSet(false, true)) {
+                return;
+            }
+            if (!begun) { // the caller knows its transaction, whose lease runs already: answer at once
+                store.command("UNLINK", store.key("res:" + req)).subscribe().with(r -> { }, e -> { });
+                granted(fencingToken, escalated);
+                return;
+            }
+            store.run("delivered", tx, digest, req).subscribe().with(r -> {
+                try {
+                    expiresAt = check(tx, r).get(1).toLong();
+                    granted(fencingToken, escalated);
+                } catch (RuntimeException e) {
+                    fail(e);
+                }
+            }, this::fail);
         }
 
         void granted(long fencingToken, List<String> escalated) {
@@ -407,6 +441,9 @@ public class LockService {
 
         void fail(Throwable e) {
             inFlight.set(false);
+            if (begun && e instanceof HttpProblem p && p.getStatusCode() == 404) {
+                e = Problems.waitLost(); // its transaction lapsed while Redis could not be reached
+            }
             if (finish()) {
                 if (!(e instanceof HttpProblem) && !(e instanceof ReadOnlyRefusal)) {
                     LOG.warn("lock request failed", e);
@@ -435,7 +472,7 @@ public class LockService {
 
     /** Asks Redis again about a waiting request; the final attempt (at the timeout) ends the wait. */
     private void attempt(Waiter w, boolean last) {
-        if (w.done.get()) {
+        if (w.done.get() || w.announced.get()) {
             return;
         }
         if (last) {
@@ -445,7 +482,7 @@ public class LockService {
             return; // the running attempt looks at finalRequested when it returns
         }
         List<String> args = List.of(w.tx, w.digest, w.req, "1", w.finalRequested ? "1" : "0", String.valueOf(w.timeoutMs),
-                String.valueOf(config.escalationThreshold()), "");
+                String.valueOf(config.escalationThreshold()), String.valueOf(config.waiterLease().toMillis()));
         store.run("lock", args).subscribe().with(w::handle, e -> {
             w.inFlight.set(false);
             LOG.debug("re-check failed", e);
@@ -481,17 +518,17 @@ public class LockService {
         });
     }
 
-    /** Refreshes the gauges; returns {version, exclusive transactions begun before readOnlyEpoch}. */
-    Uni<long[]> stats(Long readOnlyEpoch) {
-        return store.run("stats", readOnlyEpoch == null ? "" : String.valueOf(readOnlyEpoch)).map(r -> {
+    /** Refreshes the gauges; returns {version, transactions holding EXCLUSIVE items (writes in flight)}. */
+    Uni<long[]> stats() {
+        return store.run("stats").map(r -> {
             metrics.gauges(r.get(0).toLong(), r.get(1).toLong());
             return new long[] {r.get(2).toLong(), r.get(3).toLong()};
         });
     }
 
-    /** At the drain timeout: ends lock transactions with EXCLUSIVE locks begun before the flip. */
-    Uni<Integer> drain(long readOnlyEpoch) {
-        return store.run("drain", String.valueOf(readOnlyEpoch)).map(Response::size);
+    /** At the drain timeout: ends the lock transactions holding EXCLUSIVE items (the writes in flight). */
+    Uni<Integer> drain() {
+        return store.run("drain").map(Response::size);
     }
 
     /** GET /v1/locks: what is locked now and who waits for whom. */

@@ -30,6 +30,35 @@ final class Problems {
                 .withDetail("X-Lock-Token is missing or is not this transaction's token").build();
     }
 
+    /** Redis did not answer in time, or refused the connection: try again shortly. */
+    static HttpProblem unavailable(Throwable cause) {
+        return problem(503, "lock-service-unavailable", "Lock store unavailable")
+                .withHeader("Retry-After", 1)
+                .withDetail("Redis, where all lock state lives, did not answer (" + cause.getClass().getSimpleName()
+                        + "); nothing was decided, try again").build();
+    }
+
+    /** The replica holding a waiting request lost track of it (Redis stalled past the waiter lease). */
+    static HttpProblem waitLost() {
+        return problem(503, "lock-service-unavailable", "Lock wait lost")
+                .withHeader("Retry-After", 1)
+                .withDetail("the waiting lock request was dropped while Redis could not be reached; nothing is held"
+                        + " for it, try again").build();
+    }
+
+    /**
+     * Redis' clock is past this replica's READ_WRITE lease (writableUntil): the replica was frozen or
+     * cut off from the maintenance state. As the write guard's refusal {@code state-stale}.
+     */
+    static HttpProblem stateStale(long epoch) {
+        return problem(503, "read-only", "Service is read-only")
+                .withHeader("Retry-After", 1)
+                .withDetail("Writes are refused: this instance's maintenance state was not confirmed in time")
+                .with("reason", "state-stale")
+                .with("epoch", epoch)
+                .with("refusal", "state-stale").build();
+    }
+
     static HttpProblem busy(String id) {
         return problem(409, "conflict", "A lock request of this transaction is already waiting")
                 .withDetail("lock transaction " + id + " waits for a lock request already; one at a time").build();

@@ -123,6 +123,28 @@ class LockApiTest {
         api.end(after);
     }
 
+    /** A failover to a replica that lagged: the counter is there, but older than tokens already handed out. */
+    @Test
+    void fencingTokensNeverRepeatAfterTheCounterGoesBack() {
+        String space = Unique.name("Stock");
+        long last = 0;
+        for (int i = 0; i < 3; i++) {
+            Api.Tx t = api.begin("before-" + i);
+            last = Math.max(last, api.lockItem(t, 0, Api.item(space, "EXCLUSIVE", "{}")).then().statusCode(200)
+                    .extract().jsonPath().getLong("fencingToken"));
+            api.end(t);
+        }
+        store.command("SET", store.key("fence"), "5").await().indefinitely(); // what the lagging replica had
+        Api.Tx after = api.begin("after");
+        String raw = api.lockItem(after, 0, Api.item(space, "EXCLUSIVE", "{}")).then().statusCode(200)
+                .extract().jsonPath().getString("fencingToken");
+        assertTrue(raw.matches("\\d+"), "an integer, not Lua's 1.7e+15: " + raw);
+        long token = Long.parseLong(raw);
+        assertTrue(token > last, "token " + token + " after " + last);
+        assertEquals(raw, store.command("GET", store.key("fence")).await().indefinitely().toString());
+        api.end(after);
+    }
+
     /** The holders-by-value index (hc) is a shortcut: lost or wrong, as beside an older version, held items still decide. */
     @Test
     void aLostOrWrongHolderIndexNeverGrantsAConflict() {

@@ -10,7 +10,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
+import io.restassured.response.Response;
+
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
@@ -18,12 +21,14 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 
 /**
- * Read-only maintenance (issue 5): EXCLUSIVE locks are refused to transactions begun after the
- * flip; transactions open at the flip finish; SHARED, begin, renew, end stay allowed. Publishes
- * only to this run's own state topic.
+ * Read-only maintenance (issues 5, 16): EXCLUSIVE locks go only to transactions that held an
+ * EXCLUSIVE item at the flip (their writes are in flight and may finish); SHARED, begin, renew, end
+ * stay allowed. Publishes only to this run's own state topic.
  */
 @QuarkusTest
 class ReadOnlyTest {
@@ -80,6 +85,51 @@ class ReadOnlyTest {
             api.locks(space).then().body("locks.owner", not(hasItem("in-flight-writer")));
         });
         api.end(reader).then().statusCode(204);
+    }
+
+    /** Issue 16: begun before the flip but holding no EXCLUSIVE item then, it is no write in flight. */
+    @Test
+    void exclusiveLocksAreRefusedToTransactionsThatHeldNoneAtTheFlip() throws Exception {
+        await().until(guard::stateKnown);
+        String space = Unique.name("ReadOnly");
+        Api.Tx empty = api.begin("empty-at-the-flip");
+        Api.Tx reader = api.begin("reader-at-the-flip");
+        api.lockItem(reader, 0, Api.item(space, "SHARED", "{\"k\":1}")).then().statusCode(200);
+        whileReadOnly(null, () -> {
+            api.lockItem(empty, 0, Api.item(space, "EXCLUSIVE", "{\"k\":2}")).then().statusCode(503)
+                    .contentType(containsString("application/problem+json"))
+                    .body("type", equalTo("https://suite.dev/problems/read-only"));
+            api.lockItem(reader, 0, Api.item(space, "EXCLUSIVE", "{\"k\":1}")).then().statusCode(503); // no upgrade
+            api.get(empty).then().statusCode(200).body("locks.size()", equalTo(0));
+            api.end(empty).then().statusCode(204);
+            api.end(reader).then().statusCode(204);
+        });
+    }
+
+    /**
+     * A waiter that held nothing at the flip is not granted EXCLUSIVE when the holder it waits for
+     * ends after the flip: the release happens in the holder's call, and the rule applies there too.
+     */
+    @Test
+    void aWaiterHoldingNothingAtTheFlipIsRefusedWhenTheHolderEnds() throws Exception {
+        await().until(guard::stateKnown);
+        String space = Unique.name("ReadOnly");
+        String row = Api.item(space, "EXCLUSIVE", "{\"k\":1}");
+        Api.Tx holder = api.begin("holder");
+        api.lockItem(holder, 0, row).then().statusCode(200);
+        Api.Tx waiter = api.begin("waiter");
+        CompletableFuture<Response> waits = api.lockAsync(waiter, "{\"timeoutMs\":120000,\"items\":[" + row + "]}");
+        await().until(() -> api.locks(space).path("waits.transaction"), hasItem(waiter.id()));
+        whileReadOnly(null, () -> {
+            // the holder is a write in flight, counted as such by this write path
+            await().until(() -> guard.inFlight() >= 1);
+            api.end(holder).then().statusCode(204);
+            waits.get().then().statusCode(503).body("type", equalTo("https://suite.dev/problems/read-only"));
+            api.get(waiter).then().statusCode(200).body("locks.size()", equalTo(0)).body("waiting", nullValue());
+            api.locks(space).then().body("locks", empty()).body("waits", empty());
+            await().until(() -> guard.inFlight() == 0);
+            api.end(waiter).then().statusCode(204);
+        });
     }
 
     @Test

@@ -16,5 +16,7 @@ class TestLimits implements LockConfig {
     public Duration recheckInterval() { return Duration.ofMillis(250); }
     public int snapshotMaxEntries() { return 5000; }
     public Duration streamRefresh() { return Duration.ofSeconds(5); }
+    public Duration redisTimeout() { return Duration.ofSeconds(2); }
+    public Duration waiterLease() { return Duration.ofSeconds(5); }
     public int metricsMaxSpaces() { return 200; }
 }

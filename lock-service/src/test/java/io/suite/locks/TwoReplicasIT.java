@@ -1,14 +1,12 @@
 package io.suite.locks;
 
 import io.restassured.response.Response;
-import io.suite.testing.MaintenanceStates;
 import io.suite.testing.ServiceProcess;
 import io.suite.testing.Unique;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -19,18 +17,20 @@ import static org.hamcrest.Matchers.hasItem;
 
 /** Two lock-service processes on one Redis (same key prefix) behave as one lock manager. */
 class TwoReplicasIT {
+    private static MaintenanceStateFeed feed;
     private static ServiceProcess one;
     private static ServiceProcess two;
     private static Api a;
     private static Api b;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         String run = Unique.name("it");
-        // READ_WRITE published once (no maintenance-service here): a lease as long as the run
-        MaintenanceStates.publishReadWrite("lock-mstate-" + run);
-        Map<String, String> config = new HashMap<>(MaintenanceStates.writePath("lock-mstate-" + run, "lock-wps-" + run));
-        config.put("lock.key-prefix", "locktest-" + run + ":");
+        Map<String, String> config = Map.of(
+                "lock.key-prefix", "locktest-" + run + ":",
+                "write-guard.state-topic", "lock-mstate-" + run,
+                "write-guard.status-topic", "lock-wps-" + run);
+        feed = new MaintenanceStateFeed("lock-mstate-" + run); // READ_WRITE, confirmed every second
         one = ServiceProcess.start("lock-service", config);
         two = ServiceProcess.start("lock-service", config);
         a = new Api(one.url());
@@ -44,6 +44,9 @@ class TwoReplicasIT {
         }
         if (two != null) {
             two.close();
+        }
+        if (feed != null) {
+            feed.close();
         }
     }
 
