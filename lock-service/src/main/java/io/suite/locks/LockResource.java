@@ -90,7 +90,7 @@ public class LockResource {
     private RuntimeException refusal(Throwable e) {
         ReadOnlyRefusal r = (ReadOnlyRefusal) e;
         if (r.stale) {
-            return Problems.stateStale(guard.epoch());
+            return new ReadOnlyException(Refusal.STATE_STALE, Refusal.STATE_STALE.tag(), guard.epoch(), 1);
         }
         if (guard.refusesWrites() || r.epoch == null) {
             return guard.refusal();

@@ -46,19 +46,6 @@ final class Problems {
                         + " for it, try again").build();
     }
 
-    /**
-     * Redis' clock is past this replica's READ_WRITE lease (writableUntil): the replica was frozen or
-     * cut off from the maintenance state. As the write guard's refusal {@code state-stale}.
-     */
-    static HttpProblem stateStale(long epoch) {
-        return problem(503, "read-only", "Service is read-only")
-                .withHeader("Retry-After", 1)
-                .withDetail("Writes are refused: this instance's maintenance state was not confirmed in time")
-                .with("reason", "state-stale")
-                .with("epoch", epoch)
-                .with("refusal", "state-stale").build();
-    }
-
     static HttpProblem busy(String id) {
         return problem(409, "conflict", "A lock request of this transaction is already waiting")
                 .withDetail("lock transaction " + id + " waits for a lock request already; one at a time").build();

@@ -245,8 +245,8 @@ public class WriteGuard {
     }
 
     /**
-     * Adds writes in flight this guard does not count itself (lock-service: open EXCLUSIVE lock
-     * transactions begun before the flip). Replaces a source of the same name.
+     * Adds writes in flight this guard does not count itself (lock-service: lock transactions
+     * holding an EXCLUSIVE item). Replaces a source of the same name.
      */
     public void addInFlightSource(String name, LongSupplier count) {
         extraSources.put(name, count);
