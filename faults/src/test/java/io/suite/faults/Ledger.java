@@ -61,7 +61,7 @@ final class Ledger {
     /** Answers that a client of the suite may get under faults: anything else is a broken promise. */
     List<Posting> unexpected() {
         Set<String> allowed = Set.of("read-only", "insufficient-stock", "outcome-unknown", "lock-timeout",
-                "lock-service-unavailable", "service-unavailable");
+                "lock-service-unavailable", "database-unavailable");
         return postings.stream().filter(p -> !p.accepted() && !allowed.contains(p.problem())).toList();
     }
 
