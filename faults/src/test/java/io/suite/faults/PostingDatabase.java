@@ -109,8 +109,10 @@ final class PostingDatabase {
         /** Lets go of the row (rolls back): the waiter, if its session still lives, goes on. */
         @Override
         public void close() throws SQLException {
-            held.rollback();
-            held.close();
+            if (!held.isClosed()) {
+                held.rollback();
+                held.close();
+            }
         }
     }
 
