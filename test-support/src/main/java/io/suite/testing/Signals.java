@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /** Sends a POSIX signal to a process the tests started (faults: SIGSTOP/SIGCONT of a broker or a service). */
-final class Signals {
+public final class Signals {
     private Signals() {
     }
 
-    static void send(String signal, long pid) {
+    public static void send(String signal, long pid) {
         try {
             Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {

@@ -23,7 +23,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.suite.bench.Table;
-import io.suite.testing.MaintenanceStates;
 
 /**
  * bench/run maintenance [writers] [flips]: starts its own maintenance-service, lock-service and
@@ -41,10 +40,11 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         int writers = args.length > 0 ? Integer.parseInt(args[0]) : 16;
         int flips = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        int pausedFlips = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         String id = UUID.randomUUID().toString().substring(0, 8);
         String stateTopic = "bench-mstate-" + id, statusTopic = "bench-wps-" + id, schema = "mbench_" + id;
-        // maintenance-service publishes its state on start; a long lease until it also confirms it every second
-        Map<String, String> guard = MaintenanceStates.writePath(stateTopic, statusTopic);
+        // maintenance-service confirms its state every second: the write paths keep the default 5 s lease
+        Map<String, String> guard = Map.of("write-guard.state-topic", stateTopic, "write-guard.status-topic", statusTopic);
 
         System.out.printf("starting maintenance-service, lock-service and 2 posting-service replicas (topics %s, %s)%n",
                 stateTopic, statusTopic);
@@ -64,6 +64,7 @@ public final class Bench {
                 p.put("posting.events-topic", "bench-document-events-" + id);
                 try (Service a = Service.start("posting-service", p); Service b = Service.start("posting-service", p)) {
                     run(maintenance, List.of(lock, a, b), List.of(a, b), writers, flips, id);
+                    pausedPath(maintenance, b, pausedFlips);
                 }
             }
         }
@@ -168,6 +169,46 @@ public final class Bench {
                 .row("phase DRAINED", p(drained, 50), p(drained, 99), p(drained, 100))
                 .row("DRAINED after that last write ended", p(slack, 50), p(slack, 99), p(slack, 100)));
         System.out.println("\ngoals: refusing everywhere within 500 ms p99; DRAINED within the longest in-flight write + 1 s");
+    }
+
+    /**
+     * DRAINED with one write path frozen (SIGSTOP of posting replica B before each flip,
+     * drainTimeoutMs 2000): it can come only once that path is fenced, i.e. its READ_WRITE lease
+     * (write-guard.state-max-age, 5 s) has surely ended and its database role was revoked.
+     */
+    private static void pausedPath(Service maintenance, Service frozen, int flips) throws Exception {
+        if (flips == 0) {
+            return;
+        }
+        long drainTimeoutMs = 2000;
+        String api = maintenance.url() + "/v1/maintenance";
+        List<Double> drained = new ArrayList<>();
+        for (int flip = 0; flip < flips; flip++) {
+            frozen.pause();
+            try {
+                long t0 = System.nanoTime();
+                HttpResponse<String> ro = post(api + "/read-only",
+                        "{\"reason\":\"bench paused path\",\"durationMs\":120000,\"drainTimeoutMs\":" + drainTimeoutMs + "}");
+                long epoch = JSON.readTree(ro.body()).get("epoch").asLong();
+                while (true) {
+                    JsonNode s = JSON.readTree(get(api).body());
+                    if (s.get("epoch").asLong() == epoch && s.get("phase").asText().equals("DRAINED")) {
+                        break;
+                    }
+                    Thread.sleep(5);
+                }
+                drained.add(ms(System.nanoTime() - t0));
+            } finally {
+                frozen.resume();
+            }
+            post(api + "/read-write", "{\"reason\":\"bench\"}");
+            System.out.printf("paused-path flip %d: DRAINED %.0f ms%n", flip + 1, drained.get(flip));
+            Thread.sleep(6000); // the thawed replica hears READ_WRITE and reconnects before the next flip
+        }
+        System.out.print("\n" + new Table("one write path frozen, drainTimeoutMs " + drainTimeoutMs, "p50 ms", "p99 ms", "max ms")
+                .row("from the POST read-only to DRAINED", p(drained, 50), p(drained, 99), p(drained, 100)));
+        System.out.printf("goal: DRAINED within drainTimeoutMs + 3 s = %d ms; floor: state-max-age 5 s + clock-skew margin 1 s%n",
+                drainTimeoutMs + 3000);
     }
 
     private static String p(List<Double> values, int percentile) {

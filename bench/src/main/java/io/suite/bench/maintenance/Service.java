@@ -66,6 +66,15 @@ final class Service implements AutoCloseable {
         }
     }
 
+    /** Freezes the process (SIGSTOP): a write path that stops answering, as a stuck VM would. */
+    void pause() {
+        io.suite.testing.Signals.send("STOP", process.pid());
+    }
+
+    void resume() {
+        io.suite.testing.Signals.send("CONT", process.pid());
+    }
+
     String url() {
         return "http://127.0.0.1:" + port;
     }
