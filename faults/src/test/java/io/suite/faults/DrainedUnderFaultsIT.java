@@ -108,10 +108,8 @@ class DrainedUnderFaultsIT {
     @Order(2)
     void aWriteWaitingOnARowLockAtTheFlipNeverCommitsAfterDrained() throws Exception {
         String item = items.get(0);
-        CompletableFuture<Ledger.Posting> shipment;
         try (PostingDatabase.RowLock row = db.holdStockRow(item, WAREHOUSE)) {
-            shipment = CompletableFuture.supplyAsync(() -> ledger.post(suite.postingA.url(), "SHIPMENT", item, WAREHOUSE, 1));
-            await().atMost(Duration.ofSeconds(30)).until(row::hasWaiter);
+            CompletableFuture<Ledger.Posting> shipment = shipmentWaitingFor(row, suite.postingA.url(), item);
             long epoch = maintenance.readOnlyEpoch("row lock held", 1500);
             maintenance.awaitDrained(epoch);
             PostingDatabase.Fingerprint atDrained = db.fingerprint(ledger.prefix);
@@ -130,10 +128,8 @@ class DrainedUnderFaultsIT {
     @Order(3)
     void aFrozenReplicaWithAWriteInFlightIsFencedBeforeDrained() throws Exception {
         String item = items.get(1);
-        CompletableFuture<Ledger.Posting> shipment;
         try (PostingDatabase.RowLock row = db.holdStockRow(item, WAREHOUSE)) {
-            shipment = CompletableFuture.supplyAsync(() -> ledger.post(suite.postingB.url(), "SHIPMENT", item, WAREHOUSE, 1));
-            await().atMost(Duration.ofSeconds(30)).until(row::hasWaiter);
+            CompletableFuture<Ledger.Posting> shipment = shipmentWaitingFor(row, suite.postingB.url(), item);
             suite.postingB.pause();
             ledger.event("posting B paused with a write waiting in PostgreSQL");
             long epoch = maintenance.readOnlyEpoch("replica frozen", 1500);
@@ -167,6 +163,14 @@ class DrainedUnderFaultsIT {
         assertEquals(503, lock.status(), lock.body());
         assertEquals("read-only", lock.problem());
         maintenance.readWrite("lock case over");
+    }
+
+    /** A shipment of {@code item} posted to {@code replica}, once it waits in PostgreSQL for the held row. */
+    private CompletableFuture<Ledger.Posting> shipmentWaitingFor(PostingDatabase.RowLock row, String replica, String item) {
+        CompletableFuture<Ledger.Posting> shipment = CompletableFuture
+                .supplyAsync(() -> ledger.post(replica, "SHIPMENT", item, WAREHOUSE, 1));
+        await().atMost(Duration.ofSeconds(30)).until(row::hasWaiter);
+        return shipment;
     }
 
     private void awaitAccepted(long count) {
