@@ -30,7 +30,7 @@ public class BackupResource {
     public record CreateBackup(@Size(max = 200) String label, String maintenance) {
     }
 
-    public record RestoreRequest(List<String> databases) {
+    public record RestoreRequest(@Size(max = 20) List<@Size(max = 63) String> databases) {
     }
 
     private final BackupCatalog catalog;
@@ -48,7 +48,7 @@ public class BackupResource {
     /** Starts a backup: 202 at once; follow it with GET /v1/backups/{id}. */
     @POST
     public Uni<Response> create(@Valid @NotNull CreateBackup request) {
-        MaintenanceMode mode = MaintenanceMode.parse(request.maintenance()).orElseThrow(() -> Problems.validation(
+        MaintenanceMode mode = MaintenanceMode.parse(request.maintenance()).orElseThrow(() -> Problems.validation("maintenance",
                 "maintenance must be \"auto\" or \"require\", not \"" + request.maintenance() + "\""));
         String label = request.label() == null || request.label().isBlank() ? "backup " + Instant.now() : request.label();
         return start(label, mode).map(b -> Response.accepted(Map.of("id", b.id, "status", b.status)).build());
@@ -114,7 +114,7 @@ public class BackupResource {
      */
     @POST
     @Path("/{id}/restore")
-    public Uni<Response> restore(@PathParam("id") String id, RestoreRequest request) {
+    public Uni<Response> restore(@PathParam("id") String id, @Valid RestoreRequest request) {
         return found(id).chain(backup -> {
             if (backup.status != BackupStatus.SUCCEEDED || !Boolean.TRUE.equals(backup.verified)) {
                 return Uni.createFrom().failure(Problems.of(409, "not-verified", "Backup not verified",
@@ -125,11 +125,11 @@ public class BackupResource {
                     ? config.restore().databases().stream().filter(dumped::contains).toList() : request.databases();
             List<String> unknown = databases.stream().filter(d -> !dumped.contains(d)).toList();
             if (!unknown.isEmpty()) {
-                return Uni.createFrom().failure(Problems.validation("backup " + id + " has no dump of " + unknown
+                return Uni.createFrom().failure(Problems.validation("databases", "backup " + id + " has no dump of " + unknown
                         + "; it has " + dumped));
             }
             if (databases.isEmpty()) {
-                return Uni.createFrom().failure(Problems.validation("nothing to restore: name the databases, one of "
+                return Uni.createFrom().failure(Problems.validation("databases", "nothing to restore: name the databases, one of "
                         + dumped));
             }
             return state().chain(state -> {
