@@ -41,6 +41,7 @@ import net.jqwik.api.sessions.JqwikSession;
 public final class OpenApiFuzzer {
     public static final String SUITE_TYPES = "https://suite.dev/problems/";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_URI = 3500;
 
     /** One request as sent, for the report and for {@link #skip}. */
     public record Request(String method, String path, String template, Map<String, String> headers, String body) {
@@ -136,10 +137,14 @@ public final class OpenApiFuzzer {
             String name = param.path("name").asText();
             String in = param.path("in").asText();
             if (in.equals("path")) {
-                path = path.replace("{" + name + "}", encode(pathValue()));
+                String value = encode(pathValue());
+                path = path.replace("{" + name + "}", value.length() > 2000 ? value.substring(0, 2000) : value);
             } else if (in.equals("query") && random.nextInt(3) > 0) {
-                query.append(query.length() == 0 ? "?" : "&").append(encode(name)).append('=')
-                        .append(encode(scalarText(resolve(doc, param.path("schema")), name)));
+                String pair = encode(name) + "=" + encode(scalarText(resolve(doc, param.path("schema")), name));
+                // Vert.x answers a request line over 4 KiB with a bare 414 before any route runs (see problems/README.md)
+                if (path.length() + query.length() + pair.length() < MAX_URI) {
+                    query.append(query.length() == 0 ? "?" : "&").append(pair);
+                }
             } else if (in.equals("header") && random.nextBoolean()) {
                 headers.put(name, headerValue());
             }
