@@ -28,6 +28,7 @@ import io.smallrye.mutiny.Uni;
 import io.suite.posting.Db;
 import io.suite.posting.PostingConfig;
 import io.suite.problems.ProblemTypes;
+import io.suite.problems.Violations;
 import io.suite.writeguard.WriteGuard;
 
 /** Documents API v1: create (and post), post/repost, unpost, read. Every write goes through the write guard. */
@@ -53,8 +54,7 @@ public class DocumentResource {
         DocumentData doc = DocumentRules.validate(body, config.maxLines(), LocalDate.now());
         boolean post = body.post() == null || body.post();
         if (key != null && (key.isBlank() || key.length() > MAX_KEY_LENGTH)) {
-            throw HttpProblem.builder().withType(ProblemTypes.VALIDATION).withStatus(400)
-                    .withTitle("Invalid Idempotency-Key").withDetail("must be 1 to " + MAX_KEY_LENGTH + " characters").build();
+            throw Violations.of("Invalid Idempotency-Key", "Idempotency-Key", "must be 1 to " + MAX_KEY_LENGTH + " characters");
         }
         String hash = key == null ? null : hash(body);
         PostingEngine.Job job = new PostingEngine.Job(doc, true, post ? PostingEngine.Op.POST : PostingEngine.Op.DRAFT, false);
