@@ -232,6 +232,7 @@ public final class OpenApiFuzzer {
             return values.get(random.nextInt(values.size()));
         }
         String type = type(schema);
+        JsonNode resolved = schema;
         switch (type) {
             case "object": {
                 Map<String, Object> out = new LinkedHashMap<>();
@@ -258,14 +259,25 @@ public final class OpenApiFuzzer {
                 return out;
             }
             case "integer":
-                return cap(name, draw(integers(schema)));
+                return cap(name, inRange(resolved, 0).orElseGet(() -> draw(integers(resolved))));
             case "number":
-                return cap(name, draw(decimals()));
+                return cap(name, inRange(resolved, 3).orElseGet(() -> draw(decimals())));
             case "boolean":
                 return random.nextBoolean();
             default:
                 return scalarText(schema, name);
         }
+    }
+
+    /** Half the time, a number within the schema's minimum and maximum (when it has them). */
+    private java.util.Optional<Object> inRange(JsonNode schema, int scale) {
+        if (!(schema.has("minimum") || schema.has("maximum")) || random.nextBoolean()) {
+            return java.util.Optional.empty();
+        }
+        BigDecimal min = schema.has("minimum") ? schema.get("minimum").decimalValue() : BigDecimal.ZERO;
+        BigDecimal max = schema.has("maximum") ? schema.get("maximum").decimalValue() : min.add(BigDecimal.valueOf(1000));
+        BigDecimal top = max.min(min.add(BigDecimal.valueOf(100))); // small values: a document then may post
+        return java.util.Optional.of(draw(Arbitraries.bigDecimals().between(min, top).ofScale(scale)));
     }
 
     /** The value with one thing broken somewhere inside it. */
