@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.core.StreamReadFeature;
 
+import io.suite.problems.Text;
+
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -57,7 +59,7 @@ final class ItemParser {
         try {
             return JSON.readTree(body);
         } catch (JsonProcessingException e) {
-            throw Problems.badInput("malformed JSON: " + e.getOriginalMessage());
+            throw Problems.badInput("body", "is not well-formed JSON: " + e.getOriginalMessage());
         }
     }
 
@@ -68,10 +70,10 @@ final class ItemParser {
         String label = text(root, "label", config.maxLabelLength());
         Long lease = integer(root, "leaseMs");
         if (lease != null && (lease < 1000 || lease > 600_000)) {
-            throw Problems.badInput("leaseMs must be from 1000 to 600000, was " + lease);
+            throw Problems.badInput("leaseMs", "must be from 1000 to 600000, was " + lease);
         }
         if (!root.has("items") && root.has("timeoutMs")) {
-            throw Problems.badInput("timeoutMs needs items: it is the wait of the locks taken at begin");
+            throw Problems.badInput("timeoutMs", "needs items: it is the wait of the locks taken at begin");
         }
         return new Begin(owner, label, lease, root.has("items") ? lockRequest(root) : null);
     }
@@ -85,11 +87,11 @@ final class ItemParser {
     private LockRequest lockRequest(JsonNode root) {
         Long timeout = integer(root, "timeoutMs");
         if (timeout != null && (timeout < 0 || timeout > config.maxWaitTimeout().toMillis())) {
-            throw Problems.badInput("timeoutMs must be from 0 to " + config.maxWaitTimeout().toMillis() + ", was " + timeout);
+            throw Problems.badInput("timeoutMs", "must be from 0 to " + config.maxWaitTimeout().toMillis() + ", was " + timeout);
         }
         JsonNode items = root.get("items");
         if (items == null || !items.isArray() || items.isEmpty()) {
-            throw Problems.badInput("items must be a non-empty array");
+            throw Problems.badInput("items", "must be a non-empty array");
         }
         List<LockItem> out = new ArrayList<>();
         int i = 0;
@@ -102,18 +104,18 @@ final class ItemParser {
             JsonNode fields = item.get("fields");
             JsonNode rows = item.get("rows");
             if (fields != null && rows != null) {
-                throw Problems.badInput(where + ": give fields or rows, not both");
+                throw Problems.badInput(where, "give fields or rows, not both");
             }
             if (rows != null) {
                 if (!rows.isArray() || rows.isEmpty()) {
-                    throw Problems.badInput(where + ".rows must be a non-empty array of objects");
+                    throw Problems.badInput(where + ".rows", "must be a non-empty array of objects");
                 }
                 int r = 0;
                 for (JsonNode row : rows) {
                     String rw = where + ".rows[" + r++ + "]";
                     object(row, rw);
                     if (row.isEmpty()) {
-                        throw Problems.badInput(rw + " names no field");
+                        throw Problems.badInput(rw, "names no field");
                     }
                     SortedMap<String, Condition> conditions = new TreeMap<>();
                     row.fields().forEachRemaining(e -> conditions.put(fieldName(e.getKey(), rw),
@@ -142,7 +144,7 @@ final class ItemParser {
 
     private void add(List<LockItem> out, LockItem item) {
         if (out.size() >= config.maxItemsPerRequest()) {
-            throw Problems.badInput("more than " + config.maxItemsPerRequest() + " items (rows count one each) in one request");
+            throw Problems.badInput("items", "more than " + config.maxItemsPerRequest() + " items (rows count one each) in one request");
         }
         out.add(item);
     }
@@ -156,7 +158,10 @@ final class ItemParser {
             only(node, at, Set.of("in"));
             JsonNode values = node.get("in");
             if (!values.isArray() || values.isEmpty()) {
-                throw Problems.badInput(at + ".in must be a non-empty array of strings or numbers");
+                throw Problems.badInput(at + ".in", "must be a non-empty array of strings or numbers");
+            }
+            if (values.size() > config.maxInValues()) {
+                throw Problems.badInput(at + ".in", "has more than " + config.maxInValues() + " values");
             }
             TreeSet<Comparable<?>> set = new TreeSet<>(VALUE_ORDER);
             int i = 0;
@@ -173,11 +178,11 @@ final class ItemParser {
         }
         if (from != null && to != null) {
             if (from.getClass() != to.getClass()) {
-                throw Problems.badInput(at + ": from and to must both be numbers or both strings");
+                throw Problems.badInput(at, "from and to must both be numbers or both strings");
             }
             int order = Conflicts.compare(from, to);
             if (order > 0) {
-                throw Problems.badInput(at + ": from is after to");
+                throw Problems.badInput(at, "from is after to");
             }
             if (order == 0) {
                 return new Condition.Equals(from);
@@ -188,8 +193,9 @@ final class ItemParser {
 
     private Comparable<?> scalar(JsonNode v, String at) {
         if (v.isTextual()) {
-            if (v.textValue().length() > config.maxNameLength()) {
-                throw Problems.badInput(at + " is longer than " + config.maxNameLength() + " characters");
+            String wrong = Text.name(v.textValue(), config.maxNameLength());
+            if (wrong != null) {
+                throw Problems.badInput(at, wrong);
             }
             return v.textValue();
         }
@@ -197,35 +203,31 @@ final class ItemParser {
             BigDecimal d = v.decimalValue().stripTrailingZeros();
             // At most 15 significant digits: then Lua's doubles order and equate values exactly as Java does.
             if (d.precision() > 15 || d.scale() > 15 || d.scale() < -15) {
-                throw Problems.badInput(at + ": numbers may have at most 15 significant digits and 15 decimals");
+                throw Problems.badInput(at, "numbers may have at most 15 significant digits and 15 decimals");
             }
             return d.signum() == 0 ? BigDecimal.ZERO : d;
         }
-        throw Problems.badInput(at + " must be a string or a number (or, in fields, {\"in\":[...]} or {\"from\":..,\"to\":..})");
+        throw Problems.badInput(at, "must be a string or a number (or, in fields, {\"in\":[...]} or {\"from\":..,\"to\":..})");
     }
 
     private String name(JsonNode v, String at) {
         if (v == null || !v.isTextual() || v.textValue().isEmpty()) {
-            throw Problems.badInput(at + " must be a non-empty string");
+            throw Problems.badInput(at, "must be a non-empty string");
         }
         return checkName(v.textValue(), at);
     }
 
     private String fieldName(String name, String at) {
         if (name.isEmpty()) {
-            throw Problems.badInput(at + ": a field name is empty");
+            throw Problems.badInput(at, "a field name is empty");
         }
         return checkName(name, at + "." + name);
     }
 
     private String checkName(String name, String at) {
-        if (name.length() > config.maxNameLength()) {
-            throw Problems.badInput(at + " is longer than " + config.maxNameLength() + " characters");
-        }
-        for (int i = 0; i < name.length(); i++) {
-            if (name.charAt(i) < 0x20) {
-                throw Problems.badInput(at + " contains a control character");
-            }
+        String wrong = Text.name(name, config.maxNameLength());
+        if (wrong != null) {
+            throw Problems.badInput(at, wrong);
         }
         return name;
     }
@@ -241,12 +243,12 @@ final class ItemParser {
                 // falls through to the problem below
             }
         }
-        throw Problems.badInput(at + " must be SHARED or EXCLUSIVE");
+        throw Problems.badInput(at, "must be SHARED or EXCLUSIVE");
     }
 
     private static JsonNode object(JsonNode node, String at) {
         if (node == null || !node.isObject()) {
-            throw Problems.badInput(at + " must be a JSON object");
+            throw Problems.badInput(at, "must be a JSON object");
         }
         return node;
     }
@@ -254,7 +256,7 @@ final class ItemParser {
     private static void only(JsonNode node, String at, Set<String> allowed) {
         node.fieldNames().forEachRemaining(n -> {
             if (!allowed.contains(n)) {
-                throw Problems.badInput(at + ": unknown property " + n + " (allowed: " + new TreeSet<>(allowed) + ")");
+                throw Problems.badInput(at + "." + n, "is not a property here (allowed: " + new TreeSet<>(allowed) + ")");
             }
         });
     }
@@ -265,10 +267,11 @@ final class ItemParser {
             return "";
         }
         if (!v.isTextual()) {
-            throw Problems.badInput(field + " must be a string");
+            throw Problems.badInput(field, "must be a string");
         }
-        if (v.textValue().length() > max) {
-            throw Problems.badInput(field + " is longer than " + max + " characters");
+        String wrong = Text.prose(v.textValue(), max);
+        if (wrong != null) {
+            throw Problems.badInput(field, wrong);
         }
         return v.textValue();
     }
@@ -279,7 +282,7 @@ final class ItemParser {
             return null;
         }
         if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw Problems.badInput(field + " must be an integer");
+            throw Problems.badInput(field, "must be an integer");
         }
         return v.longValue();
     }

@@ -32,6 +32,10 @@ public interface LockConfig {
     @WithDefault("10000")
     int maxItemsPerRequest();
 
+    /** Values in one {@code {"in":[...]}} set. */
+    @WithDefault("1000")
+    int maxInValues();
+
     @WithDefault("200")
     int maxOwnerLength();
 

@@ -1,8 +1,8 @@
 package io.suite.locks;
 
 import io.quarkiverse.resteasy.problem.HttpProblem;
-
-import java.net.URI;
+import io.suite.problems.ProblemTypes;
+import io.suite.problems.Violations;
 
 /** The problem+json answers of the lock service, with the suite's stable type URIs. */
 final class Problems {
@@ -11,13 +11,14 @@ final class Problems {
 
     static HttpProblem.Builder problem(int status, String name, String title) {
         return HttpProblem.builder()
-                .withType(URI.create("https://suite.dev/problems/" + name))
+                .withType(ProblemTypes.of(name))
                 .withStatus(status)
                 .withTitle(title);
     }
 
-    static HttpProblem badInput(String detail) {
-        return problem(400, "validation", "Bad lock request").withDetail(detail).build();
+    /** A 400 naming the bad field ({@code items[0].fields.item.in}, or {@code body}). */
+    static HttpProblem badInput(String field, String message) {
+        return Violations.of("Bad lock request", field, message);
     }
 
     static HttpProblem noSuchTransaction(String id) {

@@ -10,6 +10,7 @@ class TestLimits implements LockConfig {
     public Duration defaultLease() { return Duration.ofSeconds(30); }
     public int escalationThreshold() { return 1000; }
     public int maxItemsPerRequest() { return 10000; }
+    public int maxInValues() { return 1000; }
     public int maxOwnerLength() { return 200; }
     public int maxLabelLength() { return 500; }
     public int maxNameLength() { return 200; }

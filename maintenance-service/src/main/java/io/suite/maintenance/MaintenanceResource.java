@@ -26,6 +26,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
+import io.suite.problems.Violations;
 
 @Path("/v1/maintenance")
 @Produces(MediaType.APPLICATION_JSON)
@@ -74,7 +75,7 @@ public class MaintenanceResource {
     public Uni<RestResponse<MaintenanceView>> release(@Valid Requests.Release body,
             @HeaderParam(REQUESTED_BY) String header) {
         if (body == null) {
-            throw new jakarta.validation.ValidationException("heldBy is required");
+            throw Violations.of("Bad release", "heldBy", "is required");
         }
         String who = who(body.requestedBy(), header);
         return accepted(maintenance.change(s -> Transitions.release(s, body.heldBy(), who, Instant.now())));

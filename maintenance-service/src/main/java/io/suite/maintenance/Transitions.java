@@ -9,15 +9,16 @@ import java.util.Optional;
 import jakarta.ws.rs.core.Response;
 
 import io.quarkiverse.resteasy.problem.HttpProblem;
+import io.suite.problems.ProblemTypes;
 
 /**
  * The rules of the maintenance state machine, in one place and free of I/O: which request makes
  * a new epoch, which renews, which is refused. Empty means "no change" (answered with the state).
  */
 public final class Transitions {
-    static final URI BACKUP_IN_PROGRESS = URI.create("https://suite.dev/problems/backup-in-progress");
-    static final URI NOT_READ_ONLY = URI.create("https://suite.dev/problems/not-read-only");
-    static final URI CONFLICT = URI.create("https://suite.dev/problems/conflict");
+    static final URI BACKUP_IN_PROGRESS = ProblemTypes.BACKUP_IN_PROGRESS;
+    static final URI NOT_READ_ONLY = ProblemTypes.NOT_READ_ONLY;
+    static final URI CONFLICT = ProblemTypes.CONFLICT;
 
     private Transitions() {
     }

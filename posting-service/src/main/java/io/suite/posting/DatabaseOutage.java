@@ -21,8 +21,8 @@ import io.vertx.sqlclient.ClosedConnectionException;
  * </ul>
  */
 public final class DatabaseOutage {
-    public static final URI OUTCOME_UNKNOWN = URI.create("https://suite.dev/problems/outcome-unknown");
-    public static final URI UNAVAILABLE = URI.create("https://suite.dev/problems/database-unavailable");
+    public static final URI OUTCOME_UNKNOWN = io.suite.problems.ProblemTypes.OUTCOME_UNKNOWN;
+    public static final URI UNAVAILABLE = io.suite.problems.ProblemTypes.DATABASE_UNAVAILABLE;
     private static final int RETRY_AFTER_SECONDS = 1;
 
     /** Refused at connection time: shutting down, starting up, too many connections, cannot connect. */

@@ -5,15 +5,16 @@ import java.net.URI;
 import jakarta.ws.rs.core.Response;
 
 import io.quarkiverse.resteasy.problem.HttpProblem;
+import io.suite.problems.ProblemTypes;
 
 /**
  * A write refused by the read-only rule. It is an {@link HttpProblem}, so quarkus-resteasy-problem
- * renders it as 503 {@code application/problem+json}, type {@code https://suite.dev/problems/read-only},
+ * renders it as 503 {@code application/problem+json}, type {@link ProblemTypes#READ_ONLY},
  * header {@code Retry-After} (seconds) and top-level fields {@code reason}, {@code epoch} and
  * {@code refusal} (read-only | state-unknown | state-stale | drain-timeout).
  */
 public class ReadOnlyException extends HttpProblem {
-    public static final URI TYPE = URI.create("https://suite.dev/problems/read-only");
+    public static final URI TYPE = ProblemTypes.READ_ONLY;
 
     private final Refusal refusal;
     private final String reason;

@@ -30,7 +30,7 @@ public class BackupResource {
     public record CreateBackup(@Size(max = 200) String label, String maintenance) {
     }
 
-    public record RestoreRequest(List<String> databases) {
+    public record RestoreRequest(@Size(max = 20) List<@Size(max = 63) String> databases) {
     }
 
     private final BackupCatalog catalog;
@@ -48,7 +48,7 @@ public class BackupResource {
     /** Starts a backup: 202 at once; follow it with GET /v1/backups/{id}. */
     @POST
     public Uni<Response> create(@Valid @NotNull CreateBackup request) {
-        MaintenanceMode mode = MaintenanceMode.parse(request.maintenance()).orElseThrow(() -> Problems.validation(
+        MaintenanceMode mode = MaintenanceMode.parse(request.maintenance()).orElseThrow(() -> Problems.validation("maintenance",
                 "maintenance must be \"auto\" or \"require\", not \"" + request.maintenance() + "\""));
         String label = request.label() == null || request.label().isBlank() ? "backup " + Instant.now() : request.label();
         return start(label, mode).map(b -> Response.accepted(Map.of("id", b.id, "status", b.status)).build());
@@ -115,7 +115,7 @@ public class BackupResource {
      */
     @POST
     @Path("/{id}/restore")
-    public Uni<Response> restore(@PathParam("id") String id, RestoreRequest request) {
+    public Uni<Response> restore(@PathParam("id") String id, @Valid RestoreRequest request) {
         return found(id).chain(backup -> {
             List<String> dumped = runner.artifacts(backup).stream().map(Artifact::database).toList();
             boolean named = request != null && request.databases() != null && !request.databases().isEmpty();

@@ -1,6 +1,5 @@
 package io.suite.posting.documents;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,6 +28,8 @@ import io.smallrye.mutiny.Uni;
 import io.suite.posting.DatabaseOutage;
 import io.suite.posting.Db;
 import io.suite.posting.PostingConfig;
+import io.suite.problems.ProblemTypes;
+import io.suite.problems.Violations;
 import io.suite.writeguard.WriteGuard;
 
 /** Documents API v1: create (and post), post/repost, unpost, read. Every write goes through the write guard. */
@@ -54,8 +55,7 @@ public class DocumentResource {
         DocumentData doc = DocumentRules.validate(body, config.maxLines(), LocalDate.now());
         boolean post = body.post() == null || body.post();
         if (key != null && (key.isBlank() || key.length() > MAX_KEY_LENGTH)) {
-            throw HttpProblem.builder().withType(URI.create("https://suite.dev/problems/validation")).withStatus(400)
-                    .withTitle("Invalid Idempotency-Key").withDetail("must be 1 to " + MAX_KEY_LENGTH + " characters").build();
+            throw Violations.of("Invalid Idempotency-Key", "Idempotency-Key", "must be 1 to " + MAX_KEY_LENGTH + " characters");
         }
         String hash = key == null ? null : hash(body);
         PostingEngine.Job job = new PostingEngine.Job(doc, true, post ? PostingEngine.Op.POST : PostingEngine.Op.DRAFT, false);
@@ -103,7 +103,7 @@ public class DocumentResource {
         })).onFailure().transform(DatabaseOutage::ofWrite).map(outcomes -> {
             PostingEngine.Outcome o = outcomes.get(0);
             if (o.result().equals("skipped")) {
-                throw HttpProblem.builder().withType(URI.create("https://suite.dev/problems/conflict")).withStatus(409)
+                throw HttpProblem.builder().withType(ProblemTypes.CONFLICT).withStatus(409)
                         .withTitle("Conflict").withDetail("Document " + o.doc().number() + " is " + o.reason()).build();
             }
             return o.doc();
@@ -137,7 +137,7 @@ public class DocumentResource {
     }
 
     private static HttpProblem notFound(String id) {
-        return HttpProblem.builder().withType(URI.create("https://suite.dev/problems/not-found")).withStatus(404)
+        return HttpProblem.builder().withType(ProblemTypes.NOT_FOUND).withStatus(404)
                 .withTitle("Not found").withDetail("No document " + id).build();
     }
 
@@ -154,11 +154,11 @@ public class DocumentResource {
     private static Response replay(Stored first, String hash) {
         if (first == null) {
             // the concurrent request with this key did not commit: the client may simply retry
-            throw HttpProblem.builder().withType(URI.create("https://suite.dev/problems/conflict")).withStatus(409)
+            throw HttpProblem.builder().withType(ProblemTypes.CONFLICT).withStatus(409)
                     .withTitle("Conflict").withDetail("A request with this Idempotency-Key is in progress; retry").build();
         }
         if (!first.hash().equals(hash)) {
-            throw HttpProblem.builder().withType(URI.create("https://suite.dev/problems/conflict")).withStatus(409)
+            throw HttpProblem.builder().withType(ProblemTypes.CONFLICT).withStatus(409)
                     .withTitle("Idempotency-Key reused").withDetail("This Idempotency-Key was used with another body").build();
         }
         return Response.status(first.status()).type(MediaType.APPLICATION_JSON).entity(first.response())

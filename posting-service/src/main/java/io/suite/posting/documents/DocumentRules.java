@@ -1,9 +1,7 @@
 package io.suite.posting.documents;
 
 import java.math.BigDecimal;
-import java.net.URI;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,10 +9,14 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.quarkiverse.resteasy.problem.HttpProblem;
+import io.suite.problems.Dates;
+import io.suite.problems.Text;
+import io.suite.problems.Violations;
 
 /**
  * What a document must look like before anything is written: types, positive quantities with at
- * most 3 decimals, toWarehouse only and always on TRANSFER, a line limit, number and date format.
+ * most 3 decimals, toWarehouse only and always on TRANSFER, a line limit, number and date format,
+ * names and numbers by the suite's text rule ({@link Text}), dates PostgreSQL and clients read back ({@link Dates}).
  */
 public final class DocumentRules {
     public static final int QUANTITY_SCALE = 3;
@@ -43,13 +45,14 @@ public final class DocumentRules {
         if (number != null && (number.isBlank() || number.length() > MAX_NUMBER_LENGTH)) {
             v.put("number", "must be 1 to " + MAX_NUMBER_LENGTH + " characters");
         }
+        if (number != null && !v.containsKey("number") && Text.name(number, MAX_NUMBER_LENGTH) != null) {
+            v.put("number", Text.name(number, MAX_NUMBER_LENGTH));
+        }
         LocalDate date = today;
-        if (r.date() != null) {
-            try {
-                date = LocalDate.parse(r.date());
-            } catch (DateTimeParseException e) {
-                v.put("date", "must be an ISO date (yyyy-MM-dd)");
-            }
+        if (Dates.check(r.date()) != null) {
+            v.put("date", Dates.check(r.date()));
+        } else if (r.date() != null) {
+            date = LocalDate.parse(r.date());
         }
         List<DocumentData.Line> lines = new ArrayList<>();
         if (r.lines() == null || r.lines().isEmpty()) {
@@ -101,15 +104,14 @@ public final class DocumentRules {
     private static void name(Map<String, String> v, String field, String value) {
         if (value == null || value.isBlank() || value.length() > MAX_NAME_LENGTH) {
             v.put(field, "must be 1 to " + MAX_NAME_LENGTH + " characters");
+        } else if (Text.name(value, MAX_NAME_LENGTH) != null) {
+            v.put(field, Text.name(value, MAX_NAME_LENGTH));
         }
     }
 
     private static HttpProblem problem(Map<String, String> violations) {
-        List<Map<String, String>> list = new ArrayList<>();
-        violations.forEach((field, message) -> list.add(Map.of("field", field, "message", message)));
-        return HttpProblem.builder().withType(URI.create("https://suite.dev/problems/validation"))
-                .withTitle("Invalid document").withStatus(400)
-                .withDetail(list.size() + " violation(s): nothing was written")
-                .with("violations", list).build();
+        Violations out = new Violations();
+        violations.forEach(out::add);
+        return out.problem("Invalid document");
     }
 }

@@ -1,7 +1,6 @@
 package io.suite.posting.documents;
 
 import java.math.BigDecimal;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,6 +36,7 @@ import io.suite.posting.registers.SalesRegister;
 import io.suite.posting.registers.Shortage;
 import io.suite.posting.registers.StockKey;
 import io.suite.posting.registers.StockRegister;
+import io.suite.problems.ProblemTypes;
 import io.suite.writeguard.WriteGuard;
 import io.suite.writeguard.WritePermit;
 import io.vertx.core.Context;
@@ -179,7 +179,7 @@ public class PostingEngine {
     }
 
     static HttpProblem tooMuchContention(int attempts) {
-        return HttpProblem.builder().withType(URI.create("https://suite.dev/problems/serialization-failure"))
+        return HttpProblem.builder().withType(ProblemTypes.SERIALIZATION_FAILURE)
                 .withTitle("Too much contention").withStatus(503).withHeader("Retry-After", 1)
                 .withDetail("Gave up after " + attempts + " attempts that met concurrent writers; nothing was written").build();
     }
@@ -200,7 +200,7 @@ public class PostingEngine {
         }
         if ("23514".equals(state)) {
             // the CHECK constraint caught what balance control should have: refuse, nothing written
-            return HttpProblem.builder().withType(URI.create("https://suite.dev/problems/insufficient-stock"))
+            return HttpProblem.builder().withType(ProblemTypes.INSUFFICIENT_STOCK)
                     .withTitle("Insufficient stock").withStatus(422)
                     .withDetail("A stock balance would go below zero; nothing was written")
                     .with("shortages", List.of()).build();
@@ -441,7 +441,7 @@ public class PostingEngine {
             m.put("available", sh.available());
             list.add(m);
         }
-        return HttpProblem.builder().withType(URI.create("https://suite.dev/problems/insufficient-stock"))
+        return HttpProblem.builder().withType(ProblemTypes.INSUFFICIENT_STOCK)
                 .withTitle("Insufficient stock").withStatus(422)
                 .withDetail("A stock balance would go below zero; nothing was written")
                 .with("shortages", list).build();

@@ -1,7 +1,7 @@
 package io.suite.posting.locking;
 
-import java.net.URI;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +19,9 @@ import io.smallrye.mutiny.Uni;
 import io.suite.posting.PostingConfig;
 import io.suite.posting.documents.PostingMetrics;
 import io.suite.posting.registers.StockKey;
+import io.suite.problems.ProblemTypes;
+import io.suite.writeguard.ReadOnlyException;
+import io.suite.writeguard.Refusal;
 
 /**
  * EXCLUSIVE managed locks on Stock rows, through lock-service. A posting holds one lock
@@ -83,37 +86,41 @@ public class ManagedLocks {
             Map<?, ?> body = body(response);
             int status = response.getStatus();
             if (status == 423) {
-                return HttpProblem.builder().withType(URI.create("https://suite.dev/problems/lock-timeout"))
+                return HttpProblem.builder().withType(ProblemTypes.LOCK_TIMEOUT)
                         .withTitle("Lock wait timed out").withStatus(423)
                         .withDetail("Stock rows are locked by another posting; nothing was written")
                         .with("blockedBy", body.containsKey("blockedBy") ? body.get("blockedBy") : List.of()).build();
             }
             if (status == 409) {
-                return HttpProblem.builder().withType(URI.create("https://suite.dev/problems/deadlock"))
+                return HttpProblem.builder().withType(ProblemTypes.DEADLOCK)
                         .withTitle("Deadlock").withStatus(409)
                         .withDetail("The lock request closed a wait cycle; nothing was written")
                         .with("cycle", body.containsKey("cycle") ? body.get("cycle") : List.of()).build();
             }
-            if (status == 503 && String.valueOf(body.get("type")).endsWith("/read-only")) {
-                HttpProblem.Builder b = HttpProblem.builder().withType(URI.create("https://suite.dev/problems/read-only"))
-                        .withTitle("Service is read-only").withStatus(503)
-                        .withDetail("lock-service refuses EXCLUSIVE locks: maintenance mode")
-                        .withHeader("Retry-After", response.getHeaderString("Retry-After") == null ? "5"
-                                : response.getHeaderString("Retry-After"));
-                if (body.get("reason") != null) {
-                    b.with("reason", body.get("reason"));
-                }
-                if (body.get("epoch") != null) {
-                    b.with("epoch", body.get("epoch"));
-                }
-                return b.build();
+            if (status == 503 && ProblemTypes.READ_ONLY.toString().equals(String.valueOf(body.get("type")))) {
+                return readOnly(body, response.getHeaderString("Retry-After"));
             }
         }
         return unavailable(failure);
     }
 
+    /** lock-service's read-only refusal, passed on in the one shape of write-guard's (with its refusal). */
+    private static ReadOnlyException readOnly(Map<?, ?> body, String retryAfter) {
+        Refusal refusal = Arrays.stream(Refusal.values()).filter(r -> r.tag().equals(body.get("refusal"))).findFirst()
+                .orElse(Refusal.READ_ONLY);
+        long epoch = body.get("epoch") instanceof Number n ? n.longValue() : -1;
+        long seconds;
+        try {
+            seconds = retryAfter == null ? 5 : Long.parseLong(retryAfter.trim());
+        } catch (NumberFormatException e) {
+            seconds = 5;
+        }
+        return new ReadOnlyException(refusal, body.get("reason") == null ? "maintenance" : String.valueOf(body.get("reason")),
+                epoch, seconds);
+    }
+
     static HttpProblem unavailable(Throwable failure) {
-        return HttpProblem.builder().withType(URI.create("https://suite.dev/problems/lock-service-unavailable"))
+        return HttpProblem.builder().withType(ProblemTypes.LOCK_SERVICE_UNAVAILABLE)
                 .withTitle("lock-service unavailable").withStatus(503).withHeader("Retry-After", 1)
                 .withDetail("Managed locks could not be taken (" + failure.getClass().getSimpleName()
                         + "); nothing was written")

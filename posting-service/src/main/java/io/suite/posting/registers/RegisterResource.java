@@ -1,9 +1,7 @@
 package io.suite.posting.registers;
 
 import java.math.BigDecimal;
-import java.net.URI;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,10 +12,10 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 
-import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.suite.posting.Db;
+import io.suite.problems.Dates;
 import io.suite.writeguard.WriteGuard;
 
 /** Register reads, the invariant check (from the SQL views) and the Sales totals collapse. */
@@ -92,14 +90,6 @@ public class RegisterResource {
     }
 
     private static LocalDate date(String name, String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return LocalDate.parse(value);
-        } catch (DateTimeParseException e) {
-            throw HttpProblem.builder().withType(URI.create("https://suite.dev/problems/validation")).withStatus(400)
-                    .withTitle("Invalid date").withDetail(name + " must be an ISO date (yyyy-MM-dd)").build();
-        }
+        return Dates.require(name, value);
     }
 }

@@ -1,7 +1,6 @@
 package io.suite.posting.registers;
 
 import java.math.BigDecimal;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -15,6 +14,7 @@ import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.smallrye.mutiny.Uni;
 import io.suite.posting.Db;
 import io.suite.posting.Writes;
+import io.suite.problems.ProblemTypes;
 
 /** The Stock register in SQL: movements, balances, and the fenced balance write. */
 public final class StockRegister {
@@ -200,7 +200,7 @@ public final class StockRegister {
     }
 
     public static HttpProblem lockLost(Long token) {
-        return HttpProblem.builder().withType(URI.create("https://suite.dev/problems/lock-lost")).withTitle("Managed lock lost")
+        return HttpProblem.builder().withType(ProblemTypes.LOCK_LOST).withTitle("Managed lock lost")
                 .withStatus(409).withDetail("A later lock holder has written these Stock rows (fencing token " + token
                         + " is stale: the lock transaction's lease ran out); nothing was written")
                 .build();

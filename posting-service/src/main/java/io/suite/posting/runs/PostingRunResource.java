@@ -1,6 +1,5 @@
 package io.suite.posting.runs;
 
-import java.net.URI;
 import java.util.Map;
 
 import jakarta.inject.Inject;
@@ -10,9 +9,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
 
-import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
+import io.suite.problems.Violations;
 
 @Path("/v1/posting-runs")
 public class PostingRunResource {
@@ -28,10 +27,14 @@ public class PostingRunResource {
     public Response start(Start body) {
         int parallelism = body == null || body.parallelism() == null ? 4 : body.parallelism();
         int batchSize = body == null || body.batchSize() == null ? 500 : body.batchSize();
-        if (parallelism < 1 || parallelism > 64 || batchSize < 1 || batchSize > 1000) {
-            throw HttpProblem.builder().withType(URI.create("https://suite.dev/problems/validation")).withStatus(400)
-                    .withTitle("Invalid posting run").withDetail("parallelism must be 1..64 and batchSize 1..1000").build();
+        Violations v = new Violations();
+        if (parallelism < 1 || parallelism > 64) {
+            v.add("parallelism", "must be 1..64");
         }
+        if (batchSize < 1 || batchSize > 1000) {
+            v.add("batchSize", "must be 1..1000");
+        }
+        v.throwIfAny("Invalid posting run");
         PostingRuns.Run run = runs.start(parallelism, batchSize);
         return Response.accepted(Map.of("id", run.id)).build();
     }

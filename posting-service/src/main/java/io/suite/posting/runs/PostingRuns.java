@@ -1,6 +1,5 @@
 package io.suite.posting.runs;
 
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -42,6 +41,7 @@ import io.suite.posting.documents.DocumentStatus;
 import io.suite.posting.documents.PostingEngine;
 import io.suite.posting.documents.PostingMetrics;
 import io.suite.posting.locking.LockPolicy;
+import io.suite.problems.ProblemTypes;
 import io.suite.writeguard.ReadOnlyException;
 import io.suite.writeguard.WriteGuard;
 
@@ -350,7 +350,7 @@ public class PostingRuns {
             Throwable e = DatabaseOutage.unreachable(failure) ? DatabaseOutage.unavailable(failure)
                     : DatabaseOutage.ofWrite(failure);
             String reason = e instanceof HttpProblem p && p.getType() != null
-                    ? p.getType().toString().replace("https://suite.dev/problems/", "")
+                    ? p.getType().toString().replace(ProblemTypes.BASE, "")
                     : e.getClass().getSimpleName();
             if (e instanceof ReadOnlyException) {
                 stop.set(true);
@@ -377,7 +377,7 @@ public class PostingRuns {
     }
 
     static HttpProblem notFound(String id) {
-        return HttpProblem.builder().withType(URI.create("https://suite.dev/problems/not-found")).withStatus(404)
+        return HttpProblem.builder().withType(ProblemTypes.NOT_FOUND).withStatus(404)
                 .withTitle("Not found").withDetail("No posting run " + id).build();
     }
 }

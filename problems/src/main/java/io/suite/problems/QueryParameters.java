@@ -1,0 +1,34 @@
+package io.suite.problems;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/**
+ * Every query parameter of every call obeys {@link Text#characters} and {@link InputLimits#maxQueryParameterLength}
+ * ({@code GET /v1/balances?item=%00} was a 500: PostgreSQL takes no NUL): a 400 naming the parameter.
+ */
+public class QueryParameters {
+    private final InputLimits limits;
+
+    QueryParameters(InputLimits limits) {
+        this.limits = limits;
+    }
+
+    @ServerRequestFilter
+    public Response check(UriInfo uri) {
+        Violations violations = new Violations();
+        for (Map.Entry<String, List<String>> p : uri.getQueryParameters(true).entrySet()) {
+            violations.addIf("query." + p.getKey(), Text.name(p.getKey(), limits.maxQueryParameterLength()) == null
+                    ? null : "is not an acceptable parameter name");
+            for (String value : p.getValue()) {
+                violations.addIf("query." + p.getKey(), Text.name(value, limits.maxQueryParameterLength()));
+            }
+        }
+        return violations.isEmpty() ? null : violations.problem("Bad query parameter").toResponse();
+    }
+}

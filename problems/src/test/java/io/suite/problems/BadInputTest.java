@@ -1,0 +1,92 @@
+package io.suite.problems;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.startsWith;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+@QuarkusTest
+class BadInputTest {
+    static final String PROBLEM = "application/problem+json";
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[1,2]", "\"x\"", "42", "true", "{", "{\"type\":\"A\"} x", "{\"a\":1,\"a\":"})
+    void aBodyThatIsNoObjectIsAValidationProblem(String body) {
+        given().contentType(ContentType.JSON).body(body).post("/test/echo").then()
+                .statusCode(400).contentType(PROBLEM)
+                .body("type", equalTo(ProblemTypes.VALIDATION.toString()))
+                .body("violations.field", hasItem("body"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"lines\":\"x\"}|lines",
+            "{\"lines\":[1]}|lines[0]",
+            "{\"type\":[\"RECEIPT\"]}|type",
+            "{\"post\":{}}|post",
+            "{\"count\":1.5}|count",
+            "{\"count\":1e20}|count",
+            "{\"lines\":[{\"item\":\"a\\u0000b\"}]}|lines[0].item",
+            "{\"type\":\"\\ud800\"}|type",
+            "{\"type\":\"a\\u0007\"}|type"})
+    void aWronglyShapedFieldIsNamed(String body, String field) {
+        given().contentType(ContentType.JSON).body(body).post("/test/echo").then()
+                .statusCode(400).contentType(PROBLEM)
+                .body("type", equalTo(ProblemTypes.VALIDATION.toString()))
+                .body("violations.field", hasItem(field));
+    }
+
+    @Test
+    void proseKeepsLineBreaks() {
+        given().contentType(ContentType.JSON).body("{\"type\":\"a\\nb\\tc\"}").post("/test/echo").then()
+                .statusCode(200).body("type", equalTo("a\nb\tc"));
+    }
+
+    @Test
+    void aQueryParameterWithNulIsNamed() {
+        given().urlEncodingEnabled(false).get("/test/echo?item=%00").then()
+                .statusCode(400).contentType(PROBLEM)
+                .body("type", equalTo(ProblemTypes.VALIDATION.toString()))
+                .body("violations.field", hasItem("query.item"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"+5880000-01-01", "+11761248-01-01", "0000-12-31", "10000-01-01", "2026-02-30", "x"})
+    void aDateOutsideWhatPostgresAndClientsReadBackIsRefused(String date) {
+        given().queryParam("from", date).get("/test/echo").then()
+                .statusCode(400).contentType(PROBLEM)
+                .body("violations.field", hasItem("from"));
+    }
+
+    @Test
+    void aGoodDateIsTaken() {
+        given().queryParam("from", "9999-12-31").get("/test/echo").then().statusCode(200);
+    }
+
+    @Test
+    void anOversizedBodyIsA413Problem() {
+        given().contentType(ContentType.JSON).body("{\"type\":\"" + "x".repeat(2000) + "\"}").post("/test/echo").then()
+                .statusCode(413).contentType(PROBLEM)
+                .body("type", equalTo(ProblemTypes.PAYLOAD_TOO_LARGE.toString()));
+    }
+
+    @Test
+    void anUnknownPathGetsASuiteType() {
+        given().get("/test/nothing-here").then().statusCode(404).contentType(PROBLEM)
+                .body("type", startsWith(ProblemTypes.BASE));
+    }
+
+    @Test
+    void aWrongMediaTypeGetsASuiteType() {
+        given().contentType(ContentType.XML).body("<a/>").post("/test/echo").then().statusCode(415).contentType(PROBLEM)
+                .body("type", equalTo(ProblemTypes.UNSUPPORTED_MEDIA_TYPE.toString()));
+    }
+}
