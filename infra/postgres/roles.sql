@@ -26,3 +26,9 @@ SELECT format('CREATE ROLE %I NOLOGIN', :'writer')
 \if :new_app
 SELECT format('GRANT %I TO %I', :'writer', :'app') WHERE :'writer' <> :'app' \gexec
 \endif
+-- A defaulted :app_password must not outlive this run: setup.sql includes this file once per service,
+-- and the next service's app role would get this one's password.
+\if :set_app_password
+\else
+\unset app_password
+\endif
