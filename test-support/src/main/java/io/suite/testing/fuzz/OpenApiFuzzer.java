@@ -121,6 +121,13 @@ public final class OpenApiFuzzer {
         return failures;
     }
 
+    /** Runs ({@link #run()}), logs the summary for {@code service}, and fails listing every bad answer. */
+    public void assertEveryAnswerIsGood(String service) throws Exception {
+        List<String> bad = run();
+        System.out.println(service + " fuzz: " + summary());
+        org.junit.jupiter.api.Assertions.assertTrue(bad.isEmpty(), bad.size() + " bad answers:\n" + String.join("\n", bad));
+    }
+
     /** How many requests were sent, and the count of each status, for the test's log. */
     public String summary() {
         return sent + " requests, statuses " + statuses;
