@@ -2,8 +2,15 @@ package io.suite.problems;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.startsWith;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -11,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 
 @QuarkusTest
@@ -76,6 +84,24 @@ class BadInputTest {
         given().contentType(ContentType.JSON).body("{\"type\":\"" + "x".repeat(2000) + "\"}").post("/test/echo").then()
                 .statusCode(413).contentType(PROBLEM)
                 .body("type", equalTo(ProblemTypes.PAYLOAD_TOO_LARGE.toString()));
+    }
+
+    /**
+     * A client that sends its whole oversized body before it reads the answer (as the JDK client and
+     * most others do) must still read the 413: closing with unread bytes would reset the connection
+     * and throw the answer away.
+     */
+    @Test
+    void aClientStillSendingItsOversizedBodyReadsThe413() throws Exception {
+        byte[] body = ("{\"type\":\"" + "\u00e9".repeat(2_000_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        URI uri = URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/test/echo");
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        for (int i = 0; i < 20; i++) { // the reset is a race: one try alone may win it
+            HttpResponse<String> answer = client.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(413, answer.statusCode());
+            assertEquals(PROBLEM, answer.headers().firstValue("Content-Type").orElse(""));
+        }
     }
 
     @Test
