@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Renders every overlay with kustomize (as `kubectl apply -k` would) and checks the result offline:
  * core kinds strictly against Kubernetes' own schema (the generated models of the official Java
  * client reject unknown fields, missing required fields and wrong types), operator kinds
- * (Strimzi, CloudNativePG, Prometheus Operator) structurally, then what a cluster would only tell
+ * (Strimzi, CloudNativePG, Prometheus Operator) strictly against their vendored CRD schemas, then what a cluster would only tell
  * at run time: references that resolve, selectors that select, hardened pods, prod sizes.
  */
 class ManifestsTest {
@@ -87,7 +87,7 @@ class ManifestsTest {
         int validated = 0;
         for (ObjectNode o : rendered.get(overlay)) {
             String apiVersion = o.path("apiVersion").asText();
-            if (CustomResources.handles(apiVersion)) {
+            if (CustomResources.handles(o)) {
                 continue;
             }
             String version = apiVersion.substring(apiVersion.lastIndexOf('/') + 1);
@@ -114,11 +114,11 @@ class ManifestsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
-    void everyOperatorObjectHasTheStructureItsOperatorNeeds(String overlay) {
+    void everyOperatorObjectMatchesItsPinnedCrdSchemaStrictly(String overlay) {
         List<String> errors = new ArrayList<>();
         Map<String, Integer> kinds = new HashMap<>();
         for (ObjectNode o : rendered.get(overlay)) {
-            if (CustomResources.handles(o.path("apiVersion").asText())) {
+            if (CustomResources.handles(o)) {
                 CustomResources.check(o, rendered.get(overlay), errors);
                 kinds.merge(o.path("kind").asText(), 1, Integer::sum);
             }
@@ -269,6 +269,55 @@ class ManifestsTest {
             }
         }
         assertTrue(errors.isEmpty(), overlay + ":\n" + String.join("\n", errors));
+    }
+
+    /**
+     * The namespaces enforce the `restricted` Pod Security Standard and Strimzi's default pod security provider
+     * only meets `baseline`: the templates of every pod Strimzi creates (brokers/controllers, their init
+     * container, the entity operator) must carry the restricted security contexts themselves.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void podsThatStrimziCreatesFitTheRestrictedLevel(String overlay) {
+        List<String> errors = new ArrayList<>();
+        JsonNode kafka = find(rendered.get(overlay), "Kafka", "suite-kafka").path("spec");
+        Map<String, JsonNode> pods = Map.of("kafka", kafka.path("kafka").path("template"),
+                "entityOperator", kafka.path("entityOperator").path("template"));
+        Map<String, List<String>> containers = Map.of("kafka", List.of("kafkaContainer", "initContainer"),
+                "entityOperator", List.of("topicOperatorContainer", "userOperatorContainer"));
+        pods.forEach((what, template) -> {
+            JsonNode pod = template.path("pod").path("securityContext");
+            if (!pod.path("runAsNonRoot").asBoolean() || !pod.path("seccompProfile").path("type").asText().equals("RuntimeDefault")) {
+                errors.add(what + ".template.pod.securityContext: runAsNonRoot and a RuntimeDefault seccomp profile");
+            }
+            for (String container : containers.get(what)) {
+                restricted(template.path(container).path("securityContext"), what + ".template." + container, errors);
+            }
+        });
+        for (ObjectNode pool : kind(rendered.get(overlay), "KafkaNodePool")) {
+            // a node pool's own template would replace the Kafka's
+            pool.path("spec").path("template").fields().forEachRemaining(e -> {
+                if (e.getKey().endsWith("Container")) {
+                    restricted(e.getValue().path("securityContext"), id(pool) + " template." + e.getKey(), errors);
+                }
+            });
+        }
+        assertTrue(errors.isEmpty(), overlay + ": Strimzi's pods would be refused by the restricted level:\n" + String.join("\n", errors));
+    }
+
+    private static void restricted(JsonNode sc, String where, List<String> errors) {
+        if (!sc.path("allowPrivilegeEscalation").isBoolean() || sc.path("allowPrivilegeEscalation").asBoolean()) {
+            errors.add(where + ": allowPrivilegeEscalation is not false");
+        }
+        if (!sc.path("capabilities").path("drop").toString().contains("\"ALL\"")) {
+            errors.add(where + ": does not drop ALL capabilities");
+        }
+        if (!sc.path("runAsNonRoot").asBoolean()) {
+            errors.add(where + ": runAsNonRoot is not true");
+        }
+        if (!sc.path("seccompProfile").path("type").asText().equals("RuntimeDefault")) {
+            errors.add(where + ": no RuntimeDefault seccomp profile");
+        }
     }
 
     @Test
