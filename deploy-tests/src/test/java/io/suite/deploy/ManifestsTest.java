@@ -392,6 +392,32 @@ class ManifestsTest {
         assertEquals(Map.of("maintenance", "maintenance_owner", "backup", "backup_owner"), owners);
     }
 
+    /**
+     * Verification restores each dump into a scratch database that backup-service creates and drops, and a restore
+     * runs as the database's owner (pg_restore --role): the role backup-service connects as (its DB_USER Secret's
+     * username) must be a CloudNativePG managed role with createdb, and reach posting_owner through a NOINHERIT role.
+     * CloudNativePG creates roles without CREATEDB unless told, so without this every backup would fail on Kubernetes.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void backupServiceRoleMayCreateScratchDatabasesAndRestoreAsTheOwner(String overlay) {
+        List<ObjectNode> objects = rendered.get(overlay);
+        String secret = secretEnv(find(objects, "Deployment", "backup-service")).get("DB_USER").split("/")[0];
+        String role = DATABASE_SECRETS.get(secret);
+        Map<String, JsonNode> roles = new HashMap<>();
+        find(objects, "Cluster", "suite-db").path("spec").path("managed").path("roles")
+                .forEach(r -> roles.put(r.path("name").asText(), r));
+        JsonNode backup = roles.get(role);
+        assertTrue(backup != null, role + " (backup-service's DB_USER) is not a managed role");
+        assertTrue(backup.path("createdb").asBoolean(), role + " has no createdb: verification cannot create its scratch database");
+        assertTrue(backup.path("login").asBoolean(), role + " cannot log in");
+        List<String> via = new ArrayList<>();
+        backup.path("inRoles").forEach(r -> via.add(r.asText()));
+        assertTrue(via.stream().anyMatch(r -> roles.containsKey(r) && !roles.get(r).path("inherit").asBoolean(true)
+                        && roles.get(r).path("inRoles").toString().contains("\"posting_owner\"")),
+                role + " cannot SET ROLE posting_owner through a NOINHERIT role: " + via);
+    }
+
     /** Environment variables of a workload's first container that come from Secrets: name → secret/key. */
     static Map<String, String> secretEnv(ObjectNode workload) {
         Map<String, String> env = new HashMap<>();
