@@ -58,6 +58,12 @@ class ManifestsTest {
             assertEquals(0, result.exitCode(), "kustomize could not render k8s/overlays/" + overlay + ": " + result.describe());
             rendered.put(overlay, Repo.yamlDocuments(result.stdout()));
         }
+        // prod with k8s/components/native, as that component says to use it
+        List<String> cmd = new ArrayList<>(kustomize);
+        cmd.add(Repo.path("deploy-tests/src/test/resources/kustomize/prod-native").toString());
+        Command result = Command.run(Duration.ofSeconds(60), cmd);
+        assertEquals(0, result.exitCode(), "kustomize could not render prod with the native component: " + result.describe());
+        rendered.put("prod-native", Repo.yamlDocuments(result.stdout()));
     }
 
     /** kubectl with kustomize v4+ (components, labels, replicas), or a standalone kustomize. */
@@ -318,6 +324,35 @@ class ManifestsTest {
         if (!sc.path("seccompProfile").path("type").asText().equals("RuntimeDefault")) {
             errors.add(where + ": no RuntimeDefault seccomp profile");
         }
+    }
+
+    /** The native component swaps every service's image for its native one and gives it smaller requests, nothing else. */
+    @Test
+    void theNativeComponentRunsNativeImagesWithSmallerRequests() {
+        List<ObjectNode> jvm = rendered.get("prod");
+        List<ObjectNode> nativ = rendered.get("prod-native");
+        assertEquals(jvm.size(), nativ.size(), "the native component adds or removes objects");
+        for (String service : SERVICES) {
+            JsonNode n = find(nativ, "Deployment", service).at("/spec/template/spec/containers/0");
+            JsonNode j = find(jvm, "Deployment", service).at("/spec/template/spec/containers/0");
+            assertEquals("suite/" + service + "-native:1.0.0", n.path("image").asText(), service);
+            assertTrue(bytes(n.at("/resources/requests/memory").asText()) < bytes(j.at("/resources/requests/memory").asText()),
+                    service + ": native memory request " + n.at("/resources/requests/memory") + " is not below the JVM's");
+            assertTrue(bytes(n.at("/resources/limits/memory").asText()) >= bytes(n.at("/resources/requests/memory").asText()),
+                    service + ": limit below request");
+            assertEquals(j.path("securityContext"), n.path("securityContext"), service + ": the native image runs as hardened");
+        }
+    }
+
+    /** Kubernetes memory quantities in bytes (Mi, Gi). */
+    static long bytes(String quantity) {
+        if (quantity.endsWith("Gi")) {
+            return Long.parseLong(quantity.substring(0, quantity.length() - 2)) << 30;
+        }
+        if (quantity.endsWith("Mi")) {
+            return Long.parseLong(quantity.substring(0, quantity.length() - 2)) << 20;
+        }
+        return Long.parseLong(quantity);
     }
 
     @Test
