@@ -160,4 +160,22 @@ class KubectlPluginTest {
         assertEquals(2, bad.exitCode(), bad.describe());
         assertTrue(bad.stderr().contains("unrecognized arguments: --no-such-flag") && bad.stdout().isEmpty(), bad.describe());
     }
+
+    /** The krew manifest installs this very script as `kubectl maintenance` on the platforms it runs on. */
+    @Test
+    void theKrewManifestInstallsThePlugin() {
+        JsonNode krew = Repo.yaml(Repo.path("k8s/plugin/krew/maintenance.yaml"));
+        assertEquals("krew.googlecontainertools.github.com/v1alpha2", krew.path("apiVersion").asText());
+        assertEquals("Plugin", krew.path("kind").asText());
+        assertEquals("maintenance", krew.path("metadata").path("name").asText(), "installed as kubectl maintenance");
+        assertTrue(krew.path("spec").path("version").asText().matches("v\\d+\\.\\d+\\.\\d+"), "semver with v");
+        assertTrue(krew.path("spec").path("platforms").size() > 0, "platforms");
+        for (JsonNode platform : krew.path("spec").path("platforms")) {
+            assertEquals("kubectl-maintenance", platform.path("bin").asText());
+            assertTrue(platform.path("sha256").asText().matches("[0-9a-f]{64}"), "sha256");
+            assertTrue(platform.path("uri").asText().startsWith("https://"), "uri");
+            assertTrue(platform.path("files").toString().contains("\"from\":\"kubectl-maintenance\""), "ships the script");
+            assertTrue(java.nio.file.Files.isExecutable(Repo.path("k8s/plugin/" + platform.path("bin").asText())), "bin is executable");
+        }
+    }
 }

@@ -344,6 +344,29 @@ class ManifestsTest {
         }
     }
 
+    /**
+     * With more than one Redis pod only one is the master: a Service that balances over them would send some
+     * connections (and so some lock writes) to replicas. Only headless Services (each pod by name) may select them.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void noServiceSpreadsRedisTrafficOverReplicas(String overlay) {
+        List<ObjectNode> objects = rendered.get(overlay);
+        JsonNode redisPods = find(objects, "StatefulSet", "redis").at("/spec/template/metadata/labels");
+        if (find(objects, "StatefulSet", "redis").path("spec").path("replicas").asInt(1) <= 1) {
+            return;
+        }
+        for (ObjectNode service : kind(objects, "Service")) {
+            JsonNode spec = service.path("spec");
+            boolean redisPort = spec.path("ports").findValuesAsText("port").contains("6379");
+            if (redisPort && matches(spec.path("selector"), redisPods)) {
+                assertEquals("None", spec.path("clusterIP").asText(), id(service) + " balances Redis connections over master and replicas");
+            }
+        }
+        assertEquals("sentinel", find(objects, "ConfigMap", "suite-config").path("data").path("QUARKUS_REDIS_CLIENT_TYPE").asText(),
+                "lock-service must ask the Sentinels for the master");
+    }
+
     /** Kubernetes memory quantities in bytes (Mi, Gi). */
     static long bytes(String quantity) {
         if (quantity.endsWith("Gi")) {
