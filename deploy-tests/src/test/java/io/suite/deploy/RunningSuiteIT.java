@@ -118,7 +118,9 @@ class RunningSuiteIT {
         prometheus = new ProcessBuilder(binary, "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port, "--storage.tsdb.retention.time=1h")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+        // until it listens, a connection is refused: that is the waiting, not a failure
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .ignoreExceptionsInstanceOf(java.net.ConnectException.class).until(() -> {
             assertTrue(prometheus.isAlive(), "Prometheus exited; see " + dir.resolve("prometheus.log"));
             return get(prometheusUrl + "/-/ready").statusCode() == 200;
         });
