@@ -57,6 +57,16 @@ class ComposeTest {
         assertTrue(services.path("postgres-init").path("volumes").toString().contains(Repo.path("infra/postgres").toString()),
                 "postgres-init mounts infra/postgres");
         assertTrue(services.path("postgres-init").path("command").toString().contains("/infra/postgres/setup.sql"));
+        // Kafka from the host (127.0.0.1:9092, the services' local default) and from the containers (kafka:19092)
+        JsonNode kafka = services.path("kafka");
+        String advertised = kafka.path("environment").path("KAFKA_ADVERTISED_LISTENERS").asText();
+        assertTrue(advertised.contains("://127.0.0.1:9092") && advertised.contains("://kafka:19092"), advertised);
+        assertTrue(kafka.path("ports").toString().contains("9092") && !kafka.path("ports").toString().contains("19092"),
+                "publishes the host listener only: " + kafka.path("ports"));
+        for (String service : ManifestsTest.SERVICES) {
+            assertEquals("kafka:19092", services.path(service).path("environment").path("KAFKA_BOOTSTRAP_SERVERS").asText(), service);
+        }
+        assertTrue(services.path("kafka-init").path("command").toString().contains("kafka:19092"), "kafka-init");
         String volumes = services.path("grafana").path("volumes").toString() + services.path("prometheus").path("volumes");
         for (String dir : List.of("observability/grafana/dashboards", "observability/grafana/provisioning", "observability/prometheus")) {
             assertTrue(volumes.contains(Repo.path(dir).toString()), "mounts " + dir + ": " + volumes);

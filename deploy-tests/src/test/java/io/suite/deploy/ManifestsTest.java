@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Renders every overlay with kustomize (as `kubectl apply -k` would) and checks the result offline:
  * core kinds strictly against Kubernetes' own schema (the generated models of the official Java
  * client reject unknown fields, missing required fields and wrong types), operator kinds
- * (Strimzi, CloudNativePG, Prometheus Operator) structurally, then what a cluster would only tell
+ * (Strimzi, CloudNativePG, Prometheus Operator) strictly against their vendored CRD schemas, then what a cluster would only tell
  * at run time: references that resolve, selectors that select, hardened pods, prod sizes.
  */
 class ManifestsTest {
@@ -58,6 +58,12 @@ class ManifestsTest {
             assertEquals(0, result.exitCode(), "kustomize could not render k8s/overlays/" + overlay + ": " + result.describe());
             rendered.put(overlay, Repo.yamlDocuments(result.stdout()));
         }
+        // prod with k8s/components/native, as that component says to use it
+        List<String> cmd = new ArrayList<>(kustomize);
+        cmd.add(Repo.path("deploy-tests/src/test/resources/kustomize/prod-native").toString());
+        Command result = Command.run(Duration.ofSeconds(60), cmd);
+        assertEquals(0, result.exitCode(), "kustomize could not render prod with the native component: " + result.describe());
+        rendered.put("prod-native", Repo.yamlDocuments(result.stdout()));
     }
 
     /** kubectl with kustomize v4+ (components, labels, replicas), or a standalone kustomize. */
@@ -87,7 +93,7 @@ class ManifestsTest {
         int validated = 0;
         for (ObjectNode o : rendered.get(overlay)) {
             String apiVersion = o.path("apiVersion").asText();
-            if (CustomResources.handles(apiVersion)) {
+            if (CustomResources.handles(o)) {
                 continue;
             }
             String version = apiVersion.substring(apiVersion.lastIndexOf('/') + 1);
@@ -114,11 +120,11 @@ class ManifestsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
-    void everyOperatorObjectHasTheStructureItsOperatorNeeds(String overlay) {
+    void everyOperatorObjectMatchesItsPinnedCrdSchemaStrictly(String overlay) {
         List<String> errors = new ArrayList<>();
         Map<String, Integer> kinds = new HashMap<>();
         for (ObjectNode o : rendered.get(overlay)) {
-            if (CustomResources.handles(o.path("apiVersion").asText())) {
+            if (CustomResources.handles(o)) {
                 CustomResources.check(o, rendered.get(overlay), errors);
                 kinds.merge(o.path("kind").asText(), 1, Integer::sum);
             }
@@ -271,6 +277,107 @@ class ManifestsTest {
         assertTrue(errors.isEmpty(), overlay + ":\n" + String.join("\n", errors));
     }
 
+    /**
+     * The namespaces enforce the `restricted` Pod Security Standard and Strimzi's default pod security provider
+     * only meets `baseline`: the templates of every pod Strimzi creates (brokers/controllers, their init
+     * container, the entity operator) must carry the restricted security contexts themselves.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void podsThatStrimziCreatesFitTheRestrictedLevel(String overlay) {
+        List<String> errors = new ArrayList<>();
+        JsonNode kafka = find(rendered.get(overlay), "Kafka", "suite-kafka").path("spec");
+        Map<String, JsonNode> pods = Map.of("kafka", kafka.path("kafka").path("template"),
+                "entityOperator", kafka.path("entityOperator").path("template"));
+        Map<String, List<String>> containers = Map.of("kafka", List.of("kafkaContainer", "initContainer"),
+                "entityOperator", List.of("topicOperatorContainer", "userOperatorContainer"));
+        pods.forEach((what, template) -> {
+            JsonNode pod = template.path("pod").path("securityContext");
+            if (!pod.path("runAsNonRoot").asBoolean() || !pod.path("seccompProfile").path("type").asText().equals("RuntimeDefault")) {
+                errors.add(what + ".template.pod.securityContext: runAsNonRoot and a RuntimeDefault seccomp profile");
+            }
+            for (String container : containers.get(what)) {
+                restricted(template.path(container).path("securityContext"), what + ".template." + container, errors);
+            }
+        });
+        for (ObjectNode pool : kind(rendered.get(overlay), "KafkaNodePool")) {
+            // a node pool's own template would replace the Kafka's
+            pool.path("spec").path("template").fields().forEachRemaining(e -> {
+                if (e.getKey().endsWith("Container")) {
+                    restricted(e.getValue().path("securityContext"), id(pool) + " template." + e.getKey(), errors);
+                }
+            });
+        }
+        assertTrue(errors.isEmpty(), overlay + ": Strimzi's pods would be refused by the restricted level:\n" + String.join("\n", errors));
+    }
+
+    private static void restricted(JsonNode sc, String where, List<String> errors) {
+        if (!sc.path("allowPrivilegeEscalation").isBoolean() || sc.path("allowPrivilegeEscalation").asBoolean()) {
+            errors.add(where + ": allowPrivilegeEscalation is not false");
+        }
+        if (!sc.path("capabilities").path("drop").toString().contains("\"ALL\"")) {
+            errors.add(where + ": does not drop ALL capabilities");
+        }
+        if (!sc.path("runAsNonRoot").asBoolean()) {
+            errors.add(where + ": runAsNonRoot is not true");
+        }
+        if (!sc.path("seccompProfile").path("type").asText().equals("RuntimeDefault")) {
+            errors.add(where + ": no RuntimeDefault seccomp profile");
+        }
+    }
+
+    /** The native component swaps every service's image for its native one and gives it smaller requests, nothing else. */
+    @Test
+    void theNativeComponentRunsNativeImagesWithSmallerRequests() {
+        List<ObjectNode> jvm = rendered.get("prod");
+        List<ObjectNode> nativ = rendered.get("prod-native");
+        assertEquals(jvm.size(), nativ.size(), "the native component adds or removes objects");
+        for (String service : SERVICES) {
+            JsonNode n = find(nativ, "Deployment", service).at("/spec/template/spec/containers/0");
+            JsonNode j = find(jvm, "Deployment", service).at("/spec/template/spec/containers/0");
+            assertEquals("suite/" + service + "-native:1.0.0", n.path("image").asText(), service);
+            assertTrue(bytes(n.at("/resources/requests/memory").asText()) < bytes(j.at("/resources/requests/memory").asText()),
+                    service + ": native memory request " + n.at("/resources/requests/memory") + " is not below the JVM's");
+            assertTrue(bytes(n.at("/resources/limits/memory").asText()) >= bytes(n.at("/resources/requests/memory").asText()),
+                    service + ": limit below request");
+            assertEquals(j.path("securityContext"), n.path("securityContext"), service + ": the native image runs as hardened");
+        }
+    }
+
+    /**
+     * With more than one Redis pod only one is the master: a Service that balances over them would send some
+     * connections (and so some lock writes) to replicas. Only headless Services (each pod by name) may select them.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void noServiceSpreadsRedisTrafficOverReplicas(String overlay) {
+        List<ObjectNode> objects = rendered.get(overlay);
+        JsonNode redisPods = find(objects, "StatefulSet", "redis").at("/spec/template/metadata/labels");
+        if (find(objects, "StatefulSet", "redis").path("spec").path("replicas").asInt(1) <= 1) {
+            return;
+        }
+        for (ObjectNode service : kind(objects, "Service")) {
+            JsonNode spec = service.path("spec");
+            boolean redisPort = spec.path("ports").findValuesAsText("port").contains("6379");
+            if (redisPort && matches(spec.path("selector"), redisPods)) {
+                assertEquals("None", spec.path("clusterIP").asText(), id(service) + " balances Redis connections over master and replicas");
+            }
+        }
+        assertEquals("sentinel", find(objects, "ConfigMap", "suite-config").path("data").path("QUARKUS_REDIS_CLIENT_TYPE").asText(),
+                "lock-service must ask the Sentinels for the master");
+    }
+
+    /** Kubernetes memory quantities in bytes (Mi, Gi). */
+    static long bytes(String quantity) {
+        if (quantity.endsWith("Gi")) {
+            return Long.parseLong(quantity.substring(0, quantity.length() - 2)) << 30;
+        }
+        if (quantity.endsWith("Mi")) {
+            return Long.parseLong(quantity.substring(0, quantity.length() - 2)) << 20;
+        }
+        return Long.parseLong(quantity);
+    }
+
     @Test
     void prodReplicatesTheWritePathsAndTheInfrastructure() {
         List<ObjectNode> prod = rendered.get("prod");
@@ -341,6 +448,32 @@ class ManifestsTest {
         Map<String, String> owners = new HashMap<>();
         kind(objects, "Database").forEach(d -> owners.put(d.path("spec").path("name").asText(), d.path("spec").path("owner").asText()));
         assertEquals(Map.of("maintenance", "maintenance_owner", "backup", "backup_owner"), owners);
+    }
+
+    /**
+     * Verification restores each dump into a scratch database that backup-service creates and drops, and a restore
+     * runs as the database's owner (pg_restore --role): the role backup-service connects as (its DB_USER Secret's
+     * username) must be a CloudNativePG managed role with createdb, and reach posting_owner through a NOINHERIT role.
+     * CloudNativePG creates roles without CREATEDB unless told, so without this every backup would fail on Kubernetes.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void backupServiceRoleMayCreateScratchDatabasesAndRestoreAsTheOwner(String overlay) {
+        List<ObjectNode> objects = rendered.get(overlay);
+        String secret = secretEnv(find(objects, "Deployment", "backup-service")).get("DB_USER").split("/")[0];
+        String role = DATABASE_SECRETS.get(secret);
+        Map<String, JsonNode> roles = new HashMap<>();
+        find(objects, "Cluster", "suite-db").path("spec").path("managed").path("roles")
+                .forEach(r -> roles.put(r.path("name").asText(), r));
+        JsonNode backup = roles.get(role);
+        assertTrue(backup != null, role + " (backup-service's DB_USER) is not a managed role");
+        assertTrue(backup.path("createdb").asBoolean(), role + " has no createdb: verification cannot create its scratch database");
+        assertTrue(backup.path("login").asBoolean(), role + " cannot log in");
+        List<String> via = new ArrayList<>();
+        backup.path("inRoles").forEach(r -> via.add(r.asText()));
+        assertTrue(via.stream().anyMatch(r -> roles.containsKey(r) && !roles.get(r).path("inherit").asBoolean(true)
+                        && roles.get(r).path("inRoles").toString().contains("\"posting_owner\"")),
+                role + " cannot SET ROLE posting_owner through a NOINHERIT role: " + via);
     }
 
     /** Environment variables of a workload's first container that come from Secrets: name → secret/key. */

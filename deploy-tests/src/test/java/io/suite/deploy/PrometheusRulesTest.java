@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,7 +47,61 @@ class PrometheusRulesTest {
     @Test
     void theAlertsOfTheIssueExist() {
         assertTrue(Repo.ruleExpressions().keySet().containsAll(
-                Set.of("BackupTooOld", "MaintenanceStuckDraining", "LockTimeoutsRising", "WritePathLost")));
+                Set.of("BackupTooOld", "MaintenanceStuckDraining", "LockTimeoutsRising", "WritePathLost", "OutboxSendFailing", "SuiteServerErrors")));
+    }
+
+    /** Every alert of alerts.yml is expected to fire in some test of alerts.test.yml (so each has a unit test that could fail). */
+    @Test
+    void everyAlertHasAUnitTestInWhichItFires() {
+        Set<String> tested = new TreeSet<>();
+        for (var test : Repo.yaml(Repo.path("observability/prometheus/alerts.test.yml")).path("tests")) {
+            for (var expectation : test.path("alert_rule_test")) {
+                if (expectation.path("exp_alerts").size() > 0) {
+                    tested.add(expectation.path("alertname").asText());
+                }
+            }
+        }
+        Set<String> alerts = new TreeSet<>(Repo.ruleExpressions().keySet());
+        alerts.removeAll(tested);
+        assertEquals(Set.of(), alerts, "alerts that no promtool test makes fire");
+    }
+
+    /** One Prometheus may watch several namespaces: every aggregation in a rule keeps `namespace`, so an alert names its own. */
+    @Test
+    void everyAggregationInTheRulesKeepsTheNamespace() {
+        Map<String, String> lost = new TreeMap<>();
+        Pattern aggregation = Pattern.compile("\\b(sum|max|min|avg|count|topk|bottomk|quantile|stddev|stdvar|group)\\s*(by\\s*\\(([^)]*)\\))?\\s*\\(");
+        Repo.ruleExpressions().forEach((alert, expr) -> {
+            Matcher m = aggregation.matcher(expr);
+            while (m.find()) {
+                if (m.group(3) == null || !List.of(m.group(3).split("\\s*,\\s*")).contains("namespace")) {
+                    lost.put(alert, expr.substring(m.start()).lines().findFirst().orElse(""));
+                }
+            }
+        });
+        assertTrue(lost.isEmpty(), "aggregations without by (namespace): " + lost);
+    }
+
+    /** Every dashboard has the namespace variable and every selector of every panel reads only that namespace. */
+    @Test
+    void everyDashboardQueryIsLimitedToTheChosenNamespace() {
+        for (String dashboard : Repo.DASHBOARDS) {
+            var json = Repo.json(Repo.path("observability/grafana/dashboards/" + dashboard + ".json"));
+            var variable = json.path("templating").path("list").findValues("name").stream().map(n -> n.asText()).toList();
+            assertTrue(variable.contains("namespace"), dashboard + " has no namespace variable");
+        }
+        Map<String, String> open = new TreeMap<>();
+        Repo.dashboardExpressions().forEach((panel, expr) -> {
+            for (String metric : PromQl.metricNames(expr)) {
+                Matcher m = Pattern.compile("\\b" + Pattern.quote(metric) + "(\\{[^}]*\\})?").matcher(expr);
+                while (m.find()) {
+                    if (m.group(1) == null || !m.group(1).contains("namespace=\"$namespace\"")) {
+                        open.put(panel, expr);
+                    }
+                }
+            }
+        });
+        assertTrue(open.isEmpty(), "panel queries that read every namespace: " + open);
     }
 
     /** Every panel has a query, and every query reads at least one metric of the suite. */

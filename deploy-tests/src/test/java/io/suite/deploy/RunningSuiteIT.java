@@ -118,7 +118,9 @@ class RunningSuiteIT {
         prometheus = new ProcessBuilder(binary, "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port, "--storage.tsdb.retention.time=1h")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+        // until it listens, a connection is refused: that is the waiting, not a failure
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .ignoreExceptionsInstanceOf(java.net.ConnectException.class).until(() -> {
             assertTrue(prometheus.isAlive(), "Prometheus exited; see " + dir.resolve("prometheus.log"));
             return get(prometheusUrl + "/-/ready").statusCode() == 200;
         });
@@ -149,9 +151,14 @@ class RunningSuiteIT {
     // ---- Prometheus scrapes every metric the dashboards and alerts read ----
 
     @Test
-    void prometheusScrapesEveryMetricThatDashboardsAndAlertsUse() {
+    void prometheusScrapesEveryMetricThatDashboardsAndAlertsUse() throws Exception {
         await("Prometheus scrapes all four services").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> query("up{job=\"suite\"} == 1").size() == services.size());
+        // Micrometer registers the HTTP server's timer (http_server_requests_seconds, read by SuiteServerErrors) at a
+        // service's first request outside /q: one request each, whatever it answers
+        for (ServiceProcess s : services.values()) {
+            get(s.url() + "/v1/no-such-path");
+        }
         Set<String> used = Repo.metricsUsed();
         assertTrue(used.size() > 25, "metrics parsed from dashboards and rules: " + used);
         // every meter is registered at start-up, so one or two scrapes are enough; wait a little for slow starters
@@ -240,19 +247,19 @@ class RunningSuiteIT {
         long epoch = state().path("epoch").asLong();
 
         String reason = "deploy-test " + RUN;
-        Command on = plugin("on", "--reason", reason, "--for", "2h");
+        // --wait returns once lock-service and posting-service (they follow this run's topic) have both drained
+        Command on = plugin("on", "--reason", reason, "--for", "2h", "--wait", "--interval", "200ms", "--wait-timeout", "30s");
         assertEquals(0, on.exitCode(), on.describe());
-        assertTrue(on.stdout().contains("READ_ONLY"), on.stdout());
+        assertTrue(on.stdout().contains("READ_ONLY") && on.stdout().contains("DRAINED"), on.stdout());
+        assertTrue(on.stderr().contains("DRAINED (2/2 write paths drained)"), "progress: " + on.stderr());
         JsonNode readOnly = state();
+        assertEquals("DRAINED", readOnly.path("phase").asText(), "on --wait returned before DRAINED");
         assertEquals("READ_ONLY", readOnly.path("mode").asText());
         assertEquals(reason, readOnly.path("reason").asText());
         assertTrue(readOnly.path("epoch").asLong() > epoch, "a new epoch: " + readOnly);
         Duration left = Duration.between(Instant.now(), Instant.parse(readOnly.path("expiresAt").asText()));
         assertTrue(left.compareTo(Duration.ofMinutes(110)) > 0 && left.compareTo(Duration.ofMinutes(121)) < 0,
                 "--for 2h: expires in " + left);
-        // lock-service and posting-service follow this run's topic: both drain
-        await("both write paths drain").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
-                .until(() -> state().path("phase").asText().equals("DRAINED"));
 
         Command off = plugin("off", "--reason", "done " + RUN);
         assertEquals(0, off.exitCode(), off.describe());
@@ -294,6 +301,18 @@ class RunningSuiteIT {
             Command missing = Command.run(Duration.ofSeconds(60), concat(base, "backups", "no-such-backup-" + RUN));
             assertEquals(1, missing.exitCode(), missing.describe());
             assertTrue(missing.stderr().startsWith("error: HTTP 404"), missing.stderr());
+
+            // no -n: the kubeconfig context's namespace, here one RBAC forbids; -n after the command overrides it
+            Path inForbidden = kubeconfig.resolveSibling("kubeconfig-forbidden");
+            Files.writeString(inForbidden, Files.readString(kubeconfig).replace("context: {cluster: standin,",
+                    "context: {namespace: forbidden, cluster: standin,"));
+            Command fromKubeconfig = Command.run(Duration.ofSeconds(60), List.of(base.get(0), base.get(1),
+                    "--kubeconfig", inForbidden.toString(), "status"));
+            assertEquals(1, fromKubeconfig.exitCode(), fromKubeconfig.describe());
+            assertTrue(fromKubeconfig.stderr().contains("in namespace forbidden"), fromKubeconfig.stderr());
+            Command overridden = Command.run(Duration.ofSeconds(60), List.of(base.get(0), base.get(1),
+                    "status", "--kubeconfig", inForbidden.toString(), "-n", "suite"));
+            assertEquals(0, overridden.exitCode(), overridden.describe());
 
             Command forbidden = Command.run(Duration.ofSeconds(60), concat(base, "-n", "forbidden", "on", "--reason", "x"));
             assertEquals(1, forbidden.exitCode(), forbidden.describe());
