@@ -125,7 +125,8 @@ public class BackupRunner {
             }));
 
             // require: the operator wants read-only to last through the dump; auto: the snapshots are the backup
-            boolean holdThroughDump = mode == MaintenanceMode.REQUIRE || config.readOnly().holdDuringVerify();
+            boolean holdThroughDump = mode == MaintenanceMode.REQUIRE || config.readOnly().holdDuringDump()
+                    || config.readOnly().holdDuringVerify();
             Dumper.Result dumped;
             try (Snapshots snapshots = dumper.snapshots()) {
                 Dumper.Window window = new Dumper.Window(epoch, drained, seen(stillDrained(epoch, "the snapshots")));
