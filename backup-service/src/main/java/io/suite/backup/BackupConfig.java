@@ -88,6 +88,13 @@ public interface BackupConfig {
         @WithDefault("120s")
         Duration drainWait();
 
+        /**
+         * Keep read-only (set by an {@code auto} backup) through the dump, as before backups came from snapshots:
+         * for comparison (bench/run backup) only; {@code maintenance: require} keeps the operator's read-only anyway.
+         */
+        @WithDefault("false")
+        boolean holdDuringDump();
+
         /** Keep read-only through verification too; by default read-only ends as soon as the dumps are proven. */
         @WithDefault("false")
         boolean holdDuringVerify();

@@ -1,6 +1,5 @@
 package io.suite.backup;
 
-import io.restassured.path.json.JsonPath;
 import io.suite.testing.ServiceProcess;
 import io.suite.testing.Unique;
 import org.junit.jupiter.api.Test;
@@ -19,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * backup-service as real processes (its packaged jar): a crash mid-backup leaves nothing stuck read-only
- * (the lease runs out), the next instance fails the orphaned backup, and scheduled backups run from cron.
+ * (holding read-only through the dump, the lease runs out; from snapshots, read-only had ended already),
+ * the next instance fails the orphaned backups with the reason, and scheduled backups run from cron.
  * Its own catalog database, so no other test sees the orphan.
  */
 class BackupServiceCrashIT {
@@ -57,33 +57,58 @@ class BackupServiceCrashIT {
                 config.put("backup.stale-after", "3s");
                 config.put("mp.messaging.outgoing.backup-events.topic", "backup-events-" + run);
 
+                // require, pg_dump held: the backup holds the operator's read-only through the dump; killed, its
+                // renewals stop and maintenance-service ends read-only by itself when the lease runs out.
                 String orphan;
                 ServiceProcess first = ServiceProcess.start("backup-service", config);
                 try {
+                    maintenance.readOnlyAndAwaitDrained("operator's window", Duration.ofSeconds(30));
                     orphan = given().baseUri(first.url()).contentType("application/json")
-                            .body(Map.of("label", "crashes", "maintenance", "auto"))
-                            .post("/v1/backups").then().statusCode(202).extract().path("id");
-                    await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(
-                            given().baseUri(first.url()).get("/v1/backups/" + orphan).then().extract().path("status")));
-                    JsonPath state = maintenance.state();
-                    assertEquals("READ_ONLY", state.getString("mode"));
-                    assertEquals("backup:" + orphan, state.getString("heldBy"));
+                            .body(Map.of("label", "crashes holding read-only", "maintenance", "require"))
+                            .post("/v1/backups").then().log().ifValidationFails().statusCode(202).extract().path("id");
+                    // require starts RUNNING; its worker then joins the operator's read-only with its hold
+                    await().atMost(Duration.ofSeconds(30)).until(() -> ("backup:" + orphan).equals(
+                            maintenance.state().getString("heldBy")));
+                    assertEquals("READ_ONLY", maintenance.mode());
                 } finally {
                     first.kill();
                 }
-                // Nobody renews the lease any more: maintenance-service ends read-only by itself.
-                maintenance.awaitMode("READ_WRITE", Duration.ofSeconds(60));
+                maintenance.awaitMode("READ_WRITE", Duration.ofSeconds(120));
                 assertTrue(maintenance.history().contains("expired"));
+
+                // auto, pg_dump held: read-only ended with the snapshots; a crash mid-dump leaves the system
+                // read-write, and the snapshots' transactions end with the process.
+                String midDump;
+                ServiceProcess second = ServiceProcess.start("backup-service", config);
+                try {
+                    // the orphan's heartbeat stopped: this instance fails it, which frees the one-job slot
+                    await().atMost(Duration.ofSeconds(30)).until(() -> "FAILED".equals(
+                            given().baseUri(second.url()).get("/v1/backups/" + orphan).then().extract().path("status")));
+                    midDump = given().baseUri(second.url()).contentType("application/json")
+                            .body(Map.of("label", "crashes mid-dump", "maintenance", "auto"))
+                            .post("/v1/backups").then().statusCode(202).extract().path("id");
+                    await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(
+                            given().baseUri(second.url()).get("/v1/backups/" + midDump).then().extract().path("status"))
+                            && "READ_WRITE".equals(maintenance.mode()));
+                    // the snapshot's session stays open for pg_dump (held by the gate)
+                    await().atMost(Duration.ofSeconds(30)).until(() -> backupSessions(posting) == 1);
+                } finally {
+                    second.kill();
+                }
+                assertEquals("READ_WRITE", maintenance.mode());
+                await().atMost(Duration.ofSeconds(30)).until(() -> backupSessions(posting) == 0);
 
                 Files.delete(control.resolve("hold"));
                 config.put("backup.schedule.cron", "*/2 * * * * ?");
-                try (ServiceProcess second = ServiceProcess.start("backup-service", config)) {
-                    await().atMost(Duration.ofSeconds(30)).until(() -> "FAILED".equals(
-                            given().baseUri(second.url()).get("/v1/backups/" + orphan).then().extract().path("status")));
-                    String error = given().baseUri(second.url()).get("/v1/backups/" + orphan).then().extract().path("error");
-                    assertTrue(error.contains("interrupted"), error);
+                try (ServiceProcess third = ServiceProcess.start("backup-service", config)) {
+                    for (String dead : List.of(orphan, midDump)) {
+                        await().atMost(Duration.ofSeconds(30)).until(() -> "FAILED".equals(
+                                given().baseUri(third.url()).get("/v1/backups/" + dead).then().extract().path("status")));
+                        String error = given().baseUri(third.url()).get("/v1/backups/" + dead).then().extract().path("error");
+                        assertTrue(error.contains("interrupted"), error);
+                    }
                     await().atMost(Duration.ofSeconds(90)).until(() -> {
-                        List<Map<String, Object>> backups = given().baseUri(second.url()).get("/v1/backups").then()
+                        List<Map<String, Object>> backups = given().baseUri(third.url()).get("/v1/backups").then()
                                 .statusCode(200).extract().jsonPath().getList("backups");
                         return backups.stream().anyMatch(b -> String.valueOf(b.get("label")).startsWith("scheduled")
                                 && "SUCCEEDED".equals(b.get("status")) && Boolean.TRUE.equals(b.get("verified")));
@@ -95,5 +120,14 @@ class BackupServiceCrashIT {
             TestDatabases.drop(maintenanceDb);
             TestDatabases.drop(catalog);
         }
+    }
+
+    /**
+     * backup-service's sessions in {@code database} (while pg_dump is held, only the snapshot's). The test's
+     * role may not see other roles' transaction details in pg_stat_activity, only who is connected where.
+     */
+    private static long backupSessions(String database) {
+        return TestDatabases.count(database, "select count(*) from pg_stat_activity where datname = current_database()"
+                + " and usename = '" + TestDatabases.Roles.BACKUP.app() + "'");
     }
 }

@@ -10,6 +10,7 @@ import io.suite.backup.dumps.Artifact;
 import io.suite.backup.dumps.Dumper;
 import io.suite.backup.dumps.Manifest;
 import io.suite.backup.dumps.PgTools;
+import io.suite.backup.dumps.Snapshots;
 import io.suite.backup.dumps.Verifier;
 import io.suite.backup.maintenance.MaintenanceState;
 import io.suite.backup.maintenance.ReadOnlyLease;
@@ -123,7 +124,18 @@ public class BackupRunner {
                 b.drainMs = drainMs;
             }));
 
-            Dumper.Result dumped = dumper.dump(id, label, epoch, drained, () -> seen(stillDrained(epoch, "the dump")));
+            // require: the operator wants read-only to last through the dump; auto: the snapshots are the backup
+            boolean holdThroughDump = mode == MaintenanceMode.REQUIRE || config.readOnly().holdDuringDump()
+                    || config.readOnly().holdDuringVerify();
+            Dumper.Result dumped;
+            try (Snapshots snapshots = dumper.snapshots()) {
+                Dumper.Window window = new Dumper.Window(epoch, drained, seen(stillDrained(epoch, "the snapshots")));
+                if (!holdThroughDump) {
+                    liftReadOnly(id, "backup " + id + ": snapshots taken while drained");
+                }
+                dumped = dumper.dump(id, label, window, snapshots,
+                        holdThroughDump ? () -> seen(stillDrained(epoch, "the dump")) : null);
+            }
             if (!config.readOnly().holdDuringVerify()) {
                 liftReadOnly(id, "backup " + id + " dumped");
             }

@@ -20,9 +20,10 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * Dumps every configured database with pg_dump into the backup's folder and writes the manifest. The
- * fingerprints of all databases are taken after DRAINED and before the first dump, and again after the
- * last one: if a frozen database's differ, something wrote during the window and the dump is refused.
+ * Dumps every configured database with pg_dump into the backup's folder and writes the manifest. Each
+ * database is dumped from its snapshot exported while the system was DRAINED ({@link #snapshots}), so the
+ * read-only window need not last through the dump. When it does ({@code maintenance: require}), fresh
+ * fingerprints after the last dump must equal those of the snapshots for every frozen database.
  */
 @ApplicationScoped
 public class Dumper {
@@ -45,11 +46,21 @@ public class Dumper {
     public record Result(String folder, List<Artifact> artifacts, Manifest manifest, long dumpMs, long totalBytes) {
     }
 
+    /** What the runner saw of maintenance around the snapshots (see {@link Manifest}). */
+    public record Window(long epoch, Manifest.Maintenance drained, Manifest.Maintenance snapshotsTaken) {
+    }
+
+    /** Exports a snapshot of every backed-up database: call it while the system is DRAINED, and close it after {@link #dump}. */
+    public Snapshots snapshots() {
+        return Snapshots.take(postgres, config.databases());
+    }
+
     /**
-     * {@code drained}: the maintenance state at the drained instant; {@code stillDrained}: checks that the system is
-     * still drained in that epoch once the last dump ended (throws if not) and answers the state it saw.
+     * Dumps each database from its snapshot. {@code stillDrained} is null when read-only ended after the
+     * snapshots; otherwise it re-checks, once the last dump ended, that the system is still drained in the
+     * epoch (throws if not) and answers the state it saw.
      */
-    public Result dump(UUID backupId, String label, long epoch, Manifest.Maintenance drained,
+    public Result dump(UUID backupId, String label, Window window, Snapshots snapshots,
                        Supplier<Manifest.Maintenance> stillDrained) {
         Instant now = Instant.now();
         String folder = FOLDER.format(now) + "-" + backupId.toString().substring(0, 8);
@@ -62,24 +73,26 @@ public class Dumper {
         List<String> databases = config.databases();
         String serverVersion = fingerprints.serverVersion(databases.get(0));
         long start = System.nanoTime();
-        Map<String, Fingerprint> before = new LinkedHashMap<>();
-        for (String db : databases) {
-            before.put(db, fingerprints.take(db));
-        }
+        Map<String, Fingerprint> atSnapshot = new LinkedHashMap<>();
         Map<String, Long> dumpMs = new LinkedHashMap<>();
         Map<String, Map<String, Long>> rowCounts = new LinkedHashMap<>();
         for (String db : databases) {
+            Snapshots.Snapshot snapshot = snapshots.of(db);
             long t = System.nanoTime();
-            rowCounts.put(db, dumpInSnapshot(db, dir.resolve(db + ".dump")));
+            // read in the snapshot itself: the drained instant, and exactly what pg_dump dumps
+            atSnapshot.put(db, Fingerprints.take(snapshot.connection()));
+            rowCounts.put(db, Fingerprints.rowCounts(snapshot.connection()));
+            tools.dump(db, dir.resolve(db + ".dump"), snapshot.name());
             dumpMs.put(db, (System.nanoTime() - t) / 1_000_000);
         }
+        boolean heldThroughDump = stillDrained != null;
         List<Manifest.DatabaseDump> dumps = new ArrayList<>();
         List<Artifact> artifacts = new ArrayList<>();
         List<String> changed = new ArrayList<>();
         long totalBytes = 0;
         for (String db : databases) {
-            Fingerprint after = fingerprints.take(db);
-            List<String> changes = before.get(db).changesTo(after);
+            Fingerprint after = heldThroughDump ? fingerprints.take(db) : null;
+            List<String> changes = after == null ? List.of() : atSnapshot.get(db).changesTo(after);
             boolean frozen = config.frozenDatabases().contains(db);
             if (frozen) {
                 changes.forEach(table -> changed.add(db + ":" + table));
@@ -89,37 +102,22 @@ public class Dumper {
             totalBytes += bytes;
             Artifact artifact = new Artifact(db, folder + "/" + db + ".dump", bytes, Checksums.sha256(file));
             artifacts.add(artifact);
+            Snapshots.Snapshot snapshot = snapshots.of(db);
             dumps.add(new Manifest.DatabaseDump(db, artifact.file(), bytes, artifact.sha256(), dumpMs.get(db),
-                    rowCounts.get(db), before.get(db), after, frozen, changes.isEmpty(), changes));
+                    snapshot.name(), snapshot.takenAt(), rowCounts.get(db), atSnapshot.get(db), after, frozen,
+                    heldThroughDump ? changes.isEmpty() : null, changes));
         }
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
-        Manifest.Maintenance afterDump = stillDrained.get();
-        Manifest manifest = new Manifest(backupId.toString(), label, epoch, now.toString(), serverVersion, tools.version(),
-                drained.describe(), afterDump.describe(), drained, afterDump, dumps);
+        Manifest.Maintenance afterDump = heldThroughDump ? stillDrained.get() : null;
+        Manifest manifest = new Manifest(backupId.toString(), label, window.epoch(), now.toString(), serverVersion,
+                tools.version(), window.drained().describe(),
+                (afterDump != null ? afterDump : window.snapshotsTaken()).describe(), window.drained(),
+                window.snapshotsTaken(), afterDump, heldThroughDump, dumps);
         write(dir.resolve("manifest.json"), manifest);
         if (!changed.isEmpty()) {
             throw new IllegalStateException("written to during the backup window, dump refused: " + changed);
         }
         return new Result(folder, artifacts, manifest, elapsedMs, totalBytes);
-    }
-
-    /**
-     * Counts the rows and runs pg_dump in one exported snapshot, so the manifest's row counts are those of
-     * the dump itself (verification compares the restored database with them).
-     */
-    private Map<String, Long> dumpInSnapshot(String db, Path file) {
-        return postgres.withConnection(db, connection -> {
-            connection.query("begin isolation level repeatable read read only").execute().await().indefinitely();
-            try {
-                String snapshot = connection.query("select pg_export_snapshot()").execute().await().indefinitely()
-                        .iterator().next().getString(0);
-                Map<String, Long> counts = Fingerprints.rowCounts(connection);
-                tools.dump(db, file, snapshot);
-                return counts;
-            } finally {
-                connection.query("commit").execute().await().indefinitely();
-            }
-        });
     }
 
     public Manifest readManifest(String folder) {

@@ -1,7 +1,9 @@
 package io.suite.backup.dumps;
 
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,22 +26,25 @@ public class Fingerprints {
     }
 
     public Fingerprint take(String database) {
-        return postgres.withConnection(database, connection -> {
-            Map<String, Fingerprint.Table> tables = new TreeMap<>();
-            for (String[] table : tables(connection)) {
-                var row = connection.query("select count(*), coalesce(sum(xmin::text::bigint), 0)::text from "
-                        + ident(table[0]) + "." + ident(table[1])).execute().await().indefinitely().iterator().next();
-                tables.put(table[0] + "." + table[1], new Fingerprint.Table(row.getLong(0), row.getString(1)));
-            }
-            Map<String, Long> stats = new LinkedHashMap<>();
-            var row = connection.query("select xact_commit, tup_inserted, tup_updated, tup_deleted from pg_stat_database"
-                    + " where datname = current_database()").execute().await().indefinitely().iterator().next();
-            stats.put("xactCommit", row.getLong(0));
-            stats.put("tupInserted", row.getLong(1));
-            stats.put("tupUpdated", row.getLong(2));
-            stats.put("tupDeleted", row.getLong(3));
-            return new Fingerprint(tables, stats);
-        });
+        return postgres.withConnection(database, Fingerprints::take);
+    }
+
+    /** As {@code connection}'s transaction sees the database: inside an exported snapshot, the state at its instant. */
+    public static Fingerprint take(SqlConnection connection) {
+        Map<String, Fingerprint.Table> tables = new TreeMap<>();
+        for (String[] table : tables(connection)) {
+            var row = connection.query("select count(*), coalesce(sum(xmin::text::bigint), 0)::text from "
+                    + ident(table[0]) + "." + ident(table[1])).execute().await().indefinitely().iterator().next();
+            tables.put(table[0] + "." + table[1], new Fingerprint.Table(row.getLong(0), row.getString(1)));
+        }
+        Map<String, Long> stats = new LinkedHashMap<>();
+        var row = connection.query("select xact_commit, tup_inserted, tup_updated, tup_deleted from pg_stat_database"
+                + " where datname = current_database()").execute().await().indefinitely().iterator().next();
+        stats.put("xactCommit", row.getLong(0));
+        stats.put("tupInserted", row.getLong(1));
+        stats.put("tupUpdated", row.getLong(2));
+        stats.put("tupDeleted", row.getLong(3));
+        return new Fingerprint(tables, stats);
     }
 
     public Map<String, Long> rowCounts(String database) {
@@ -47,7 +52,7 @@ public class Fingerprints {
     }
 
     /** Rows per table as {@code connection}'s transaction sees them (e.g. inside the snapshot pg_dump uses). */
-    public static Map<String, Long> rowCounts(io.vertx.mutiny.sqlclient.SqlConnection connection) {
+    public static Map<String, Long> rowCounts(SqlConnection connection) {
         Map<String, Long> counts = new TreeMap<>();
         for (String[] table : tables(connection)) {
             counts.put(table[0] + "." + table[1], connection.query("select count(*) from " + ident(table[0]) + "."
@@ -60,8 +65,8 @@ public class Fingerprints {
         return postgres.query(database, "show server_version", row -> row.getString(0)).get(0);
     }
 
-    private static List<String[]> tables(io.vertx.mutiny.sqlclient.SqlConnection connection) {
-        List<String[]> tables = new java.util.ArrayList<>();
+    private static List<String[]> tables(SqlConnection connection) {
+        List<String[]> tables = new ArrayList<>();
         connection.query(TABLES).execute().await().indefinitely()
                 .forEach(row -> tables.add(new String[] {row.getString(0), row.getString(1)}));
         return tables;

@@ -44,12 +44,17 @@ public class Postgres {
     }
 
     public <T> T withConnection(String database, Function<SqlConnection, T> work) {
-        SqlConnection connection = PgConnection.connect(vertx, options(database)).await().atMost(Duration.ofSeconds(30));
+        SqlConnection connection = open(database);
         try {
             return work.apply(connection);
         } finally {
             connection.close().await().atMost(Duration.ofSeconds(10));
         }
+    }
+
+    /** A connection the caller closes (e.g. one that keeps an exported snapshot alive while pg_dump reads it). */
+    public SqlConnection open(String database) {
+        return PgConnection.connect(vertx, options(database)).await().atMost(Duration.ofSeconds(30));
     }
 
     /** Environment for pg_dump/pg_restore: the password never appears on a command line. */

@@ -103,22 +103,25 @@ class BackupApiTest {
             assertEquals(Checksums.sha256(file), artifact.get("sha256"));
         }
 
-        // The manifest proves nothing was written between DRAINED and the end of the dump.
+        // The manifest proves the backup is the drained state: every snapshot taken inside one DRAINED window.
         Path folder = DIR.resolve((String) artifacts.get(0).get("file")).getParent();
         JsonPath manifest = JsonPath.from(folder.resolve("manifest.json").toFile());
         assertEquals(done.getLong("epoch"), manifest.getLong("epoch"));
         assertTrue(manifest.getString("serverVersion").startsWith("15"));
         assertEquals(List.of(true, false), manifest.getList("databases.frozen"));
-        assertTrue(manifest.getBoolean("databases[0].unchanged"));
-        // maintenance-service records this backup's own lease renewals: listed, not refused
-        assertTrue(manifest.getList("databases[1].changedTables").stream().allMatch(t -> t.toString().startsWith("public.maintenance")));
-        assertEquals(TestDatabases.count(POSTING_DB, "select count(*) from stock_movements"),
-                manifest.getLong("databases[0].rowCounts['public.stock_movements']"));
-        // ...and what maintenance-service said at the drained instant: that epoch, DRAINED, nothing fenced
         assertEquals(done.getLong("epoch"), manifest.getLong("drained.epoch"));
         assertEquals("DRAINED", manifest.getString("drained.phase"));
         assertEquals(List.of(), manifest.getList("drained.fenced"));
-        assertEquals("DRAINED", manifest.getString("afterDump.phase"));
+        assertEquals(done.getLong("epoch"), manifest.getLong("snapshotsTaken.epoch"));
+        assertEquals("DRAINED", manifest.getString("snapshotsTaken.phase"));
+        // auto: read-only ended with the snapshots; the dump ran while writes went on
+        assertFalse(manifest.getBoolean("readOnlyThroughDump"));
+        assertNull(manifest.get("afterDump"));
+        assertNull(manifest.get("databases[0].unchanged"));
+        long movements = TestDatabases.count(POSTING_DB, "select count(*) from stock_movements");
+        assertEquals(movements, manifest.getLong("databases[0].rowCounts['public.stock_movements']"));
+        assertEquals(movements, manifest.getLong("databases[0].atSnapshot.tables['public.stock_movements'].rows"));
+        assertNotNull(manifest.getString("databases[0].snapshot"));
 
         // Read-only was asked in the backup's name, and lifted again.
         assertEquals("READ_WRITE", maintenance().mode());
@@ -178,20 +181,55 @@ class BackupApiTest {
         }
     }
 
+    /**
+     * auto: read-only lasts only until every database's snapshot is exported; the dump runs with writes
+     * going on, and what they write is not in the backup, which is exactly the state at the snapshots.
+     */
     @Test
-    void oneBackupAtATimeAndTheReadOnlyLeaseIsRenewedWhileItWorks() throws IOException {
+    void writesMadeDuringTheDumpAreNotInTheBackup() throws Exception {
+        String marker = "during-dump-" + UUID.randomUUID().toString().substring(0, 8);
+        long documents = TestDatabases.count(POSTING_DB, "select count(*) from documents");
         Files.createFile(CONTROL.resolve("hold"));
         String id;
         try {
-            id = start("held", "auto");
-            await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(backup(id).getString("status")));
-            JsonPath state = maintenance().state();
-            assertEquals("READ_ONLY", state.getString("mode"));
-            long epoch = state.getLong("epoch");
-
+            id = start("writes go on", "auto");
+            // pg_dump is held, so the backup is RUNNING: its snapshots are taken, and read-only has ended already
+            await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(backup(id).getString("status"))
+                    && "READ_WRITE".equals(maintenance().mode()));
+            assertTrue(maintenance().history().contains("snapshots taken"), "read-only was lifted by the backup");
             given().contentType("application/json").body(Map.of("label", "second", "maintenance", "auto"))
                     .post("/v1/backups").then().statusCode(409).contentType(PROBLEM)
                     .body("type", equalTo("https://suite.dev/problems/backup-running"));
+            TestDatabases.execute(POSTING_DB, "insert into documents (id, type, number, date, status)"
+                    + " values (gen_random_uuid(), 'RECEIPT', '" + marker + "', date '2026-02-01', 'DRAFT')");
+        } finally {
+            Files.delete(CONTROL.resolve("hold"));
+        }
+        JsonPath done = awaitFinished(id);
+        assertEquals("SUCCEEDED", done.getString("status"), done.getString("error"));
+        assertTrue(done.getBoolean("verified"), "the restored copy matched the snapshot's row counts");
+        Path dump = DIR.resolve(done.getString("artifacts[0].file"));
+        JsonPath manifest = JsonPath.from(dump.resolveSibling("manifest.json").toFile());
+        assertEquals(documents, manifest.getLong("databases[0].rowCounts['public.documents']"));
+        assertEquals(documents, manifest.getLong("databases[0].atSnapshot.tables['public.documents'].rows"));
+        assertEquals(documents + 1, TestDatabases.count(POSTING_DB, "select count(*) from documents"));
+        String data = dumpedRows(dump, "documents");
+        assertTrue(data.contains("N-1\t"), "the documents before the backup are in it");
+        assertFalse(data.contains(marker), "the document written during the dump is not");
+    }
+
+    /** {@code maintenance: require}: read-only (the operator's) lasts through the dump, renewed, and is left as it was. */
+    @Test
+    void requireHoldsReadOnlyThroughTheDumpRenewingItsLease() throws IOException {
+        maintenance().readOnlyAndAwaitDrained("operator's window", Duration.ofSeconds(6));
+        JsonPath state = maintenance().state();
+        long epoch = state.getLong("epoch");
+        Files.createFile(CONTROL.resolve("hold"));
+        String id;
+        try {
+            id = start("held", "require");
+            await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(backup(id).getString("status")));
+            assertEquals("backup:" + id, maintenance().state().getString("heldBy"));
             // An operator cannot lift read-only under a running backup without forcing it.
             assertEquals(409, maintenance().readWrite(false));
 
@@ -205,9 +243,31 @@ class BackupApiTest {
         } finally {
             Files.delete(CONTROL.resolve("hold"));
         }
-        JsonPath done = awaitFinished(id);
-        assertEquals("SUCCEEDED", done.getString("status"), done.getString("error"));
-        assertEquals("READ_WRITE", maintenance().mode());
+        try {
+            JsonPath done = awaitFinished(id);
+            assertEquals("SUCCEEDED", done.getString("status"), done.getString("error"));
+            JsonPath manifest = JsonPath.from(DIR.resolve(done.getString("artifacts[0].file")).resolveSibling("manifest.json")
+                    .toFile());
+            assertTrue(manifest.getBoolean("readOnlyThroughDump"));
+            assertEquals("DRAINED", manifest.getString("afterDump.phase"));
+            assertTrue(manifest.getBoolean("databases[0].unchanged"));
+            // the operator's read-only stays; only the backup's hold is gone
+            JsonPath after = maintenance().state();
+            assertEquals("READ_ONLY", after.getString("mode"));
+            assertEquals(epoch, after.getLong("epoch"));
+            assertNull(after.get("heldBy"));
+        } finally {
+            maintenance().readWrite(true);
+        }
+    }
+
+    /** The rows of {@code table} in a dump, as pg_restore prints them (COPY text: tab-separated). */
+    private static String dumpedRows(Path dump, String table) throws Exception {
+        Process process = new ProcessBuilder("pg_restore", "--data-only", "--table=" + table, "-f", "-", dump.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes());
+        assertEquals(0, process.waitFor(), out);
+        return out;
     }
 
     @Test
