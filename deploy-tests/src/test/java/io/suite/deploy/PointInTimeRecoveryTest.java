@@ -8,7 +8,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -22,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Prod's physical backups (k8s/overlays/prod/postgres-backup.yaml): suite-db archives every WAL segment and
  * takes a daily base backup into S3-compatible storage through the Barman Cloud Plugin, with no credential
- * shipped, and the recovery example (k8s/recovery/suite-db-pitr.yaml) reads exactly that archive back.
+ * shipped, and the recovery example (k8s/recovery) reads exactly that archive back into a new cluster.
  * Fails when the archiving or the schedule disappears from the prod overlay.
  */
 class PointInTimeRecoveryTest {
@@ -31,15 +30,21 @@ class PointInTimeRecoveryTest {
 
     static List<ObjectNode> prod;
     static JsonNode cluster;
+    static List<ObjectNode> recovery;
 
     @BeforeAll
     static void render() {
-        List<String> cmd = new ArrayList<>(ManifestsTest.kustomizeCommand());
-        cmd.add(Repo.path("k8s/overlays/prod").toString());
-        Command result = Command.run(Duration.ofSeconds(60), cmd);
-        assertEquals(0, result.exitCode(), "kustomize could not render k8s/overlays/prod: " + result.describe());
-        prod = Repo.yamlDocuments(result.stdout());
+        prod = kustomize("k8s/overlays/prod");
         cluster = ManifestsTest.find(prod, "Cluster", "suite-db");
+        recovery = kustomize("k8s/recovery");
+    }
+
+    static List<ObjectNode> kustomize(String dir) {
+        List<String> cmd = new ArrayList<>(ManifestsTest.kustomizeCommand());
+        cmd.add(Repo.path(dir).toString());
+        Command result = Command.run(Duration.ofSeconds(60), cmd);
+        assertEquals(0, result.exitCode(), "kustomize could not render " + dir + ": " + result.describe());
+        return Repo.yamlDocuments(result.stdout());
     }
 
     /** The plugin entry of a Cluster that archives its WAL (isWALArchiver), or a missing node. */
@@ -104,12 +109,16 @@ class PointInTimeRecoveryTest {
 
     @Test
     void theRecoveryExampleRestoresProdsArchiveToAnInstantIntoANewCluster() throws IOException {
-        List<ObjectNode> objects = Repo.yamlDocuments(Files.readString(Repo.path("k8s/recovery/suite-db-pitr.yaml")));
+        List<ObjectNode> objects = recovery;
         ObjectNode recovered = ManifestsTest.find(objects, "Cluster", "suite-db-pitr");
         assertEquals(List.of(), CustomResources.CRDS.validate(recovered));
         ObjectNode policy = ManifestsTest.find(objects, "NetworkPolicy", "suite-db-pitr-ingress");
         V1NetworkPolicy.validateJsonElement(JsonParser.parseString(policy.toString()));
         assertEquals(2, objects.size(), "the example holds the Cluster and its NetworkPolicy");
+        for (ObjectNode o : objects) {
+            assertEquals(cluster.path("metadata").path("namespace").asText(), o.path("metadata").path("namespace").asText(),
+                    ManifestsTest.id(o) + " is not in prod's namespace, where the ObjectStore and the services are");
+        }
 
         JsonNode spec = recovered.path("spec");
         JsonNode recovery = spec.path("bootstrap").path("recovery");
