@@ -71,4 +71,29 @@ class CrdSchemasTest {
                   endpoints: [{port: http, path: /q/metrics, interval: 30s}]
                 """)));
     }
+
+    @Test
+    void theBarmanCloudObjectStoreAndScheduledBackupAreCheckedToo() throws IOException {
+        List<String> errors = CRDS.validate(object("""
+                apiVersion: barmancloud.cnpg.io/v1
+                kind: ObjectStore
+                metadata: {name: s}
+                spec:
+                  configuration:
+                    destinationPath: s3://b/
+                    wal: {compression: gzip, compress: true}
+                  retentionPolicy: 30 days
+                """));
+        assertTrue(errors.stream().anyMatch(e -> e.contains("compress")), errors.toString());
+        assertTrue(errors.stream().anyMatch(e -> e.contains("retentionPolicy")), errors.toString());
+        assertEquals(2, errors.size(), errors.toString());
+        errors = CRDS.validate(object("""
+                apiVersion: postgresql.cnpg.io/v1
+                kind: ScheduledBackup
+                metadata: {name: b}
+                spec: {cluster: {name: db}, schedule: "0 0 4 * * *", method: barmanCloud}
+                """));
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).contains("method"), errors.toString());
+    }
 }
