@@ -134,7 +134,8 @@ public final class StockRegister {
      * ({@link BalanceRule#keepsNonNegative}), and inserts every row the UPDATE left alone. A missing
      * row gets its increase; a row left alone that exists (fenced or short) fails the statement on the
      * primary key, and a decrease of a missing row on the CHECK constraint, so nothing of the posting is
-     * written. {@link #current} then tells which.
+     * written. {@link #current} then tells which. (So here the CHECK answers ordinary shortages, not only
+     * bugs as the comment in V1__documents_and_registers.sql says: an applied migration is not edited.)
      */
     public static void addUnderLock(Writes w, Map<StockKey, BigDecimal> changes, long token) {
         List<Map.Entry<StockKey, BigDecimal>> rows = changes.entrySet().stream().filter(e -> e.getValue().signum() != 0)
