@@ -40,11 +40,11 @@ import io.vertx.core.Vertx;
 
 /**
  * MANAGED posting of a new document through the API, the short way: everything is decided first
- * ({@link PostingPlan}),
- * then EXCLUSIVE managed locks on exactly its Stock rows, then one statement that is its own
- * transaction (READ COMMITTED) writes it all, the balances only where they stay non-negative
- * ({@link BalanceRule}) and the fencing token allows; then the lock transaction ends. No connection
- * is held while waiting for the lock, and the hold is one round trip to PostgreSQL.
+ * ({@link PostingPlan}), then EXCLUSIVE managed locks on exactly its Stock rows ({@link ManagedLocks}),
+ * then one statement that is its own transaction (READ COMMITTED) writes it all, the balances only
+ * where they stay non-negative ({@link BalanceRule}) and the fencing token allows; then the lock
+ * transaction ends. No connection is held while waiting for the lock, and the hold is one round trip
+ * to PostgreSQL.
  *
  * <p>Documents that wait for the same rows at once go as one group ({@link RowGroups}): one lock
  * transaction, one statement, each document answered on its own. Anything else (a draft, another
