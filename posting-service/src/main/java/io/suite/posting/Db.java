@@ -50,6 +50,12 @@ public final class Db {
         return sb.toString();
     }
 
+    /** A serialization failure (40001) or deadlock (40P01): the transaction may simply run again. */
+    public static boolean retryable(Throwable e) {
+        String state = sqlState(e);
+        return "40001".equals(state) || "40P01".equals(state);
+    }
+
     /** The constraint a PostgreSQL error names, anywhere in the cause chain, or null. */
     public static String constraint(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {

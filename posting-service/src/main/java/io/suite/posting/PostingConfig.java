@@ -5,7 +5,6 @@ import java.util.Map;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.suite.posting.locking.LockMode;
 
 /** {@code posting.*}: lock control mode and the limits of the posting service. */
 @ConfigMapping(prefix = "posting")

@@ -1,11 +1,8 @@
 package io.suite.posting.documents;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 
@@ -16,27 +13,24 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.suite.posting.DatabaseOutage;
-import io.suite.posting.Db;
 import io.suite.posting.PostingConfig;
-import io.suite.problems.ProblemTypes;
-import io.suite.problems.Violations;
+import io.suite.posting.PostingMetrics;
+import io.suite.posting.PostingProblems;
+import io.suite.posting.model.Document;
+import io.suite.posting.model.DocumentData;
+import io.suite.posting.model.DocumentStatus;
+import io.suite.posting.model.DocumentType;
 import io.suite.writeguard.WriteGuard;
 
 /** Documents API v1: create (and post), post/repost, unpost, read. Every write goes through the write guard. */
 @Path("/v1/documents")
 public class DocumentResource {
-    private static final int MAX_KEY_LENGTH = 200;
-
     @Inject
     PostingEngine engine;
     @Inject
@@ -48,28 +42,18 @@ public class DocumentResource {
     @Inject
     WriteGuard guard;
     @Inject
-    ObjectMapper json;
+    IdempotencyKeys keys;
 
     @POST
     public Uni<Response> create(@HeaderParam("Idempotency-Key") String key, DocumentRequest body) {
         DocumentData doc = DocumentRules.validate(body, config.maxLines(), LocalDate.now());
         boolean post = body.post() == null || body.post();
-        if (key != null && (key.isBlank() || key.length() > MAX_KEY_LENGTH)) {
-            throw Violations.of("Invalid Idempotency-Key", "Idempotency-Key", "must be 1 to " + MAX_KEY_LENGTH + " characters");
-        }
-        String hash = key == null ? null : hash(body);
-        PostingEngine.Job job = new PostingEngine.Job(doc, true, post ? PostingEngine.Op.POST : PostingEngine.Op.DRAFT, false);
-        Uni<Response> write = guard.write(permit -> timed(doc.type(),
-                grouped.post(job, key == null ? null : new PostingEngine.Idempotency(key, hash), permit))
+        IdempotencyKeys.Key idem = keys.of(key, body);
+        PostingJob job = new PostingJob(doc, true, post ? PostingJob.Op.POST : PostingJob.Op.DRAFT, false);
+        Uni<Response> write = guard.write(permit -> timed(doc.type(), grouped.post(job, idem, permit))
                 .map(outcomes -> Response.status(201).entity(outcomes.get(0).doc()).build()))
                 .onFailure().transform(DatabaseOutage::ofWrite);
-        if (key == null) {
-            return write;
-        }
-        // a stored answer is a read: replay it without asking the guard; a concurrent twin is caught in the transaction
-        return stored(key).chain(first -> first != null ? Uni.createFrom().item(replay(first, hash))
-                : write.onFailure(PostingEngine.IdempotencyRace.class)
-                        .recoverWithUni(() -> stored(key).map(again -> replay(again, hash))));
+        return idem == null ? write : keys.replayOr(idem, write);
     }
 
     @GET
@@ -87,37 +71,36 @@ public class DocumentResource {
     @POST
     @Path("/{id}/post")
     public Uni<DocumentData> post(@PathParam("id") String id) {
-        return change(id, PostingEngine.Op.POST);
+        return change(id, PostingJob.Op.POST);
     }
 
     @POST
     @Path("/{id}/unpost")
     public Uni<DocumentData> unpost(@PathParam("id") String id) {
-        return change(id, PostingEngine.Op.UNPOST);
+        return change(id, PostingJob.Op.UNPOST);
     }
 
-    private Uni<DocumentData> change(String id, PostingEngine.Op op) {
+    private Uni<DocumentData> change(String id, PostingJob.Op op) {
         return guard.write(permit -> load(id).chain(d -> {
             DocumentData doc = d.data();
-            return timed(doc.type(), engine.run(List.of(new PostingEngine.Job(doc, false, op, true)), true, null, permit));
+            return timed(doc.type(), engine.run(List.of(new PostingJob(doc, false, op, true)), true, null, permit));
         })).onFailure().transform(DatabaseOutage::ofWrite).map(outcomes -> {
-            PostingEngine.Outcome o = outcomes.get(0);
-            if (o.result().equals("skipped")) {
-                throw HttpProblem.builder().withType(ProblemTypes.CONFLICT).withStatus(409)
-                        .withTitle("Conflict").withDetail("Document " + o.doc().number() + " is " + o.reason()).build();
+            DocumentOutcome o = outcomes.get(0);
+            if (o.outcome() == Outcome.SKIPPED) {
+                throw PostingProblems.documentIs(o.doc().number(), o.reason());
             }
             return o.doc();
         });
     }
 
     /** Latency and outcome metrics around one API posting. */
-    private Uni<List<PostingEngine.Outcome>> timed(DocumentType type, Uni<List<PostingEngine.Outcome>> work) {
+    private Uni<List<DocumentOutcome>> timed(DocumentType type, Uni<List<DocumentOutcome>> work) {
         long started = System.nanoTime();
         return work.invoke(outcomes -> {
             metrics.latency(type, Duration.ofNanos(System.nanoTime() - started));
-            String r = outcomes.get(0).result();
-            if (r.equals("posted") || r.equals("reposted") || r.equals("unposted")) {
-                metrics.document(type, r.equals("unposted") ? "unposted" : "posted");
+            String counted = outcomes.get(0).outcome().metric();
+            if (counted != null) {
+                metrics.document(type, counted);
             }
         }).onFailure().invoke(e -> {
             boolean rejected = e instanceof HttpProblem p && p.getStatusCode() == 422;
@@ -130,48 +113,10 @@ public class DocumentResource {
         try {
             uuid = UUID.fromString(id);
         } catch (IllegalArgumentException e) {
-            return Uni.createFrom().failure(notFound(id));
+            return Uni.createFrom().failure(PostingProblems.noDocument(id));
         }
         return Panache.withSession(() -> Document.<Document> findById(uuid))
-                .onItem().ifNull().failWith(() -> notFound(id));
-    }
-
-    private static HttpProblem notFound(String id) {
-        return HttpProblem.builder().withType(ProblemTypes.NOT_FOUND).withStatus(404)
-                .withTitle("Not found").withDetail("No document " + id).build();
-    }
-
-    private record Stored(int status, String hash, String response) {
-    }
-
-    private Uni<Stored> stored(String key) {
-        return Panache.withSession(() -> Panache.getSession().chain(s -> Db.rows(s,
-                "SELECT status, request_hash, response FROM idempotency_keys WHERE key = ?1", List.of(key))))
-                .map(rows -> rows.isEmpty() || rows.get(0)[0] == null ? null
-                        : new Stored(((Number) rows.get(0)[0]).intValue(), (String) rows.get(0)[1], (String) rows.get(0)[2]));
-    }
-
-    private static Response replay(Stored first, String hash) {
-        if (first == null) {
-            // the concurrent request with this key did not commit: the client may simply retry
-            throw HttpProblem.builder().withType(ProblemTypes.CONFLICT).withStatus(409)
-                    .withTitle("Conflict").withDetail("A request with this Idempotency-Key is in progress; retry").build();
-        }
-        if (!first.hash().equals(hash)) {
-            throw HttpProblem.builder().withType(ProblemTypes.CONFLICT).withStatus(409)
-                    .withTitle("Idempotency-Key reused").withDetail("This Idempotency-Key was used with another body").build();
-        }
-        return Response.status(first.status()).type(MediaType.APPLICATION_JSON).entity(first.response())
-                .header("Idempotent-Replayed", "true").build();
-    }
-
-    private String hash(DocumentRequest body) {
-        try {
-            byte[] canonical = json.writeValueAsBytes(body);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+                .onItem().ifNull().failWith(() -> PostingProblems.noDocument(id));
     }
 
     static byte[] utf8(String s) {

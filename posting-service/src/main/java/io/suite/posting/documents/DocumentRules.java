@@ -9,6 +9,9 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.quarkiverse.resteasy.problem.HttpProblem;
+import io.suite.posting.model.DocumentData;
+import io.suite.posting.model.DocumentStatus;
+import io.suite.posting.model.DocumentType;
 import io.suite.problems.Dates;
 import io.suite.problems.Text;
 import io.suite.problems.Violations;

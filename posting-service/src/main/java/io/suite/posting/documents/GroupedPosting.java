@@ -21,15 +21,16 @@ import io.smallrye.mutiny.subscription.UniEmitter;
 import io.suite.posting.DatabaseOutage;
 import io.suite.posting.Db;
 import io.suite.posting.PostingConfig;
+import io.suite.posting.PostingMetrics;
+import io.suite.posting.PostingProblems;
 import io.suite.posting.Writes;
-import io.suite.posting.documents.PostingEngine.Idempotency;
-import io.suite.posting.documents.PostingEngine.Job;
-import io.suite.posting.documents.PostingEngine.Outcome;
+import io.suite.posting.locking.LockHold;
 import io.suite.posting.locking.LockPolicy;
+import io.suite.posting.locking.ManagedLocks;
 import io.suite.posting.locking.RowGroups;
+import io.suite.posting.model.Shortage;
 import io.suite.posting.registers.BalanceRule;
 import io.suite.posting.registers.Movements;
-import io.suite.posting.registers.Shortage;
 import io.suite.posting.registers.StockKey;
 import io.suite.posting.registers.StockRegister;
 import io.suite.writeguard.WriteGuard;
@@ -38,11 +39,12 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
- * MANAGED posting of a new document through the API, the short way: everything is computed first,
- * then EXCLUSIVE managed locks on exactly its Stock rows, then one statement that is its own
- * transaction (READ COMMITTED) writes it all, the balances only where they stay non-negative
- * ({@link BalanceRule}) and the fencing token allows; then the lock transaction ends. No connection
- * is held while waiting for the lock, and the hold is one round trip to PostgreSQL.
+ * MANAGED posting of a new document through the API, the short way: everything is decided first
+ * ({@link PostingPlan}), then EXCLUSIVE managed locks on exactly its Stock rows ({@link ManagedLocks}),
+ * then one statement that is its own transaction (READ COMMITTED) writes it all, the balances only
+ * where they stay non-negative ({@link BalanceRule}) and the fencing token allows; then the lock
+ * transaction ends. No connection is held while waiting for the lock, and the hold is one round trip
+ * to PostgreSQL.
  *
  * <p>Documents that wait for the same rows at once go as one group ({@link RowGroups}): one lock
  * transaction, one statement, each document answered on its own. Anything else (a draft, another
@@ -59,6 +61,10 @@ public class GroupedPosting {
     @Inject
     LockPolicy policy;
     @Inject
+    ManagedLocks locks;
+    @Inject
+    IdempotencyKeys keys;
+    @Inject
     PostingConfig config;
     @Inject
     PostingMetrics metrics;
@@ -71,16 +77,16 @@ public class GroupedPosting {
     private RowGroups<Pending, StockKey> groups;
 
     /** Posts {@code job} (a new document) all or nothing, as {@link PostingEngine#run} does. */
-    public Uni<List<Outcome>> post(Job job, Idempotency idem, WritePermit permit) {
+    public Uni<List<DocumentOutcome>> post(PostingJob job, IdempotencyKeys.Key idem, WritePermit permit) {
         LockPolicy.Plan plan = policy.plan(job.doc().type());
-        if (!job.isNew() || job.op() != PostingEngine.Op.POST || !plan.managedLocks() || plan.serializable()
+        if (!job.isNew() || job.op() != PostingJob.Op.POST || !plan.managedLocks() || plan.serializable()
                 || (permit == null && guard.refusesWrites())) {
             return engine.run(List.of(job), true, idem, permit);
         }
         Set<StockKey> rows = new TreeSet<>(Movements.rows(job.doc()));
-        PostingEngine.Decision d = engine.decide(List.of(job), Map.of(), null, true);
-        Writes w = engine.documentWrites(d, idem);
-        int parameters = w.parameters() + StockRegister.parametersUnderLock(d.stockChange);
+        PostingPlan d = PostingPlan.decide(List.of(job), Map.of(), null);
+        Writes w = writes(d, idem);
+        int parameters = w.parameters() + StockRegister.parametersUnderLock(d.stockChange());
         if (rows.isEmpty() || parameters > Writes.MAX_ONE_STATEMENT_PARAMETERS) {
             return engine.run(List.of(job), true, idem, permit);
         }
@@ -91,22 +97,31 @@ public class GroupedPosting {
         });
     }
 
+    /** The plan's writes with the key and its answer: a twin's statement fails on the key. */
+    private Writes writes(PostingPlan d, IdempotencyKeys.Key idem) {
+        Writes w = d.writes(config.salesSplits());
+        if (idem != null) {
+            keys.addKeyAndAnswer(w, idem, d.answer());
+        }
+        return w;
+    }
+
     /** A new document in {@link #groups}, answered through {@code answer}. */
     private static final class Pending {
-        final Job job;
-        final PostingEngine.Decision d;
+        final PostingJob job;
+        final PostingPlan d;
         final Writes writes;
-        final Idempotency idem;
+        final IdempotencyKeys.Key idem;
         final WritePermit permit;
         final Set<StockKey> rows;
         final Context context;
-        final UniEmitter<? super List<Outcome>> answer;
+        final UniEmitter<? super List<DocumentOutcome>> answer;
         final long arrived = System.nanoTime();
         /** the caller went away (cancelled, or aborted by the drain timeout) */
         volatile boolean gone;
 
-        Pending(Job job, PostingEngine.Decision d, Writes writes, Idempotency idem, WritePermit permit, Set<StockKey> rows,
-                Context context, UniEmitter<? super List<Outcome>> answer) {
+        Pending(PostingJob job, PostingPlan d, Writes writes, IdempotencyKeys.Key idem, WritePermit permit,
+                Set<StockKey> rows, Context context, UniEmitter<? super List<DocumentOutcome>> answer) {
             this.job = job;
             this.d = d;
             this.writes = writes;
@@ -117,7 +132,7 @@ public class GroupedPosting {
             this.answer = answer;
         }
 
-        void answer(List<Outcome> outcomes, Throwable failure) {
+        void answer(List<DocumentOutcome> outcomes, Throwable failure) {
             if (failure != null) {
                 answer.fail(failure);
             } else {
@@ -175,7 +190,7 @@ public class GroupedPosting {
         if (p.gone) {
             return Uni.createFrom().voidItem();
         }
-        PostingEngine.Locking locking = engine.locking(p.job.doc().label(), p.rows, lockWaitLeft(List.of(p)));
+        LockHold locking = locks.hold(p.job.doc().label(), p.rows, lockWaitLeft(List.of(p)));
         // answered once written (or refused): the end of the lock transaction need not delay the answer
         return oneStatement(p.d, p.writes, p.permit, locking).onItemOrFailure().invoke(p::answer)
                 .onItemOrFailure().call((outcomes, failure) -> locking.release()).replaceWithVoid().onFailure().recoverWithNull();
@@ -189,12 +204,12 @@ public class GroupedPosting {
     private Uni<Void> together(List<Pending> group) {
         Set<StockKey> rows = new TreeSet<>();
         group.forEach(p -> rows.addAll(p.rows));
-        PostingEngine.Locking locking = engine.locking("posting group of " + group.size(), rows, lockWaitLeft(group));
-        return locking.acquire.chain(held -> {
+        LockHold locking = locks.hold("posting group of " + group.size(), rows, lockWaitLeft(group));
+        return locking.acquire().chain(held -> {
             List<Pending> live = new ArrayList<>();
             for (Pending p : group) {
                 try {
-                    PostingEngine.check(p.permit);
+                    check(p.permit);
                     if (!p.gone) {
                         live.add(p);
                     }
@@ -205,15 +220,15 @@ public class GroupedPosting {
             if (live.isEmpty()) {
                 return Uni.createFrom().voidItem();
             }
-            PostingEngine.Decision all = engine.decide(live.stream().map(p -> p.job).toList(), Map.of(), null, true);
-            Writes w = engine.documentWrites(all);
-            live.forEach(p -> engine.addIdempotency(w, p.d, p.idem));
-            StockRegister.addUnderLock(w, all.stockChange, held.fencingToken());
+            PostingPlan all = PostingPlan.decide(live.stream().map(p -> p.job).toList(), Map.of(), null);
+            Writes w = all.writes(config.salesSplits());
+            live.stream().filter(p -> p.idem != null).forEach(p -> keys.addKeyAndAnswer(w, p.idem, p.d.answer()));
+            StockRegister.addUnderLock(w, all.stockChange(), held.fencingToken());
             if (w.parameters() > Writes.MAX_ONE_STATEMENT_PARAMETERS) {
                 return oneByOne(live, held.fencingToken());
             }
             return Panache.withSession(() -> Panache.getSession().chain(w::runAsOne))
-                    .invoke(() -> live.forEach(p -> p.answer(p.d.outcomes, null)))
+                    .invoke(() -> live.forEach(p -> p.answer(p.d.outcomes(), null)))
                     .onFailure(DatabaseOutage::connectionLost).invoke(e -> {
                         // it may have committed: sending each again alone could answer "not written" wrongly
                         HttpProblem unknown = DatabaseOutage.outcomeUnknown(e);
@@ -228,7 +243,7 @@ public class GroupedPosting {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Pending p : postings) {
             chain = chain.chain(() -> {
-                StockRegister.addUnderLock(p.writes, p.d.stockChange, token);
+                StockRegister.addUnderLock(p.writes, p.d.stockChange(), token);
                 return send(p.d, p.writes, token, 1).onItemOrFailure().invoke(p::answer).replaceWithVoid()
                         .onFailure().recoverWithNull();
             });
@@ -236,43 +251,49 @@ public class GroupedPosting {
         return chain;
     }
 
-    private Uni<List<Outcome>> oneStatement(PostingEngine.Decision d, Writes w, WritePermit permit, PostingEngine.Locking locking) {
-        return locking.acquire.chain(held -> {
-            PostingEngine.check(permit); // after the lock wait: a write the drain timeout aborted must not start
-            StockRegister.addUnderLock(w, d.stockChange, held.fencingToken());
+    private Uni<List<DocumentOutcome>> oneStatement(PostingPlan d, Writes w, WritePermit permit, LockHold locking) {
+        return locking.acquire().chain(held -> {
+            check(permit); // after the lock wait: a write the drain timeout aborted must not start
+            StockRegister.addUnderLock(w, d.stockChange(), held.fencingToken());
             return send(d, w, held.fencingToken(), 1);
         });
     }
 
-    private Uni<List<Outcome>> send(PostingEngine.Decision d, Writes w, long token, int attempt) {
-        return Panache.withSession(() -> Panache.getSession().chain(w::runAsOne)).replaceWith(d.outcomes)
+    private Uni<List<DocumentOutcome>> send(PostingPlan d, Writes w, long token, int attempt) {
+        return Panache.withSession(() -> Panache.getSession().chain(w::runAsOne)).replaceWith(d.outcomes())
                 .onFailure().recoverWithUni(e -> notWritten(e, d, w, token, attempt));
     }
 
     /** Why the one statement wrote nothing: a shortage (422), a lost lock (409), a twin, or a race to retry. */
-    private Uni<List<Outcome>> notWritten(Throwable e, PostingEngine.Decision d, Writes w, long token, int attempt) {
-        if ("23505".equals(Db.sqlState(e)) && "idempotency_keys_pkey".equals(Db.constraint(e))) {
-            return Uni.createFrom().failure(new PostingEngine.IdempotencyRace());
+    private Uni<List<DocumentOutcome>> notWritten(Throwable e, PostingPlan d, Writes w, long token, int attempt) {
+        if (IdempotencyKeys.twin(e)) {
+            return Uni.createFrom().failure(new IdempotencyKeys.Race());
         }
-        if (!StockRegister.leftAlone(e) && !PostingEngine.retryable(e)) {
-            return Uni.createFrom().failure(engine.map(e));
+        if (!StockRegister.leftAlone(e) && !Db.retryable(e)) {
+            return Uni.createFrom().failure(PostingProblems.ofSql(e, guard));
         }
         return Panache.withSession(() -> Panache.getSession()
-                .chain(s -> StockRegister.current(s, d.stockChange.keySet(), token))).chain(current -> {
-                    List<Shortage> shortages = BalanceRule.shortages(current.balances(), d.stockChange);
+                .chain(s -> StockRegister.current(s, d.stockChange().keySet(), token))).chain(current -> {
+                    List<Shortage> shortages = BalanceRule.shortages(current.balances(), d.stockChange());
                     if (!shortages.isEmpty()) {
                         metrics.balanceRejection();
-                        return Uni.createFrom().failure(PostingEngine.insufficientStock(shortages));
+                        return Uni.createFrom().failure(PostingProblems.insufficientStock(shortages));
                     }
                     if (current.fenced()) {
-                        return Uni.createFrom().failure(StockRegister.lockLost(token));
+                        return Uni.createFrom().failure(PostingProblems.lockLost(token));
                     }
                     // a row written meanwhile by a writer outside managed locks: once more
                     if (attempt >= ONE_STATEMENT_ATTEMPTS) {
-                        return Uni.createFrom().failure(PostingEngine.tooMuchContention(attempt));
+                        return Uni.createFrom().failure(PostingProblems.tooMuchContention(attempt));
                     }
                     metrics.retry();
                     return send(d, w, token, attempt + 1);
                 });
+    }
+
+    private static void check(WritePermit permit) {
+        if (permit != null) {
+            permit.check(); // not written if the drain timeout aborted this write
+        }
     }
 }

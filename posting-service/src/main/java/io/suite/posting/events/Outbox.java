@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.suite.posting.Db;
 import io.suite.posting.Writes;
-import io.suite.posting.documents.DocumentData;
+import io.suite.posting.model.DocumentData;
 
 /** Writes document events into the outbox table, inside the posting's own transaction. */
 public final class Outbox {

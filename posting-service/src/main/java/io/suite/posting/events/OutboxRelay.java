@@ -16,7 +16,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.suite.posting.Db;
 import io.suite.posting.PostingConfig;
-import io.suite.posting.documents.PostingMetrics;
+import io.suite.posting.PostingMetrics;
 import io.suite.writeguard.WriteGuard;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;

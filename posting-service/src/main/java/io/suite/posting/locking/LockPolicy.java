@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.suite.posting.documents.DocumentType;
+import io.suite.posting.LockMode;
+import io.suite.posting.model.DocumentType;
 
 /**
  * The nesting rule of the lock control modes, in one place. The posting transaction of a

@@ -17,7 +17,8 @@ import org.jboss.logging.Logger;
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.smallrye.mutiny.Uni;
 import io.suite.posting.PostingConfig;
-import io.suite.posting.documents.PostingMetrics;
+import io.suite.posting.PostingMetrics;
+import io.suite.posting.PostingProblems;
 import io.suite.posting.registers.StockKey;
 import io.suite.problems.ProblemTypes;
 import io.suite.writeguard.ReadOnlyException;
@@ -25,7 +26,8 @@ import io.suite.writeguard.Refusal;
 
 /**
  * EXCLUSIVE managed locks on Stock rows, through lock-service. A posting holds one lock
- * transaction: begun with all its rows locked (one call, all or nothing), ended after COMMIT.
+ * transaction ({@link LockHold}): begun with all its rows locked (one call, all or nothing), ended
+ * after COMMIT.
  */
 @ApplicationScoped
 public class ManagedLocks {
@@ -46,13 +48,18 @@ public class ManagedLocks {
 
     private final String owner = "posting-" + Long.toHexString(ProcessHandle.current().pid());
 
-    /** Begins a lock transaction and locks {@code rows} EXCLUSIVE; fails with a 423/409/503 problem. */
-    public Uni<Held> acquire(String label, Collection<StockKey> rows) {
-        return acquire(label, rows, config.lockWaitTimeout());
+    /** EXCLUSIVE locks on {@code rows}, asked for when first subscribed, waiting at most {@code posting.lock-wait-timeout}. */
+    public LockHold hold(String label, Collection<StockKey> rows) {
+        return hold(label, rows, config.lockWaitTimeout());
     }
 
-    /** As {@link #acquire(String, Collection)}, waiting at most {@code timeout} (0: not at all). */
-    public Uni<Held> acquire(String label, Collection<StockKey> rows, Duration timeout) {
+    /** As {@link #hold(String, Collection)}, waiting at most {@code timeout} (0: not at all). */
+    public LockHold hold(String label, Collection<StockKey> rows, Duration timeout) {
+        return new LockHold(this, metrics, acquire(label, rows, timeout));
+    }
+
+    /** Begins a lock transaction with {@code rows} locked EXCLUSIVE; fails with a 423/409/503 problem. */
+    private Uni<Held> acquire(String label, Collection<StockKey> rows, Duration timeout) {
         List<Map<String, String>> data = rows.stream().sorted()
                 .map(k -> Map.of("item", k.item(), "warehouse", k.warehouse())).toList();
         LockServiceClient.Begin begin = new LockServiceClient.Begin(owner, label, config.lockLease().toMillis(),
@@ -86,16 +93,10 @@ public class ManagedLocks {
             Map<?, ?> body = body(response);
             int status = response.getStatus();
             if (status == 423) {
-                return HttpProblem.builder().withType(ProblemTypes.LOCK_TIMEOUT)
-                        .withTitle("Lock wait timed out").withStatus(423)
-                        .withDetail("Stock rows are locked by another posting; nothing was written")
-                        .with("blockedBy", body.containsKey("blockedBy") ? body.get("blockedBy") : List.of()).build();
+                return PostingProblems.lockTimeout(body.containsKey("blockedBy") ? body.get("blockedBy") : List.of());
             }
             if (status == 409) {
-                return HttpProblem.builder().withType(ProblemTypes.DEADLOCK)
-                        .withTitle("Deadlock").withStatus(409)
-                        .withDetail("The lock request closed a wait cycle; nothing was written")
-                        .with("cycle", body.containsKey("cycle") ? body.get("cycle") : List.of()).build();
+                return PostingProblems.deadlock(body.containsKey("cycle") ? body.get("cycle") : List.of());
             }
             if (status == 503 && ProblemTypes.READ_ONLY.toString().equals(String.valueOf(body.get("type")))) {
                 return readOnly(body, response.getHeaderString("Retry-After"));
@@ -120,11 +121,7 @@ public class ManagedLocks {
     }
 
     static HttpProblem unavailable(Throwable failure) {
-        return HttpProblem.builder().withType(ProblemTypes.LOCK_SERVICE_UNAVAILABLE)
-                .withTitle("lock-service unavailable").withStatus(503).withHeader("Retry-After", 1)
-                .withDetail("Managed locks could not be taken (" + failure.getClass().getSimpleName()
-                        + "); nothing was written")
-                .build();
+        return PostingProblems.lockServiceUnavailable(failure);
     }
 
     private static Map<?, ?> body(Response response) {

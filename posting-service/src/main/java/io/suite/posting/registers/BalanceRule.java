@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.suite.posting.model.Shortage;
+
 /**
  * Balance control of the Stock register, the only place it is decided: a balance never goes
  * below zero. Only decreasing changes are controlled; an increase can never make a row negative.

@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.suite.posting.documents.DocumentData;
-import io.suite.posting.documents.DocumentData.Line;
+import io.suite.posting.model.DocumentData;
+import io.suite.posting.model.DocumentData.Line;
+import io.suite.posting.model.DocumentType;
 
 /** The register movements of a document, derived from its lines (same lines, same movements). */
 public final class Movements {
@@ -40,7 +41,7 @@ public final class Movements {
 
     public static List<Sales> sales(DocumentData doc) {
         List<Sales> out = new ArrayList<>();
-        if (doc.type() == io.suite.posting.documents.DocumentType.SHIPMENT) {
+        if (doc.type() == DocumentType.SHIPMENT) {
             for (Line l : doc.lines()) {
                 out.add(new Sales(l.lineNo(), l.item(), l.warehouse(), doc.date(), l.quantity(), l.amount()));
             }

@@ -6,17 +6,20 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import org.hibernate.reactive.mutiny.Mutiny;
 
-import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.smallrye.mutiny.Uni;
 import io.suite.posting.Db;
+import io.suite.posting.PostingProblems;
 import io.suite.posting.Writes;
-import io.suite.problems.ProblemTypes;
 
-/** The Stock register in SQL: movements, balances, and the fenced balance write. */
+/**
+ * The Stock register in SQL: movements, balances, and the balance write, which obeys {@link BalanceRule}
+ * and {@link FencingRule}.
+ */
 public final class StockRegister {
     private static final int CHUNK = 1000;
 
@@ -83,10 +86,10 @@ public final class StockRegister {
 
     /**
      * Adds {@code changes} to the balances. With a fencing token a row is only written when no later
-     * grant has written it ({@code fencing_token <= token}); otherwise this holder lost its lease and
+     * grant has written it ({@link FencingRule}); otherwise this holder lost its lease and
      * the whole transaction is refused (409 lock-lost), so nothing it computed is written.
      */
-    public static Uni<Void> apply(Mutiny.Session s, Map<StockKey, BigDecimal> changes, java.util.Set<StockKey> existing,
+    public static Uni<Void> apply(Mutiny.Session s, Map<StockKey, BigDecimal> changes, Set<StockKey> existing,
             Long fencingToken) {
         List<Map.Entry<StockKey, BigDecimal>> rows = changes.entrySet().stream().filter(e -> e.getValue().signum() != 0)
                 .sorted(Map.Entry.comparingByKey()).toList();
@@ -102,7 +105,7 @@ public final class StockRegister {
             String sql = "UPDATE stock_balances AS b SET quantity = b.quantity + v.q"
                     + (fencingToken == null ? "" : ", fencing_token = v.t")
                     + " FROM (VALUES " + values + ") AS v(i, w, q, t) WHERE b.item = v.i AND b.warehouse = v.w"
-                    + (fencingToken == null ? "" : " AND b.fencing_token <= v.t");
+                    + (fencingToken == null ? "" : " AND " + FencingRule.admits("b.fencing_token", "v.t"));
             updated = Db.update(s, sql, p);
         }
         Uni<Integer> inserted = Uni.createFrom().item(0);
@@ -120,7 +123,7 @@ public final class StockRegister {
         Uni<Integer> ins = inserted;
         return updated.chain(u -> ins.invoke(i -> {
             if (u + i < rows.size()) {
-                throw lockLost(fencingToken);
+                throw PostingProblems.lockLost(fencingToken);
             }
         })).replaceWithVoid();
     }
@@ -131,7 +134,8 @@ public final class StockRegister {
      * ({@link BalanceRule#keepsNonNegative}), and inserts every row the UPDATE left alone. A missing
      * row gets its increase; a row left alone that exists (fenced or short) fails the statement on the
      * primary key, and a decrease of a missing row on the CHECK constraint, so nothing of the posting is
-     * written. {@link #current} then tells which.
+     * written. {@link #current} then tells which. (So here the CHECK answers ordinary shortages, not only
+     * bugs as the comment in V1__documents_and_registers.sql says: an applied migration is not edited.)
      */
     public static void addUnderLock(Writes w, Map<StockKey, BigDecimal> changes, long token) {
         List<Map.Entry<StockKey, BigDecimal>> rows = changes.entrySet().stream().filter(e -> e.getValue().signum() != 0)
@@ -142,8 +146,8 @@ public final class StockRegister {
         List<Object> p = new ArrayList<>();
         String values = values(rows, token, p);
         w.add("stock_updated", "UPDATE stock_balances AS b SET quantity = b.quantity + v.q, fencing_token = v.t FROM (VALUES "
-                + values + ") AS v(i, w, q, t) WHERE b.item = v.i AND b.warehouse = v.w AND b.fencing_token <= v.t AND "
-                + BalanceRule.keepsNonNegative("b.quantity", "v.q") + " RETURNING b.item, b.warehouse", p);
+                + values + ") AS v(i, w, q, t) WHERE b.item = v.i AND b.warehouse = v.w AND "
+                + FencingRule.admits("b.fencing_token", "v.t") + " AND " + BalanceRule.keepsNonNegative("b.quantity", "v.q") + " RETURNING b.item, b.warehouse", p);
         w.add("INSERT INTO stock_balances (item, warehouse, quantity, fencing_token) SELECT v.i, v.w, v.q, v.t FROM (VALUES "
                 + values + ") AS v(i, w, q, t) WHERE NOT EXISTS (SELECT 1 FROM stock_updated u WHERE u.item = v.i AND u.warehouse = v.w)",
                 p);
@@ -173,7 +177,8 @@ public final class StockRegister {
             keys.add(k.warehouse());
         });
         keys.add(token);
-        return Db.rows(s, "SELECT item, warehouse, quantity, fencing_token > ?" + keys.size() + " FROM stock_balances"
+        return Db.rows(s, "SELECT item, warehouse, quantity, NOT (" + FencingRule.admits("fencing_token", "?" + keys.size())
+                + ") FROM stock_balances"
                 + " WHERE (item, warehouse) IN (" + Db.tuples(rows.size(), 2, 1) + ")", keys).map(result -> {
                     Map<StockKey, BigDecimal> balances = new HashMap<>();
                     boolean fenced = false;
@@ -197,13 +202,6 @@ public final class StockRegister {
             p.add(token);
         }
         return values.toString();
-    }
-
-    public static HttpProblem lockLost(Long token) {
-        return HttpProblem.builder().withType(ProblemTypes.LOCK_LOST).withTitle("Managed lock lost")
-                .withStatus(409).withDetail("A later lock holder has written these Stock rows (fencing token " + token
-                        + " is stale: the lock transaction's lease ran out); nothing was written")
-                .build();
     }
 
     /** Balances for GET /v1/balances; item and warehouse are optional filters. */

@@ -35,12 +35,15 @@ import io.smallrye.mutiny.Uni;
 import io.suite.posting.DatabaseOutage;
 import io.suite.posting.Db;
 import io.suite.posting.PostingConfig;
-import io.suite.posting.documents.Document;
-import io.suite.posting.documents.DocumentData;
-import io.suite.posting.documents.DocumentStatus;
+import io.suite.posting.PostingMetrics;
+import io.suite.posting.PostingProblems;
+import io.suite.posting.documents.DocumentOutcome;
 import io.suite.posting.documents.PostingEngine;
-import io.suite.posting.documents.PostingMetrics;
+import io.suite.posting.documents.PostingJob;
 import io.suite.posting.locking.LockPolicy;
+import io.suite.posting.model.Document;
+import io.suite.posting.model.DocumentData;
+import io.suite.posting.model.DocumentStatus;
 import io.suite.problems.ProblemTypes;
 import io.suite.writeguard.ReadOnlyException;
 import io.suite.writeguard.WriteGuard;
@@ -319,19 +322,19 @@ public class PostingRuns {
 
     /** Posts one batch in one transaction; returns how many were posted. */
     private int post(Run run, List<DocumentData> batch, List<DocumentData> retry, AtomicBoolean stop) {
-        List<PostingEngine.Job> jobs = batch.stream().map(d -> new PostingEngine.Job(d, false, PostingEngine.Op.POST, false)).toList();
+        List<PostingJob> jobs = batch.stream().map(d -> new PostingJob(d, false, PostingJob.Op.POST, false)).toList();
         try {
-            List<PostingEngine.Outcome> outcomes = VertxContextSupport.subscribeAndAwait(
+            List<DocumentOutcome> outcomes = VertxContextSupport.subscribeAndAwait(
                     () -> guard.write(permit -> engine.run(jobs, false, null, permit)));
             int posted = 0;
-            for (PostingEngine.Outcome o : outcomes) {
-                switch (o.result()) {
-                    case "posted" -> {
+            for (DocumentOutcome o : outcomes) {
+                switch (o.outcome()) {
+                    case POSTED -> {
                         posted++;
                         run.posted.incrementAndGet();
                         metrics.document(o.doc().type(), "posted");
                     }
-                    case "rejected" -> {
+                    case REJECTED -> {
                         metrics.document(o.doc().type(), "rejected");
                         if (retry != null) {
                             retry.add(o.doc());
@@ -377,7 +380,6 @@ public class PostingRuns {
     }
 
     static HttpProblem notFound(String id) {
-        return HttpProblem.builder().withType(ProblemTypes.NOT_FOUND).withStatus(404)
-                .withTitle("Not found").withDetail("No posting run " + id).build();
+        return PostingProblems.noRun(id);
     }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.quarkiverse.resteasy.problem.HttpProblem;
+import io.suite.posting.model.DocumentData;
 
 class DocumentRulesTest {
     private static final LocalDate TODAY = LocalDate.of(2026, 11, 22);

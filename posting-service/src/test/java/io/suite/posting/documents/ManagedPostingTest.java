@@ -63,6 +63,7 @@ import io.suite.posting.Scenarios;
 import io.suite.posting.Writes;
 import io.suite.posting.locking.LockServiceClient;
 import io.suite.posting.locking.ManagedLocks;
+import io.suite.posting.model.DocumentData;
 import io.suite.posting.registers.StockKey;
 import io.suite.posting.registers.StockRegister;
 import io.suite.testing.Unique;
@@ -448,7 +449,7 @@ class ManagedPostingTest {
             DocumentData draft = DocumentRules.validate(new DocumentRequest("RECEIPT", null, null, false,
                     List.of(new DocumentRequest.LineRequest(item, wh, null, BigDecimal.ONE, null))), 10, java.time.LocalDate.now());
             assertThrows(ReadOnlyException.class, () -> VertxContextSupport.subscribeAndAwait(() -> engine.run(
-                    List.of(new PostingEngine.Job(draft, true, PostingEngine.Op.DRAFT, false)), true, null, null)));
+                    List.of(new PostingJob(draft, true, PostingJob.Op.DRAFT, false)), true, null, null)));
             given().get("/v1/documents/" + draft.id()).then().statusCode(404);
         } finally {
             publishState("{\"mode\":\"READ_WRITE\",\"epoch\":2,\"reason\":\"done\",\"since\":\"2026-11-22T00:00:01Z\"}");

@@ -9,7 +9,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.suite.posting.documents.DocumentType;
+import io.suite.posting.LockMode;
+import io.suite.posting.model.DocumentType;
 
 class LockPolicyTest {
 

@@ -10,6 +10,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.suite.posting.model.Shortage;
+
 class BalanceRuleTest {
     private static final StockKey A = new StockKey("A", "W1");
     private static final StockKey B = new StockKey("B", "W1");

@@ -1,4 +1,4 @@
-package io.suite.posting.registers;
+package io.suite.posting.model;
 
 import java.math.BigDecimal;
 

@@ -1,4 +1,4 @@
-package io.suite.posting.documents;
+package io.suite.posting.model;
 
 import java.util.Arrays;
 import java.util.List;

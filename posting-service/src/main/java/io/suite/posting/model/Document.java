@@ -1,9 +1,8 @@
-package io.suite.posting.documents;
+package io.suite.posting.model;
 
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -21,12 +20,10 @@ import jakarta.persistence.Table;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import io.smallrye.mutiny.Uni;
-import io.suite.posting.Db;
-import io.suite.posting.Writes;
 
 /**
  * A document row with its lines (Panache entity, for reads); posting writes it, like the registers,
- * through native SQL ({@link #insertAll}).
+ * through native SQL (the posting plan's writes).
  */
 @Entity
 @Table(name = "documents")
@@ -51,39 +48,6 @@ public class Document extends PanacheEntityBase {
     public static Uni<List<Document>> withStatus(DocumentStatus status) {
         return find("select distinct d from Document d left join fetch d.lines where d.status = ?1 order by d.date, d.number",
                 status).list();
-    }
-
-    /**
-     * Queues in {@code w} the inserts of new documents and their lines: they go to PostgreSQL in one
-     * statement with the posting's other writes ({@link Writes}), not as Hibernate's two round trips.
-     * The movements' foreign keys are checked at the end of that statement, so they may share it.
-     */
-    static void insertAll(Writes w, List<DocumentData> docs) {
-        if (docs.isEmpty()) {
-            return;
-        }
-        List<Object> p = new ArrayList<>();
-        StringBuilder values = new StringBuilder();
-        List<Object[]> lines = new ArrayList<>();
-        for (DocumentData d : docs) {
-            String row = Db.tuples(1, 5, p.size() + 1);
-            // status is ours (an enum), so the SQL text can carry posted_at's choice
-            values.append(p.isEmpty() ? "" : ",").append(row, 0, row.length() - 1)
-                    .append(d.status() == DocumentStatus.POSTED ? ", now())" : ", NULL)");
-            p.addAll(List.of(d.id(), d.type().name(), d.number(), d.date(), d.status().name()));
-            for (int i = 0; i < d.lines().size(); i++) {
-                DocumentData.Line l = d.lines().get(i);
-                lines.add(new Object[] { d.id(), i, l.item(), l.warehouse(), l.toWarehouse(), l.quantity(), l.amount() });
-            }
-        }
-        w.add("INSERT INTO documents (id, type, number, date, status, posted_at) VALUES " + values, p);
-        for (int from = 0; from < lines.size(); from += LINES_A_STATEMENT) {
-            List<Object[]> part = lines.subList(from, Math.min(lines.size(), from + LINES_A_STATEMENT));
-            List<Object> lp = new ArrayList<>();
-            part.forEach(l -> lp.addAll(Arrays.asList(l)));
-            w.add("INSERT INTO document_lines (document_id, line_no, item, warehouse, to_warehouse, quantity, amount) VALUES "
-                    + Db.tuples(part.size(), 7, 1), lp);
-        }
     }
 
     public DocumentData data() {

@@ -1,4 +1,4 @@
-package io.suite.posting.documents;
+package io.suite.posting.model;
 
 import java.math.BigDecimal;
 import java.time.LocalDate;

@@ -1,4 +1,4 @@
-package io.suite.posting.locking;
+package io.suite.posting;
 
 /** Lock control mode (as in 1C), plus the FOR_UPDATE baseline that only the benchmark uses. */
 public enum LockMode {

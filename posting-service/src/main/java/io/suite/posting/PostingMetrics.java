@@ -1,4 +1,4 @@
-package io.suite.posting.documents;
+package io.suite.posting;
 
 import java.time.Duration;
 import java.util.EnumMap;
@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
+import io.suite.posting.model.DocumentType;
 
 /** The suite's agreed posting metrics, all registered at start so they are scraped at zero. */
 @Startup
