@@ -25,11 +25,13 @@ import java.util.function.Consumer;
 public class LockStream {
     private static final long POLL_MS = 250;
     private final LockService locks;
+    private final Incidents incidents;
     private final LockStore store;
     private final LockConfig config;
 
-    LockStream(LockService locks, LockStore store, LockConfig config) {
+    LockStream(LockService locks, Incidents incidents, LockStore store, LockConfig config) {
         this.locks = locks;
+        this.incidents = incidents;
         this.store = store;
         this.config = config;
     }
@@ -53,8 +55,8 @@ public class LockStream {
                     em.emit(event(sse, "incident", i));
                 }
             };
-            locks.onIncident(listener);
-            em.onTermination(() -> locks.offIncident(listener));
+            incidents.listen(listener);
+            em.onTermination(() -> incidents.unlisten(listener));
         });
 
         AtomicLong lastVersion = new AtomicLong(-1);
@@ -71,11 +73,11 @@ public class LockStream {
                             }
                             lastVersion.set(version);
                             lastSent.set(now);
-                            return locks.snapshot(space).map(s -> event(sse, "snapshot", s.toString()));
+                            return locks.snapshot(space).map(s -> event(sse, "snapshot", LockViews.snapshot(s).toString()));
                         })
                         .onFailure().recoverWithNull());
 
-        Multi<OutboundSseEvent> first = locks.snapshot(space).map(s -> event(sse, "snapshot", s.toString())).toMulti();
+        Multi<OutboundSseEvent> first = locks.snapshot(space).map(s -> event(sse, "snapshot", LockViews.snapshot(s).toString())).toMulti();
         return Multi.createBy().concatenating().streams(first, history)
                 .onCompletion().switchTo(() -> Multi.createBy().merging().streams(live, snapshots));
     }
