@@ -114,7 +114,7 @@ end
 
 -- ---------------------------------------------------------------- held items
 -- held:{space} field tx\nc -> mode|since|token|shape
--- txi:<tx>      field space\nc -> mode
+-- txi:<tx>     field space\nc -> mode
 -- byc:{space}  c -> number of holders, shapes:{space} shape -> number of items (fast path)
 local held_cache = {}
 local function held(space)
@@ -137,7 +137,7 @@ end
 -- only on equal canonical JSON (ItemParser normalises values), so when every holder of a space has
 -- the shape of the item, the holders that matter are those of its own canonical JSON: hc:{space}
 -- lists them ("M<tx>,..."), and byc:{space} counts them. A list is only trusted when it has the
--- count (kept by every version of this script) and held:<space> has each entry with its mode;
+-- count (kept by every version of this script) and held:{space} has each entry with its mode;
 -- otherwise (written beside an older version during a rolling update) it is rebuilt from held:{space}.
 local shapes_cache = {}
 local function space_shapes(space)

@@ -7,7 +7,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
@@ -150,6 +153,26 @@ public class LockScript {
         store.command("UNLINK", prefix + "res:" + req).subscribe().with(r -> { }, e -> { });
     }
 
+    /** The last {@code n} incidents (JSON), oldest first: the script keeps the last 100. */
+    Uni<List<String>> recentIncidents(int n) {
+        return store.command("LRANGE", prefix + "incidents", "0", String.valueOf(n - 1)).map(r -> {
+            List<String> out = new ArrayList<>();
+            r.forEach(i -> out.add(i.toString()));
+            Collections.reverse(out);
+            return out;
+        });
+    }
+
+    /** The change counter every script call that changes what is held or waits bumps (0 before the first). */
+    Uni<Long> version() {
+        return store.command("GET", prefix + "version").map(v -> v == null ? 0L : v.toLong());
+    }
+
+    /** The pub/sub channel of the script's grants ("g") and incidents ("i"). */
+    String channel() {
+        return prefix + "events";
+    }
+
     /** An item as the script lists it: space, mode, canonical fields JSON. */
     record Item(String space, Mode mode, String canonical) {
     }
@@ -198,12 +221,12 @@ public class LockScript {
     }
 
     /** {@code snapshot}: held items and waiting items (one per item of a waiting request), at Redis' clock. */
-    record Snapshot(long now, List<SnapshotLock> locks, List<SnapshotWait> waits, java.util.Map<String, Named> transactions) {
+    record Snapshot(long now, List<SnapshotLock> locks, List<SnapshotWait> waits, Map<String, Named> transactions) {
     }
 
     Uni<Snapshot> snapshot(String space, int maxEntries) {
         return call("snapshot", args(space == null ? "" : space, String.valueOf(maxEntries))).map(r -> {
-            java.util.Map<String, Named> names = new java.util.HashMap<>();
+            Map<String, Named> names = new HashMap<>();
             Response txs = r.get(3);
             for (int i = 0; i + 2 < txs.size(); i += 3) {
                 names.put(txs.get(i).toString(), new Named(txs.get(i + 1).toString(), txs.get(i + 2).toString()));

@@ -71,7 +71,7 @@ public class LockService {
 
     private void subscribe() {
         store.redis().pubsub(String.class)
-                .subscribe(store.key("events"), this::onEvent)
+                .subscribe(script.channel(), this::onEvent)
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).indefinitely()
                 .subscribe().with(s -> LOG.debug("subscribed to lock events"), e -> LOG.warn("lock events subscription failed", e));
     }
