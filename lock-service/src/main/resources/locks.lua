@@ -1,26 +1,46 @@
--- All lock state changes happen here, atomically, in one round trip per call.
--- ARGV[1] = operation, ARGV[2] = key prefix, ARGV[3] = the calling replica's write window (W below),
--- ARGV[4] = the maintenance state it follows ('<epoch>:R' read-only, '<epoch>:W' read-write, '' unknown),
--- ARGV[5] = the caller's deadline (epoch ms: the replica has answered 503 by then), the rest (A)
--- depends on the operation.
+-- All lock state changes happen here, atomically, in one round trip per call. Java calls it through
+-- one codec, io.suite.locks.LockScript: one method per operation below, with the same argument names.
+--
+-- KEYS, in this order (LockScript.FIXED_KEYS): the keys whose names do not depend on what is locked.
+--   1 leases  2 waitdl  3 spaces  4 fence  5 waitseq  6 version  7 nheld  8 incidents  9 xtx
+--   10 waits  11 edges  12 mstate
+-- Every other key is named after a space, a transaction or a request that the call often finds only
+-- inside Redis (the spaces a transaction holds, the transactions of a queue's waiters), so the script
+-- names it with skey()/key() below from the prefix. A space's keys carry the space as a Redis Cluster
+-- hash tag ('held:{<space>}'): see "Redis Cluster" in the README for what sharding would still need.
+--
+-- ARGV, every call: 1 operation, 2 key prefix (P), 3 the calling replica's write window (W below),
+-- 4 the maintenance state it follows ('<epoch>:R' read-only, '<epoch>:W' read-write, '' unknown),
+-- 5 the caller's deadline (epoch ms: the replica has answered 503 by then). From 6 on, each
+-- operation names its own arguments at its top (named(...)).
 -- Items arrive normalised by Java (LockItem): space, mode ('S'|'X'), canonical fields JSON (c),
 -- shape ('*' unless every condition is an equality: then the sorted field names).
--- The conflict rule below mirrors io.suite.locks.Conflicts; ConflictRuleTest runs one table through both.
+-- The conflict rule below mirrors io.suite.locks.Conflicts; ConflictRuleTest and
+-- LockApiTest#redisAgreesWithTheConflictTable run one table through both. The read-only rule
+-- (refusal below) mirrors io.suite.writeguard.ReadOnlyRule.admitExclusiveLock, likewise.
 
 local op, P, W, S, deadline = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
-local A = {}
-for i = 6, #ARGV do A[#A + 1] = ARGV[i] end
+local HEADER = 5 -- ARGV of every call; an operation's own arguments follow
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2]) -- about 1.8e15: exact in a double (< 2^53)
 
-local function key(kind, name) return P .. kind .. ':' .. name end
-local K_LEASES, K_WAITDL, K_SPACES = P .. 'leases', P .. 'waitdl', P .. 'spaces'
-local K_FENCE, K_SEQ, K_VERSION, K_NHELD = P .. 'fence', P .. 'waitseq', P .. 'version', P .. 'nheld'
-local K_EVENTS, K_INCIDENTS = P .. 'events', P .. 'incidents'
-local K_XTX = P .. 'xtx' -- transactions holding EXCLUSIVE items (the writes in flight of this write path)
-local K_WAITS, K_EDGES = P .. 'waits', P .. 'edges' -- waiting requests, and whom each waits for (see below)
-local K_MSTATE = P .. 'mstate' -- the newest maintenance state any replica has seen: '<epoch>:R|W'
+-- The operation's arguments by name: named('tx', 'digest') -> { tx = ARGV[6], digest = ARGV[7] }, and
+-- rest = the position of the first argument after the named ones (the items of a lock request).
+local function named(...)
+  local a = {}
+  for i, name in ipairs({ ... }) do a[name] = ARGV[HEADER + i] end
+  a.rest = HEADER + select('#', ...) + 1
+  return a
+end
+
+local function key(kind, name) return P .. kind .. ':' .. name end -- tx:<id>, txi:<id>, res:<req>
+local function skey(kind, space) return P .. kind .. ':{' .. space .. '}' end -- a space's keys, one hash tag
+local K_LEASES, K_WAITDL, K_SPACES, K_FENCE, K_SEQ, K_VERSION, K_NHELD, K_INCIDENTS = unpack(KEYS, 1, 8)
+local K_XTX = KEYS[9] -- transactions holding EXCLUSIVE items (the writes in flight of this write path)
+local K_WAITS, K_EDGES = KEYS[10], KEYS[11] -- waiting requests, and whom each waits for (see below)
+local K_MSTATE = KEYS[12] -- the newest maintenance state any replica has seen: '<epoch>:R|W'
+local K_EVENTS = P .. 'events' -- a pub/sub channel, not a key
 
 -- The store learns a flip from the first replica that sees it, so from then on no replica grants
 -- a first EXCLUSIVE item, even one that has not heard of the flip yet (the rule below).
@@ -93,15 +113,15 @@ local function conflicts(ma, ca, mb, cb)
 end
 
 -- ---------------------------------------------------------------- held items
--- held:<space>  field tx\nc -> mode|since|token|shape
--- txi:<tx>      field space\nc -> mode
--- byc:<space>   c -> number of holders, shapes:<space> shape -> number of items (fast path)
+-- held:{space} field tx\nc -> mode|since|token|shape
+-- txi:<tx>     field space\nc -> mode
+-- byc:{space}  c -> number of holders, shapes:{space} shape -> number of items (fast path)
 local held_cache = {}
 local function held(space)
   local h = held_cache[space]
   if h == nil then
     h = {}
-    local raw = redis.call('HGETALL', key('held', space))
+    local raw = redis.call('HGETALL', skey('held', space))
     for i = 1, #raw, 2 do
       local f, v = raw[i], raw[i + 1]
       local nl = string.find(f, '\n', 1, true)
@@ -115,16 +135,16 @@ end
 
 -- Point items: every condition an equality (shape ~= '*'). Two point items of the same shape conflict
 -- only on equal canonical JSON (ItemParser normalises values), so when every holder of a space has
--- the shape of the item, the holders that matter are those of its own canonical JSON: hc:<space>
--- lists them ("M<tx>,..."), and byc:<space> counts them. A list is only trusted when it has the
--- count (kept by every version of this script) and held:<space> has each entry with its mode;
--- otherwise (written beside an older version during a rolling update) it is rebuilt from held:<space>.
+-- the shape of the item, the holders that matter are those of its own canonical JSON: hc:{space}
+-- lists them ("M<tx>,..."), and byc:{space} counts them. A list is only trusted when it has the
+-- count (kept by every version of this script) and held:{space} has each entry with its mode;
+-- otherwise (written beside an older version during a rolling update) it is rebuilt from held:{space}.
 local shapes_cache = {}
 local function space_shapes(space)
   local shapes = shapes_cache[space]
   if shapes == nil then
     shapes = { n = 0, of = {} }
-    local raw = redis.call('HGETALL', key('shapes', space))
+    local raw = redis.call('HGETALL', skey('shapes', space))
     for i = 1, #raw, 2 do shapes.of[raw[i]] = true; shapes.n = shapes.n + 1 end
     shapes_cache[space] = shapes
   end
@@ -146,7 +166,7 @@ local function encode_holders(hs)
 end
 
 local function save_holders(space, c, hs)
-  if #hs == 0 then redis.call('HDEL', key('hc', space), c) else redis.call('HSET', key('hc', space), c, encode_holders(hs)) end
+  if #hs == 0 then redis.call('HDEL', skey('hc', space), c) else redis.call('HSET', skey('hc', space), c, encode_holders(hs)) end
 end
 
 -- The holders of point item it ({m, tx} list), or nil when the space has holders of other shapes
@@ -161,13 +181,13 @@ local function point_holders(it)
   if shapes.n > 1 or not shapes.of[it.sh] then return nil end
   local known = point_cache[it.s]
   if known and known[it.c] then return known[it.c] end
-  local count = tonumber(redis.call('HGET', key('byc', it.s), it.c) or '0')
+  local count = tonumber(redis.call('HGET', skey('byc', it.s), it.c) or '0')
   local hs = {}
   if count > 0 then
-    hs = parse_holders(redis.call('HGET', key('hc', it.s), it.c))
+    hs = parse_holders(redis.call('HGET', skey('hc', it.s), it.c))
     local exact = #hs == count
     for _, h in ipairs(hs) do
-      if exact and string.sub(redis.call('HGET', key('held', it.s), h.tx .. '\n' .. it.c) or '', 1, 1) ~= h.m then exact = false end
+      if exact and string.sub(redis.call('HGET', skey('held', it.s), h.tx .. '\n' .. it.c) or '', 1, 1) ~= h.m then exact = false end
     end
     if not exact then
       hs = {}
@@ -190,16 +210,16 @@ local function split_nl(s)
 end
 
 local function remove_item(tx, space, c)
-  local hk = key('held', space)
+  local hk = skey('held', space)
   local v = redis.call('HGET', hk, tx .. '\n' .. c)
   if not v then return nil end
   local since, shape = string.match(v, '^%a|(%d+)|%d+|(.*)$')
   redis.call('HDEL', hk, tx .. '\n' .. c)
-  if redis.call('HINCRBY', key('byc', space), c, -1) <= 0 then redis.call('HDEL', key('byc', space), c) end
-  local hs, kept = parse_holders(redis.call('HGET', key('hc', space), c)), {}
+  if redis.call('HINCRBY', skey('byc', space), c, -1) <= 0 then redis.call('HDEL', skey('byc', space), c) end
+  local hs, kept = parse_holders(redis.call('HGET', skey('hc', space), c)), {}
   for _, h in ipairs(hs) do if h.tx ~= tx then kept[#kept + 1] = h end end
   save_holders(space, c, kept)
-  if redis.call('HINCRBY', key('shapes', space), shape, -1) <= 0 then redis.call('HDEL', key('shapes', space), shape) end
+  if redis.call('HINCRBY', skey('shapes', space), shape, -1) <= 0 then redis.call('HDEL', skey('shapes', space), shape) end
   redis.call('HDEL', key('txi', tx), space .. '\n' .. c)
   redis.call('DECR', K_NHELD)
   forget(space)
@@ -207,13 +227,13 @@ local function remove_item(tx, space, c)
 end
 
 local function add_item(tx, space, m, c, shape, token)
-  local hk = key('held', space)
+  local hk = skey('held', space)
   local prev = redis.call('HGET', hk, tx .. '\n' .. c)
   if prev then -- re-entrant: same item again; upgrade SHARED -> EXCLUSIVE in place
     if m == 'X' and string.sub(prev, 1, 1) == 'S' then
       redis.call('HSET', hk, tx .. '\n' .. c, 'X' .. string.sub(prev, 2))
       redis.call('HSET', key('txi', tx), space .. '\n' .. c, 'X')
-      local hs = parse_holders(redis.call('HGET', key('hc', space), c))
+      local hs = parse_holders(redis.call('HGET', skey('hc', space), c))
       for _, h in ipairs(hs) do if h.tx == tx then h.m = 'X' end end
       save_holders(space, c, hs)
       forget(space) -- a later request in this call must see the upgraded mode
@@ -224,18 +244,18 @@ local function add_item(tx, space, m, c, shape, token)
   if whole and (string.sub(whole, 1, 1) == 'X' or m == 'S') then return end -- covered by own whole-space lock
   redis.call('HSET', hk, tx .. '\n' .. c, m .. '|' .. now .. '|' .. token .. '|' .. shape)
   redis.call('HSET', key('txi', tx), space .. '\n' .. c, m)
-  redis.call('HINCRBY', key('byc', space), c, 1)
-  local hs = parse_holders(redis.call('HGET', key('hc', space), c))
+  redis.call('HINCRBY', skey('byc', space), c, 1)
+  local hs = parse_holders(redis.call('HGET', skey('hc', space), c))
   hs[#hs + 1] = { m = m, tx = tx }
   save_holders(space, c, hs)
-  redis.call('HINCRBY', key('shapes', space), shape, 1)
+  redis.call('HINCRBY', skey('shapes', space), shape, 1)
   redis.call('INCR', K_NHELD)
   redis.call('SADD', K_SPACES, space)
   forget(space)
 end
 
 local function tidy_space(space)
-  if redis.call('EXISTS', key('held', space)) == 0 and redis.call('EXISTS', key('queue', space)) == 0 then
+  if redis.call('EXISTS', skey('held', space)) == 0 and redis.call('EXISTS', skey('queue', space)) == 0 then
     redis.call('SREM', K_SPACES, space)
   end
 end
@@ -290,7 +310,7 @@ local function save_edges(changes) -- flat {req, edges, ...}
   end
 end
 
--- Waiting point items: wq:<space>\n<c> zset req -> seq, the waiters of one canonical item; wshapes:<space>
+-- Waiting point items: wq:{space}\n<c> zset req -> seq, the waiters of one canonical item; wshapes:{space}
 -- hash shape -> waiting requests whose items in the space are all point items of that shape ('*': the
 -- others). When one shape counts every request in the space's queue, the earlier waiters a point item
 -- of that shape must let go first are those of its own canonical JSON: no scan of the whole queue.
@@ -303,7 +323,7 @@ local function wait_shapes(items) -- space -> the shape of a request's items the
   end
   return out
 end
-local function wait_key(it) return key('wq', it.s .. '\n' .. it.c) end
+local function wait_key(it) return skey('wq', it.s) .. '\n' .. it.c end
 
 local wshapes_cache = {}
 local function index_wait(req, seq, items, delta) -- delta 1: queued, -1: gone
@@ -313,7 +333,7 @@ local function index_wait(req, seq, items, delta) -- delta 1: queued, -1: gone
     end
   end
   for space, sh in pairs(wait_shapes(items)) do
-    if redis.call('HINCRBY', key('wshapes', space), sh, delta) <= 0 then redis.call('HDEL', key('wshapes', space), sh) end
+    if redis.call('HINCRBY', skey('wshapes', space), sh, delta) <= 0 then redis.call('HDEL', skey('wshapes', space), sh) end
     wshapes_cache[space] = nil
   end
 end
@@ -324,10 +344,10 @@ local function point_waiters(it, seq)
   if it.sh == '*' then return nil end
   local ws = wshapes_cache[it.s]
   if ws == nil then
-    ws = { n = 0, of = {}, queued = redis.call('ZCARD', key('queue', it.s)) }
-    local raw = redis.call('HGETALL', key('wshapes', it.s))
+    ws = { n = 0, of = {}, queued = redis.call('ZCARD', skey('queue', it.s)) }
+    local raw = redis.call('HGETALL', skey('wshapes', it.s))
     for i = 1, #raw, 2 do ws.of[raw[i]] = tonumber(raw[i + 1]); ws.n = ws.n + 1 end
-    if ws.queued == 0 and ws.n > 0 then redis.call('DEL', key('wshapes', it.s)) end -- left by an older version
+    if ws.queued == 0 and ws.n > 0 then redis.call('DEL', skey('wshapes', it.s)) end -- left by an older version
     wshapes_cache[it.s] = ws
   end
   if ws.queued == 0 then return {} end
@@ -365,7 +385,7 @@ local function blockers(tx, items, seq)
     local point = point_waiters(it, seq)
     local q = point
     if q == nil then
-      local qk = key('queue', it.s)
+      local qk = skey('queue', it.s)
       q = seq and redis.call('ZRANGEBYSCORE', qk, '-inf', '(' .. seq) or redis.call('ZRANGE', qk, 0, -1)
     end
     prefetch_waits(q)
@@ -398,7 +418,7 @@ local function drop_wait(req)
   if not w then return {} end
   local spaces = {}
   for _, it in ipairs(w.items) do
-    redis.call('ZREM', key('queue', it.s), req)
+    redis.call('ZREM', skey('queue', it.s), req)
     spaces[it.s] = true
   end
   index_wait(req, w.seq, w.items, -1)
@@ -411,14 +431,15 @@ local function drop_wait(req)
   return spaces
 end
 
--- THE read-only rule of the lock call, applied by whichever call grants (a lock request, or a
--- waiter granted in the release pass of an end, a renew, an expiry, a drain...). EXCLUSIVE items go
--- only to a transaction that holds an EXCLUSIVE item already, unless writes are allowed: the
--- calling replica may still write (W, its write guard's writableUntil in epoch ms, '' when it
--- refuses writes: read-only, state unknown or stale; compared with Redis' own clock, so a replica
--- frozen or cut off past its READ_WRITE lease cannot grant late) and no replica has seen a flip to
--- read-only (ro_epoch). As nobody gets a first EXCLUSIVE item then, "holds one now" is "held one at
--- the flip" (its write is in flight; the drain deadline ends it).
+-- The read-only rule of the lock call: io.suite.writeguard.ReadOnlyRule.admitExclusiveLock states it
+-- (and its table of cases runs through both); this is where it is enforced, because it must be
+-- decided atomically with the grant, on Redis' state at that moment (does the transaction hold an
+-- EXCLUSIVE item, has any replica told Redis of a flip, Redis' clock), and by whichever call grants:
+-- a lock request, or a waiter granted in the release pass of an end, a renew, an expiry, a drain...
+-- Inputs from the calling replica (ReadOnlyRefusal.writeWindow/maintenanceState): W, its guard's
+-- writableUntil in epoch ms ('' while it refuses writes: read-only, state unknown or stale), compared
+-- with Redis' own clock, so a replica frozen or cut off past its READ_WRITE lease cannot grant late;
+-- S, the state it follows, of which Redis keeps the newest any replica has sent (ro_epoch).
 -- Returns nil when allowed, else the refusal: { 'readonly', epoch known to the store or '' } or { 'stale' }.
 local function refusal(tx, items)
   local exclusive = false
@@ -469,7 +490,7 @@ end
 local function release_pass(spaces, freed)
   local reqs, seen = {}, {}
   for space, _ in pairs(spaces) do
-    local q = redis.call('ZRANGE', key('queue', space), 0, -1, 'WITHSCORES')
+    local q = redis.call('ZRANGE', skey('queue', space), 0, -1, 'WITHSCORES')
     for i = 1, #q, 2 do
       if not seen[q[i]] then seen[q[i]] = true; reqs[#reqs + 1] = { q[i], tonumber(q[i + 1]) } end
     end
@@ -635,12 +656,27 @@ local function deadlock(tr, cycle)
   return out
 end
 
--- L: tx, digest, req, wait (0|1), final (0|1), waitMs, threshold, waiter lease (ms), then item
--- 4-tuples (space, mode, canonical fields, shape); a re-check of a waiting request names no items.
+-- The arguments of a lock request (op 'lock', and 'begin' with items after its own), from ARGV[from]:
+--   req        the request's id (a re-check names the waiting request again)
+--   wait       '1': may wait (timeoutMs > 0), '0': answer 'blocked' at once
+--   final      '1': the last re-check, at the timeout: grant now or answer 'blocked'
+--   wait_ms    the timeout (ms)
+--   threshold  lock.escalation-threshold
+--   waiter_lease  lock.waiter-lease (ms)
+--   then 4 per item: space, mode, canonical fields, shape; a re-check of a waiting request names none.
+local function lock_args(tx, digest, from)
+  local L = { tx = tx, digest = digest, req = ARGV[from], wait = ARGV[from + 1], final = ARGV[from + 2],
+    wait_ms = ARGV[from + 3], threshold = ARGV[from + 4], waiter_lease = ARGV[from + 5], items = {} }
+  for i = from + 6, #ARGV, 4 do
+    L.items[#L.items + 1] = { s = ARGV[i], m = ARGV[i + 1], c = ARGV[i + 2], sh = ARGV[i + 3] }
+  end
+  return L
+end
+
 local function lock_op(L)
-  local tx, req = L[1], L[3]
-  local may_wait, final, waiter_lease = L[4] == '1', L[5] == '1', tonumber(L[8])
-  local tr, err = load_tx(tx, L[2])
+  local tx, req = L.tx, L.req
+  local may_wait, final, waiter_lease = L.wait == '1', L.final == '1', tonumber(L.waiter_lease)
+  local tr, err = load_tx(tx, L.digest)
   if not tr then return { err } end
   renew(tx, tr)
   local res = redis.call('GET', key('res', req))
@@ -685,18 +721,15 @@ local function lock_op(L)
     return { 'waiting' }
   end
   -- A re-check of a request that is gone (dropped as its replica's when re-checks stalled): lost.
-  if final or #L < 9 then return { 'lost' } end
+  if final or #L.items == 0 then return { 'lost' } end
 
   if tr.w and redis.call('HEXISTS', K_WAITS, tr.w) == 1 then return { 'busy' } end
-  local items = {}
-  for i = 9, #L, 4 do
-    items[#items + 1] = { s = L[i], m = L[i + 1], c = L[i + 2], sh = L[i + 3] }
-  end
+  local items = L.items
   local why = refusal(tx, items)
   if why then return why end
 
   -- Escalation: more than threshold items of this transaction in one space -> one whole-space item.
-  local threshold = tonumber(L[7])
+  local threshold = tonumber(L.threshold)
   local per_space, strongest, order, have = {}, {}, {}, {}
   local mine = redis.call('HGETALL', key('txi', tx))
   for i = 1, #mine, 2 do have[mine[i]] = true end
@@ -740,7 +773,7 @@ local function lock_op(L)
   redis.call('ZADD', K_WAITDL, now + waiter_lease, req) -- renewed by its replica's re-checks
   redis.call('HSET', key('tx', tx), 'w', req)
   for _, it in ipairs(items) do
-    redis.call('ZADD', key('queue', it.s), seq, req)
+    redis.call('ZADD', skey('queue', it.s), seq, req)
     redis.call('SADD', K_SPACES, it.s)
   end
   index_wait(req, seq, items, 1)
@@ -768,60 +801,68 @@ local function leave(req)
 end
 
 if op == 'begin' then
-  -- tx, digest, owner, label, leaseMs
-  local tx, lease = A[1], tonumber(A[5])
+  -- tx, digest (SHA-256 of its token), owner, label, lease_ms; with items, a lock request follows (lock_args)
+  local a = named('tx', 'digest', 'owner', 'label', 'lease_ms')
+  local tx, lease = a.tx, tonumber(a.lease_ms)
   local exp = now + lease
-  redis.call('HSET', key('tx', tx), 'th', A[2], 'owner', A[3], 'label', A[4], 'lease', lease,
+  redis.call('HSET', key('tx', tx), 'th', a.digest, 'owner', a.owner, 'label', a.label, 'lease', lease,
     'exp', exp, 'created', now)
   redis.call('ZADD', K_LEASES, exp, tx)
-  if #A == 5 then return { 'ok', tostring(exp) } end
-  -- Begun with items (then req, wait, final, waitMs, threshold, waiter lease, items): all or nothing,
-  -- so a refusal ends the transaction, and so does a later timeout or an abandoned wait ('auto').
+  if #ARGV < a.rest then return { 'ok', tostring(exp) } end
+  -- Begun with items: all or nothing, so a refusal ends the transaction, and so does a later
+  -- timeout or an abandoned wait ('auto').
   redis.call('HSET', key('tx', tx), 'auto', '1')
-  local L = { tx, A[2] }
-  for i = 6, #A do L[#L + 1] = A[i] end
+  local L = lock_args(tx, a.digest, a.rest)
   local res = lock_op(L)
   if res[1] == 'waiting' then
     -- nobody knows this transaction but the replica holding the caller: the waiter lease until it answers
-    local tr = load_tx(tx, A[2])
-    exp = pending(tx, tr, tonumber(L[8]))
+    local tr = load_tx(tx, a.digest)
+    exp = pending(tx, tr, tonumber(L.waiter_lease))
   elseif res[1] ~= 'granted' and res[1] ~= 'deadlock' then
     end_tx(tx)
   end
   return { 'begun', tostring(exp), res }
 
 elseif op == 'renew' then
-  local tx = A[1]
-  local tr, err = load_tx(tx, A[2])
+  -- tx, digest
+  local a = named('tx', 'digest')
+  local tr, err = load_tx(a.tx, a.digest)
   if not tr then return { err } end
-  return { 'ok', tostring(renew(tx, tr)) }
+  return { 'ok', tostring(renew(a.tx, tr)) }
 
 elseif op == 'end' then
-  local tx = A[1]
-  local tr, err = load_tx(tx, A[2])
+  -- tx, digest
+  local a = named('tx', 'digest')
+  local tr, err = load_tx(a.tx, a.digest)
   if not tr then return { err } end
-  local out = end_tx(tx)
+  local out = end_tx(a.tx)
   table.insert(out, 1, 'ok')
   return out
 
 elseif op == 'lock' then
-  return lock_op(A)
+  -- tx, digest, then a lock request (lock_args)
+  local a = named('tx', 'digest')
+  return lock_op(lock_args(a.tx, a.digest, a.rest))
 
 elseif op == 'delivered' then
   -- tx, digest, req: the replica answers the caller of a request granted in a release pass now
-  local tr, err = load_tx(A[1], A[2])
+  local a = named('tx', 'digest', 'req')
+  local tr, err = load_tx(a.tx, a.digest)
   if not tr then return { err } end
-  redis.call('PEXPIRE', key('res', A[3]), 10000) -- a re-check still running may read it
-  return { 'ok', tostring(delivered(A[1], tr)) }
+  redis.call('PEXPIRE', key('res', a.req), 10000) -- a re-check still running may read it
+  return { 'ok', tostring(delivered(a.tx, tr)) }
 
 elseif op == 'abandon' then
   -- req: the client went away while waiting
-  leave(A[1])
+  local a = named('req')
+  leave(a.req)
   return { 'ok' }
 
 elseif op == 'get' then
-  local tx = A[1]
-  local tr, err = load_tx(tx, A[2])
+  -- tx, digest
+  local a = named('tx', 'digest')
+  local tx = a.tx
+  local tr, err = load_tx(tx, a.digest)
   if not tr then return { err } end
   renew(tx, tr)
   local out = { 'ok', tr.owner or '', tr.label or '', tostring(tr.lease), tostring(tr.exp) }
@@ -829,7 +870,7 @@ elseif op == 'get' then
   out[#out + 1] = tostring(#raw / 2)
   for i = 1, #raw, 2 do
     local s, c = split_nl(raw[i])
-    local v = redis.call('HGET', key('held', s), tx .. '\n' .. c) or 'S|0|0|'
+    local v = redis.call('HGET', skey('held', s), tx .. '\n' .. c) or 'S|0|0|'
     local m, since, token = string.match(v, '^(%a)|(%d+)|(%d+)|')
     out[#out + 1] = s; out[#out + 1] = m; out[#out + 1] = c; out[#out + 1] = since; out[#out + 1] = token
   end
@@ -841,10 +882,11 @@ elseif op == 'get' then
   return out
 
 elseif op == 'snapshot' then
-  -- space filter ('' = all), max entries
-  local spaces = A[1] ~= '' and { A[1] } or redis.call('SMEMBERS', K_SPACES)
+  -- space ('' = all), max_entries
+  local a = named('space', 'max_entries')
+  local spaces = a.space ~= '' and { a.space } or redis.call('SMEMBERS', K_SPACES)
   table.sort(spaces)
-  local max = tonumber(A[2])
+  local max = tonumber(a.max_entries)
   local locks, waits, txs = {}, {}, {}
   local n = 0
   for _, s in ipairs(spaces) do
@@ -856,7 +898,7 @@ elseif op == 'snapshot' then
         txs[h.tx] = true
       end
     end
-    local q = redis.call('ZRANGE', key('queue', s), 0, -1)
+    local q = redis.call('ZRANGE', skey('queue', s), 0, -1)
     prefetch_waits(q)
     for _, req in ipairs(q) do
       local w = load_wait(req)
@@ -880,6 +922,7 @@ elseif op == 'snapshot' then
   return { tostring(now), locks, waits, info }
 
 elseif op == 'reap' then
+  -- no arguments
   -- Ends transactions whose lease ran out and drops waits whose replica vanished. Idempotent.
   local out = {}
   for _, tx in ipairs(redis.call('ZRANGEBYSCORE', K_LEASES, '-inf', now, 'LIMIT', 0, 200)) do
@@ -893,12 +936,14 @@ elseif op == 'reap' then
   return out
 
 elseif op == 'stats' then
+  -- no arguments
   -- held items, waits, version, and the writes in flight: transactions holding EXCLUSIVE items
   -- (under the read-only rule, exactly those that may still write)
   return { tonumber(redis.call('GET', K_NHELD) or '0'), redis.call('ZCARD', K_WAITDL), redis.call('GET', K_VERSION) or '0',
     redis.call('ZCARD', K_XTX) }
 
 elseif op == 'drain' then
+  -- no arguments
   -- the drain deadline of a read-only epoch passed: end the writes in flight
   local out = {}
   for _, tx in ipairs(redis.call('ZRANGE', K_XTX, 0, 199)) do
@@ -908,9 +953,11 @@ elseif op == 'drain' then
   return out
 
 elseif op == 'incident' then
-  redis.call('LPUSH', K_INCIDENTS, A[1])
+  -- json: kept in the last 100 and published to every replica
+  local a = named('json')
+  redis.call('LPUSH', K_INCIDENTS, a.json)
   redis.call('LTRIM', K_INCIDENTS, 0, 99)
-  redis.call('PUBLISH', K_EVENTS, 'i\n' .. A[1])
+  redis.call('PUBLISH', K_EVENTS, 'i\n' .. a.json)
   return { 'ok' }
 end
 return redis.error_reply('unknown operation ' .. tostring(op))

@@ -11,7 +11,7 @@ import java.util.Map;
  *
  * <p>Redis enforces the same rule atomically in {@code locks.lua} (function {@code conflicts}); the
  * two are kept equal by one table of cases that {@code ConflictRuleTest} runs through this class and
- * {@code ConflictRuleRedisTest} through the service. Strings compare by code point (= UTF-8 byte
+ * {@code LockApiTest#redisAgreesWithTheConflictTable} through the service and Redis. Strings compare by code point (= UTF-8 byte
  * order, as in Lua), numbers as numbers, and a number never equals or falls in a range of strings.
  */
 public final class Conflicts {

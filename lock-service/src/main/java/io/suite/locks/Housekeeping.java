@@ -63,10 +63,10 @@ public class Housekeeping {
     Uni<Void> gaugesAndDrain() {
         long changes = stateChanges.get();
         return locks.stats().chain(s -> {
-            exclusiveInFlight.set(s[1]);
+            exclusiveInFlight.set(s.exclusiveTransactions());
             countedAtChange = Math.max(countedAtChange, changes);
             boolean overdue = guard.drainDeadline().map(d -> Instant.now().isAfter(d)).orElse(false);
-            if (guard.state().readOnly() && overdue && s[1] > 0) {
+            if (guard.state().readOnly() && overdue && s.exclusiveTransactions() > 0) {
                 return locks.drain().replaceWithVoid();
             }
             return Uni.createFrom().voidItem();

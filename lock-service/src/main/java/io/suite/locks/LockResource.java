@@ -3,8 +3,6 @@ package io.suite.locks;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.suite.writeguard.ReadOnlyException;
-import io.suite.writeguard.Refusal;
 import io.suite.writeguard.WriteGuard;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -65,7 +63,7 @@ public class LockResource {
             return locks.begin(b).map(t -> begun(t, Map.of()));
         }
         return locks.beginAndLock(b)
-                .onFailure(ReadOnlyRefusal.class).transform(this::refusal)
+                .onFailure(ReadOnlyRefusal.class).transform(e -> ((ReadOnlyRefusal) e).answer(guard))
                 .map(bg -> begun(bg.begun(), granted(bg.granted())));
     }
 
@@ -83,22 +81,6 @@ public class LockResource {
         return Map.of("fencingToken", g.fencingToken(), "waitedMs", g.waitedMs(), "escalated", g.escalated());
     }
 
-    /**
-     * The 503 of the script's read-only rule: state-stale when Redis' clock passed this replica's
-     * lease; the guard's refusal when it refuses writes too; else another replica saw the flip first.
-     */
-    private RuntimeException refusal(Throwable e) {
-        ReadOnlyRefusal r = (ReadOnlyRefusal) e;
-        if (r.stale) {
-            return new ReadOnlyException(Refusal.STATE_STALE, Refusal.STATE_STALE.tag(), guard.epoch(), 1);
-        }
-        if (guard.refusesWrites() || r.epoch == null) {
-            return guard.refusal();
-        }
-        return new ReadOnlyException(Refusal.READ_ONLY, "read-only (epoch " + r.epoch + ", seen by another replica)",
-                r.epoch, 1);
-    }
-
     @POST
     @Path("/lock-transactions/{id}/locks")
     @Operation(summary = "Lock items, all or none; waits up to timeoutMs")
@@ -107,7 +89,7 @@ public class LockResource {
                     schema = @Schema(implementation = LockBody.class))) String body) {
         ItemParser.LockRequest request = parser.lockRequest(body);
         return locks.lock(id, token, request)
-                .onFailure(ReadOnlyRefusal.class).transform(this::refusal)
+                .onFailure(ReadOnlyRefusal.class).transform(e -> ((ReadOnlyRefusal) e).answer(guard))
                 .map(LockResource::granted);
     }
 
@@ -126,14 +108,14 @@ public class LockResource {
     @GET
     @Path("/lock-transactions/{id}")
     public Uni<ObjectNode> get(@PathParam("id") String id, @HeaderParam(TOKEN) String token) {
-        return locks.get(id, token);
+        return locks.get(id, token).map(t -> LockViews.transaction(id, t));
     }
 
     @GET
     @Path("/locks")
     @Operation(summary = "What is locked now and who waits for whom")
     public Uni<ObjectNode> locks(@QueryParam("space") String space) {
-        return locks.snapshot(space);
+        return locks.snapshot(space).map(LockViews::snapshot);
     }
 
     @GET

@@ -2,15 +2,11 @@ package io.suite.locks;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -25,25 +21,20 @@ import java.util.function.Consumer;
 public class LockStream {
     private static final long POLL_MS = 250;
     private final LockService locks;
-    private final LockStore store;
+    private final Incidents incidents;
+    private final LockScript script;
     private final LockConfig config;
 
-    LockStream(LockService locks, LockStore store, LockConfig config) {
+    LockStream(LockService locks, Incidents incidents, LockScript script, LockConfig config) {
         this.locks = locks;
-        this.store = store;
+        this.incidents = incidents;
+        this.script = script;
         this.config = config;
     }
 
     Multi<OutboundSseEvent> events(Sse sse, String space) {
-        Multi<OutboundSseEvent> history = store.command("LRANGE", store.key("incidents"), "0", "49")
-                .onItem().transformToMulti(r -> {
-                    List<String> items = new ArrayList<>();
-                    for (Response i : r) {
-                        items.add(i.toString());
-                    }
-                    Collections.reverse(items);
-                    return Multi.createFrom().iterable(items);
-                })
+        Multi<OutboundSseEvent> history = script.recentIncidents(50)
+                .onItem().transformToMulti(items -> Multi.createFrom().iterable(items))
                 .filter(i -> matches(i, space))
                 .map(i -> event(sse, "incident", i));
 
@@ -53,8 +44,8 @@ public class LockStream {
                     em.emit(event(sse, "incident", i));
                 }
             };
-            locks.onIncident(listener);
-            em.onTermination(() -> locks.offIncident(listener));
+            incidents.listen(listener);
+            em.onTermination(() -> incidents.unlisten(listener));
         });
 
         AtomicLong lastVersion = new AtomicLong(-1);
@@ -62,20 +53,19 @@ public class LockStream {
         long refresh = config.streamRefresh().toMillis();
         Multi<OutboundSseEvent> snapshots = Multi.createFrom().ticks().every(java.time.Duration.ofMillis(POLL_MS))
                 .onOverflow().drop()
-                .onItem().transformToUniAndConcatenate(tick -> store.command("GET", store.key("version"))
-                        .onItem().transformToUni(v -> {
-                            long version = v == null ? 0 : v.toLong();
+                .onItem().transformToUniAndConcatenate(tick -> script.version()
+                        .onItem().transformToUni(version -> {
                             long now = System.currentTimeMillis();
                             if (version == lastVersion.get() && now - lastSent.get() < refresh) {
                                 return Uni.createFrom().nullItem();
                             }
                             lastVersion.set(version);
                             lastSent.set(now);
-                            return locks.snapshot(space).map(s -> event(sse, "snapshot", s.toString()));
+                            return locks.snapshot(space).map(s -> event(sse, "snapshot", LockViews.snapshot(s).toString()));
                         })
                         .onFailure().recoverWithNull());
 
-        Multi<OutboundSseEvent> first = locks.snapshot(space).map(s -> event(sse, "snapshot", s.toString())).toMulti();
+        Multi<OutboundSseEvent> first = locks.snapshot(space).map(s -> event(sse, "snapshot", LockViews.snapshot(s).toString())).toMulti();
         return Multi.createBy().concatenating().streams(first, history)
                 .onCompletion().switchTo(() -> Multi.createBy().merging().streams(live, snapshots));
     }

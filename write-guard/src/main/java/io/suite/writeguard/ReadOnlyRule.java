@@ -29,6 +29,35 @@ public final class ReadOnlyRule {
     }
 
     /**
+     * lock-service's variant of {@link #admit}: an EXCLUSIVE lock is a write, granted in a store that
+     * every replica shares (Redis), by whichever replica's call happens to grant it. Empty when the
+     * grant may happen at {@code storeNow} (the store's clock); otherwise why not:
+     * <ul>
+     * <li>a transaction that already holds an EXCLUSIVE item has its write in flight: it may go on (the
+     * drain deadline ends it), whatever the state;</li>
+     * <li>else {@link Refusal#STATE_STALE} when the granting replica's window ({@code writableUntil}, its
+     * guard's lease; null while it refuses writes) ended before the store's clock (a replica frozen past
+     * its lease cannot grant late);</li>
+     * <li>else {@link Refusal#READ_ONLY} while the replica refuses writes or the store heard of a
+     * read-only epoch from any replica (the first replica to see a flip closes it for all); the replica
+     * words the answer with its own guard's refusal when it refuses writes itself.</li>
+     * </ul>
+     * As nobody gets a first EXCLUSIVE item once closed, "holds one now" equals "held one at the flip".
+     * lock-service's {@code locks.lua} (function {@code refusal}) applies exactly this, atomically with
+     * the grant; its {@code LockScriptTest} runs the same table of cases through both.
+     */
+    public static Optional<Refusal> admitExclusiveLock(Instant writableUntil, boolean storeKnowsReadOnly,
+            boolean holdsExclusive, Instant storeNow) {
+        if (holdsExclusive) {
+            return Optional.empty();
+        }
+        if (writableUntil != null && storeNow.isAfter(writableUntil)) {
+            return Optional.of(Refusal.STATE_STALE);
+        }
+        return writableUntil == null || storeKnowsReadOnly ? Optional.of(Refusal.READ_ONLY) : Optional.empty();
+    }
+
+    /**
      * The end of the lease a record gives: it counts from when maintenance-service confirmed it,
      * or from when it was received if that is earlier (or confirmedAt is absent), so a record
      * delivered late never holds READ_WRITE longer than its sender meant.

@@ -53,6 +53,22 @@ class ReadOnlyRuleTest {
     }
 
     @Test
+    void anExclusiveLockNeedsAnOpenWindowAndNoReadOnlyEpochUnlessItsTransactionIsWritingAlready() {
+        Instant until = T0.plusSeconds(5);
+        assertEquals(Optional.empty(), ReadOnlyRule.admitExclusiveLock(until, false, false, T0));
+        assertEquals(Optional.empty(), ReadOnlyRule.admitExclusiveLock(until, false, false, until), "the window's last ms");
+        assertEquals(Optional.of(Refusal.STATE_STALE), ReadOnlyRule.admitExclusiveLock(until, false, false, until.plusMillis(1)),
+                "a replica frozen past its lease");
+        assertEquals(Optional.of(Refusal.READ_ONLY), ReadOnlyRule.admitExclusiveLock(null, false, false, T0),
+                "the replica refuses writes");
+        assertEquals(Optional.of(Refusal.READ_ONLY), ReadOnlyRule.admitExclusiveLock(until, true, false, T0),
+                "another replica told the store of a flip");
+        assertEquals(Optional.of(Refusal.STATE_STALE), ReadOnlyRule.admitExclusiveLock(until, true, false, until.plusMillis(1)));
+        assertEquals(Optional.empty(), ReadOnlyRule.admitExclusiveLock(null, true, true, T0), "its write is in flight");
+        assertEquals(Optional.empty(), ReadOnlyRule.admitExclusiveLock(until, true, true, until.plusSeconds(60)));
+    }
+
+    @Test
     void theLeaseCountsFromConfirmationOrArrivalWhicheverIsEarlier() {
         assertEquals(LEASE_END, ReadOnlyRule.leaseEnd(T0, T0.plusSeconds(3), MAX_AGE), "delivered late: from confirmedAt");
         assertEquals(LEASE_END, ReadOnlyRule.leaseEnd(T0.plusSeconds(3), T0, MAX_AGE), "sender's clock ahead: from arrival");
