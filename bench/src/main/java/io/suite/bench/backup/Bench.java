@@ -80,9 +80,9 @@ public final class Bench {
                         String.format("%.2f", (double) o.windowMs() / Math.max(1, snapshot.windowMs())));
             }
             table.row(String.format("%,d", movements), "(no backup)", "", "", "", String.format("%.0f", quiet), "1.00", "");
+            System.out.println();
+            System.out.print(table);   // after every size: a long run cut short still shows what it measured
         }
-        System.out.println();
-        System.out.print(table);
         System.out.println("Goal (issue 20): the snapshot backup's read-only window ≤ drain + 2 s, whatever the size.");
     }
 
