@@ -39,7 +39,9 @@ public class ProblemsOpenApi implements OASFilter {
             "403", "The token lacks the role, or a wrong X-Lock-Token (.../forbidden)",
             "404", "Nothing under this id (.../not-found or a service's own type)",
             "413", "The body is over quarkus.http.limits.max-body-size (.../payload-too-large)",
+            "414", "The request line is over suite.input.max-request-line-length (.../uri-too-long)",
             "415", "The body is not application/json (.../unsupported-media-type)",
+            "431", "The headers are over suite.input.max-header-size (.../headers-too-large)",
             "503", "Cannot be done now, nothing was done: read-only (a write, .../read-only with refusal),"
                     + " the database or a service it needs is unavailable; see Retry-After");
 
@@ -89,6 +91,8 @@ public class ProblemsOpenApi implements OASFilter {
         if (path.contains("{")) {
             add(responses, "404");
         }
+        add(responses, "414");
+        add(responses, "431");
         if (body) {
             add(responses, "413");
             add(responses, "415");
