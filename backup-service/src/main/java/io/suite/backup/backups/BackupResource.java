@@ -40,6 +40,12 @@ public class BackupResource {
     public record BackupStarted(@Schema(required = true) String id, @Schema(required = true) BackupStatus status) {
     }
 
+    /** The 202 of restore (answered as a map). */
+    @Schema(name = "RestoreStarted")
+    public record RestoreStarted(@Schema(required = true) String id, @Schema(required = true) String restore,
+            @Schema(required = true) List<String> databases) {
+    }
+
     /** GET /v1/backups (answered as a map). */
     @Schema(name = "BackupList")
     public record BackupList(@Schema(required = true) List<BackupView> backups) {
@@ -145,8 +151,8 @@ public class BackupResource {
     @POST
     @Path("/{id}/restore")
     @Operation(summary = "Restore a verified backup (needs phase DRAINED)")
-    @APIResponse(responseCode = "202", description = "Started: its id and status",
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = BackupStarted.class)))
+    @APIResponse(responseCode = "202", description = "Started: the backup's id, the restore's status and its databases",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = RestoreStarted.class)))
     @APIResponse(responseCode = "409", description = "Not verified, not read-only, not drained, or a backup or restore is running")
     public Uni<Response> restore(@PathParam("id") String id, @Valid RestoreRequest request) {
         return found(id).chain(backup -> {
