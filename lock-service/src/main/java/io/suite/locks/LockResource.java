@@ -21,6 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import java.net.URI;
@@ -56,6 +57,10 @@ public class LockResource {
     @Operation(summary = "Begin a lock transaction; answers its id and the token later calls must carry",
             description = "With items (and timeoutMs) it also locks them, as POST .../locks would, in the same call:"
                     + " 201 adds fencingToken, waitedMs and escalated; a 423, 409 or 503 leaves no transaction behind.")
+    @APIResponse(responseCode = "201", description = "Begun (and, with items, locked)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LockApi.Begun.class)))
+    @APIResponse(responseCode = "423", description = "Not granted within timeoutMs (.../lock-timeout with blockedBy); no transaction is left")
+    @APIResponse(responseCode = "409", description = "The wait would close a cycle: this transaction is ended (.../deadlock with cycle)")
     public Uni<Response> begin(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = BeginBody.class))) String body) {
         ItemParser.Begin b = parser.begin(body);
@@ -84,6 +89,11 @@ public class LockResource {
     @POST
     @Path("/lock-transactions/{id}/locks")
     @Operation(summary = "Lock items, all or none; waits up to timeoutMs")
+    @APIResponse(responseCode = "200", description = "Every item is held",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LockApi.Granted.class)))
+    @APIResponse(responseCode = "423", description = "Not granted within timeoutMs (.../lock-timeout with blockedBy)")
+    @APIResponse(responseCode = "409", description = "The wait would close a cycle: this transaction is ended (.../deadlock with cycle)")
+    @APIResponse(responseCode = "404", description = "No such transaction: unknown, ended or expired (.../no-such-transaction)")
     public Uni<Map<String, Object>> lock(@PathParam("id") String id, @HeaderParam(TOKEN) String token,
             @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = LockBody.class))) String body) {
@@ -95,18 +105,29 @@ public class LockResource {
 
     @POST
     @Path("/lock-transactions/{id}/renew")
+    @Operation(summary = "Renew the lease of a lock transaction")
+    @APIResponse(responseCode = "200", description = "The new end of the lease",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LockApi.Renewed.class)))
+    @APIResponse(responseCode = "404", description = "No such transaction: unknown, ended or expired (.../no-such-transaction)")
     public Uni<Map<String, Object>> renew(@PathParam("id") String id, @HeaderParam(TOKEN) String token) {
         return locks.renew(id, token).map(at -> Map.of("expiresAt", at.toString()));
     }
 
     @DELETE
     @Path("/lock-transactions/{id}")
+    @Operation(summary = "End a lock transaction: every lock it holds is freed")
+    @APIResponse(responseCode = "204", description = "Ended")
+    @APIResponse(responseCode = "404", description = "No such transaction: unknown, ended or expired (.../no-such-transaction)")
     public Uni<Response> end(@PathParam("id") String id, @HeaderParam(TOKEN) String token) {
         return locks.end(id, token).map(v -> Response.noContent().build());
     }
 
     @GET
     @Path("/lock-transactions/{id}")
+    @Operation(summary = "A lock transaction: its locks, its waiting request and its lease")
+    @APIResponse(responseCode = "200", description = "The transaction",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LockApi.Transaction.class)))
+    @APIResponse(responseCode = "404", description = "No such transaction: unknown, ended or expired (.../no-such-transaction)")
     public Uni<ObjectNode> get(@PathParam("id") String id, @HeaderParam(TOKEN) String token) {
         return locks.get(id, token).map(t -> LockViews.transaction(id, t));
     }
@@ -114,6 +135,8 @@ public class LockResource {
     @GET
     @Path("/locks")
     @Operation(summary = "What is locked now and who waits for whom")
+    @APIResponse(responseCode = "200", description = "The locks and the waits",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LockApi.Snapshot.class)))
     public Uni<ObjectNode> locks(@QueryParam("space") String space) {
         return locks.snapshot(space).map(LockViews::snapshot);
     }
@@ -123,6 +146,8 @@ public class LockResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     @Operation(summary = "Server-sent events: 'snapshot' (the GET /v1/locks JSON) and 'incident'")
+    @APIResponse(responseCode = "200", description = "An endless stream of events",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING)))
     public Multi<OutboundSseEvent> stream(@Context Sse sse, @QueryParam("space") String space) {
         return stream.events(sse, space);
     }

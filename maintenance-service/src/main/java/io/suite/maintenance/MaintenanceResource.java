@@ -21,6 +21,10 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -40,6 +44,7 @@ public class MaintenanceResource {
     MaintenanceConfig config;
 
     @GET
+    @Operation(summary = "The maintenance state: mode, phase, epoch and the write paths")
     public MaintenanceView get() {
         return view(maintenance.current());
     }
@@ -47,6 +52,9 @@ public class MaintenanceResource {
     /** Flip to read-only (new epoch), or renew the current read-only epoch. */
     @POST
     @Path("/read-only")
+    @Operation(summary = "Flip to read-only (a new epoch), or renew the current read-only epoch")
+    @APIResponse(responseCode = "202", description = "The new state",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MaintenanceView.class)))
     public Uni<RestResponse<MaintenanceView>> readOnly(@Valid Requests.ReadOnly body,
             @HeaderParam(REQUESTED_BY) String header) {
         Requests.ReadOnly b = body != null ? body : new Requests.ReadOnly(null, null, null, null, null);
@@ -61,6 +69,10 @@ public class MaintenanceResource {
     /** Extends the current read-only epoch (409 when not read-only, or not the given epoch). */
     @POST
     @Path("/read-only/renew")
+    @Operation(summary = "Extend the current read-only epoch")
+    @APIResponse(responseCode = "202", description = "The renewed state",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MaintenanceView.class)))
+    @APIResponse(responseCode = "409", description = "Not read-only, or not that epoch (.../not-read-only with mode and epoch)")
     public Uni<RestResponse<MaintenanceView>> renew(@Valid Requests.Renew body, @HeaderParam(REQUESTED_BY) String header) {
         Requests.Renew b = body != null ? body : new Requests.Renew(null, null, null, null);
         Duration duration = b.durationMs() != null ? Duration.ofMillis(b.durationMs()) : config.defaultDuration();
@@ -72,6 +84,9 @@ public class MaintenanceResource {
     /** Drops a hold (heldBy) without changing the mode. */
     @POST
     @Path("/read-only/release")
+    @Operation(summary = "Drop a hold (heldBy) without changing the mode")
+    @APIResponse(responseCode = "202", description = "The state",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MaintenanceView.class)))
     public Uni<RestResponse<MaintenanceView>> release(@Valid Requests.Release body,
             @HeaderParam(REQUESTED_BY) String header) {
         if (body == null) {
@@ -84,6 +99,10 @@ public class MaintenanceResource {
     /** Back to read-write (new epoch); 409 backup-in-progress while held by another, unless force. */
     @POST
     @Path("/read-write")
+    @Operation(summary = "Back to read-write (a new epoch)")
+    @APIResponse(responseCode = "202", description = "The new state",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MaintenanceView.class)))
+    @APIResponse(responseCode = "409", description = "A backup holds the system read-only (.../backup-in-progress with heldBy and epoch); force overrides")
     public Uni<RestResponse<MaintenanceView>> readWrite(@Valid Requests.ReadWrite body,
             @HeaderParam(REQUESTED_BY) String header) {
         Requests.ReadWrite b = body != null ? body : new Requests.ReadWrite(null, null, null, null);
@@ -96,6 +115,7 @@ public class MaintenanceResource {
     /** Every change, newest first. */
     @GET
     @Path("/history")
+    @Operation(summary = "Every change, newest first")
     public Uni<List<HistoryEntry>> history(@QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
         return Panache.withSession(() -> HistoryRow.<HistoryRow>findAll(Sort.descending("id")).page(0, limit).list())
                 .map(rows -> rows.stream().map(HistoryEntry::of).toList());

@@ -61,8 +61,9 @@ class BadInputTest {
     void aBadQueryParameterIsNamed() {
         given().urlEncodingEnabled(false).get("/v1/maintenance/history?limit=%00").then().statusCode(400)
                 .contentType(PROBLEM).body("violations.field", hasItem("query.limit"));
-        given().get("/v1/maintenance/history?limit=x").then().statusCode(404).contentType(PROBLEM)
-                .body("type", equalTo(ProblemTypes.NOT_FOUND.toString()));
+        // JAX-RS' own answer to an unconvertible parameter is a 404; problems' SuiteTypes makes it bad input
+        given().get("/v1/maintenance/history?limit=x").then().statusCode(400).contentType(PROBLEM)
+                .body("type", equalTo(ProblemTypes.VALIDATION.toString())).body("violations.field", hasItem("query.limit"));
     }
 
     private static long epoch() {

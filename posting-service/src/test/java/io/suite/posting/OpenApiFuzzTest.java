@@ -1,7 +1,12 @@
 package io.suite.posting;
 
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.QuarkusTestResource;
@@ -15,10 +20,32 @@ import io.suite.testing.fuzz.OpenApiFuzzer;
 class OpenApiFuzzTest {
     @TestHTTPResource("/")
     URI base;
+    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
+    String jdbcUrl;
+    @ConfigProperty(name = "quarkus.datasource.username")
+    String user;
+    @ConfigProperty(name = "quarkus.datasource.password")
+    String password;
 
     @Test
     void noRequestGetsA5xxAndEvery4xxIsASuiteProblem() throws Exception {
-        OpenApiFuzzer fuzzer = new OpenApiFuzzer(base);
+        OpenApiFuzzer fuzzer = new OpenApiFuzzer(base).stateFingerprint(this::written);
         fuzzer.assertEveryAnswerIsGood("posting-service");
+    }
+
+    /**
+     * What a request may create: documents, their lines, idempotency keys. Not movements: a posting run the
+     * fuzzer started (a 202) posts its DRAFT documents in the background. posting_test is shared by runs of
+     * this module on one machine: two at once on one machine may see each other's documents here.
+     */
+    private String written() {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, user, password); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM document_lines),"
+                        + " (SELECT count(*) FROM idempotency_keys)")) {
+            r.next();
+            return "documents " + r.getLong(1) + ", lines " + r.getLong(2) + ", keys " + r.getLong(3);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -12,6 +12,8 @@ public final class ProblemTypes {
     // bad input, any service
     public static final URI VALIDATION = of("validation");
     public static final URI PAYLOAD_TOO_LARGE = of("payload-too-large");
+    public static final URI URI_TOO_LONG = of("uri-too-long");
+    public static final URI HEADERS_TOO_LARGE = of("headers-too-large");
     public static final URI UNSUPPORTED_MEDIA_TYPE = of("unsupported-media-type");
     public static final URI NOT_ACCEPTABLE = of("not-acceptable");
     public static final URI METHOD_NOT_ALLOWED = of("method-not-allowed");
@@ -82,6 +84,8 @@ public final class ProblemTypes {
             case 406 -> NOT_ACCEPTABLE;
             case 409 -> CONFLICT;
             case 413 -> PAYLOAD_TOO_LARGE;
+            case 414 -> URI_TOO_LONG;
+            case 431 -> HEADERS_TOO_LARGE;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
             case 503 -> UNAVAILABLE;
             default -> status >= 500 ? INTERNAL : BAD_REQUEST;

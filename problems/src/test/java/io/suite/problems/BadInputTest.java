@@ -104,6 +104,30 @@ class BadInputTest {
         }
     }
 
+    /** JAX-RS answers a query parameter it cannot convert with a 404, as if the resource were missing. */
+    @Test
+    void aQueryParameterOfTheWrongTypeIsA400() {
+        given().get("/test/echo/count?limit=1.5").then()
+                .statusCode(400).contentType(PROBLEM)
+                .body("type", equalTo(ProblemTypes.VALIDATION.toString()))
+                .body("violations[0].field", equalTo("query.limit"));
+    }
+
+    /** Vert.x alone answers a request line over 4 KiB with a bare 414 and headers over 20 KiB with a bare 431. */
+    @Test
+    void aLongRequestLineIsA414Problem() {
+        given().get("/test/echo?item=" + "a".repeat(5000)).then()
+                .statusCode(414).contentType(PROBLEM)
+                .body("type", equalTo(ProblemTypes.URI_TOO_LONG.toString()));
+    }
+
+    @Test
+    void oversizedHeadersAreA431Problem() {
+        given().header("X-Big", "h".repeat(15_000)).header("X-Bigger", "h".repeat(15_000)).get("/test/echo").then()
+                .statusCode(431).contentType(PROBLEM)
+                .body("type", equalTo(ProblemTypes.HEADERS_TOO_LARGE.toString()));
+    }
+
     @Test
     void anUnknownPathGetsASuiteType() {
         given().get("/test/nothing-here").then().statusCode(404).contentType(PROBLEM)

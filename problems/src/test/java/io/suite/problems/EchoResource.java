@@ -23,6 +23,12 @@ public class EchoResource {
     }
 
     @GET
+    @Path("/count")
+    public String count(@QueryParam("limit") int limit) {
+        return String.valueOf(limit);
+    }
+
+    @GET
     public String get(@QueryParam("item") String item, @QueryParam("from") String from) {
         return item + " " + Dates.require("from", from);
     }

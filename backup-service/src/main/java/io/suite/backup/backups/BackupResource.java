@@ -1,5 +1,10 @@
 package io.suite.backup.backups;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
 import io.smallrye.mutiny.Uni;
 import io.suite.backup.BackupConfig;
 import io.suite.backup.dumps.Artifact;
@@ -30,6 +35,22 @@ public class BackupResource {
     public record CreateBackup(@Size(max = 200) String label, String maintenance) {
     }
 
+    /** The 202 of create, verify and restore (answered as a map). */
+    @Schema(name = "BackupStarted")
+    public record BackupStarted(@Schema(required = true) String id, @Schema(required = true) BackupStatus status) {
+    }
+
+    /** The 202 of restore (answered as a map). */
+    @Schema(name = "RestoreStarted")
+    public record RestoreStarted(@Schema(required = true) String id, @Schema(required = true) String restore,
+            @Schema(required = true) List<String> databases) {
+    }
+
+    /** GET /v1/backups (answered as a map). */
+    @Schema(name = "BackupList")
+    public record BackupList(@Schema(required = true) List<BackupView> backups) {
+    }
+
     public record RestoreRequest(@Size(max = 20) List<@Size(max = 63) String> databases) {
     }
 
@@ -47,6 +68,10 @@ public class BackupResource {
 
     /** Starts a backup: 202 at once; follow it with GET /v1/backups/{id}. */
     @POST
+    @Operation(summary = "Start a backup")
+    @APIResponse(responseCode = "202", description = "Started: its id and status",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = BackupStarted.class)))
+    @APIResponse(responseCode = "409", description = "A backup or restore is running (.../backup-running), or require and the system is not drained (.../not-drained)")
     public Uni<Response> create(@Valid @NotNull CreateBackup request) {
         MaintenanceMode mode = MaintenanceMode.parse(request.maintenance()).orElseThrow(() -> Problems.validation("maintenance",
                 "maintenance must be \"auto\" or \"require\", not \"" + request.maintenance() + "\""));
@@ -80,12 +105,18 @@ public class BackupResource {
     }
 
     @GET
+    @Operation(summary = "Every backup, newest first")
+    @APIResponse(responseCode = "200", description = "The backups",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = BackupList.class)))
     public Uni<Map<String, List<BackupView>>> list() {
         return catalog.list(100).map(backups -> Map.of("backups", backups.stream().map(this::view).toList()));
     }
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "A backup")
+    @APIResponse(responseCode = "200", description = "The backup",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = BackupView.class)))
     public Uni<BackupView> get(@PathParam("id") String id) {
         return found(id).map(this::view);
     }
@@ -93,6 +124,10 @@ public class BackupResource {
     /** Verifies an existing backup again (its files may have rotted since): 202, then status and verified change. */
     @POST
     @Path("/{id}/verify")
+    @Operation(summary = "Verify a backup again")
+    @APIResponse(responseCode = "202", description = "Started: its id and status",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = BackupStarted.class)))
+    @APIResponse(responseCode = "409", description = "Nothing to verify, or a backup or restore is running")
     public Uni<Response> verify(@PathParam("id") String id) {
         return found(id).chain(backup -> {
             if (backup.status.active() || backup.folder == null) {
@@ -115,6 +150,10 @@ public class BackupResource {
      */
     @POST
     @Path("/{id}/restore")
+    @Operation(summary = "Restore a verified backup (needs phase DRAINED)")
+    @APIResponse(responseCode = "202", description = "Started: the backup's id, the restore's status and its databases",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = RestoreStarted.class)))
+    @APIResponse(responseCode = "409", description = "Not verified, not read-only, not drained, or a backup or restore is running")
     public Uni<Response> restore(@PathParam("id") String id, @Valid RestoreRequest request) {
         return found(id).chain(backup -> {
             List<String> dumped = runner.artifacts(backup).stream().map(Artifact::database).toList();

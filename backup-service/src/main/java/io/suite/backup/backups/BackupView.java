@@ -2,19 +2,24 @@ package io.suite.backup.backups;
 
 import io.suite.backup.dumps.Artifact;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
 /** A backup as the API shows it (DESIGN.md "Backup API"), plus timings and the last restore. */
-public record BackupView(UUID id, String label, String maintenance, BackupStatus status, Long epoch, Instant startedAt,
-                         Instant finishedAt, List<Artifact> artifacts, Boolean verified, String error,
-                         boolean setReadOnly, Timings timings, Restore restore) {
+public record BackupView(@Schema(required = true) UUID id, @Schema(required = true, nullable = true) String label, @Schema(required = true) String maintenance, @Schema(required = true) BackupStatus status,
+                         @Schema(required = true, nullable = true) Long epoch, @Schema(required = true, nullable = true) Instant startedAt, @Schema(required = true, nullable = true) Instant finishedAt,
+                         @Schema(required = true) List<Artifact> artifacts, @Schema(required = true, nullable = true) Boolean verified, @Schema(required = true, nullable = true) String error,
+                         @Schema(required = true) boolean setReadOnly, @Schema(required = true) Timings timings, @Schema(required = true, nullable = true) Restore restore) {
 
-    public record Timings(Long drainMs, Long dumpMs, Long verifyMs, Long readOnlyWindowMs) {
+    public record Timings(@Schema(required = true, nullable = true) Long drainMs, @Schema(required = true, nullable = true) Long dumpMs, @Schema(required = true, nullable = true) Long verifyMs,
+                          @Schema(required = true, nullable = true) Long readOnlyWindowMs) {
     }
 
-    public record Restore(String status, Instant startedAt, Instant finishedAt, String error) {
+    public record Restore(@Schema(required = true) String status, @Schema(required = true, nullable = true) Instant startedAt, @Schema(required = true, nullable = true) Instant finishedAt,
+                          @Schema(required = true, nullable = true) String error) {
     }
 
     static BackupView of(Backup b, List<Artifact> artifacts) {

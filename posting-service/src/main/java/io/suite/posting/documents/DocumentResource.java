@@ -15,6 +15,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -45,6 +50,12 @@ public class DocumentResource {
     IdempotencyKeys keys;
 
     @POST
+    @Operation(summary = "Create a document, posted unless post is false")
+    @APIResponse(responseCode = "201", description = "The document",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = DocumentData.class)))
+    @APIResponse(responseCode = "409", description = "An Idempotency-Key used with another body or still in progress, a deadlock or a lost lock; nothing was written")
+    @APIResponse(responseCode = "422", description = "A balance would go below zero (.../insufficient-stock with shortages); nothing was written")
+    @APIResponse(responseCode = "423", description = "Stock rows stayed locked by another posting (.../lock-timeout with blockedBy); nothing was written")
     public Uni<Response> create(@HeaderParam("Idempotency-Key") String key, DocumentRequest body) {
         DocumentData doc = DocumentRules.validate(body, config.maxLines(), LocalDate.now());
         boolean post = body.post() == null || body.post();
@@ -58,11 +69,17 @@ public class DocumentResource {
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "A document")
+    @APIResponse(responseCode = "200", description = "The document",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = DocumentData.class)))
     public Uni<DocumentData> get(@PathParam("id") String id) {
         return load(id).map(Document::data);
     }
 
     @GET
+    @Operation(summary = "The documents of a status (DRAFT unless given)")
+    @APIResponse(responseCode = "200", description = "The documents",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = DocumentData.class, type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY)))
     public Uni<List<DocumentData>> list(@QueryParam("status") DocumentStatus status) {
         DocumentStatus wanted = status == null ? DocumentStatus.DRAFT : status;
         return Panache.withSession(() -> Document.withStatus(wanted)).map(l -> l.stream().map(Document::data).toList());
@@ -70,12 +87,24 @@ public class DocumentResource {
 
     @POST
     @Path("/{id}/post")
+    @Operation(summary = "Post a document")
+    @APIResponse(responseCode = "200", description = "The document, posted",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = DocumentData.class)))
+    @APIResponse(responseCode = "409", description = "A deadlock (.../deadlock), a managed lock lost (.../lock-lost), or the document is already so (.../conflict); nothing was written")
+    @APIResponse(responseCode = "422", description = "A balance would go below zero (.../insufficient-stock with shortages); nothing was written")
+    @APIResponse(responseCode = "423", description = "Stock rows stayed locked by another posting (.../lock-timeout with blockedBy); nothing was written")
     public Uni<DocumentData> post(@PathParam("id") String id) {
         return change(id, PostingJob.Op.POST);
     }
 
     @POST
     @Path("/{id}/unpost")
+    @Operation(summary = "Unpost a document")
+    @APIResponse(responseCode = "200", description = "The document, a draft again",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = DocumentData.class)))
+    @APIResponse(responseCode = "409", description = "A deadlock (.../deadlock), a managed lock lost (.../lock-lost), or the document is already so (.../conflict); nothing was written")
+    @APIResponse(responseCode = "422", description = "A balance would go below zero (.../insufficient-stock with shortages); nothing was written")
+    @APIResponse(responseCode = "423", description = "Stock rows stayed locked by another posting (.../lock-timeout with blockedBy); nothing was written")
     public Uni<DocumentData> unpost(@PathParam("id") String id) {
         return change(id, PostingJob.Op.UNPOST);
     }

@@ -12,6 +12,11 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.suite.posting.Db;
@@ -43,6 +48,9 @@ public class RegisterResource {
 
     @GET
     @Path("/balances")
+    @Operation(summary = "Stock balances")
+    @APIResponse(responseCode = "200", description = "The balances",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = io.suite.posting.PostingApi.Balances.class)))
     public Uni<Map<String, List<Balance>>> balances(@QueryParam("item") String item, @QueryParam("warehouse") String warehouse) {
         return Panache.withSession(() -> Panache.getSession().chain(s -> StockRegister.list(s, item, warehouse)))
                 .map(rows -> Map.of("balances", rows.stream()
@@ -51,6 +59,9 @@ public class RegisterResource {
 
     @GET
     @Path("/sales")
+    @Operation(summary = "Sales turnovers by day")
+    @APIResponse(responseCode = "200", description = "The turnovers",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = io.suite.posting.PostingApi.Turnovers.class)))
     public Uni<Map<String, List<Turnover>>> sales(@QueryParam("item") String item, @QueryParam("warehouse") String warehouse,
             @QueryParam("from") String from, @QueryParam("to") String to) {
         LocalDate f = date("from", from);
@@ -63,6 +74,7 @@ public class RegisterResource {
     /** Reads the views register_negative_balances and register_balance_mismatches (see README). */
     @GET
     @Path("/registers/check")
+    @Operation(summary = "Whether every balance equals the sum of its movements")
     public Uni<Check> check() {
         return Panache.withSession(() -> Panache.getSession().chain(s -> Db.rows(s,
                 "SELECT register, item, warehouse, quantity FROM register_negative_balances ORDER BY item, warehouse LIMIT 1000",
@@ -80,6 +92,9 @@ public class RegisterResource {
     /** Folds the Sales split rows into one per (item, warehouse, day). Also runs on a schedule. */
     @POST
     @Path("/registers/sales/collapse")
+    @Operation(summary = "Fold the Sales split rows into one per item, warehouse and day")
+    @APIResponse(responseCode = "200", description = "How many rows were folded",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = io.suite.posting.PostingApi.Collapsed.class)))
     public Uni<Map<String, Object>> collapse() {
         return guard.write(() -> Panache.withTransaction(() -> Panache.getSession().chain(SalesRegister::collapse)))
                 .map(n -> {

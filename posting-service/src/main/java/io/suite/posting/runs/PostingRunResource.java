@@ -9,6 +9,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import io.suite.problems.Violations;
@@ -24,6 +29,9 @@ public class PostingRunResource {
 
     @POST
     @Blocking
+    @Operation(summary = "Post every DRAFT document, partitioned by warehouse")
+    @APIResponse(responseCode = "202", description = "Started",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = io.suite.posting.PostingApi.RunStarted.class)))
     public Response start(Start body) {
         int parallelism = body == null || body.parallelism() == null ? 4 : body.parallelism();
         int batchSize = body == null || body.batchSize() == null ? 500 : body.batchSize();
@@ -41,6 +49,9 @@ public class PostingRunResource {
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "A posting run")
+    @APIResponse(responseCode = "200", description = "The run",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = io.suite.posting.PostingApi.Run.class)))
     public Uni<Map<String, Object>> get(@PathParam("id") String id) {
         return runs.find(id).map(view -> view.orElseThrow(() -> PostingRuns.notFound(id)));
     }
