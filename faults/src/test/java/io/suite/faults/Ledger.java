@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,7 +32,11 @@ final class Ledger {
 
     private final ConcurrentLinkedQueue<Posting> postings = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
+    private final Set<String> killed = ConcurrentHashMap.newKeySet();
+    private final Set<String> down = ConcurrentHashMap.newKeySet();
     final String prefix = Unique.name("fi");
+    /** The lock grants of this case and the read-only windows they are checked against. */
+    final LockHistory locks = new LockHistory(this);
 
     /** Posts a document to {@code replica} and records it with its answer. */
     Posting post(String replica, String type, String item, String warehouse, int quantity) {
@@ -50,6 +55,29 @@ final class Ledger {
         events.add(Instant.now() + " " + what);
     }
 
+    /** {@code url}'s process was killed (SIGKILL): a request to it may get no answer at all. */
+    void killed(String url) {
+        killed.add(url);
+        down.add(url);
+        event("killed " + url);
+    }
+
+    /** {@code url}'s process was started again: the load sends to it again. */
+    void revived(String url) {
+        down.remove(url);
+        event("started again " + url);
+    }
+
+    /** The load leaves a killed process alone until it is started again (no busy loop of refused connections). */
+    boolean isDown(String url) {
+        return down.contains(url);
+    }
+
+    /** No answer (status 0) is one a client may get only from a process that was killed. */
+    boolean mayGoUnanswered(String url) {
+        return killed.contains(url);
+    }
+
     List<Posting> postings() {
         return new ArrayList<>(postings);
     }
@@ -62,7 +90,8 @@ final class Ledger {
     List<Posting> unexpected() {
         Set<String> allowed = Set.of("read-only", "insufficient-stock", "outcome-unknown", "lock-timeout",
                 "lock-service-unavailable", "database-unavailable");
-        return postings.stream().filter(p -> !p.accepted() && !allowed.contains(p.problem())).toList();
+        return postings.stream().filter(p -> !p.accepted() && !allowed.contains(p.problem())
+                && !(p.status() == 0 && mayGoUnanswered(p.replica()))).toList();
     }
 
     String describe() {
@@ -83,6 +112,9 @@ final class Ledger {
                 writers.add(pool.submit(() -> {
                     for (int n = 0; running.get(); n++) {
                         String replica = replicas.get((writer + n) % replicas.size());
+                        if (isDown(replica)) {
+                            continue;
+                        }
                         String item = items.get((writer * 7 + n) % items.size());
                         boolean receipt = n % 3 == 0;
                         post(replica, receipt ? "RECEIPT" : "SHIPMENT", item, warehouse, receipt ? 5 : 1 + n % 3);

@@ -46,6 +46,7 @@ final class Maintenance {
             seen[0] = s;
             return s.get("epoch").asLong() == epoch && "DRAINED".equals(s.get("phase").asText());
         });
+        ledger.locks.drainedShown(java.time.Instant.now());
         ledger.event("DRAINED shown: " + seen[0]);
         return seen[0];
     }
@@ -63,6 +64,7 @@ final class Maintenance {
     }
 
     void readWrite(String reason) {
+        ledger.locks.readWriteAsked(java.time.Instant.now());
         Http.Answer a = Http.post(url + "/read-write", "{\"reason\":\"" + reason + "\",\"force\":true}", Map.of(),
                 Duration.ofSeconds(120));
         ledger.event("read-write asked: " + a.status() + " " + a.body());

@@ -4,21 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.suite.testing.PrivatePostgres;
+
 /**
  * posting's database as the checks see it, read directly (not through the service whose promise
  * is under test): what was committed, whether anything is doubled or negative.
  */
 final class PostingDatabase {
-    private final String url = "jdbc:postgresql://" + FaultySuite.PG + "/posting_test";
-    private final String user = System.getProperty("faults.db-user", "suite");
-    private final String password = System.getProperty("faults.db-password", "suite");
+    private final PrivatePostgres pg;
+
+    PostingDatabase(PrivatePostgres pg) {
+        this.pg = pg;
+    }
 
     /** What this run committed: its documents, and the count and sum of its Stock movements. */
     record Fingerprint(long documents, long movements, String quantity) {
@@ -141,7 +144,7 @@ final class PostingDatabase {
     }
 
     private Connection connect() throws SQLException {
-        return DriverManager.getConnection(url, user, password);
+        return pg.connect("posting");
     }
 
     private static long single(ResultSet r) throws SQLException {

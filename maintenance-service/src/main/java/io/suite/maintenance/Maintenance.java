@@ -195,9 +195,7 @@ public class Maintenance {
     private Uni<Void> publish(MaintenanceState s, Instant confirmedAt, boolean checkTopic, boolean markPublished) {
         return publisher.send(s, confirmedAt, checkTopic)
                 .chain(sent -> !markPublished ? Uni.createFrom().voidItem()
-                        : Panache.withTransaction(() -> StateRow.update(
-                                "publishedVersion = ?1 where id = ?2 and publishedVersion < ?1", sent.version(), StateRow.ID))
-                                .replaceWithVoid())
+                        : Panache.withTransaction(() -> StateRow.markPublished(sent.version())).replaceWithVoid())
                 .onFailure().invoke(e -> LOG.warnf("state epoch %d not published yet (%s): the outbox tick retries",
                         s.epoch(), e.toString()));
     }

@@ -10,6 +10,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import io.smallrye.mutiny.Uni;
 
 /** The one row holding the current state (id 1). */
 @Entity
@@ -35,6 +36,11 @@ public class StateRow extends PanacheEntityBase {
     public long version;
     @Column(name = "published_version")
     public long publishedVersion;
+
+    /** Records {@code version} as sent to Kafka (the outbox), unless a later one already is. */
+    static Uni<Integer> markPublished(long version) {
+        return update("publishedVersion = ?1 where id = ?2 and publishedVersion < ?1", version, ID);
+    }
 
     MaintenanceState toState() {
         return new MaintenanceState(mode, epoch, reason, since, expiresAt, drainTimeoutMs, requestedBy, heldBy, version);

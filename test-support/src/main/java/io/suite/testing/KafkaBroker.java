@@ -91,7 +91,17 @@ public final class KafkaBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("could not start Kafka", e);
         }
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        try {
+            awaitListening();
+        } catch (RuntimeException e) {
+            // not up in time: kill it, or a second start on the same storage would corrupt its log
+            kill();
+            throw e;
+        }
+    }
+
+    private void awaitListening() {
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100)).until(() -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("Kafka exited with " + process.exitValue() + "; see " + dir.resolve("broker.log"));
             }

@@ -81,7 +81,13 @@ public final class ServiceProcess implements AutoCloseable {
 
     private void launch(ProcessBuilder.Redirect output) throws IOException {
         process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output).start();
-        awaitReady();
+        try {
+            awaitReady();
+        } catch (RuntimeException e) {
+            // not ready in time: nobody gets a handle on it, so it must not be left running
+            process.destroyForcibly();
+            throw e;
+        }
     }
 
     public int port() {
@@ -135,7 +141,7 @@ public final class ServiceProcess implements AutoCloseable {
     private void awaitReady() {
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest ready = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build();
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200)).until(() -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException(module + " exited with " + process.exitValue() + "; see " + log);
             }

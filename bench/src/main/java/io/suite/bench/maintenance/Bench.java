@@ -23,10 +23,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.suite.bench.Table;
+import io.suite.testing.PrivatePostgres;
 
 /**
- * bench/run maintenance [writers] [flips]: starts its own maintenance-service, lock-service and
- * two posting-service replicas (own topics, own schema in maintenance_test, posting_test data), has
+ * bench/run maintenance [writers] [flips] [paused flips]: starts its own PostgreSQL cluster, maintenance-service,
+ * lock-service and two posting-service replicas (own topics, the shared Kafka and Redis), has
  * N writers post receipts to both replicas, and flips read-only and back 20 times. Per flip:
  * time from the POST read-only to the last write path refusing writes (the moment its guard
  * applied the READ_ONLY epoch, from its readiness data {@code appliedAt}), to DRAINED (GET /v1/maintenance polled every ~5 ms),
@@ -42,29 +43,30 @@ public final class Bench {
         int flips = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         int pausedFlips = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         String id = UUID.randomUUID().toString().substring(0, 8);
-        String stateTopic = "bench-mstate-" + id, statusTopic = "bench-wps-" + id, schema = "mbench_" + id;
+        String stateTopic = "bench-mstate-" + id, statusTopic = "bench-wps-" + id;
         // maintenance-service confirms its state every second: the write paths keep the default 5 s lease
         Map<String, String> guard = Map.of("write-guard.state-topic", stateTopic, "write-guard.status-topic", statusTopic);
 
-        System.out.printf("starting maintenance-service, lock-service and 2 posting-service replicas (topics %s, %s)%n",
-                stateTopic, statusTopic);
-        Map<String, String> m = new HashMap<>(Map.of(
-                "quarkus.datasource.reactive.url", "postgresql://127.0.0.1:5432/maintenance_test",
-                "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/maintenance_test",
-                "quarkus.flyway.schemas", schema, "quarkus.hibernate-orm.database.default-schema", schema,
-                "maintenance.state-topic", stateTopic, "maintenance.status-topic", statusTopic));
-        try (Service maintenance = Service.start("maintenance-service", m)) {
-            Map<String, String> l = new HashMap<>(guard);
-            l.put("lock.key-prefix", "bench-" + id + ":");
-            try (Service lock = Service.start("lock-service", l)) {
-                Map<String, String> p = new HashMap<>(guard);
-                p.put("quarkus.datasource.reactive.url", "postgresql://127.0.0.1:5432/posting_test");
-                p.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/posting_test");
-                p.put("quarkus.rest-client.lock-service.url", lock.url());
-                p.put("posting.events-topic", "bench-document-events-" + id);
-                try (Service a = Service.start("posting-service", p); Service b = Service.start("posting-service", p)) {
-                    run(maintenance, List.of(lock, a, b), List.of(a, b), writers, flips, id);
-                    pausedPath(maintenance, b, pausedFlips);
+        System.out.printf("starting a PostgreSQL cluster of its own, maintenance-service, lock-service and 2 posting-service"
+                + " replicas (topics %s, %s)%n", stateTopic, statusTopic);
+        // Its own cluster (the suite's roles, by infra/postgres/setup.sql): the paused-path flips fence posting_app,
+        // which must never happen on the shared server. DB_PORT points every service's datasources at it.
+        try (PrivatePostgres pg = PrivatePostgres.start("mbench_" + id)) {
+            String dbPort = String.valueOf(pg.port());
+            Map<String, String> m = new HashMap<>(Map.of("DB_PORT", dbPort,
+                    "maintenance.state-topic", stateTopic, "maintenance.status-topic", statusTopic));
+            try (Service maintenance = Service.start("maintenance-service", m)) {
+                Map<String, String> l = new HashMap<>(guard);
+                l.put("lock.key-prefix", "bench-" + id + ":");
+                try (Service lock = Service.start("lock-service", l)) {
+                    Map<String, String> p = new HashMap<>(guard);
+                    p.put("DB_PORT", dbPort);
+                    p.put("quarkus.rest-client.lock-service.url", lock.url());
+                    p.put("posting.events-topic", "bench-document-events-" + id);
+                    try (Service a = Service.start("posting-service", p); Service b = Service.start("posting-service", p)) {
+                        run(maintenance, List.of(lock, a, b), List.of(a, b), writers, flips, id);
+                        pausedPath(maintenance, b, pausedFlips);
+                    }
                 }
             }
         }
@@ -149,8 +151,8 @@ public final class Bench {
             lastWrite.add(ms(lastEnd - t0));
             slack.add(ms(tDrained - lastEnd));
             post(api + "/read-write", "{\"reason\":\"bench\",\"requestedBy\":\"bench\"}");
-            System.out.printf("flip %2d epoch %d: refusing %.0f ms, DRAINED %.0f ms, last in-flight write ended %.0f ms%n",
-                    flip + 1, epoch, refusing.get(flip), drained.get(flip), lastWrite.get(flip));
+            System.out.printf("flip %2d epoch %d: 202 %.0f ms, refusing %.0f ms, DRAINED %.0f ms, last in-flight write ended %.0f ms%n",
+                    flip + 1, epoch, answered.get(flip), refusing.get(flip), drained.get(flip), lastWrite.get(flip));
         }
         running.set(false);
         for (Future<?> f : workers) {
