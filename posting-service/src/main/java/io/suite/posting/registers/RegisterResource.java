@@ -50,7 +50,7 @@ public class RegisterResource {
     @Path("/balances")
     @Operation(summary = "Stock balances")
     @APIResponse(responseCode = "200", description = "The balances",
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = io.suite.posting.PostingApi.Balances.class)))
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = RegisterApi.Balances.class)))
     public Uni<Map<String, List<Balance>>> balances(@QueryParam("item") String item, @QueryParam("warehouse") String warehouse) {
         return Panache.withSession(() -> Panache.getSession().chain(s -> StockRegister.list(s, item, warehouse)))
                 .map(rows -> Map.of("balances", rows.stream()
@@ -61,7 +61,7 @@ public class RegisterResource {
     @Path("/sales")
     @Operation(summary = "Sales turnovers by day")
     @APIResponse(responseCode = "200", description = "The turnovers",
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = io.suite.posting.PostingApi.Turnovers.class)))
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = RegisterApi.Turnovers.class)))
     public Uni<Map<String, List<Turnover>>> sales(@QueryParam("item") String item, @QueryParam("warehouse") String warehouse,
             @QueryParam("from") String from, @QueryParam("to") String to) {
         LocalDate f = date("from", from);
@@ -94,7 +94,7 @@ public class RegisterResource {
     @Path("/registers/sales/collapse")
     @Operation(summary = "Fold the Sales split rows into one per item, warehouse and day")
     @APIResponse(responseCode = "200", description = "How many rows were folded",
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = io.suite.posting.PostingApi.Collapsed.class)))
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = RegisterApi.Collapsed.class)))
     public Uni<Map<String, Object>> collapse() {
         return guard.write(() -> Panache.withTransaction(() -> Panache.getSession().chain(SalesRegister::collapse)))
                 .map(n -> {

@@ -31,7 +31,7 @@ public class PostingRunResource {
     @Blocking
     @Operation(summary = "Post every DRAFT document, partitioned by warehouse")
     @APIResponse(responseCode = "202", description = "Started",
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = io.suite.posting.PostingApi.RunStarted.class)))
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = PostingRunApi.RunStarted.class)))
     public Response start(Start body) {
         int parallelism = body == null || body.parallelism() == null ? 4 : body.parallelism();
         int batchSize = body == null || body.batchSize() == null ? 500 : body.batchSize();
@@ -51,7 +51,7 @@ public class PostingRunResource {
     @Path("/{id}")
     @Operation(summary = "A posting run")
     @APIResponse(responseCode = "200", description = "The run",
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = io.suite.posting.PostingApi.Run.class)))
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = PostingRunApi.Run.class)))
     public Uni<Map<String, Object>> get(@PathParam("id") String id) {
         return runs.find(id).map(view -> view.orElseThrow(() -> PostingRuns.notFound(id)));
     }

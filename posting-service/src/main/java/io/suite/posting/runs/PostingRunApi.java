@@ -1,30 +1,16 @@
-package io.suite.posting;
+package io.suite.posting.runs;
 
 import java.util.List;
 import java.util.Map;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-import io.suite.posting.registers.RegisterResource;
-
 /**
- * Bodies posting-service answers as maps, for its OpenAPI document only (the document is checked against
- * real answers in the tests).
+ * Bodies the posting-run endpoints answer as maps, for the OpenAPI document only (the document is checked
+ * against real answers in the tests).
  */
-public final class PostingApi {
-    private PostingApi() {
-    }
-
-    @Schema(name = "Balances")
-    public record Balances(@Schema(required = true) List<RegisterResource.Balance> balances) {
-    }
-
-    @Schema(name = "Turnovers")
-    public record Turnovers(@Schema(required = true) List<RegisterResource.Turnover> turnovers) {
-    }
-
-    @Schema(name = "Collapsed")
-    public record Collapsed(@Schema(required = true) long collapsedRows) {
+public final class PostingRunApi {
+    private PostingRunApi() {
     }
 
     @Schema(name = "PostingRunStarted")
