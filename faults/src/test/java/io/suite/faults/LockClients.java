@@ -1,5 +1,9 @@
 package io.suite.faults;
 
+import static org.awaitility.Awaitility.await;
+
+import org.awaitility.core.ConditionTimeoutException;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -116,21 +120,21 @@ final class LockClients implements AutoCloseable {
         end(g.replica, g.transaction, g.lockToken);
     }
 
-    /** Ends the transaction, through another replica if need be, until lock-service says it is gone (204 or 404). */
+    /**
+     * Ends the transaction, through the next replica on each try, until lock-service says it is gone (204 or
+     * 404); after the lease it is gone anyway. Tries every 200 ms: a client's back-off (Retry-After).
+     */
     private void end(String replica, String id, String token) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LEASE_MS / 1000);
-        for (int attempt = 0; System.nanoTime() < deadline; attempt++) {
-            String via = replicas.get((replicas.indexOf(replica) + attempt) % replicas.size());
-            int status = ledger.isDown(via) ? 0 : send(via, "/v1/lock-transactions/" + id, token, "DELETE");
-            if (status == 204 || status == 404) {
-                return;
-            }
-            try {
-                Thread.sleep(200); // a client's back-off before it tries again (lock-service says Retry-After)
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        AtomicInteger attempt = new AtomicInteger();
+        try {
+            await().atMost(Duration.ofMillis(LEASE_MS)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        String via = replicas.get((replicas.indexOf(replica) + attempt.getAndIncrement()) % replicas.size());
+                        int status = ledger.isDown(via) ? 0 : send(via, "/v1/lock-transactions/" + id, token, "DELETE");
+                        return status == 204 || status == 404;
+                    });
+        } catch (ConditionTimeoutException e) {
+            // the lease has run out: lock-service has dropped the transaction itself
         }
     }
 
