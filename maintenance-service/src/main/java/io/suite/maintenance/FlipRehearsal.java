@@ -6,7 +6,6 @@ import java.time.Instant;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 import jakarta.persistence.LockModeType;
 import jakarta.validation.Validator;
@@ -33,12 +32,15 @@ import io.smallrye.mutiny.Uni;
 public class FlipRehearsal {
     private static final Logger LOG = Logger.getLogger(FlipRehearsal.class);
 
-    @Inject
-    ObjectMapper json;
-    @Inject
-    Validator validator;
-    @Inject
-    MaintenanceResource resource;
+    private final ObjectMapper json;
+    private final Validator validator;
+    private final MaintenanceResource resource;
+
+    FlipRehearsal(ObjectMapper json, Validator validator, MaintenanceResource resource) {
+        this.json = json;
+        this.validator = validator;
+        this.resource = resource;
+    }
 
     /** The failure that rolls the rehearsal back. */
     private static final class RolledBack extends RuntimeException {

@@ -1,7 +1,6 @@
 package io.suite.maintenance;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -11,10 +10,13 @@ import org.eclipse.microprofile.health.Readiness;
 @Readiness
 @ApplicationScoped
 public class KafkaReadiness implements HealthCheck {
-    @Inject
-    KafkaTopics topics;
-    @Inject
-    MaintenanceConfig config;
+    private final KafkaTopics topics;
+    private final MaintenanceConfig config;
+
+    KafkaReadiness(KafkaTopics topics, MaintenanceConfig config) {
+        this.topics = topics;
+        this.config = config;
+    }
 
     @Override
     public HealthCheckResponse call() {

@@ -10,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -28,8 +27,11 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /** Kafka admin: makes sure the topics exist (the state topic compacted) and tells whether Kafka answers. */
 @ApplicationScoped
 public class KafkaTopics {
-    @Inject
-    MaintenanceConfig config;
+    private final MaintenanceConfig config;
+
+    KafkaTopics(MaintenanceConfig config) {
+        this.config = config;
+    }
 
     private Admin admin;
     private volatile boolean ensured;

@@ -12,7 +12,6 @@ import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 
 import org.jboss.logging.Logger;
@@ -39,20 +38,23 @@ import io.suite.maintenance.fence.Fencing;
 public class Maintenance {
     private static final Logger LOG = Logger.getLogger(Maintenance.class);
 
-    @Inject
-    MaintenanceConfig config;
-    @Inject
-    StatePublisher publisher;
-    @Inject
-    KafkaTopics topics;
-    @Inject
-    WritePaths writePaths;
-    @Inject
-    MeterRegistry registry;
-    @Inject
-    Fencing fencing;
-    @Inject
-    StateLock stateLock;
+    private final MaintenanceConfig config;
+    private final StatePublisher publisher;
+    private final KafkaTopics topics;
+    private final WritePaths writePaths;
+    private final MeterRegistry registry;
+    private final Fencing fencing;
+    private final StateLock stateLock;
+
+    Maintenance(MaintenanceConfig config, StatePublisher publisher, KafkaTopics topics, WritePaths writePaths, MeterRegistry registry, Fencing fencing, StateLock stateLock) {
+        this.config = config;
+        this.publisher = publisher;
+        this.topics = topics;
+        this.writePaths = writePaths;
+        this.registry = registry;
+        this.fencing = fencing;
+        this.stateLock = stateLock;
+    }
 
     private final AtomicReference<MaintenanceState> current = new AtomicReference<>();
     private final AtomicLong drainRecordedFor = new AtomicLong(-1);

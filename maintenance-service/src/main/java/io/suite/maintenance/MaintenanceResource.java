@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -38,10 +37,13 @@ import io.suite.problems.Violations;
 public class MaintenanceResource {
     static final String REQUESTED_BY = "X-Requested-By";
 
-    @Inject
-    Maintenance maintenance;
-    @Inject
-    MaintenanceConfig config;
+    private final Maintenance maintenance;
+    private final MaintenanceConfig config;
+
+    MaintenanceResource(Maintenance maintenance, MaintenanceConfig config) {
+        this.maintenance = maintenance;
+        this.config = config;
+    }
 
     @GET
     @Operation(summary = "The maintenance state: mode, phase, epoch and the write paths")

@@ -6,7 +6,6 @@ import java.util.Properties;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -31,12 +30,15 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 public class StatePublisher {
     public static final String KEY = "state";
 
-    @Inject
-    MaintenanceConfig config;
-    @Inject
-    ObjectMapper json;
-    @Inject
-    KafkaTopics topics;
+    private final MaintenanceConfig config;
+    private final ObjectMapper json;
+    private final KafkaTopics topics;
+
+    StatePublisher(MaintenanceConfig config, ObjectMapper json, KafkaTopics topics) {
+        this.config = config;
+        this.json = json;
+        this.topics = topics;
+    }
 
     private KafkaProducer<String, String> producer;
 

@@ -13,7 +13,6 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,12 +36,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public class WritePaths {
     private static final Logger LOG = Logger.getLogger(WritePaths.class);
 
-    @Inject
-    MaintenanceConfig config;
-    @Inject
-    ObjectMapper json;
-    @Inject
-    KafkaTopics topics;
+    private final MaintenanceConfig config;
+    private final ObjectMapper json;
+    private final KafkaTopics topics;
+
+    WritePaths(MaintenanceConfig config, ObjectMapper json, KafkaTopics topics) {
+        this.config = config;
+        this.json = json;
+        this.topics = topics;
+    }
 
     private final Map<String, WritePath> paths = new ConcurrentHashMap<>();
     private volatile boolean caughtUp;

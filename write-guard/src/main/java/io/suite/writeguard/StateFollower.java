@@ -14,7 +14,6 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -58,12 +57,15 @@ class StateFollower {
     /** How long a clean stop waits for its tombstone to be acknowledged before giving up. */
     private static final Duration TOMBSTONE_WAIT = Duration.ofSeconds(2);
 
-    @Inject
-    WriteGuard guard;
-    @Inject
-    WriteGuardConfig config;
-    @Inject
-    ObjectMapper json;
+    private final WriteGuard guard;
+    private final WriteGuardConfig config;
+    private final ObjectMapper json;
+
+    StateFollower(WriteGuard guard, WriteGuardConfig config, ObjectMapper json) {
+        this.guard = guard;
+        this.config = config;
+        this.json = json;
+    }
 
     private volatile boolean running;
     private volatile boolean topicRead;

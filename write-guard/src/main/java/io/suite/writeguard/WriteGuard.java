@@ -15,7 +15,6 @@ import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
-import jakarta.inject.Inject;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,12 +49,15 @@ public class WriteGuard {
     private volatile Instant drainDeadline;
     private volatile Identity identity;
 
-    @Inject
-    WriteGuardConfig config;
-    @Inject
-    Event<MaintenanceStateChanged> changes;
-    @Inject
-    MeterRegistry registry;
+    private final WriteGuardConfig config;
+    private final Event<MaintenanceStateChanged> changes;
+    private final MeterRegistry registry;
+
+    WriteGuard(WriteGuardConfig config, Event<MaintenanceStateChanged> changes, MeterRegistry registry) {
+        this.config = config;
+        this.changes = changes;
+        this.registry = registry;
+    }
 
     /**
      * Runs {@code work} as one write: admitted or failed with ReadOnlyException, counted until the Uni

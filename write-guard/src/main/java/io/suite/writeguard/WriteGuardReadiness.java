@@ -1,7 +1,6 @@
 package io.suite.writeguard;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -14,12 +13,15 @@ import org.eclipse.microprofile.health.Readiness;
 @Readiness
 @ApplicationScoped
 class WriteGuardReadiness implements HealthCheck {
-    @Inject
-    WriteGuard guard;
-    @Inject
-    WriteGuardConfig config;
-    @Inject
-    StateFollower follower;
+    private final WriteGuard guard;
+    private final WriteGuardConfig config;
+    private final StateFollower follower;
+
+    WriteGuardReadiness(WriteGuard guard, WriteGuardConfig config, StateFollower follower) {
+        this.guard = guard;
+        this.config = config;
+        this.follower = follower;
+    }
 
     @Override
     public HealthCheckResponse call() {

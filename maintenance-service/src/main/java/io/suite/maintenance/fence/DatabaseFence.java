@@ -1,7 +1,6 @@
 package io.suite.maintenance.fence;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -23,9 +22,11 @@ public class DatabaseFence {
     /** How long pg_terminate_backend waits for each session to end. */
     private static final long TERMINATE_WAIT_MS = 5000;
 
-    @Inject
-    @ReactiveDataSource("fence")
-    Pool fence;
+    private final Pool fence;
+
+    DatabaseFence(@ReactiveDataSource("fence") Pool fence) {
+        this.fence = fence;
+    }
 
     /** Applies the fence; fails (to be tried again) unless every session of the app role has ended. */
     public Uni<Void> apply(FenceRoles roles) {

@@ -9,7 +9,6 @@ import java.util.stream.Collectors;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -37,14 +36,17 @@ import io.suite.maintenance.WritePath;
 public class Fencing {
     private static final Logger LOG = Logger.getLogger(Fencing.class);
 
-    @Inject
-    MaintenanceConfig config;
-    @Inject
-    DatabaseFence database;
-    @Inject
-    StateLock stateLock;
-    @Inject
-    MeterRegistry registry;
+    private final MaintenanceConfig config;
+    private final DatabaseFence database;
+    private final StateLock stateLock;
+    private final MeterRegistry registry;
+
+    Fencing(MaintenanceConfig config, DatabaseFence database, StateLock stateLock, MeterRegistry registry) {
+        this.config = config;
+        this.database = database;
+        this.stateLock = stateLock;
+        this.registry = registry;
+    }
 
     private Map<String, FenceRoles> roles;
     private MultiGauge byService;
