@@ -80,10 +80,14 @@ public final class PhaseRule {
     /**
      * Whether maintenance-service must fence {@code p} now: read-only, not drained for the epoch,
      * not fenced yet, and either silent (lost-after) or still not drained at flip + drainTimeout;
-     * and in any case only once the READ_WRITE lease the path may still hold has surely ended
-     * ({@link #leaseEnded}): before that, a fence alone would not make DRAINED true.
+     * and only once the READ_WRITE lease the path may still hold has surely ended ({@link #leaseEnded}):
+     * before that, a fence alone would not make DRAINED true. Unless the fence stops every write of
+     * the path ({@link #fenceStopsAllWrites}): then its lease no longer matters.
+     *
+     * @param fenceableServices the services whose database roles maintenance-service can fence
      */
-    public static boolean mustFence(WritePath p, MaintenanceState state, Set<String> fenced, Instant now, Limits limits) {
+    public static boolean mustFence(WritePath p, MaintenanceState state, Set<String> fenced, Instant now, Limits limits,
+            Set<String> fenceableServices) {
         if (!state.readOnly()) {
             return false;
         }
@@ -91,7 +95,15 @@ public final class PhaseRule {
         Duration drainTimeout = Duration.ofMillis(state.drainTimeoutMs() != null ? state.drainTimeoutMs() : 0);
         boolean overdue = !now.isBefore(state.since().plus(drainTimeout));
         return (s == PathState.LOST || (s == PathState.LIVE && overdue))
-                && leaseEnded(p, state, now, limits.clockSkewMargin());
+                && (fenceStopsAllWrites(p, fenceableServices) || leaseEnded(p, state, now, limits.clockSkewMargin()));
+    }
+
+    /**
+     * Every write of the path goes through its database role (it says so in its heartbeat) and that
+     * role can be fenced: once fenced, the path cannot write even while its READ_WRITE lease lasts.
+     */
+    public static boolean fenceStopsAllWrites(WritePath p, Set<String> fenceableServices) {
+        return p.writesOnlyInDatabase() && fenceableServices.contains(p.service());
     }
 
     /**

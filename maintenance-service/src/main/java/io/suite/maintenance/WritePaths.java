@@ -143,7 +143,8 @@ public class WritePaths {
             Instant seen = caughtUp ? Instant.now() : Instant.ofEpochMilli(r.timestamp());
             paths.put(instance, new WritePath(instance, h.path("service").asText("unknown"), h.path("epoch").asLong(-1),
                     h.path("inFlight").asLong(0), h.path("drained").asBoolean(false), seen,
-                    h.path("stateMaxAgeMs").asLong(WritePath.DEFAULT_STATE_MAX_AGE_MS), h.path("aborted").asLong(0)));
+                    h.path("stateMaxAgeMs").asLong(WritePath.DEFAULT_STATE_MAX_AGE_MS), h.path("aborted").asLong(0),
+                    h.path("writesOnlyInDatabase").asBoolean(false)));
             return true;
         } catch (java.io.IOException e) {
             LOG.debugf("ignoring unreadable heartbeat: %s", e.getMessage());

@@ -150,6 +150,35 @@ class FenceTest {
     }
 
     /**
+     * A paused replica whose every write goes through its database role (as posting-service says) and
+     * which holds a 10-minute READ_WRITE lease: the fence alone stops it, so DRAINED comes at the drain
+     * timeout instead of after the lease (before, DRAINED waited the whole 10 minutes).
+     */
+    @Test
+    void aPausedPathThatWritesOnlyInTheDatabaseIsFencedAtTheDrainTimeoutWhateverItsLease() throws Exception {
+        long rw = readWrite(Map.of("force", true));
+        Kafka.send(statusTopic, "w-paused", status("w-paused", rw, false, 1, 0, 600_000, true));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/v1/maintenance").then()
+                .body("writePaths.find { it.instance == 'w-paused' }.state", equalTo("live")));
+        Connection open = roles.session();
+        open.setAutoCommit(false);
+        try (Statement s = open.createStatement()) {
+            s.executeUpdate("INSERT INTO " + roles.app + ".moves VALUES ('paused')");
+        }
+
+        long ro = readOnly(1000);
+        awaitFenced("w-paused", ro);
+        assertThrows(SQLException.class, open::commit);
+        open.close();
+        assertEquals(0, count("paused"));
+        assertThrows(SQLException.class, () -> insert("while its lease lasts"));
+
+        Kafka.send(statusTopic, "w-paused", null);
+        readWrite(Map.of("reason", "done"));
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> insert("after read-write") == 1);
+    }
+
+    /**
      * Polls the state until {@code instance} is fenced in epoch {@code ro}: no answer before shows
      * DRAINED, and the first that lists it is (or soon becomes) DRAINED.
      */
@@ -175,10 +204,15 @@ class FenceTest {
     }
 
     private String status(String instance, long epoch, boolean drained, long inFlight, long aborted) {
+        return status(instance, epoch, drained, inFlight, aborted, 1000, false);
+    }
+
+    private String status(String instance, long epoch, boolean drained, long inFlight, long aborted, long stateMaxAgeMs,
+            boolean writesOnlyInDatabase) {
         try {
             return json.writeValueAsString(Map.of("instance", instance, "service", service, "epoch", epoch,
-                    "inFlight", inFlight, "drained", drained, "at", Instant.now().toString(), "stateMaxAgeMs", 1000,
-                    "aborted", aborted));
+                    "inFlight", inFlight, "drained", drained, "at", Instant.now().toString(), "stateMaxAgeMs",
+                    stateMaxAgeMs, "aborted", aborted, "writesOnlyInDatabase", writesOnlyInDatabase));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -54,11 +54,14 @@ final class FencedRoles implements AutoCloseable {
 
     @Override
     public void close() throws SQLException {
+        // a session a failed test left open would hold its locks and the DROP SCHEMA would wait forever
+        try (Connection c = connect("suite_fencer", "suite_fencer"); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE usename = '" + app + "'");
+        }
         try (Connection c = connect("suite", "suite"); Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA " + app + " CASCADE");
         }
         try (Connection c = connect("suite_fencer", "suite_fencer"); Statement s = c.createStatement()) {
-            s.execute("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE usename = '" + app + "'");
             s.execute("DROP ROLE " + app);
             s.execute("DROP ROLE " + writer);
         }

@@ -24,7 +24,7 @@ class PhaseRuleTest {
 
     /** A path last heard {@code silentS} seconds before {@code now}. */
     private static WritePath path(String name, long epoch, boolean drained, Instant now, long silentS) {
-        return new WritePath(name, "posting-service", epoch, drained ? 0 : 1, drained, now.minusSeconds(silentS), 5000, 0);
+        return new WritePath(name, "posting-service", epoch, drained ? 0 : 1, drained, now.minusSeconds(silentS), 5000, 0, false);
     }
 
     private static Instant at(long secondsAfterFlip) {
@@ -67,10 +67,16 @@ class PhaseRuleTest {
             boolean expected) {
     }
 
+    /** The services whose database roles can be fenced in these tables. */
+    private static final Set<String> FENCEABLE = Set.of("posting-service");
+
     @Test
     void whichPathsMustBeFenced() {
-        WritePath silentSinceFlip = new WritePath("s", "posting-service", 6, 1, false, FLIP, 5000, 0);
-        WritePath shortLease = new WritePath("s", "posting-service", 6, 1, false, FLIP, 1000, 0);
+        WritePath silentSinceFlip = new WritePath("s", "posting-service", 6, 1, false, FLIP, 5000, 0, false);
+        WritePath shortLease = new WritePath("s", "posting-service", 6, 1, false, FLIP, 1000, 0, false);
+        // a paused posting replica: every write in its database, a 10-minute lease, heard last at the flip
+        WritePath pausedInDatabase = new WritePath("p", "posting-service", 6, 1, false, FLIP, 600_000, 0, true);
+        WritePath pausedUnfenceable = new WritePath("p", "other-service", 6, 1, false, FLIP, 600_000, 0, true);
         List<FenceCase> cases = List.of(
                 new FenceCase("never in read-write", RW, path("a", 8, false, at(30), 30), Set.of(), at(30), false),
                 new FenceCase("silent, but its lease (5 s + 1 s margin) may not have ended", RO, silentSinceFlip, Set.of(),
@@ -86,9 +92,15 @@ class PhaseRuleTest {
                         Set.of(), at(20), true),
                 new FenceCase("drained for the epoch, even if silent", RO, path("a", 7, true, at(60), 30), Set.of(),
                         at(60), false),
-                new FenceCase("already fenced", RO, path("a", 7, false, at(60), 30), Set.of("a"), at(60), false));
+                new FenceCase("already fenced", RO, path("a", 7, false, at(60), 30), Set.of("a"), at(60), false),
+                new FenceCase("writes only in its database: fenced at the drain timeout, its lease does not matter", RO,
+                        pausedInDatabase, Set.of(), at(20), true),
+                new FenceCase("writes only in its database: still not before the drain timeout while not lost", RO,
+                        pausedInDatabase, Set.of(), at(4), false),
+                new FenceCase("writes only in its database but no role to fence: waits out its lease", RO,
+                        pausedUnfenceable, Set.of(), at(20), false));
         for (FenceCase c : cases) {
-            assertEquals(c.expected(), PhaseRule.mustFence(c.path(), c.state(), c.fenced(), c.now(), LIMITS), c.why());
+            assertEquals(c.expected(), PhaseRule.mustFence(c.path(), c.state(), c.fenced(), c.now(), LIMITS, FENCEABLE), c.why());
         }
     }
 

@@ -323,7 +323,8 @@ class StateFollower {
         long inFlight = guard.inFlight();
         Identity id = guard.identity();
         WritePathStatus status = new WritePathStatus(id.instance(), id.service(), s.epoch(), s.mode().name(), inFlight,
-                ReadOnlyRule.drained(s, inFlight), Instant.now(), config.stateMaxAge().toMillis(), guard.aborted());
+                ReadOnlyRule.drained(s, inFlight), Instant.now(), config.stateMaxAge().toMillis(), guard.aborted(),
+                config.writesOnlyInDatabase());
         lastHeartbeat = status.at();
         lastSent = s.mode() + "/" + s.epoch() + "/" + status.drained();
         try {

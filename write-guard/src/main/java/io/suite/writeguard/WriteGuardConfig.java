@@ -42,6 +42,15 @@ public interface WriteGuardConfig {
     @WithDefault("5s")
     Duration stateMaxAge();
 
+    /**
+     * True when every write of this service goes through its database role, so maintenance-service's
+     * database fence alone stops them all: a path that does not drain (paused, cut off) is then fenced
+     * at the drain timeout, without waiting out its READ_WRITE lease. Leave false for a path that also
+     * writes elsewhere (lock-service grants locks in Redis).
+     */
+    @WithDefault("false")
+    boolean writesOnlyInDatabase();
+
     /** Retry-After when the read-only state has no expiresAt. */
     @WithDefault("30s")
     Duration retryAfter();

@@ -89,7 +89,7 @@ public class Fencing {
     private Uni<Void> fenceDue(MaintenanceState state, List<WritePath> paths, Instant now) {
         Set<String> fenced = fenced(state.epoch());
         Map<String, List<WritePath>> due = paths.stream()
-                .filter(p -> PhaseRule.mustFence(p, state, fenced, now, config.limits()))
+                .filter(p -> PhaseRule.mustFence(p, state, fenced, now, config.limits(), roles.keySet()))
                 .collect(Collectors.groupingBy(WritePath::service));
         return Multi.createFrom().iterable(due.entrySet())
                 .onItem().transformToUniAndConcatenate(e -> fenceService(state, e.getKey(), e.getValue(), now)
