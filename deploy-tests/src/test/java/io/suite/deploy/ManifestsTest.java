@@ -504,6 +504,19 @@ class ManifestsTest {
         }
     }
 
+    /** dev runs Keycloak with the realm file ./suite imports; prod names its own OIDC provider and ships no Keycloak. */
+    @Test
+    void devServesTheRealmFileOfTheRepositoryAndProdShipsNoKeycloak() throws Exception {
+        List<ObjectNode> realms = kind(rendered.get("dev"), "ConfigMap").stream()
+                .filter(cm -> NAME.apply(cm).startsWith("keycloak-realm")).toList();
+        assertEquals(1, realms.size(), "dev: one keycloak-realm ConfigMap");
+        assertEquals(Files.readString(Repo.path("infra/keycloak/realm-suite.json")),
+                realms.get(0).path("data").path("realm-suite.json").asText(), "dev's realm differs from infra/keycloak");
+        assertEquals(1, find(rendered.get("dev"), "Deployment", "keycloak").path("spec").path("replicas").asInt());
+        assertTrue(rendered.get("prod").stream().noneMatch(o -> NAME.apply(o).startsWith("keycloak")),
+                "prod renders a Keycloak object");
+    }
+
     @Test
     void thePrometheusRuleCarriesTheAlertRulesFile() {
         JsonNode file = Repo.yaml(Repo.path("observability/prometheus/alerts.yml")).path("groups");
