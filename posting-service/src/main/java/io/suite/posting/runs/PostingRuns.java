@@ -354,7 +354,7 @@ public class PostingRuns {
         List<PostingJob> jobs = batch.stream().map(d -> new PostingJob(d, false, PostingJob.Op.POST, false)).toList();
         try {
             List<DocumentOutcome> outcomes = VertxContextSupport.subscribeAndAwait(
-                    () -> guard.write(permit -> engine.run(jobs, false, null, permit, run::escalated)));
+                    () -> guard.write(permit -> engine.run(jobs, false, null, permit, covers -> escalated(run, batch, covers))));
             int posted = 0;
             for (DocumentOutcome o : outcomes) {
                 switch (o.outcome()) {
@@ -402,6 +402,19 @@ public class PostingRuns {
             }
             return 0;
         }
+    }
+
+    /**
+     * lock-service escalated a batch's lock request. A batch of several documents stays within posting's
+     * threshold, so lock-service's must be lower: the two are out of step (said once per run).
+     */
+    private void escalated(Run run, List<DocumentData> batch, List<Escalation> covers) {
+        if (run.escalations.get() == 0 && batch.size() > 1) {
+            LOG.warnf("posting run %s: lock-service escalated a batch of %d documents within posting.lock-escalation-threshold"
+                    + " (%d rows): its lock.escalation-threshold is lower; set LOCK_ESCALATION_THRESHOLD for both services",
+                    run.id, batch.size(), config.lockEscalationThreshold());
+        }
+        run.escalated(covers);
     }
 
     private static boolean tooLarge(Throwable failure) {
