@@ -32,6 +32,15 @@ public interface PostingConfig {
     @WithDefault("40")
     int automaticMaxAttempts();
 
+    /**
+     * lock-service's {@code lock.escalation-threshold}: a posting run's batch asks for at most this many
+     * Stock rows in one lock request (one document alone may need more, and then escalates). Kept in step
+     * by one setting: application.properties reads it from {@code LOCK_ESCALATION_THRESHOLD}, the
+     * environment variable lock-service's own threshold comes from, and both default to 1000.
+     */
+    @WithDefault("1000")
+    int lockEscalationThreshold();
+
     /** Most lines a document may have. */
     @WithDefault("1000")
     int maxLines();

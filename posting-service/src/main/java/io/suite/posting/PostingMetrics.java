@@ -30,6 +30,7 @@ public class PostingMetrics {
     private final Timer heldReleasing;
     private final Counter retries;
     private final Counter outboxSendFailures;
+    private final Counter batchSplits;
     private final DistributionSummary groups;
     private final Timer groupWait;
 
@@ -65,6 +66,13 @@ public class PostingMetrics {
                 .description("From a new MANAGED document's arrival to the start of its group (waiting here for a group in flight"
                         + " on its Stock rows); posting.lock.wait follows")
                 .publishPercentileHistogram().register(registry);
+        // scraped at zero for the space posting locks (the only one today)
+        Counter.builder("posting.lock.escalations").tag("space", "AccumulationRegister.Stock")
+                .description("Lock requests of postings that lock-service escalated, by space (see posting-run progress"
+                        + " for the covers)").register(registry);
+        batchSplits = Counter.builder("posting.run.batch.splits")
+                .description("Posting-run batches lock-service refused as too large (lock.max-items-per-request), split in two")
+                .register(registry);
         outboxSendFailures = Counter.builder("posting.outbox.send.failures")
                 .description("Outbox relay rounds whose Kafka send failed (the events stay in the outbox)").register(registry);
     }
@@ -79,6 +87,18 @@ public class PostingMetrics {
 
     public void balanceRejection() {
         balanceRejections.increment();
+    }
+
+    /** lock-service escalated a posting's lock request in {@code space} (per cover it answered). */
+    public void escalation(String space) {
+        Counter.builder("posting.lock.escalations").tag("space", space)
+                .description("Lock requests of postings that lock-service escalated, by space (see posting-run progress"
+                        + " for the covers)").register(registry).increment();
+    }
+
+    /** A posting run's batch refused by lock-service as too large, split in two. */
+    public void batchSplit() {
+        batchSplits.increment();
     }
 
     public void lockWait(Duration d) {

@@ -13,6 +13,12 @@ import io.suite.testing.Unique;
  * run: the maintenance state this instance follows, its heartbeats, and document-events.
  */
 public class PostingTestResources implements QuarkusTestResourceLifecycleManager {
+    /**
+     * lock-service's {@code lock.max-items-per-request} here: fewer rows than the escalation threshold (1000
+     * in both services), so that a posting run's full batch is refused as too large and split
+     * (PostingRunLockSizeTest).
+     */
+    public static final int LOCK_MAX_ITEMS = 600;
     private static volatile ServiceProcess lockService;
 
     /** The lock-service of the running test instance (a test may kill it). */
@@ -28,6 +34,7 @@ public class PostingTestResources implements QuarkusTestResourceLifecycleManager
         MaintenanceStates.publishReadWrite(stateTopic);
         Map<String, String> lockConfig = new HashMap<>(MaintenanceStates.writePath(stateTopic, statusTopic));
         lockConfig.put("lock.key-prefix", Unique.name("posting-test") + ":");
+        lockConfig.put("lock.max-items-per-request", String.valueOf(LOCK_MAX_ITEMS));
         lockService = ServiceProcess.start("lock-service", lockConfig);
         Map<String, String> config = new HashMap<>(MaintenanceStates.writePath(stateTopic, statusTopic));
         config.put("quarkus.rest-client.lock-service.url", lockService.url());

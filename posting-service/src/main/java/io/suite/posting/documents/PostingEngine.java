@@ -11,6 +11,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -24,8 +25,10 @@ import io.suite.posting.PostingConfig;
 import io.suite.posting.PostingMetrics;
 import io.suite.posting.PostingProblems;
 import io.suite.posting.Writes;
+import io.suite.posting.locking.Escalation;
 import io.suite.posting.locking.LockHold;
 import io.suite.posting.locking.LockPolicy;
+import io.suite.posting.locking.LockRequestTooLarge;
 import io.suite.posting.locking.ManagedLocks;
 import io.suite.posting.model.DocumentStatus;
 import io.suite.posting.model.Shortage;
@@ -73,6 +76,16 @@ public class PostingEngine {
      */
     public Uni<List<DocumentOutcome>> run(List<PostingJob> jobs, boolean allOrNothing, IdempotencyKeys.Key idem,
             WritePermit permit) {
+        return run(jobs, allOrNothing, idem, permit, null);
+    }
+
+    /**
+     * As {@link #run(List, boolean, IdempotencyKeys.Key, WritePermit)}, for a posting run's batch: told what
+     * lock-service escalated its locks to ({@code escalations}), and failing with {@link LockRequestTooLarge}
+     * (nothing done) when lock-service refuses its rows in one request, so that the run splits it.
+     */
+    public Uni<List<DocumentOutcome>> run(List<PostingJob> jobs, boolean allOrNothing, IdempotencyKeys.Key idem,
+            WritePermit permit, Consumer<List<Escalation>> escalations) {
         LockPolicy.Plan plan = policy.plan(jobs.get(0).doc().type());
         Set<StockKey> rows = new TreeSet<>();
         for (PostingJob j : jobs) {
@@ -84,12 +97,17 @@ public class PostingEngine {
         Context context = Vertx.currentContext();
         // one lock transaction on rows for all attempts (a retry re-uses the grant), released once
         LockHold locking = managed
-                ? locks.hold(jobs.size() == 1 ? jobs.get(0).doc().label() : "posting batch of " + jobs.size(), rows)
+                ? locks.hold(jobs.size() == 1 ? jobs.get(0).doc().label() : "posting batch of " + jobs.size(), rows,
+                        config.lockWaitTimeout(), escalations != null && jobs.size() > 1)
                 : LockHold.none();
         // the lock before the transaction begins: a SERIALIZABLE snapshot must start after the grant, a batch
         // needs its checks before writing, and nobody waits for a managed lock while holding database locks
         Uni<List<DocumentOutcome>> work = managed
-                ? locking.acquire().chain(() -> attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, 1))
+                ? locking.acquire().invoke(held -> {
+                    if (escalations != null && !held.escalated().isEmpty()) {
+                        escalations.accept(held.escalated());
+                    }
+                }).chain(() -> attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, 1))
                 : attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, 1);
         return work.call(locking::release).onFailure().call(locking::release);
     }

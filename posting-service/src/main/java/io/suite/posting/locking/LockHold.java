@@ -1,5 +1,7 @@
 package io.suite.posting.locking;
 
+import java.util.List;
+
 import io.smallrye.mutiny.Uni;
 import io.suite.posting.PostingMetrics;
 
@@ -34,6 +36,11 @@ public final class LockHold {
     /** The grant (asked for at the first subscription); fails with the lock-service problem. */
     public Uni<ManagedLocks.Held> acquire() {
         return acquire;
+    }
+
+    /** What lock-service escalated the grant's items to (none without managed locks). */
+    public Uni<List<Escalation>> escalated() {
+        return acquire == null ? Uni.createFrom().item(List.of()) : acquire.map(ManagedLocks.Held::escalated);
     }
 
     /** The grant's fencing token, or null without managed locks. */

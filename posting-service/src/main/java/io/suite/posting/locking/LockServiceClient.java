@@ -21,6 +21,11 @@ public interface LockServiceClient {
     @POST
     Uni<Transaction> begin(Begin body);
 
+    /** More items in an existing lock transaction (all or nothing). */
+    @POST
+    @Path("/{id}/locks")
+    Uni<Grant> lock(@PathParam("id") String id, @HeaderParam("X-Lock-Token") String token, Lock body);
+
     @DELETE
     @Path("/{id}")
     Uni<Void> end(@PathParam("id") String id, @HeaderParam("X-Lock-Token") String token);
@@ -29,8 +34,17 @@ public interface LockServiceClient {
     record Begin(String owner, String label, long leaseMs, long timeoutMs, List<Item> items) {
     }
 
-    /** {@code fencingToken}: of the items locked at begin. */
-    record Transaction(String id, String token, long leaseMs, String expiresAt, long fencingToken) {
+    /**
+     * {@code fencingToken}: of the items locked at begin; {@code escalated}: what they became (see
+     * {@link Escalation#parse}: either shape lock-service has answered).
+     */
+    record Transaction(String id, String token, long leaseMs, String expiresAt, long fencingToken, Object escalated) {
+    }
+
+    record Lock(long timeoutMs, List<Item> items) {
+    }
+
+    record Grant(long fencingToken, long waitedMs, Object escalated) {
     }
 
     /** The data-source form: one row per (item, warehouse), each field an equality. */

@@ -22,10 +22,19 @@ public final class PostingRunApi {
             @Schema(required = true, enumeration = {"RUNNING", "DONE", "ABANDONED"}) String status,
             @Schema(required = true) long posted, @Schema(required = true) long failed,
             @Schema(required = true) List<Failure> failures,
+            @Schema(required = true, description = "Lock requests of this run that lock-service escalated (0 when every"
+                    + " batch stayed within posting.lock-escalation-threshold rows and no document alone needed more)")
+            long escalations,
+            @Schema(required = true, description = "The distinct covers those requests became") List<Escalated> escalated,
             @Schema(required = true, format = "date-time") String startedAt,
             @Schema(required = true, nullable = true, format = "date-time") String finishedAt,
             @Schema(required = true, nullable = true) String owner,
             @Schema(required = true, nullable = true, format = "date-time") String heartbeatAt) {
+    }
+
+    @Schema(name = "PostingRunEscalation", description = "What lock-service made of a request: fields kept (e.g."
+            + " {\"warehouse\":\"W1\"}), empty for the whole space")
+    public record Escalated(@Schema(required = true) String space, @Schema(required = true) Map<String, Object> fields) {
     }
 
     @Schema(name = "PostingRunFailure")

@@ -6,9 +6,11 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -40,10 +42,13 @@ import io.suite.posting.PostingProblems;
 import io.suite.posting.documents.DocumentOutcome;
 import io.suite.posting.documents.PostingEngine;
 import io.suite.posting.documents.PostingJob;
+import io.suite.posting.locking.Escalation;
 import io.suite.posting.locking.LockPolicy;
+import io.suite.posting.locking.LockRequestTooLarge;
 import io.suite.posting.model.Document;
 import io.suite.posting.model.DocumentData;
 import io.suite.posting.model.DocumentStatus;
+import io.suite.posting.registers.Movements;
 import io.suite.problems.ProblemTypes;
 import io.suite.writeguard.ReadOnlyException;
 import io.suite.writeguard.WriteGuard;
@@ -93,9 +98,17 @@ public class PostingRuns {
         final AtomicInteger posted = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
         final Map<UUID, Map<String, Object>> failures = Collections.synchronizedMap(new LinkedHashMap<>());
+        /** lock requests of this run that lock-service escalated, and the distinct covers they became */
+        final AtomicInteger escalations = new AtomicInteger();
+        final Set<Escalation> escalated = Collections.synchronizedSet(new LinkedHashSet<>());
 
         Run(String owner) {
             this.owner = owner;
+        }
+
+        void escalated(List<Escalation> covers) {
+            escalations.incrementAndGet();
+            escalated.addAll(covers);
         }
 
         public Map<String, Object> view() {
@@ -103,19 +116,27 @@ public class PostingRuns {
             synchronized (failures) {
                 f = new ArrayList<>(failures.values());
             }
-            return PostingRuns.view(id, status, posted.get(), failed.get(), f, startedAt, finishedAt, owner, heartbeatAt);
+            List<Object> e;
+            synchronized (escalated) {
+                e = escalated.stream().map(c -> (Object) c.view()).toList();
+            }
+            return PostingRuns.view(id, status, posted.get(), failed.get(), f, escalations.get(), e, startedAt, finishedAt,
+                    owner, heartbeatAt);
         }
     }
 
     /** GET /v1/posting-runs/{id}, from memory or from posting_runs. */
     static Map<String, Object> view(String id, Object status, Object posted, Object failed, List<Object> failures,
-            Instant startedAt, Instant finishedAt, String owner, Instant heartbeatAt) {
+            Object escalations, List<Object> escalated, Instant startedAt, Instant finishedAt, String owner,
+            Instant heartbeatAt) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("id", id);
         v.put("status", status);
         v.put("posted", posted);
         v.put("failed", failed);
         v.put("failures", failures);
+        v.put("escalations", escalations);
+        v.put("escalated", escalated);
         v.put("startedAt", startedAt.toString());
         v.put("finishedAt", finishedAt == null ? null : finishedAt.toString());
         v.put("owner", owner);
@@ -159,7 +180,8 @@ public class PostingRuns {
     public Uni<Optional<Map<String, Object>>> stored(UUID id) {
         // the heartbeat's age by the database's clock, which also wrote it: no skew between replicas
         return Panache.withSession(() -> Panache.getSession().chain(s -> Db.rows(s, "SELECT status, posted, failed, failures,"
-                + " started_at, finished_at, owner, heartbeat_at, (extract(epoch FROM now() - heartbeat_at) * 1000)::bigint"
+                + " started_at, finished_at, owner, heartbeat_at, (extract(epoch FROM now() - heartbeat_at) * 1000)::bigint,"
+                + " escalations, escalated"
                 + " FROM posting_runs WHERE id = ?1", List.of(id)))).map(rows -> {
                     if (rows.isEmpty()) {
                         return Optional.empty();
@@ -167,7 +189,7 @@ public class PostingRuns {
                     Object[] r = rows.get(0);
                     String status = RunLiveness.status((String) r[0], Duration.ofMillis(((Number) r[8]).longValue()),
                             config.runAbandonedAfter(), writableFor());
-                    return Optional.of(view(id.toString(), status, r[1], r[2], parse((String) r[3]), instant(r[4]),
+                    return Optional.of(view(id.toString(), status, r[1], r[2], parse((String) r[3]), r[9], parse((String) r[10]), instant(r[4]),
                             r[5] == null ? null : instant(r[5]), (String) r[6], instant(r[7])));
                 });
     }
@@ -209,8 +231,10 @@ public class PostingRuns {
     private Uni<Void> save(Run run) {
         Map<String, Object> v = run.view();
         String failures;
+        String escalated;
         try {
             failures = json.writeValueAsString(v.get("failures"));
+            escalated = json.writeValueAsString(v.get("escalated"));
         } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(e);
         }
@@ -218,11 +242,14 @@ public class PostingRuns {
                 failures, run.startedAt.atOffset(ZoneOffset.UTC)));
         p.add(run.finishedAt == null ? null : run.finishedAt.atOffset(ZoneOffset.UTC));
         p.add(run.owner);
+        p.add(v.get("escalations"));
+        p.add(escalated);
         return Panache.withTransaction(() -> Panache.getSession().chain(s -> Db.update(s, "INSERT INTO posting_runs"
-                + " (id, status, posted, failed, failures, started_at, finished_at, owner, heartbeat_at)"
-                + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, now())"
+                + " (id, status, posted, failed, failures, started_at, finished_at, owner, heartbeat_at, escalations, escalated)"
+                + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, now(), ?9, ?10)"
                 + " ON CONFLICT (id) DO UPDATE SET status = excluded.status, posted = excluded.posted, failed = excluded.failed,"
-                + " failures = excluded.failures, finished_at = excluded.finished_at, heartbeat_at = now()", p)))
+                + " failures = excluded.failures, finished_at = excluded.finished_at, heartbeat_at = now(),"
+                + " escalations = excluded.escalations, escalated = excluded.escalated", p)))
                 .invoke(() -> run.heartbeatAt = Instant.now()).replaceWithVoid();
     }
 
@@ -307,25 +334,27 @@ public class PostingRuns {
     }
 
     private void postPartition(Run run, List<DocumentData> partition, int batchSize, List<DocumentData> retry, AtomicBoolean stop) {
-        int i = 0;
-        while (i < partition.size() && !stop.get()) {
-            // a batch holds documents of one lock plan (AUTOMATIC_AND_MANAGED may differ per type)
-            LockPolicy.Plan plan = policy.plan(partition.get(i).type());
-            List<DocumentData> batch = new ArrayList<>();
-            while (i < partition.size() && batch.size() < batchSize && policy.plan(partition.get(i).type()).equals(plan)) {
-                batch.add(partition.get(i++));
+        // a batch holds documents of one lock plan (AUTOMATIC_AND_MANAGED may differ per type), and no more
+        // Stock rows than lock-service escalates at
+        for (List<DocumentData> batch : RunBatches.of(partition, batchSize, config.lockEscalationThreshold(),
+                Movements::rows, d -> policy.plan(d.type()))) {
+            if (stop.get()) {
+                return;
             }
             post(run, batch, retry, stop);
             trySave(run);
         }
     }
 
-    /** Posts one batch in one transaction; returns how many were posted. */
+    /**
+     * Posts one batch in one transaction; returns how many were posted. A batch lock-service refuses as too
+     * large is posted as two halves.
+     */
     private int post(Run run, List<DocumentData> batch, List<DocumentData> retry, AtomicBoolean stop) {
         List<PostingJob> jobs = batch.stream().map(d -> new PostingJob(d, false, PostingJob.Op.POST, false)).toList();
         try {
             List<DocumentOutcome> outcomes = VertxContextSupport.subscribeAndAwait(
-                    () -> guard.write(permit -> engine.run(jobs, false, null, permit)));
+                    () -> guard.write(permit -> engine.run(jobs, false, null, permit, covers -> escalated(run, batch, covers))));
             int posted = 0;
             for (DocumentOutcome o : outcomes) {
                 switch (o.outcome()) {
@@ -348,6 +377,13 @@ public class PostingRuns {
             }
             return posted;
         } catch (Throwable failure) {
+            if (tooLarge(failure) && batch.size() > 1) {
+                metrics.batchSplit();
+                int half = batch.size() / 2;
+                LOG.infof("posting run %s: lock-service refused the rows of %d documents in one request: split in two",
+                        run.id, batch.size());
+                return post(run, batch.subList(0, half), retry, stop) + post(run, batch.subList(half, batch.size()), retry, stop);
+            }
             // PostgreSQL gone: reported as the API would answer it (outcome-unknown: the batch's one transaction
             // may have committed, then its documents are POSTED; else they are still DRAFT for the next run)
             Throwable e = DatabaseOutage.unreachable(failure) ? DatabaseOutage.unavailable(failure)
@@ -366,6 +402,28 @@ public class PostingRuns {
             }
             return 0;
         }
+    }
+
+    /**
+     * lock-service escalated a batch's lock request. A batch of several documents stays within posting's
+     * threshold, so lock-service's must be lower: the two are out of step (said once per run).
+     */
+    private void escalated(Run run, List<DocumentData> batch, List<Escalation> covers) {
+        if (run.escalations.get() == 0 && batch.size() > 1) {
+            LOG.warnf("posting run %s: lock-service escalated a batch of %d documents within posting.lock-escalation-threshold"
+                    + " (%d rows): its lock.escalation-threshold is lower; set LOCK_ESCALATION_THRESHOLD for both services",
+                    run.id, batch.size(), config.lockEscalationThreshold());
+        }
+        run.escalated(covers);
+    }
+
+    private static boolean tooLarge(Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof LockRequestTooLarge) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void fail(Run run, DocumentData d, String reason, Object shortages) {

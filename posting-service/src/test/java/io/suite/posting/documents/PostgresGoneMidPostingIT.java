@@ -18,7 +18,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -32,8 +31,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import io.restassured.path.json.JsonPath;
-import io.suite.posting.PostgresCluster;
 import io.suite.testing.Kafka;
+import io.suite.testing.PrivatePostgres;
 import io.suite.testing.ServiceProcess;
 import io.suite.testing.Unique;
 
@@ -56,9 +55,7 @@ class PostgresGoneMidPostingIT {
         // the write paths must know the system is writable: READ_WRITE on this run's own state topic, confirmed
         // every second as maintenance-service does (a write path holds READ_WRITE only as a lease)
         try (ReadWriteConfirmations confirmations = new ReadWriteConfirmations(stateTopic);
-                PostgresCluster cluster = PostgresCluster.start(run,
-                List.of("suite", "posting_owner", "posting_app", "posting_writer"))) {
-            cluster.execute("postgres", "CREATE DATABASE posting");
+                PrivatePostgres cluster = PrivatePostgres.start(run)) {
             try (ServiceProcess lock = ServiceProcess.start("lock-service", Map.of("lock.key-prefix", run + ":",
                     "write-guard.state-topic", stateTopic, "write-guard.status-topic", statusTopic));
                     ServiceProcess posting = ServiceProcess.start("posting-service", postingConfig(cluster, lock, run))) {
@@ -82,7 +79,7 @@ class PostgresGoneMidPostingIT {
                     CompletableFuture<HttpResponse<String>> answer = postAsync(base, key, shipment);
                     await().atMost(Duration.ofSeconds(30)).until(() -> answer.isDone() || aWriteWaitsOnStock(cluster));
                     assertFalse(answer.isDone(), () -> "answered before the crash: " + answer.join().body());
-                    cluster.stopImmediately();
+                    cluster.crash();
                     first = answer.get(60, TimeUnit.SECONDS);
                 }
                 assertEquals(503, first.statusCode(), first.body());
@@ -121,12 +118,10 @@ class PostgresGoneMidPostingIT {
         }
     }
 
-    private static Map<String, String> postingConfig(PostgresCluster cluster, ServiceProcess lock, String run) {
+    /** DB_PORT: the private cluster, with the suite's real roles (posting serves as posting_app, as in production). */
+    private static Map<String, String> postingConfig(PrivatePostgres cluster, ServiceProcess lock, String run) {
         Map<String, String> config = new HashMap<>();
-        config.put("quarkus.datasource.reactive.url", cluster.reactiveUrl("posting"));
-        config.put("quarkus.datasource.jdbc.url", cluster.jdbcUrl("posting"));
-        config.put("quarkus.datasource.username", "suite");
-        config.put("quarkus.datasource.password", "suite");
+        config.put("DB_PORT", String.valueOf(cluster.port()));
         config.put("quarkus.rest-client.lock-service.url", lock.url());
         config.put("write-guard.state-topic", "mstate-" + run);
         config.put("write-guard.status-topic", "wps-" + run);
@@ -166,11 +161,11 @@ class PostgresGoneMidPostingIT {
     }
 
     /** The posting's statement waits for the row the holder locked (nothing else runs on this cluster). */
-    private static boolean aWriteWaitsOnStock(PostgresCluster cluster) throws SQLException {
+    private static boolean aWriteWaitsOnStock(PrivatePostgres cluster) throws SQLException {
         return count(cluster, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") > 0;
     }
 
-    private static long count(PostgresCluster cluster, String sql) throws SQLException {
+    private static long count(PrivatePostgres cluster, String sql) throws SQLException {
         try (Connection c = cluster.connect("posting"); ResultSet rs = c.createStatement().executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
