@@ -47,7 +47,7 @@ public class IncidentRelay {
     private final LockConfig config;
     /** This replica, as a consumer of the group. */
     private final String consumer = UUID.randomUUID().toString();
-    private KafkaProducer<String, String> producer;
+    private volatile KafkaProducer<String, String> producer;
     private boolean groupReady;
     private boolean topicReady;
 
@@ -134,8 +134,8 @@ public class IncidentRelay {
         if (!topicReady) {
             Properties a = new Properties();
             a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.incidentsBootstrapServers());
-            a.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
-            a.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+            a.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
+            a.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
             try (Admin admin = Admin.create(a)) {
                 admin.createTopics(List.of(new NewTopic(config.incidentsTopic(), Optional.empty(), Optional.empty())))
                         .all().get(10, TimeUnit.SECONDS);
@@ -168,11 +168,11 @@ public class IncidentRelay {
         return r == null || r.size() == 0 ? 0 : r.get(0).toLong();
     }
 
+    /** Not synchronized: a pass blocked on an unreachable Kafka must not hold up the shutdown. */
     void stop(@Observes ShutdownEvent stop) {
-        synchronized (this) {
-            if (producer != null) {
-                producer.close(Duration.ofSeconds(2));
-            }
+        KafkaProducer<String, String> p = producer;
+        if (p != null) {
+            p.close(Duration.ZERO);
         }
     }
 }
