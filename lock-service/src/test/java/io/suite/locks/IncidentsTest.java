@@ -53,7 +53,7 @@ class IncidentsTest {
     }
 
     private static Map<String, Object> one(String space, String kind) {
-        List<Map<String, Object>> found = await().until(() -> incidents(space, kind), l -> !l.isEmpty());
+        List<Map<String, Object>> found = await().atMost(java.time.Duration.ofSeconds(30)).until(() -> incidents(space, kind), l -> !l.isEmpty());
         return found.get(0);
     }
 
@@ -81,7 +81,7 @@ class IncidentsTest {
         assertEquals(holder.id(), ((List<Map<String, Object>>) timeout.get("blockedBy")).get(0).get("transaction"));
 
         // both waits lasted longer than lock.log-waits-over: WAIT incidents naming whom they waited for
-        List<Map<String, Object>> waits = await().until(() -> incidents(space, "WAIT"), l -> l.size() >= 2);
+        List<Map<String, Object>> waits = await().atMost(java.time.Duration.ofSeconds(30)).until(() -> incidents(space, "WAIT"), l -> l.size() >= 2);
         Map<String, Object> clerkWait = waits.stream().filter(w -> clerk.id().equals(w.get("transaction"))).findFirst().orElseThrow();
         assertEquals(List.of(Map.of("transaction", holder.id(), "owner", "holder", "label", "Posting run")), clerkWait.get("blockedBy"));
         assertTrue(((Number) clerkWait.get("waitedMs")).longValue() > 200);

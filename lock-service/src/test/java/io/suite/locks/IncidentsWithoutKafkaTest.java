@@ -7,6 +7,7 @@ import io.suite.testing.Unique;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
@@ -43,7 +44,7 @@ class IncidentsWithoutKafkaTest {
         api.lockItem(b, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W2\"}")).then().statusCode(200);
         await().untilAsserted(() -> given().queryParam("space", space).get("/v1/lock-incidents").then().statusCode(200)
                 .body("incidents.kind", equalTo(java.util.List.of("TIMEOUT"))));
-        await().until(() -> relay.pending() >= 1); // the relay took it, Kafka never acknowledged it
+        await().atMost(Duration.ofSeconds(60)).until(() -> relay.pending() >= 1); // the relay took it, Kafka never acknowledged it
         api.end(a).then().statusCode(204);
         api.end(b).then().statusCode(204);
     }
