@@ -2,7 +2,7 @@
 -- one codec, io.suite.locks.LockScript: one method per operation below, with the same argument names.
 --
 -- KEYS, in this order (LockScript.FIXED_KEYS): the keys whose names do not depend on what is locked.
---   1 leases  2 waitdl  3 spaces  4 fence  5 waitseq  6 version  7 nheld  8 incidents  9 xtx
+--   1 leases  2 waitdl  3 spaces  4 fence  5 waitseq  6 version  7 nheld  8 ilog (the incidents stream)  9 xtx
 --   10 waits  11 edges  12 mstate
 -- Every other key is named after a space, a transaction or a request that the call often finds only
 -- inside Redis (the spaces a transaction holds, the transactions of a queue's waiters), so the script
@@ -110,6 +110,57 @@ local function conflicts(ma, ca, mb, cb)
     if other ~= nil and not overlap(cond, other) then return false end
   end
   return true
+end
+
+-- ---------------------------------------------------------------- the escalation cover
+-- DESIGN "Escalation": the narrowest single item covering every item (canonical JSON) of a
+-- transaction in a space. A field is kept when every item names it by an equality or a set, with at
+-- most max_values distinct values over all the items: it becomes that value, or {"in": those values}.
+-- Fields with a range, or missing from some item (every value), are dropped; none kept = '{}', the
+-- whole space. max_values 0 = always the whole space (lock.escalation-cover=space). Its table of
+-- cases is EscalationCases (run through the lock API by EscalationTest).
+local function json_value(v) -- numbers exactly (cjson would round to 14 digits)
+  if type(v) == 'number' then return string.format('%.17g', v) end
+  return cjson.encode(v)
+end
+
+local function cover(list, max_values)
+  local by = {}
+  for _, c in ipairs(list) do
+    for name, cond in pairs(fields(c)) do
+      local f = by[name]
+      if f == nil then f = { n = 0, seen = {}, values = {}, ok = true }; by[name] = f end
+      f.n = f.n + 1
+      local k = kind(cond)
+      if k == 'range' then f.ok = false end
+      if f.ok then
+        for _, v in ipairs(k == 'set' and cond['in'] or { cond }) do
+          local id = type(v) .. ':' .. json_value(v)
+          if not f.seen[id] then f.seen[id] = true; f.values[#f.values + 1] = v end
+        end
+        if #f.values > max_values then f.ok = false end
+      end
+    end
+  end
+  local names = {}
+  for name, f in pairs(by) do if f.ok and f.n == #list then names[#names + 1] = name end end
+  table.sort(names)
+  local parts = {}
+  for i, name in ipairs(names) do
+    local vs = by[name].values
+    table.sort(vs, function(a, b)
+      if type(a) ~= type(b) then return type(a) == 'number' end
+      return a < b
+    end)
+    local v
+    if #vs == 1 then v = json_value(vs[1]) else
+      local enc = {}
+      for j, x in ipairs(vs) do enc[j] = json_value(x) end
+      v = '{"in":[' .. table.concat(enc, ',') .. ']}'
+    end
+    parts[i] = cjson.encode(name) .. ':' .. v
+  end
+  return '{' .. table.concat(parts, ',') .. '}'
 end
 
 -- ---------------------------------------------------------------- held items
@@ -304,10 +355,27 @@ local function prefetch_waits(reqs) -- many waits in two calls
     end
   end
 end
+
+-- wb:<req> hash tx -> owner \t label: every transaction a waiting request has waited for, for the
+-- blockedBy of its WAIT incident; kept a minute after the wait ends (drop_wait), for that report.
+local names_cache = {}
+local function remember_blockers(req, edges)
+  for t in string.gmatch(edges, '[^,]+') do
+    local ol = names_cache[t]
+    if ol == nil then
+      local r = redis.call('HMGET', key('tx', t), 'owner', 'label')
+      ol = (r[1] or '') .. '\t' .. (r[2] or '')
+      names_cache[t] = ol
+    end
+    redis.call('HSETNX', key('wb', req), t, ol)
+  end
+end
+
 local function save_edges(changes) -- flat {req, edges, ...}
   for from = 1, #changes, 2000 do
     redis.call('HSET', K_EDGES, unpack(changes, from, math.min(#changes, from + 1999)))
   end
+  for i = 1, #changes, 2 do remember_blockers(changes[i], changes[i + 1]) end
 end
 
 -- Waiting point items: wq:{space}\n<c> zset req -> seq, the waiters of one canonical item; wshapes:{space}
@@ -427,6 +495,7 @@ local function drop_wait(req)
   redis.call('ZREM', K_WAITDL, req)
   if redis.call('HGET', key('tx', w.tx), 'w') == req then redis.call('HDEL', key('tx', w.tx), 'w') end
   wait_cache[req] = nil
+  redis.call('PEXPIRE', key('wb', req), 60000)
   redis.call('INCR', K_VERSION)
   return spaces
 end
@@ -452,7 +521,7 @@ local function refusal(tx, items)
   return { 'readonly', ro_epoch or '' }
 end
 
--- Grants items to tx; escalated spaces are replaced by one whole-space item first.
+-- Grants items to tx; esc: lines 'space\tcover' of escalated spaces, where its other items go first.
 local function grant(tx, items, esc)
   -- The token rule: max(previous + 1, Redis' clock in µs). So tokens never repeat, even when the
   -- counter is lost or older than tokens already handed out (Redis wiped, or a failover to a replica
@@ -467,11 +536,12 @@ local function grant(tx, items, esc)
     end
   end
   if esc ~= '' then
-    for space in string.gmatch(esc, '[^\n]+') do
+    for line in string.gmatch(esc, '[^\n]+') do
+      local space, cov = string.match(line, '^(.-)\t(.*)$')
       local raw = redis.call('HGETALL', key('txi', tx))
       for i = 1, #raw, 2 do
         local s, c = split_nl(raw[i])
-        if s == space and c ~= '{}' then remove_item(tx, s, c) end
+        if s == space and c ~= cov then remove_item(tx, s, c) end
       end
     end
   end
@@ -662,12 +732,14 @@ end
 --   final      '1': the last re-check, at the timeout: grant now or answer 'blocked'
 --   wait_ms    the timeout (ms)
 --   threshold  lock.escalation-threshold
+--   max_values lock.escalation-max-values (0: escalation covers the whole space)
 --   waiter_lease  lock.waiter-lease (ms)
 --   then 4 per item: space, mode, canonical fields, shape; a re-check of a waiting request names none.
 local function lock_args(tx, digest, from)
   local L = { tx = tx, digest = digest, req = ARGV[from], wait = ARGV[from + 1], final = ARGV[from + 2],
-    wait_ms = ARGV[from + 3], threshold = ARGV[from + 4], waiter_lease = ARGV[from + 5], items = {} }
-  for i = from + 6, #ARGV, 4 do
+    wait_ms = ARGV[from + 3], threshold = ARGV[from + 4], max_values = ARGV[from + 5], waiter_lease = ARGV[from + 6],
+    items = {} }
+  for i = from + 7, #ARGV, 4 do
     L.items[#L.items + 1] = { s = ARGV[i], m = ARGV[i + 1], c = ARGV[i + 2], sh = ARGV[i + 3] }
   end
   return L
@@ -710,6 +782,7 @@ local function lock_op(L)
     local joined = table.concat(edges, ',')
     if joined ~= w.edges then
       redis.call('HSET', K_EDGES, req, joined)
+      remember_blockers(req, joined)
       w.edges = joined
     end
     -- Edges also change when a release pass re-evaluates this request: search on every re-check.
@@ -728,35 +801,45 @@ local function lock_op(L)
   local why = refusal(tx, items)
   if why then return why end
 
-  -- Escalation: more than threshold items of this transaction in one space -> one whole-space item.
-  local threshold = tonumber(L.threshold)
-  local per_space, strongest, order, have = {}, {}, {}, {}
+  -- Escalation: more than threshold items of this transaction in one space -> their cover (above).
+  local threshold, max_values = tonumber(L.threshold), tonumber(L.max_values)
+  local per_space, strongest, order, have, of_space = {}, {}, {}, {}, {}
   local mine = redis.call('HGETALL', key('txi', tx))
   for i = 1, #mine, 2 do have[mine[i]] = true end
   for _, it in ipairs(items) do
-    if per_space[it.s] == nil then per_space[it.s] = 0; strongest[it.s] = 'S'; order[#order + 1] = it.s end
-    if not have[it.s .. '\n' .. it.c] then per_space[it.s] = per_space[it.s] + 1 end
+    if per_space[it.s] == nil then per_space[it.s] = 0; strongest[it.s] = 'S'; order[#order + 1] = it.s; of_space[it.s] = {} end
+    if not have[it.s .. '\n' .. it.c] then
+      have[it.s .. '\n' .. it.c] = true
+      per_space[it.s] = per_space[it.s] + 1
+      of_space[it.s][#of_space[it.s] + 1] = it.c
+    end
     if it.m == 'X' then strongest[it.s] = 'X' end
   end
   for i = 1, #mine, 2 do
-    local s = split_nl(mine[i])
+    local s, c = split_nl(mine[i])
     if per_space[s] ~= nil then
       per_space[s] = per_space[s] + 1
+      of_space[s][#of_space[s] + 1] = c
       if mine[i + 1] == 'X' then strongest[s] = 'X' end
     end
   end
   local esc = {}
   for _, s in ipairs(order) do
-    if per_space[s] > threshold then esc[#esc + 1] = s end
+    if per_space[s] > threshold then esc[#esc + 1] = { s = s, c = cover(of_space[s], max_values) } end
   end
+  local esc_lines = {}
   if #esc > 0 then
     local escalated, kept = {}, {}
-    for _, s in ipairs(esc) do escalated[s] = true end
+    for _, e in ipairs(esc) do escalated[e.s] = true end
     for _, it in ipairs(items) do if not escalated[it.s] then kept[#kept + 1] = it end end
-    for _, s in ipairs(esc) do kept[#kept + 1] = { s = s, m = strongest[s], c = '{}', sh = '*' } end
+    for i, e in ipairs(esc) do
+      kept[#kept + 1] = { s = e.s, m = strongest[e.s], c = e.c, sh = '*' } -- '*': scanned, never the point fast path
+      esc_lines[i] = e.s .. '\t' .. e.c
+    end
     items = kept
   end
-  local esc_lines, esc_csv = table.concat(esc, '\n'), table.concat(esc, '\31')
+  esc_lines = table.concat(esc_lines, '\n')
+  local esc_csv = (string.gsub(esc_lines, '\n', '\31'))
 
   local bl = blockers(tx, items, nil)
   if #bl == 0 then
@@ -770,6 +853,7 @@ local function lock_op(L)
   local joined = table.concat(edges, ',')
   redis.call('HSET', K_WAITS, req, tx .. '\30' .. seq .. '\30' .. now .. '\30' .. esc_lines .. '\30' .. encode_items(items))
   redis.call('HSET', K_EDGES, req, joined)
+  remember_blockers(req, joined)
   redis.call('ZADD', K_WAITDL, now + waiter_lease, req) -- renewed by its replica's re-checks
   redis.call('HSET', key('tx', tx), 'w', req)
   for _, it in ipairs(items) do
@@ -953,11 +1037,26 @@ elseif op == 'drain' then
   return out
 
 elseif op == 'incident' then
-  -- json: kept in the last 100 and published to every replica
-  local a = named('json')
-  redis.call('LPUSH', K_INCIDENTS, a.json)
-  redis.call('LTRIM', K_INCIDENTS, 0, 99)
-  redis.call('PUBLISH', K_EVENTS, 'i\n' .. a.json)
-  return { 'ok' }
+  -- kind, space, body (JSON: the incident's fields but at and, for a wait's, blockedBy), req (a wait's
+  -- request: its blockedBy is everyone it waited for, wb:<req>; '' otherwise), retention_ms.
+  -- Appended to the incidents stream (its id: the time), which drops what is older than the retention,
+  -- and published to every replica. IncidentLog reads both.
+  local a = named('kind', 'space', 'body', 'req', 'retention_ms')
+  local entry = { 'k', a.kind, 's', a.space, 'b', a.body }
+  local blocked
+  if a.req ~= '' then
+    local raw = redis.call('HGETALL', key('wb', a.req))
+    local parts = {}
+    for i = 1, #raw, 2 do
+      local o, l = string.match(raw[i + 1], '^(.-)\t(.*)$')
+      parts[#parts + 1] = cjson.encode({ transaction = raw[i], owner = o, label = l })
+    end
+    blocked = '[' .. table.concat(parts, ',') .. ']'
+    entry[#entry + 1] = 'w'; entry[#entry + 1] = blocked
+    redis.call('DEL', key('wb', a.req))
+  end
+  local id = redis.call('XADD', K_INCIDENTS, 'MINID', string.format('%.0f', now - tonumber(a.retention_ms)), '*', unpack(entry))
+  redis.call('PUBLISH', K_EVENTS, 'i\n' .. cjson.encode({ id = id, k = a.kind, s = a.space, b = a.body, w = blocked }))
+  return { 'ok', id }
 end
 return redis.error_reply('unknown operation ' .. tostring(op))

@@ -3,8 +3,10 @@
 //
 // Events (see lock-service README): `snapshot` = the GET /v1/locks body
 // {locks:[{transaction,owner,label,space,mode,fields,since}], waits:[{…, blockedBy:[ids]}]};
-// `incident` = {kind: deadlock|timeout|escalation|expiry, transaction, owner, label, space, cycle|blockedBy, at};
-// a deadlock's cycle starts with the victim, in wait-for order.
+// `incident` = an incident as GET v1/lock-incidents lists it: {kind: WAIT|TIMEOUT|DEADLOCK|ESCALATION|EXPIRY,
+// at, space, transaction, owner, label, fields, waitedMs, blockedBy, cycle, escalated} (kinds are
+// lower-cased here, for CSS classes); a deadlock's cycle starts with the victim, in wait-for order.
+// The history panel asks GET v1/lock-incidents for a chosen time range.
 
 import { formatAge, formatFields, toMillis, clockTime, shortId, shortSpace, who } from './format.js';
 import { drawGraph } from './graph.js';
@@ -255,43 +257,84 @@ function incidentText(i) {
   switch (i.kind) {
     case 'deadlock': return `Deadlock in ${i.space}: ${subject} was chosen as victim and ended`;
     case 'timeout': return `Lock timeout in ${i.space}: ${subject} gave up waiting`;
-    case 'escalation': return `Escalation in ${i.space}: ${subject} now locks the whole space`;
+    case 'escalation': return `Escalation in ${i.space}: ${subject} now locks ${formatFields(i.fields)}`;
+    case 'wait': return `Long wait in ${i.space}: ${subject} waited ${formatAge(i.waitedMs)}`;
     case 'expiry': return `Lease ran out: ${subject} was ended and its locks freed`;
     default: return `${i.kind} in ${i.space}: ${subject}`;
   }
 }
 
+/** One incident as a list item: the recent list and the history of a time range draw the same. */
+function incidentItem(i) {
+  const details = [];
+  if (i.kind === 'deadlock' && Array.isArray(i.cycle) && i.cycle.length) {
+    details.push(h('div', { class: 'detail' }, h('span', { class: 'key' }, 'cycle '),
+      ...i.cycle.flatMap((id, n) => [n ? ' → ' : '', party({ transaction: id, ...(state.known.get(id) ?? {}) })]),
+      ' → ', party({ transaction: i.cycle[0], ...(state.known.get(i.cycle[0]) ?? {}) })));
+  }
+  if (Array.isArray(i.blockedBy) && i.blockedBy.length) {
+    details.push(h('div', { class: 'detail' }, h('span', { class: 'key' }, i.kind === 'wait' ? 'waited for ' : 'blocked by '),
+      ...i.blockedBy.map(b => typeof b === 'object' && b !== null
+        ? h('span', { class: 'blocker' }, party(b), b.mode ? modeBadge(b.mode) : null,
+            b.fields !== undefined ? h('span', { class: 'fields' }, formatFields(b.fields)) : null)
+        : party({ transaction: b, ...(state.known.get(b) ?? {}) }))));
+  }
+  return h('li', { class: `incident ${i.kind}`, 'data-kind': i.kind, 'data-transaction': i.transaction },
+    h('div', { class: 'head' },
+      h('time', { datetime: new Date(i.atMs).toISOString() }, clockTime(i.atMs)),
+      h('span', { class: `tag ${i.kind}` }, i.kind),
+      h('span', { class: 'space' }, i.space ?? '')),
+    h('div', { class: 'subject' }, party(i),
+      i.kind === 'deadlock' ? h('span', { class: 'note' }, ' victim, its transaction was ended') : null,
+      i.kind === 'timeout' ? h('span', { class: 'note' }, ' gave up waiting') : null,
+      i.kind === 'wait' ? h('span', { class: 'note' }, ` waited ${formatAge(i.waitedMs)}`) : null,
+      i.kind === 'escalation' ? h('span', { class: 'note' }, ` now locks ${formatFields(i.fields)}`) : null,
+      i.kind === 'expiry' ? h('span', { class: 'note' }, ' lease ran out, its transaction was ended') : null),
+    ...details);
+}
+
+/** An incident as the API sends it, as the page keeps it: lower-case kind, `at` in local ms. */
+function normalised(i) {
+  const atMs = Number.isFinite(toMillis(i.at)) ? toMillis(i.at) : Date.now();
+  const cycle = Array.isArray(i.cycle) ? [...i.cycle] : [];
+  if (cycle.length > 1 && cycle[0] === cycle[cycle.length - 1]) cycle.pop();   // [a, b, a] is the cycle a → b → a
+  return { ...i, kind: String(i.kind).toLowerCase(), atMs, cycle };
+}
+
 function renderHistory() {
   const shown = state.incidents.filter(i => matchesSpace(i.space) && matchesOwner(i.owner)).slice(0, MAX_HISTORY);
-  $('history').replaceChildren(...shown.map(i => {
-    const details = [];
-    if (i.kind === 'deadlock' && Array.isArray(i.cycle) && i.cycle.length) {
-      details.push(h('div', { class: 'detail' }, h('span', { class: 'key' }, 'cycle '),
-        ...i.cycle.flatMap((id, n) => [n ? ' → ' : '', party({ transaction: id, ...(state.known.get(id) ?? {}) })]),
-        ' → ', party({ transaction: i.cycle[0], ...(state.known.get(i.cycle[0]) ?? {}) })));
-    }
-    if (Array.isArray(i.blockedBy) && i.blockedBy.length) {
-      details.push(h('div', { class: 'detail' }, h('span', { class: 'key' }, 'blocked by '),
-        ...i.blockedBy.map(b => typeof b === 'object' && b !== null
-          ? h('span', { class: 'blocker' }, party(b), b.mode ? modeBadge(b.mode) : null,
-              b.fields !== undefined ? h('span', { class: 'fields' }, formatFields(b.fields)) : null)
-          : party({ transaction: b, ...(state.known.get(b) ?? {}) }))));
-    }
-    return h('li', { class: `incident ${i.kind}`, 'data-kind': i.kind, 'data-transaction': i.transaction },
-      h('div', { class: 'head' },
-        h('time', { datetime: new Date(i.atMs).toISOString() }, clockTime(i.atMs)),
-        h('span', { class: `tag ${i.kind}` }, i.kind),
-        h('span', { class: 'space' }, i.space ?? '')),
-      h('div', { class: 'subject' }, party(i),
-        i.kind === 'deadlock' ? h('span', { class: 'note' }, ' victim, its transaction was ended') : null,
-        i.kind === 'timeout' ? h('span', { class: 'note' }, ' gave up waiting') : null,
-        i.kind === 'escalation' ? h('span', { class: 'note' }, ' now locks the whole space') : null,
-        i.kind === 'expiry' ? h('span', { class: 'note' }, ' lease ran out, its transaction was ended') : null),
-      ...details);
-  }));
+  $('history').replaceChildren(...shown.map(incidentItem));
   $('history-empty').hidden = shown.length > 0;
   $('history-empty').textContent = state.incidents.length
-    ? 'No incident matches the filter.' : 'No timeouts, deadlocks, escalations or expired leases recently.';
+    ? 'No incident matches the filter.' : 'No long waits, timeouts, deadlocks, escalations or expired leases recently.';
+}
+
+/** The history of a chosen time range (empty "to": now), of the space filtered on, oldest first. */
+async function showRange() {
+  const from = $('range-from').value, to = $('range-to').value;
+  const params = new URLSearchParams({ limit: '1000' });
+  if (from) params.set('from', new Date(from).toISOString());
+  if (to) params.set('to', new Date(to).toISOString());
+  if (state.filter.space) params.set('space', state.filter.space);
+  if ($('range-kind').value) params.set('kind', $('range-kind').value);
+  const status = $('range-status');
+  status.textContent = 'Loading…';
+  try {
+    const r = await fetch(`v1/lock-incidents?${params}`, { headers: { Accept: 'application/json' } });
+    const body = await r.json();
+    if (!r.ok) {
+      status.textContent = body.detail ?? body.title ?? `Error ${r.status}`;
+      $('range-history').replaceChildren();
+      return;
+    }
+    const shown = body.incidents.map(normalised).filter(i => matchesOwner(i.owner));
+    shown.forEach(remember);
+    $('range-history').replaceChildren(...shown.map(incidentItem));
+    status.textContent = shown.length ? `${shown.length} incident${shown.length > 1 ? 's' : ''}, oldest first.`
+      : 'No incident in this range.';
+  } catch {
+    status.textContent = 'The lock service did not answer.';
+  }
 }
 
 // Under load the stream may send many snapshots a second: draw at most five times a second.
@@ -359,14 +402,12 @@ function applySnapshot(s) {
   scheduleRender();
 }
 
-function addIncident(i) {
-  if (!i || !i.kind) return;
-  const atMs = Number.isFinite(toMillis(i.at)) ? toMillis(i.at) : Date.now();
+function addIncident(raw) {
+  if (!raw || !raw.kind) return;
+  const incident = normalised(raw);
+  const i = incident, atMs = incident.atMs, cycle = incident.cycle;
   if (state.seenIncidents.has(incidentKey(i))) return;   // a reconnect replays the recent ones
   state.seenIncidents.add(incidentKey(i));
-  const cycle = Array.isArray(i.cycle) ? [...i.cycle] : [];
-  if (cycle.length > 1 && cycle[0] === cycle[cycle.length - 1]) cycle.pop();   // [a, b, a] is the cycle a → b → a
-  const incident = { ...i, atMs, cycle };
   remember(incident);
   state.incidents = [incident, ...state.incidents].sort((a, b) => b.atMs - a.atMs).slice(0, MAX_INCIDENTS);
   if (state.seenIncidents.size > 4 * MAX_INCIDENTS) state.seenIncidents = new Set(state.incidents.map(incidentKey));
@@ -467,6 +508,9 @@ function start() {
   }
   $('filters').addEventListener('reset', e => { e.preventDefault(); setFilter({ space: '', owner: '' }); });
   $('filters').addEventListener('submit', e => e.preventDefault());
+  const hourAgo = new Date(Date.now() - 3600_000);
+  $('range-from').value = new Date(hourAgo.getTime() - hourAgo.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  $('range').addEventListener('submit', e => { e.preventDefault(); showRange(); });
   render();
   setInterval(tick, 1000);
   connect();

@@ -20,13 +20,43 @@ final class LockApi {
             @Schema(required = true, format = "date-time") String expiresAt,
             @Schema(description = "Only when items were given") Long fencingToken,
             @Schema(description = "Only when items were given") Long waitedMs,
-            @Schema(description = "Only when items were given: the spaces escalated") List<String> escalated) {
+            @Schema(description = "Only when items were given: what escalated requests became") List<Escalated> escalated) {
     }
+
+    @Schema(name = "Escalated", description = "An escalated space and the one lock its items there became"
+            + " (fields: the narrowest cover; {} = the whole space)")
+    record Escalated(@Schema(required = true) String space, @Schema(required = true) Map<String, Object> fields) {
+    }
+
+    @Schema(name = "LockIncidents", description = "Lock incidents, oldest first")
+    record Incidents(@Schema(required = true) List<Incident> incidents) {
+    }
+
+    @Schema(name = "LockIncident", description = "A long wait, a timeout, a deadlock, an escalation or an expired lease")
+    record Incident(@Schema(required = true) IncidentKind kind, @Schema(required = true, format = "date-time") String at,
+            @Schema(required = true) String space, @Schema(required = true) String transaction,
+            @Schema(required = true) String owner, @Schema(required = true) String label,
+            @Schema(required = true, description = "The request's (first) item there; for ESCALATION the cover")
+            Map<String, Object> fields,
+            @Schema(required = true) long waitedMs,
+            @Schema(required = true, description = "TIMEOUT: who held it up (with space, mode, fields); WAIT: everyone it waited for")
+            List<IncidentBlocker> blockedBy,
+            @Schema(required = true, description = "DEADLOCK: the cycle of transaction ids") List<String> cycle,
+            @Schema(required = true, description = "ESCALATION: what the request became") List<Escalated> escalated) {
+    }
+
+    @Schema(name = "IncidentBlocker")
+    record IncidentBlocker(@Schema(required = true) String transaction, @Schema(required = true) String owner,
+            @Schema(required = true) String label, String space, LockMode mode, Map<String, Object> fields) {
+    }
+
+    @Schema(name = "IncidentKind")
+    enum IncidentKind { WAIT, TIMEOUT, DEADLOCK, ESCALATION, EXPIRY }
 
     @Schema(name = "Granted", description = "Every item of the request is held")
     record Granted(@Schema(required = true, description = "Only grows") long fencingToken,
             @Schema(required = true) long waitedMs,
-            @Schema(required = true, description = "The spaces whose items were escalated") List<String> escalated) {
+            @Schema(required = true, description = "What escalated requests became") List<Escalated> escalated) {
     }
 
     @Schema(name = "Renewed")

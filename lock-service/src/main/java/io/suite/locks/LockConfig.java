@@ -24,9 +24,43 @@ public interface LockConfig {
     @WithDefault("30s")
     Duration defaultLease();
 
-    /** More items than this of one transaction in one space become one whole-space lock. */
+    /** More items than this of one transaction in one space are escalated: replaced by one item covering them. */
     @WithDefault("1000")
     int escalationThreshold();
+
+    /** Escalation keeps a field when its distinct values over the items are at most this many. */
+    @WithDefault("64")
+    int escalationMaxValues();
+
+    /** {@code narrow}: the narrowest cover (DESIGN "Escalation"); {@code space}: always the whole space (the old way). */
+    @WithDefault("narrow")
+    EscalationCover escalationCover();
+
+    enum EscalationCover { NARROW, SPACE }
+
+    /** A lock wait longer than this is a WAIT incident (recorded when it ends). */
+    @WithDefault("1s")
+    Duration logWaitsOver();
+
+    /** How long incidents are kept in the Redis stream (and so answered by GET /v1/lock-incidents). */
+    @WithDefault("7d")
+    Duration incidentsRetention();
+
+    /** Kafka topic every incident is published on (key: its space). */
+    @WithDefault("lock-incidents")
+    String incidentsTopic();
+
+    /** Kafka of the incidents topic. */
+    @WithDefault("${kafka.bootstrap.servers}")
+    String incidentsBootstrapServers();
+
+    /** How often the relay moves incidents from the stream to Kafka. */
+    @WithDefault("1s")
+    Duration incidentsRelayEvery();
+
+    /** An incident taken by a replica but not acknowledged by Kafka for this long is taken over by another. */
+    @WithDefault("30s")
+    Duration incidentsRelayClaimAfter();
 
     /** Items (each row counts) in one lock request. */
     @WithDefault("10000")

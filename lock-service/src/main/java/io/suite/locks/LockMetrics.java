@@ -40,6 +40,9 @@ public class LockMetrics {
         registry.gauge("locks.waiting", waiting);
         registry.counter("locks.timeouts", "space", NONE);
         registry.counter("locks.escalations", "space", NONE);
+        for (String kind : Incidents.KINDS) {
+            registry.counter("locks.incidents", "kind", kind, "space", NONE);
+        }
         deadlocks = registry.counter("locks.deadlocks");
         expired = registry.counter("locks.transactions.expired");
     }
@@ -94,6 +97,11 @@ public class LockMetrics {
 
     void escalation(String space) {
         registry.counter("locks.escalations", "space", tag(space)).increment();
+    }
+
+    /** An incident this replica recorded (each is recorded by one replica). */
+    void incident(String kind, String space) {
+        registry.counter("locks.incidents", "kind", kind, "space", tag(space)).increment();
     }
 
     void expired(int n) {

@@ -20,6 +20,7 @@ import jakarta.ws.rs.sse.Sse;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestStreamElementType;
@@ -37,9 +38,11 @@ public class LockResource {
     private final LockStream stream;
     private final WriteGuard guard;
     private final ItemParser parser;
+    private final Incidents incidents;
 
-    LockResource(LockService locks, LockStream stream, WriteGuard guard, LockConfig config) {
+    LockResource(LockService locks, LockStream stream, WriteGuard guard, LockConfig config, Incidents incidents) {
         this.locks = locks;
+        this.incidents = incidents;
         this.stream = stream;
         this.guard = guard;
         this.parser = new ItemParser(config);
@@ -83,7 +86,7 @@ public class LockResource {
     }
 
     private static Map<String, Object> granted(LockService.Granted g) {
-        return Map.of("fencingToken", g.fencingToken(), "waitedMs", g.waitedMs(), "escalated", g.escalated());
+        return Map.of("fencingToken", g.fencingToken(), "waitedMs", g.waitedMs(), "escalated", LockViews.escalated(g.escalated()));
     }
 
     @POST
@@ -139,6 +142,59 @@ public class LockResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LockApi.Snapshot.class)))
     public Uni<ObjectNode> locks(@QueryParam("space") String space) {
         return locks.snapshot(space).map(LockViews::snapshot);
+    }
+
+    static final int INCIDENTS_DEFAULT_LIMIT = 1000;
+    static final int INCIDENTS_MAX_LIMIT = 10000;
+
+    @GET
+    @Path("/lock-incidents")
+    @Operation(summary = "Lock incidents of a time range, oldest first (DESIGN \"Lock incidents\")",
+            description = "from/to: ISO instants, inclusive (default: the last hour); limit 1.." + INCIDENTS_MAX_LIMIT
+                    + ", default " + INCIDENTS_DEFAULT_LIMIT + ": the oldest ones of the range")
+    @APIResponse(responseCode = "200", description = "The incidents",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LockApi.Incidents.class)))
+    @APIResponse(responseCode = "400", description = "A bad instant, an unknown kind, from after to, a limit out of range (.../bad-input)")
+    public Uni<Map<String, Object>> incidents(
+            @Parameter(description = "ISO instant, e.g. 2026-12-07T10:00:00Z") @QueryParam("from") String from,
+            @Parameter(description = "ISO instant") @QueryParam("to") String to,
+            @QueryParam("space") String space,
+            @Parameter(schema = @Schema(implementation = LockApi.IncidentKind.class)) @QueryParam("kind") String kind,
+            @Parameter(schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER,
+                    minimum = "1", maximum = "" + INCIDENTS_MAX_LIMIT)) @QueryParam("limit") String limit) {
+        java.time.Instant end = to == null ? java.time.Instant.now() : instant(to, "to");
+        java.time.Instant start = from == null ? end.minus(java.time.Duration.ofHours(1)) : instant(from, "from");
+        if (start.isAfter(end)) {
+            throw Problems.badInput("from", "is after to");
+        }
+        if (kind != null && !Incidents.KINDS.contains(kind)) {
+            throw Problems.badInput("kind", "is not one of " + new java.util.TreeSet<>(Incidents.KINDS));
+        }
+        int n = INCIDENTS_DEFAULT_LIMIT;
+        if (limit != null) {
+            try {
+                n = Integer.parseInt(limit);
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 1 || n > INCIDENTS_MAX_LIMIT) {
+                throw Problems.badInput("limit", "must be a whole number from 1 to " + INCIDENTS_MAX_LIMIT);
+            }
+        }
+        return incidents.query(start.toEpochMilli(), end.toEpochMilli(), blankToNull(space), kind, n)
+                .map(list -> Map.of("incidents", list));
+    }
+
+    private static java.time.Instant instant(String value, String name) {
+        try {
+            return java.time.Instant.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw Problems.badInput(name, "is not an ISO instant such as 2026-12-07T10:00:00Z");
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 
     @GET

@@ -7,7 +7,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +24,7 @@ import java.util.function.Supplier;
 public class LockScript {
     /** KEYS of every call, in the order {@code locks.lua} unpacks them. */
     static final List<String> FIXED_KEYS = List.of("leases", "waitdl", "spaces", "fence", "waitseq", "version", "nheld",
-            "incidents", "xtx", "waits", "edges", "mstate");
+            "ilog", "xtx", "waits", "edges", "mstate");
 
     /** ARGV 3..5 of a call: the calling replica's write window and maintenance state, and its deadline (epoch ms). */
     record Header(String writeWindow, String maintenanceState, long deadline) {
@@ -63,8 +62,12 @@ public class LockScript {
      * A lock request as {@code lock_args} of the script takes it. {@code items} empty: a re-check of
      * the waiting request {@code req}.
      */
-    record LockCall(String req, boolean mayWait, boolean last, long waitMs, int threshold, long waiterLeaseMs,
-            List<LockItem> items) {
+    record LockCall(String req, boolean mayWait, boolean last, long waitMs, int threshold, int coverMaxValues,
+            long waiterLeaseMs, List<LockItem> items) {
+    }
+
+    /** An escalated space and the one item its items there became ({@code cover}: canonical fields JSON, "{}" = all). */
+    record Escalation(String space, String cover) {
     }
 
     /** A transaction that holds or waits for something, as a 423's {@code blockedBy} names it. */
@@ -76,12 +79,12 @@ public class LockScript {
     }
 
     /** Granted: {@code expiresAt} (ms) when the lease was renewed with the answer (a grant made while it waited). */
-    record Granted(long fencingToken, List<String> escalated, String owner, String label, Long expiresAt)
+    record Granted(long fencingToken, List<Escalation> escalated, String owner, String label, Long expiresAt)
             implements LockAnswer {
     }
 
     /** Queued; {@code first}: the answer to the request itself (then escalated, owner, label are set), not to a re-check. */
-    record Waiting(boolean first, List<String> escalated, String owner, String label) implements LockAnswer {
+    record Waiting(boolean first, List<Escalation> escalated, String owner, String label) implements LockAnswer {
     }
 
     record Blocked(String owner, String label, List<Blocker> blockedBy) implements LockAnswer {
@@ -153,14 +156,9 @@ public class LockScript {
         store.command("UNLINK", prefix + "res:" + req).subscribe().with(r -> { }, e -> { });
     }
 
-    /** The last {@code n} incidents (JSON), oldest first: the script keeps the last 100. */
-    Uni<List<String>> recentIncidents(int n) {
-        return store.command("LRANGE", prefix + "incidents", "0", String.valueOf(n - 1)).map(r -> {
-            List<String> out = new ArrayList<>();
-            r.forEach(i -> out.add(i.toString()));
-            Collections.reverse(out);
-            return out;
-        });
+    /** The incidents stream (a Redis stream whose entry ids are the times): {@link IncidentLog} reads it. */
+    String incidentsKey() {
+        return prefix + "ilog";
     }
 
     /** The change counter every script call that changes what is held or waits bumps (0 before the first). */
@@ -280,9 +278,14 @@ public class LockScript {
         });
     }
 
-    /** {@code incident}: keeps the incident (JSON) among the last 100 and publishes it to every replica. */
-    Uni<Void> incident(String json) {
-        return call("incident", args(json)).replaceWithVoid();
+    /**
+     * {@code incident}: appends it to the incidents stream (dropping entries older than the retention)
+     * and publishes it to every replica, in one call; {@code req} (a wait's request, else "") makes the
+     * script fill in blockedBy: every transaction the wait was for. Answers the entry's id.
+     */
+    Uni<String> incident(String kind, String space, String body, String req, long retentionMs) {
+        return call("incident", args(kind, space, body, req == null ? "" : req, String.valueOf(retentionMs)))
+                .map(r -> r.get(1).toString());
     }
 
     // ------------------------------------------------------------------ encoding and decoding
@@ -307,13 +310,14 @@ public class LockScript {
         return out;
     }
 
-    /** {@code lock_args}: req, wait, final, wait_ms, threshold, waiter_lease, then 4 per item. */
+    /** {@code lock_args}: req, wait, final, wait_ms, threshold, max_values, waiter_lease, then 4 per item. */
     private static void addLock(List<String> args, LockCall lock) {
         args.add(lock.req());
         args.add(lock.mayWait() ? "1" : "0");
         args.add(lock.last() ? "1" : "0");
         args.add(String.valueOf(lock.waitMs()));
         args.add(String.valueOf(lock.threshold()));
+        args.add(String.valueOf(lock.coverMaxValues()));
         args.add(String.valueOf(lock.waiterLeaseMs()));
         for (LockItem item : lock.items()) {
             args.add(item.space());
@@ -329,11 +333,11 @@ public class LockScript {
             case "begun":
                 return new Begun(r.get(1).toLong(), lockAnswer(tx, r.get(2)));
             case "granted":
-                return new Granted(r.get(1).toLong(), spaces(r.get(2).toString()), r.get(3).toString(), r.get(4).toString(),
+                return new Granted(r.get(1).toLong(), escalations(r.get(2).toString()), r.get(3).toString(), r.get(4).toString(),
                         r.size() > 5 ? r.get(5).toLong() : null);
             case "waiting":
                 return r.size() > 1
-                        ? new Waiting(true, spaces(r.get(1).toString()), r.get(2).toString(), r.get(3).toString())
+                        ? new Waiting(true, escalations(r.get(1).toString()), r.get(2).toString(), r.get(3).toString())
                         : new Waiting(false, List.of(), "", "");
             case "blocked": {
                 List<Blocker> blockers = new ArrayList<>();
@@ -398,9 +402,17 @@ public class LockScript {
         return out;
     }
 
-    /** Escalated spaces: separated by U+001F, which names cannot contain. */
-    static List<String> spaces(String s) {
-        return s == null || s.isEmpty() ? List.of() : List.of(s.split("\u001f"));
+    /** Escalations: "space TAB cover" each, separated by U+001F, which names cannot contain. */
+    static List<Escalation> escalations(String s) {
+        if (s == null || s.isEmpty()) {
+            return List.of();
+        }
+        List<Escalation> out = new ArrayList<>();
+        for (String e : s.split("\u001f")) {
+            int tab = e.indexOf('\t');
+            out.add(new Escalation(e.substring(0, tab), e.substring(tab + 1)));
+        }
+        return out;
     }
 
     static List<String> csv(String s) {

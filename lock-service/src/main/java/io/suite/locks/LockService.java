@@ -32,7 +32,7 @@ public class LockService {
     public record Begun(String id, String token, long leaseMs, Instant expiresAt) {
     }
 
-    public record Granted(long fencingToken, long waitedMs, List<String> escalated) {
+    public record Granted(long fencingToken, long waitedMs, List<LockScript.Escalation> escalated) {
     }
 
     public record BegunAndGranted(Begun begun, Granted granted) {
@@ -76,14 +76,14 @@ public class LockService {
                 .subscribe().with(s -> LOG.debug("subscribed to lock events"), e -> LOG.warn("lock events subscription failed", e));
     }
 
-    /** Pub/sub: "g" lines "request token escalated" = grants made in Redis; "i" = an incident. */
+    /** Pub/sub: "g" lines "request TAB token TAB escalations" = grants made in Redis; "i" = an incident. */
     private void onEvent(String message) {
         if (message.startsWith("g\n")) {
             for (String line : message.substring(2).split("\n")) {
-                String[] parts = line.split("\t", -1);
+                String[] parts = line.split("\t", 3); // escalations have tabs of their own
                 Waiter w = waiters.get(parts[0]);
                 if (w != null && parts.length >= 2) {
-                    w.announced(Long.parseLong(parts[1]), LockScript.spaces(parts.length > 2 ? parts[2] : ""));
+                    w.announced(Long.parseLong(parts[1]), LockScript.escalations(parts.length > 2 ? parts[2] : ""));
                 }
             }
         } else if (message.startsWith("i\n")) {
@@ -156,8 +156,9 @@ public class LockService {
 
     private LockScript.LockCall lockCall(ItemParser.LockRequest request) {
         long timeout = request.timeoutMs() != null ? request.timeoutMs() : config.waitTimeout().toMillis();
+        int maxValues = config.escalationCover() == LockConfig.EscalationCover.SPACE ? 0 : config.escalationMaxValues();
         return new LockScript.LockCall(UUID.randomUUID().toString(), timeout > 0, false, timeout, config.escalationThreshold(),
-                config.waiterLease().toMillis(), request.items());
+                maxValues, config.waiterLease().toMillis(), request.items());
     }
 
     private static Set<String> spaces(ItemParser.LockRequest request) {
@@ -174,8 +175,8 @@ public class LockService {
             for (LockScript.Expired e : expired) {
                 metrics.expired(1);
                 recordHolds(e.held());
-                incidents.report("expiry", e.transaction(), e.owner(), e.label(), e.held().isEmpty() ? "" : e.held().get(0).space(),
-                        null, null);
+                incidents.report(Incidents.Incident.of("EXPIRY", e.transaction(), e.owner(), e.label(),
+                        e.held().isEmpty() ? "" : e.held().get(0).space()), null);
             }
             return null;
         });

@@ -13,8 +13,8 @@ import java.util.function.Consumer;
 /**
  * GET /v1/locks/stream. Events: {@code snapshot} (data = the GET /v1/locks JSON) at connect, within
  * a few hundred ms of every change (a version counter in Redis) and at least every
- * {@code lock.stream-refresh}; {@code incident} (data = {kind, transaction, owner, label, space,
- * cycle|blockedBy, at}) for the recent history at connect (oldest first) and then live, from every
+ * {@code lock.stream-refresh}; {@code incident} (data = an incident as GET /v1/lock-incidents lists it: {kind, at, space, transaction,
+ * owner, label, fields, waitedMs, blockedBy, cycle, escalated}) for the recent history at connect (oldest first) and then live, from every
  * replica (pub/sub).
  */
 @ApplicationScoped
@@ -33,7 +33,7 @@ public class LockStream {
     }
 
     Multi<OutboundSseEvent> events(Sse sse, String space) {
-        Multi<OutboundSseEvent> history = script.recentIncidents(50)
+        Multi<OutboundSseEvent> history = incidents.recent(50)
                 .onItem().transformToMulti(items -> Multi.createFrom().iterable(items))
                 .filter(i -> matches(i, space))
                 .map(i -> event(sse, "incident", i));

@@ -78,6 +78,20 @@ final class LockViews {
                 b.space(), b.mode().name(), fields(b.canonical()))).toList());
     }
 
+    /** An escalation as {@code escalated} lists it: {"space","fields"}. */
+    static ObjectNode escalation(LockScript.Escalation e) {
+        ObjectNode o = ItemParser.JSON.createObjectNode();
+        o.put("space", e.space());
+        o.set("fields", fields(e.cover()));
+        return o;
+    }
+
+    static ArrayNode escalated(List<LockScript.Escalation> escalated) {
+        ArrayNode out = ItemParser.JSON.createArrayNode();
+        escalated.forEach(e -> out.add(escalation(e)));
+        return out;
+    }
+
     private static ObjectNode tree(Object view) {
         return ItemParser.JSON.valueToTree(view);
     }

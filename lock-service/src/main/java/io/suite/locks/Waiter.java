@@ -1,5 +1,6 @@
 package io.suite.locks;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.smallrye.mutiny.Uni;
@@ -108,11 +109,28 @@ final class Waiter {
         return (System.nanoTime() - started) / 1_000_000;
     }
 
-    private void escalations(List<String> escalated) {
-        for (String space : escalated) {
-            ctx.metrics().escalation(space);
-            ctx.incidents().report("escalation", tx, owner, label, space, null, null);
+    private void escalations(List<LockScript.Escalation> escalated) {
+        for (LockScript.Escalation e : escalated) {
+            ctx.metrics().escalation(e.space());
+            ArrayNode one = ItemParser.JSON.createArrayNode();
+            one.add(LockViews.escalation(e));
+            ctx.incidents().report(Incidents.Incident.of("ESCALATION", tx, owner, label, e.space())
+                    .fields(ItemParser.parse(e.cover())).escalated(one), null);
         }
+    }
+
+    /** The space and fields of the request's first item: what its incidents name. */
+    private String space() {
+        return spaces.iterator().next();
+    }
+
+    private JsonNode fields() {
+        return call.items().isEmpty() ? null : ItemParser.parse(call.items().get(0).canonical());
+    }
+
+    /** A wait ends: a long one is a WAIT incident, naming everyone it waited for. */
+    private void waitEnded(String owner, String label) {
+        ctx.incidents().waitEnded(tx, owner, label, space(), fields(), req, elapsedMs());
     }
 
     /**
@@ -120,7 +138,7 @@ final class Waiter {
      * (until then it has the waiter lease), then the caller gets the answer: one more round trip
      * for a waited begin with items, so that a replica dying first leaves nothing held for long.
      */
-    void announced(long fencingToken, List<String> escalated) {
+    void announced(long fencingToken, List<LockScript.Escalation> escalated) {
         if (done.get() || !announced.compareAndSet(false, true)) {
             return;
         }
@@ -135,9 +153,10 @@ final class Waiter {
         }, this::fail);
     }
 
-    private void granted(long fencingToken, List<String> escalated) {
+    private void granted(long fencingToken, List<LockScript.Escalation> escalated) {
         if (finish()) {
             ctx.metrics().waited(spaces, "granted", System.nanoTime() - started);
+            waitEnded(owner, label);
             emitter.complete(new LockService.Granted(fencingToken, elapsedMs(), escalated));
         }
     }
@@ -149,7 +168,9 @@ final class Waiter {
         ArrayNode blockedBy = LockViews.blockedBy(b.blockedBy());
         ctx.metrics().waited(spaces, "timeout", System.nanoTime() - started);
         ctx.metrics().timeout(spaces);
-        ctx.incidents().report("timeout", tx, b.owner(), b.label(), spaces.iterator().next(), "blockedBy", blockedBy);
+        waitEnded(b.owner(), b.label());
+        ctx.incidents().report(Incidents.Incident.of("TIMEOUT", tx, b.owner(), b.label(), space()).fields(fields())
+                .waited(elapsedMs()).blockedBy(blockedBy), null);
         String who = b.blockedBy().isEmpty() ? "" : " by " + b.blockedBy().get(0).owner() + " (" + b.blockedBy().get(0).label() + ")";
         emitter.fail(Problems.problem(423, "lock-timeout", "Lock wait timed out")
                 .withDetail("not granted within " + call.waitMs() + " ms: blocked" + who)
@@ -165,7 +186,9 @@ final class Waiter {
         cycle.forEach(ids::add);
         ctx.metrics().waited(spaces, "deadlock", System.nanoTime() - started);
         ctx.metrics().deadlock();
-        ctx.incidents().report("deadlock", tx, d.owner(), d.label(), spaces.iterator().next(), "cycle", ids);
+        waitEnded(d.owner(), d.label());
+        ctx.incidents().report(Incidents.Incident.of("DEADLOCK", tx, d.owner(), d.label(), space()).fields(fields())
+                .waited(elapsedMs()).cycle(ids), null);
         emitter.fail(Problems.problem(409, "deadlock", "Deadlock")
                 .withDetail("this request would close a cycle of waits " + String.join(" -> ", cycle) + " -> " + tx
                         + "; its lock transaction was ended and its locks freed")
@@ -214,7 +237,7 @@ final class Waiter {
             return; // the running call looks at finalRequested when it returns
         }
         LockScript.LockCall again = new LockScript.LockCall(req, true, finalRequested, call.waitMs(), call.threshold(),
-                call.waiterLeaseMs(), List.of());
+                call.coverMaxValues(), call.waiterLeaseMs(), List.of());
         ctx.script().lock(tx, digest, again).subscribe().with(this::handle, e -> {
             inFlight.set(false);
             LOG.debug("re-check failed", e);

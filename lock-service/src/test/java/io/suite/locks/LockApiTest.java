@@ -284,26 +284,6 @@ class LockApiTest {
     }
 
     @Test
-    void escalatesPastTheThreshold() {
-        String space = Unique.name("Stock");
-        StringBuilder rows = new StringBuilder();
-        for (int i = 0; i <= 20; i++) { // lock.escalation-threshold is 20 in tests
-            rows.append(i == 0 ? "" : ",").append("{\"w\":\"W").append(i).append("\"}");
-        }
-        Api.Tx a = api.begin("a");
-        api.lock(a, "{\"timeoutMs\":0,\"items\":[{\"space\":\"" + space + "\",\"mode\":\"SHARED\",\"rows\":[" + rows + "]}]}")
-                .then().statusCode(200).body("escalated", equalTo(List.of(space)));
-        api.get(a).then().body("locks", hasSize(1)).body("locks[0].fields", equalTo(java.util.Map.of()))
-                .body("locks[0].mode", equalTo("SHARED"));
-        Api.Tx b = api.begin("b");
-        api.lockItem(b, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W999\"}")).then().statusCode(423);
-        api.lockItem(b, 0, Api.item(space, "SHARED", "{\"w\":\"W999\"}")).then().statusCode(200);
-        given().get("/q/metrics").then().body(containsString("locks_escalations_total{space=\"" + space + "\"} 1.0"));
-        api.end(a);
-        api.end(b);
-    }
-
-    @Test
     void onlyTheTokenHolderMayTouchTheTransaction() {
         Api.Tx a = api.begin("a");
         Api.Tx forged = new Api.Tx(a.id(), "not-the-token");

@@ -60,7 +60,7 @@ class LockScriptTest {
     }
 
     private static LockScript.LockCall call(String req, boolean wait, List<LockItem> items) {
-        return new LockScript.LockCall(req, wait, false, 60000, 1000, 2000, items);
+        return new LockScript.LockCall(req, wait, false, 60000, 1000, 64, 2000, items);
     }
 
     private static List<LockItem> whole(String space, String mode) {

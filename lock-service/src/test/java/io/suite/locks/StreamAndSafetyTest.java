@@ -81,7 +81,7 @@ class StreamAndSafetyTest {
             await().until(() -> events.stream().anyMatch(e -> e.name().equals("snapshot") && e.data().contains("\"waits\":[{")
                     && e.data().contains(b.id()) && e.data().contains("\"blockedBy\":[\"" + a.id() + "\"]")));
             waits.get().then().statusCode(423);
-            await().until(() -> events.stream().anyMatch(e -> e.name().equals("incident") && e.data().contains("\"kind\":\"timeout\"")
+            await().until(() -> events.stream().anyMatch(e -> e.name().equals("incident") && e.data().contains("\"kind\":\"TIMEOUT\"")
                     && e.data().contains(b.id()) && e.data().contains("\"owner\":\"monitor-b\"") && e.data().contains("Receipt R-1")));
             api.end(a);
             api.end(b);

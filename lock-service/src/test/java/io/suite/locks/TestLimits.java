@@ -20,4 +20,12 @@ class TestLimits implements LockConfig {
     public Duration redisTimeout() { return Duration.ofSeconds(2); }
     public Duration waiterLease() { return Duration.ofSeconds(5); }
     public int metricsMaxSpaces() { return 200; }
+    public int escalationMaxValues() { return 64; }
+    public EscalationCover escalationCover() { return EscalationCover.NARROW; }
+    public Duration logWaitsOver() { return Duration.ofSeconds(1); }
+    public Duration incidentsRetention() { return Duration.ofDays(7); }
+    public String incidentsTopic() { return "lock-incidents"; }
+    public String incidentsBootstrapServers() { return "127.0.0.1:9092"; }
+    public Duration incidentsRelayEvery() { return Duration.ofSeconds(1); }
+    public Duration incidentsRelayClaimAfter() { return Duration.ofSeconds(30); }
 }

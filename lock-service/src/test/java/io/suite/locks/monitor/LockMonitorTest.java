@@ -32,7 +32,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.openqa.selenium.support.ui.ExpectedConditions.attributeToBe;
@@ -129,6 +129,12 @@ class LockMonitorTest {
             wait.until(presenceOfElementLocated(By.cssSelector("#graph .graph-empty")));
             // ... while the history keeps what happened
             wait.until(presenceOfElementLocated(incident("deadlock", second)));
+            // ... and so does the incidents log, for a chosen time range (default: the last hour until now)
+            page.findElement(By.id("range-show")).click();
+            wait.until(presenceOfElementLocated(By.cssSelector(
+                    "#range-history li.incident.deadlock[data-transaction='" + second.id() + "']")));
+            wait.until(presenceOfElementLocated(By.cssSelector(
+                    "#range-history li.incident.wait[data-transaction='" + waiter.id() + "']")));
 
             // an escalation: one row more than the threshold becomes a lock on the whole space
             Tx bulk = begin("bulk", "Price list import");
@@ -138,10 +144,10 @@ class LockMonitorTest {
             given().contentType(JSON).header("X-Lock-Token", bulk.token())
                     .body(Map.of("timeoutMs", 0, "items", List.of(Map.of("space", space, "mode", "SHARED", "rows", rows))))
                     .post("/v1/lock-transactions/{id}/locks", bulk.id()).then().statusCode(200)
-                    .body("escalated", hasItem(space));
+                    .body("escalated[0].space", equalTo(space)).body("escalated[0].fields", equalTo(Map.of("warehouse", "W9")));
             awaitText(wait, By.cssSelector(
                     "#locks tbody tr.escalated[data-transaction='" + bulk.id() + "']"),
-                    containsString("whole space"));
+                    containsString("warehouse = W9")); // the narrow cover: the other warehouses stay free
             wait.until(presenceOfElementLocated(By.cssSelector("#graph g.node.escalated[data-transaction='" + bulk.id() + "']")));
             wait.until(presenceOfElementLocated(incident("escalation", bulk)));
             end(bulk);
