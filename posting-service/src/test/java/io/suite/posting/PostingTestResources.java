@@ -35,6 +35,10 @@ public class PostingTestResources implements QuarkusTestResourceLifecycleManager
         Map<String, String> lockConfig = new HashMap<>(MaintenanceStates.writePath(stateTopic, statusTopic));
         lockConfig.put("lock.key-prefix", Unique.name("posting-test") + ":");
         lockConfig.put("lock.max-items-per-request", String.valueOf(LOCK_MAX_ITEMS));
+        // every wait is an incident here (PostingRunBesideClerksTest reads who waited for whom), and
+        // -Dtest.lock.escalation-cover=space shows what whole-space escalation did to the clerks
+        lockConfig.put("lock.log-waits-over", "1ms");
+        lockConfig.put("lock.escalation-cover", System.getProperty("test.lock.escalation-cover", "narrow"));
         lockService = ServiceProcess.start("lock-service", lockConfig);
         Map<String, String> config = new HashMap<>(MaintenanceStates.writePath(stateTopic, statusTopic));
         config.put("quarkus.rest-client.lock-service.url", lockService.url());
