@@ -6,7 +6,6 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -36,18 +35,21 @@ import io.suite.writeguard.WriteGuard;
 /** Documents API v1: create (and post), post/repost, unpost, read. Every write goes through the write guard. */
 @Path("/v1/documents")
 public class DocumentResource {
-    @Inject
-    PostingEngine engine;
-    @Inject
-    GroupedPosting grouped;
-    @Inject
-    PostingConfig config;
-    @Inject
-    PostingMetrics metrics;
-    @Inject
-    WriteGuard guard;
-    @Inject
-    IdempotencyKeys keys;
+    private final PostingEngine engine;
+    private final GroupedPosting grouped;
+    private final PostingConfig config;
+    private final PostingMetrics metrics;
+    private final WriteGuard guard;
+    private final IdempotencyKeys keys;
+
+    DocumentResource(PostingEngine engine, GroupedPosting grouped, PostingConfig config, PostingMetrics metrics, WriteGuard guard, IdempotencyKeys keys) {
+        this.engine = engine;
+        this.grouped = grouped;
+        this.config = config;
+        this.metrics = metrics;
+        this.guard = guard;
+        this.keys = keys;
+    }
 
     @POST
     @Operation(summary = "Create a document, posted unless post is false")

@@ -9,7 +9,6 @@ import java.util.TreeSet;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -56,22 +55,25 @@ public class GroupedPosting {
     /** Most sends of a one-statement posting that met a writer outside managed locks. */
     private static final int ONE_STATEMENT_ATTEMPTS = 3;
 
-    @Inject
-    PostingEngine engine;
-    @Inject
-    LockPolicy policy;
-    @Inject
-    ManagedLocks locks;
-    @Inject
-    IdempotencyKeys keys;
-    @Inject
-    PostingConfig config;
-    @Inject
-    PostingMetrics metrics;
-    @Inject
-    WriteGuard guard;
-    @Inject
-    Vertx vertx;
+    private final PostingEngine engine;
+    private final LockPolicy policy;
+    private final ManagedLocks locks;
+    private final IdempotencyKeys keys;
+    private final PostingConfig config;
+    private final PostingMetrics metrics;
+    private final WriteGuard guard;
+    private final Vertx vertx;
+
+    GroupedPosting(PostingEngine engine, LockPolicy policy, ManagedLocks locks, IdempotencyKeys keys, PostingConfig config, PostingMetrics metrics, WriteGuard guard, Vertx vertx) {
+        this.engine = engine;
+        this.policy = policy;
+        this.locks = locks;
+        this.keys = keys;
+        this.config = config;
+        this.metrics = metrics;
+        this.guard = guard;
+        this.vertx = vertx;
+    }
 
     /** New documents in front of lock-service: those that wait for the same rows go together. */
     private RowGroups<Pending, StockKey> groups;

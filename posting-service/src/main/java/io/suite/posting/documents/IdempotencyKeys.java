@@ -6,7 +6,6 @@ import java.util.HexFormat;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -48,8 +47,11 @@ public class IdempotencyKeys {
     private record Stored(int status, String hash, String response) {
     }
 
-    @Inject
-    ObjectMapper json;
+    private final ObjectMapper json;
+
+    IdempotencyKeys(ObjectMapper json) {
+        this.json = json;
+    }
 
     /** The request's key, or null without the header; a blank or too long one is a 400. */
     public Key of(String header, DocumentRequest body) {

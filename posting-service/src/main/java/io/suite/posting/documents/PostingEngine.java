@@ -14,7 +14,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.hibernate.reactive.mutiny.Mutiny;
 
@@ -56,18 +55,21 @@ import io.vertx.core.Vertx;
  */
 @ApplicationScoped
 public class PostingEngine {
-    @Inject
-    LockPolicy policy;
-    @Inject
-    ManagedLocks locks;
-    @Inject
-    PostingConfig config;
-    @Inject
-    PostingMetrics metrics;
-    @Inject
-    WriteGuard guard;
-    @Inject
-    IdempotencyKeys keys;
+    private final LockPolicy policy;
+    private final ManagedLocks locks;
+    private final PostingConfig config;
+    private final PostingMetrics metrics;
+    private final WriteGuard guard;
+    private final IdempotencyKeys keys;
+
+    PostingEngine(LockPolicy policy, ManagedLocks locks, PostingConfig config, PostingMetrics metrics, WriteGuard guard, IdempotencyKeys keys) {
+        this.policy = policy;
+        this.locks = locks;
+        this.config = config;
+        this.metrics = metrics;
+        this.guard = guard;
+        this.keys = keys;
+    }
 
     /**
      * Runs {@code jobs} (all of one lock plan) in one transaction. {@code allOrNothing}: a rejected

@@ -1,7 +1,6 @@
 package io.suite.posting.events;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -13,9 +12,11 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 /** The Kafka channel {@code document-events}: one event, keyed by document id, acknowledged by the broker. */
 @ApplicationScoped
 public class DocumentEvents {
-    @Inject
-    @Channel("document-events")
-    MutinyEmitter<String> emitter;
+    private final MutinyEmitter<String> emitter;
+
+    DocumentEvents(@Channel("document-events") MutinyEmitter<String> emitter) {
+        this.emitter = emitter;
+    }
 
     public Uni<Void> send(String key, String payload) {
         return emitter.sendMessage(Message.of(payload).addMetadata(OutgoingKafkaRecordMetadata.<String> builder().withKey(key).build()));

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.Executor;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -37,19 +36,22 @@ public class OutboxRelay {
     }
 
     /** A client proxy: the emitter is created on first use, after start-up has wired the channels. */
-    @Inject
-    DocumentEvents events;
+    private final DocumentEvents events;
     private volatile boolean started;
 
     void started(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
         started = true;
     }
-    @Inject
-    WriteGuard guard;
-    @Inject
-    PostingConfig config;
-    @Inject
-    PostingMetrics metrics;
+    private final WriteGuard guard;
+    private final PostingConfig config;
+    private final PostingMetrics metrics;
+
+    OutboxRelay(DocumentEvents events, WriteGuard guard, PostingConfig config, PostingMetrics metrics) {
+        this.events = events;
+        this.guard = guard;
+        this.config = config;
+        this.metrics = metrics;
+    }
 
     @Scheduled(every = "${posting.outbox-interval:500ms}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {

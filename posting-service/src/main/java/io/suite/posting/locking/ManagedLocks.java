@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
@@ -45,13 +44,15 @@ public class ManagedLocks {
         }
     }
 
-    @Inject
-    @RestClient
-    LockServiceClient client;
-    @Inject
-    PostingConfig config;
-    @Inject
-    PostingMetrics metrics;
+    private final LockServiceClient client;
+    private final PostingConfig config;
+    private final PostingMetrics metrics;
+
+    ManagedLocks(@RestClient LockServiceClient client, PostingConfig config, PostingMetrics metrics) {
+        this.client = client;
+        this.config = config;
+        this.metrics = metrics;
+    }
 
     private final String owner = "posting-" + Long.toHexString(ProcessHandle.current().pid());
 

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -27,8 +26,11 @@ import io.suite.writeguard.WriteGuard;
 @Path("/v1")
 public class RegisterResource {
 
-    @Inject
-    WriteGuard guard;
+    private final WriteGuard guard;
+
+    RegisterResource(WriteGuard guard) {
+        this.guard = guard;
+    }
 
     public record Balance(String item, String warehouse, BigDecimal quantity) {
     }

@@ -1,7 +1,6 @@
 package io.suite.posting.registers;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -15,8 +14,11 @@ import io.suite.writeguard.WriteGuard;
 public class SalesCollapseJob {
     private static final Logger LOG = Logger.getLogger(SalesCollapseJob.class);
 
-    @Inject
-    WriteGuard guard;
+    private final WriteGuard guard;
+
+    SalesCollapseJob(WriteGuard guard) {
+        this.guard = guard;
+    }
 
     @Scheduled(every = "${posting.sales-collapse-interval:10m}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> collapse() {

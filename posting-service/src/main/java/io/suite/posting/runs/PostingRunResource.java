@@ -2,7 +2,6 @@ package io.suite.posting.runs;
 
 import java.util.Map;
 
-import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -24,8 +23,11 @@ public class PostingRunResource {
     public record Start(Integer parallelism, Integer batchSize) {
     }
 
-    @Inject
-    PostingRuns runs;
+    private final PostingRuns runs;
+
+    PostingRunResource(PostingRuns runs) {
+        this.runs = runs;
+    }
 
     @POST
     @Blocking

@@ -21,7 +21,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -69,18 +68,21 @@ import io.suite.writeguard.WriteGuard;
 public class PostingRuns {
     private static final Logger LOG = Logger.getLogger(PostingRuns.class);
 
-    @Inject
-    PostingEngine engine;
-    @Inject
-    LockPolicy policy;
-    @Inject
-    WriteGuard guard;
-    @Inject
-    PostingMetrics metrics;
-    @Inject
-    ObjectMapper json;
-    @Inject
-    PostingConfig config;
+    private final PostingEngine engine;
+    private final LockPolicy policy;
+    private final WriteGuard guard;
+    private final PostingMetrics metrics;
+    private final ObjectMapper json;
+    private final PostingConfig config;
+
+    PostingRuns(PostingEngine engine, LockPolicy policy, WriteGuard guard, PostingMetrics metrics, ObjectMapper json, PostingConfig config) {
+        this.engine = engine;
+        this.policy = policy;
+        this.guard = guard;
+        this.metrics = metrics;
+        this.json = json;
+        this.config = config;
+    }
 
     /** Since when this replica admits writes (null while it refuses them): heartbeats are judged over that time only. */
     private volatile Instant writableSince;
