@@ -34,6 +34,7 @@ import io.vertx.core.http.RequestOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.suite.bench.ServiceJars;
 import io.suite.bench.Table;
 import io.suite.testing.MaintenanceStates;
 
@@ -80,7 +81,6 @@ public final class Bench {
     private final String[] MODES = System.getProperty("bench.modes", "MANAGED," + MANAGED_ALONE + ",AUTOMATIC,FOR_UPDATE").split(",");
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final List<Process> processes = new ArrayList<>();
     private final Map<String, Process> processByUrl = new LinkedHashMap<>();
     // Two event loops are plenty for the client and leave the CPU to the services under test.
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
@@ -110,13 +110,22 @@ public final class Bench {
     }
 
     private void run() throws Exception {
-        Path root = root();
-        ensureBuilt(root);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> processes.forEach(Process::destroy)));
+        try (ServiceJars jars = new ServiceJars("lock-service", "posting-service")) {
+            run(jars);
+        }
+    }
+
+    private String start(ServiceJars jars, String module, Map<String, String> config) throws Exception {
+        ServiceJars.Service service = jars.start(module, config);
+        processByUrl.put(service.url(), service.process());
+        return service.url();
+    }
+
+    private void run(ServiceJars jars) throws Exception {
         String topics = "bench-" + run;
         // no maintenance-service here: READ_WRITE published once, a lease as long as the run
         MaintenanceStates.publishReadWrite(topics + "-mstate");
-        String lock = start(root, "lock-service", Map.of("lock.key-prefix", "bench-" + run + ":",
+        String lock = start(jars, "lock-service", Map.of("lock.key-prefix", "bench-" + run + ":",
                 "write-guard.state-topic", topics + "-mstate", "write-guard.status-topic", topics + "-wps",
                 "write-guard.state-max-age", MaintenanceStates.LONG_LEASE));
         Map<String, String> url = new LinkedHashMap<>();
@@ -131,7 +140,7 @@ public final class Bench {
             if (mode.equals(MANAGED_ALONE)) {
                 settings.put("posting.group-max-documents", "1");
             }
-            url.put(mode, start(root, "posting-service", settings));
+            url.put(mode, start(jars, "posting-service", settings));
         }
         System.out.printf("posting bench %s: %d items x %d warehouses, Zipf s=%.2f, %ds per cell (+%ds warm-up), posters %s%n",
                 run, items, warehouses, zipf, seconds, warmup, Arrays.toString(posters));
@@ -173,10 +182,6 @@ public final class Bench {
         System.out.printf("%nnegative balances: %d (must be 0)   register mismatches: %d   consistent: %s%n", negative, mismatches,
                 check.path("consistent").asBoolean());
         System.out.println("goal: MANAGED >= 3x AUTOMATIC at 32+ posters and >= 0.8x FOR_UPDATE");
-        processes.forEach(Process::destroy);
-        for (Process p : processes) {
-            p.waitFor(20, TimeUnit.SECONDS);
-        }
     }
 
     /**
@@ -428,62 +433,5 @@ public final class Bench {
     private String get(String url) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private String start(Path root, String module, Map<String, String> config) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-Dquarkus.http.port=" + port, "-Dquarkus.log.console.json.enabled=false", "-Dquarkus.log.level=WARN"));
-        config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.add("-jar");
-        cmd.add(root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar").toString());
-        Path log = root.resolve("bench/target/" + module + "-" + port + ".log");
-        Files.createDirectories(log.getParent());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        processes.add(p);
-        processByUrl.put("http://127.0.0.1:" + port, p);
-        String url = "http://127.0.0.1:" + port;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new IllegalStateException(module + " exited; see " + log);
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return url;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException(module + " not ready in 120 s; see " + log);
-    }
-
-    private static void ensureBuilt(Path root) throws Exception {
-        if (Files.exists(root.resolve("lock-service/target/quarkus-app/quarkus-run.jar"))
-                && Files.exists(root.resolve("posting-service/target/quarkus-app/quarkus-run.jar"))) {
-            return;
-        }
-        Process p = new ProcessBuilder("./mvnw", "-q", "-B", "-pl", "lock-service,posting-service", "-am", "package", "-DskipTests")
-                .directory(root.toFile()).inheritIO().start();
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("build of lock-service and posting-service failed");
-        }
-    }
-
-    private static Path root() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !(Files.exists(dir.resolve("suite")) && Files.exists(dir.resolve("pom.xml")))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new IllegalStateException("run from inside the repository");
-        }
-        return dir;
     }
 }

@@ -27,6 +27,7 @@ import org.HdrHistogram.Recorder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.suite.bench.ServiceJars;
 import io.suite.bench.Table;
 import io.suite.testing.MaintenanceStates;
 import io.vertx.core.Context;
@@ -62,7 +63,6 @@ public final class Bench {
     private final String[] covers = System.getProperty("bench.covers", "narrow,space").split(",");
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final List<Process> processes = new ArrayList<>();
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     private final io.vertx.core.http.HttpClient load = vertx.createHttpClient(new HttpClientOptions()
             .setKeepAlive(true).setTcpNoDelay(true).setMaxPoolSize(Math.max(1, clerks)).setConnectTimeout(5000));
@@ -79,7 +79,6 @@ public final class Bench {
         try {
             bench.run();
         } finally {
-            bench.processes.forEach(Process::destroy);
             bench.vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
     }
@@ -90,20 +89,23 @@ public final class Bench {
     }
 
     private void run() throws Exception {
-        Path root = root();
-        ensureBuilt(root);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> processes.forEach(Process::destroy)));
+        try (ServiceJars jars = new ServiceJars("lock-service", "posting-service")) {
+            run(jars);
+        }
+    }
+
+    private void run(ServiceJars jars) throws Exception {
         String topics = "bench-" + run;
         MaintenanceStates.publishReadWrite(topics + "-mstate");
-        int lockPort = freePort();
+        int lockPort = ServiceJars.freePort();
         Map<String, String> writePath = Map.of("write-guard.state-topic", topics + "-mstate",
                 "write-guard.status-topic", topics + "-wps", "write-guard.state-max-age", MaintenanceStates.LONG_LEASE);
-        Process lock = startLock(root, lockPort, covers[0], writePath);
+        ServiceJars.Service lock = startLock(jars, lockPort, covers[0], writePath);
         Map<String, String> posting = new LinkedHashMap<>(writePath);
         posting.put("quarkus.rest-client.lock-service.url", "http://127.0.0.1:" + lockPort);
         posting.put("DB_NAME", System.getProperty("bench.db", "posting"));
         posting.put("posting.events-topic", topics + "-document-events");
-        String base = start(root, "posting-service", freePort(), posting, Map.of("LOCK_ESCALATION_THRESHOLD", "" + threshold));
+        String base = jars.start("posting-service", ServiceJars.freePort(), posting, Map.of("LOCK_ESCALATION_THRESHOLD", "" + threshold)).url();
         System.out.printf("posting-run bench %s: %d documents of %d lines in %d warehouses (threshold %d rows), %d clerks in %d"
                 + " other warehouses, baseline %d s (+%d s warm-up), covers %s%n", run, documents, lines, runWarehouses, threshold,
                 clerks, clerkWarehouses, seconds, warmup, String.join(",", covers));
@@ -115,10 +117,8 @@ public final class Bench {
         print(phases.get(0));
         for (int c = 0; c < covers.length; c++) {
             if (c > 0) {
-                lock.destroy();
-                lock.waitFor(30, TimeUnit.SECONDS);
-                processes.remove(lock);
-                lock = startLock(root, lockPort, covers[c], writePath);
+                jars.stop(lock);
+                lock = startLock(jars, lockPort, covers[c], writePath);
             }
             drafts(base, covers[c]);
             phases.add(withRun(base, covers[c]));
@@ -145,11 +145,11 @@ public final class Bench {
         }
     }
 
-    private Process startLock(Path root, int port, String cover, Map<String, String> writePath) throws Exception {
+    private ServiceJars.Service startLock(ServiceJars jars, int port, String cover, Map<String, String> writePath) throws Exception {
         Map<String, String> config = new LinkedHashMap<>(writePath);
         config.put("lock.key-prefix", "bench-" + run + "-" + cover + ":");
-        start(root, "lock-service", port, config, Map.of("LOCK_ESCALATION_THRESHOLD", "" + threshold, "LOCK_ESCALATION_COVER", cover));
-        return processes.get(processes.size() - 1);
+        return jars.start("lock-service", port, config,
+                Map.of("LOCK_ESCALATION_THRESHOLD", "" + threshold, "LOCK_ESCALATION_COVER", cover));
     }
 
     /** Plenty of stock: one receipt per warehouse (the run's of {@code lines} items, the clerks' of {@code clerk-items}). */
@@ -301,66 +301,5 @@ public final class Bench {
     private String get(String url) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** Starts {@code module}'s jar on {@code port} and waits until it is ready; its log is under bench/target. */
-    private String start(Path root, String module, int port, Map<String, String> config, Map<String, String> env) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-Dquarkus.http.port=" + port, "-Dquarkus.log.console.json.enabled=false", "-Dquarkus.log.level=WARN"));
-        config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.add("-jar");
-        cmd.add(root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar").toString());
-        Path log = root.resolve("bench/target/" + module + "-" + port + "-" + processes.size() + ".log");
-        Files.createDirectories(log.getParent());
-        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(env);
-        Process p = builder.start();
-        processes.add(p);
-        String url = "http://127.0.0.1:" + port;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new IllegalStateException(module + " exited; see " + log);
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return url;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(250); // polling readiness
-        }
-        throw new IllegalStateException(module + " not ready in 120 s; see " + log);
-    }
-
-    private static void ensureBuilt(Path root) throws Exception {
-        if (Files.exists(root.resolve("lock-service/target/quarkus-app/quarkus-run.jar"))
-                && Files.exists(root.resolve("posting-service/target/quarkus-app/quarkus-run.jar"))) {
-            return;
-        }
-        Process p = new ProcessBuilder("./mvnw", "-q", "-B", "-pl", "lock-service,posting-service", "-am", "package", "-DskipTests")
-                .directory(root.toFile()).inheritIO().start();
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("build of lock-service and posting-service failed");
-        }
-    }
-
-    private static Path root() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !(Files.exists(dir.resolve("suite")) && Files.exists(dir.resolve("pom.xml")))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new IllegalStateException("run from inside the repository");
-        }
-        return dir;
     }
 }

@@ -1,0 +1,124 @@
+package io.suite.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The suite's service jars as processes of one benchmark: built when missing, started on a port with
+ * their settings (system properties and environment), awaited until ready, all stopped at the end.
+ * Logs go to {@code bench/target/<module>-<port>-<n>.log}.
+ */
+public final class ServiceJars implements AutoCloseable {
+    /** A started service: its base URL and its process. */
+    public record Service(String url, Process process) {
+    }
+
+    private final Path root = root();
+    private final List<Process> processes = new CopyOnWriteArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** Builds the modules' jars if one is missing; every process started is destroyed at JVM exit too. */
+    public ServiceJars(String... modules) throws IOException, InterruptedException {
+        ensureBuilt(modules);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> processes.forEach(Process::destroy)));
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    public Service start(String module, Map<String, String> config) throws IOException, InterruptedException {
+        return start(module, freePort(), config, Map.of());
+    }
+
+    /** Starts {@code module}'s jar on {@code port} and waits until {@code /q/health/ready} answers 200. */
+    public Service start(String module, int port, Map<String, String> config, Map<String, String> env)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-Dquarkus.http.port=" + port, "-Dquarkus.log.console.json.enabled=false",
+                "-Dquarkus.log.level=WARN"));
+        config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-jar");
+        cmd.add(root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar").toString());
+        Path log = root.resolve("bench/target/" + module + "-" + port + "-" + processes.size() + ".log");
+        Files.createDirectories(log.getParent());
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process p = builder.start();
+        processes.add(p);
+        String url = "http://127.0.0.1:" + port;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(module + " exited; see " + log);
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return new Service(url, p);
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(250); // polling readiness
+        }
+        throw new IllegalStateException(module + " not ready in 120 s; see " + log);
+    }
+
+    /** Stops one service and waits for it to exit. */
+    public void stop(Service service) throws InterruptedException {
+        service.process().destroy();
+        service.process().waitFor(30, TimeUnit.SECONDS);
+        processes.remove(service.process());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        processes.forEach(Process::destroy);
+        for (Process p : processes) {
+            p.waitFor(20, TimeUnit.SECONDS);
+        }
+        processes.clear();
+    }
+
+    private void ensureBuilt(String... modules) throws IOException, InterruptedException {
+        boolean built = true;
+        for (String module : modules) {
+            built &= Files.exists(root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar"));
+        }
+        if (built) {
+            return;
+        }
+        Process p = new ProcessBuilder("./mvnw", "-q", "-B", "-pl", String.join(",", modules), "-am", "package", "-DskipTests")
+                .directory(root.toFile()).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("build of " + String.join(", ", modules) + " failed");
+        }
+    }
+
+    /** The repository's root: the nearest folder above the working directory with {@code suite} and {@code pom.xml}. */
+    public static Path root() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !(Files.exists(dir.resolve("suite")) && Files.exists(dir.resolve("pom.xml")))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("run from inside the repository");
+        }
+        return dir;
+    }
+}
