@@ -13,9 +13,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,23 +51,24 @@ class BackupUnderLoadIT {
         for (String db : List.of(posting, maintenanceDb, catalog)) {
             TestDatabases.create(db);
         }
-        List<ServiceProcess> processes = new ArrayList<>();
+        List<ServiceProcess> processes = Collections.synchronizedList(new ArrayList<>());
         try {
-            ServiceProcess maintenance = SuiteUnderBackup.startMaintenance(maintenanceDb, run);
-            processes.add(maintenance);
+            // started two at a time, as their dependencies allow: the starts wait on PostgreSQL and Kafka as much as on CPU
+            var maintenanceStart = CompletableFuture.supplyAsync(() -> started(processes,
+                    SuiteUnderBackup.startMaintenance(maintenanceDb, run)));
             // maintenance-service publishes its state on start; a long lease until it confirms it every second
             Map<String, String> writePath = MaintenanceStates.writePath("mstate-" + run, "wps-" + run);
             Map<String, String> lockConfig = new HashMap<>(writePath);
             lockConfig.put("lock.key-prefix", run + ":");
-            ServiceProcess lock = ServiceProcess.start("lock-service", lockConfig);
-            processes.add(lock);
+            var lockStart = CompletableFuture.supplyAsync(() -> started(processes, ServiceProcess.start("lock-service", lockConfig)));
+            settled(maintenanceStart, lockStart);
+            ServiceProcess maintenance = maintenanceStart.join();
+            ServiceProcess lock = lockStart.join();
             Map<String, String> postingConfig = new HashMap<>(writePath);
             postingConfig.put("quarkus.datasource.reactive.url", TestDatabases.reactiveUrl(posting));
             postingConfig.put("quarkus.datasource.jdbc.url", TestDatabases.jdbcUrl(posting));
             postingConfig.put("quarkus.rest-client.lock-service.url", lock.url());
             postingConfig.put("posting.events-topic", "document-events-" + run);
-            ServiceProcess postingService = ServiceProcess.start("posting-service", postingConfig);
-            processes.add(postingService);
             Map<String, String> backupConfig = new HashMap<>();
             backupConfig.put("quarkus.datasource.reactive.url", TestDatabases.reactiveUrl(catalog));
             backupConfig.put("quarkus.datasource.jdbc.url", TestDatabases.jdbcUrl(catalog));
@@ -77,8 +80,13 @@ class BackupUnderLoadIT {
             backupConfig.put("backup.restore.databases", posting);
             backupConfig.put("backup.heartbeat-every", "2s");
             backupConfig.put("mp.messaging.outgoing.backup-events.topic", "backup-events-" + run);
-            ServiceProcess backupService = ServiceProcess.start("backup-service", backupConfig);
-            processes.add(backupService);
+            var postingStart = CompletableFuture.supplyAsync(() -> started(processes,
+                    ServiceProcess.start("posting-service", postingConfig)));
+            var backupStart = CompletableFuture.supplyAsync(() -> started(processes,
+                    ServiceProcess.start("backup-service", backupConfig)));
+            settled(postingStart, backupStart);
+            ServiceProcess postingService = postingStart.join();
+            ServiceProcess backupService = backupStart.join();
 
             String item = Unique.name("item");
             AtomicBoolean running = new AtomicBoolean(true);
@@ -144,5 +152,15 @@ class BackupUnderLoadIT {
                 TestDatabases.drop(db);
             }
         }
+    }
+
+    private static ServiceProcess started(List<ServiceProcess> processes, ServiceProcess process) {
+        processes.add(process);
+        return process;
+    }
+
+    /** Waits until each of {@code starts} has succeeded or failed (none is left starting when a sibling failed). */
+    private static void settled(CompletableFuture<?>... starts) {
+        CompletableFuture.allOf(starts).exceptionally(e -> null).join();
     }
 }

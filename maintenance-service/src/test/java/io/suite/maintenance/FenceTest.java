@@ -44,7 +44,7 @@ import io.suite.testing.Kafka;
  * its role cannot write and its open session is gone; READ_WRITE lifts the fence.
  */
 @QuarkusTest
-@TestProfile(UniqueFence.class)
+@TestProfile(UniqueMaintenance.class)
 class FenceTest {
     private static FencedRoles roles;
 

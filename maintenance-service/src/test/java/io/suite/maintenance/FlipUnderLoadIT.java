@@ -41,12 +41,24 @@ class FlipUnderLoadIT {
 
     @BeforeAll
     static void start() {
-        maintenance = ServiceProcess.start("maintenance-service", suite.maintenance());
-        lock = ServiceProcess.start("lock-service", suite.lockService());
+        // lock-service is ready once maintenance-service has published the state: both start at once
+        var m = CompletableFuture.supplyAsync(() -> ServiceProcess.start("maintenance-service", suite.maintenance()));
+        var l = CompletableFuture.supplyAsync(() -> ServiceProcess.start("lock-service", suite.lockService()));
+        maintenance = started(m);
+        lock = started(l);
+        m.join();
+        l.join();
         var a = CompletableFuture.supplyAsync(() -> ServiceProcess.start("posting-service", suite.postingService(lock.url())));
         var b = CompletableFuture.supplyAsync(() -> ServiceProcess.start("posting-service", suite.postingService(lock.url())));
-        postingA = a.join();
-        postingB = b.join();
+        postingA = started(a);
+        postingB = started(b);
+        a.join();
+        b.join();
+    }
+
+    /** The process once its start has ended, or null if it failed: each one started is closed by {@link #stop}. */
+    private static ServiceProcess started(CompletableFuture<ServiceProcess> start) {
+        return start.exceptionally(e -> null).join();
     }
 
     @AfterAll

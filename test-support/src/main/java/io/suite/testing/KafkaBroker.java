@@ -120,7 +120,9 @@ public final class KafkaBroker implements AutoCloseable {
             throw new IllegalStateException(libs + " is missing: run ./suite infra first");
         }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-Dkafka.logs.dir=" + dir.resolve("logs"),
+                "-Xmx384m"));
+        cmd.addAll(ServiceProcess.TEST_JVM);
+        cmd.addAll(List.of("-Dkafka.logs.dir=" + dir.resolve("logs"),
                 "-Dlog4j2.configurationFile=" + root.resolve("infra/kafka/log4j2.properties"),
                 "-cp", libs + "/*", main));
         cmd.addAll(List.of(args));

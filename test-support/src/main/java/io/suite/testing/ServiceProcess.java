@@ -24,6 +24,13 @@ import static org.awaitility.Awaitility.await;
  * builds modules in dependency order, so the reactor guarantees it.
  */
 public final class ServiceProcess implements AutoCloseable {
+    /**
+     * A short-lived JVM on a small shared machine: C1 only and one GC thread need about half the CPU of the
+     * default (C2 compiler threads, parallel GC) to get a service ready, and a test's process never runs long
+     * enough for C2's code to pay off. Also for the other JVMs the tests start (KafkaBroker).
+     */
+    static final List<String> TEST_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
     private final String module;
     private final List<String> command;
     private final int port;
@@ -52,6 +59,7 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
+        cmd.addAll(TEST_JVM);
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(jar.toString());
