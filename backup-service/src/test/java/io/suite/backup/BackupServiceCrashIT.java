@@ -1,15 +1,16 @@
 package io.suite.backup;
 
-import io.suite.testing.ServiceProcess;
-import io.suite.testing.Unique;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.suite.testing.ServiceProcess;
+import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -63,12 +64,20 @@ class BackupServiceCrashIT {
                 ServiceProcess first = ServiceProcess.start("backup-service", config);
                 try {
                     maintenance.readOnlyAndAwaitDrained("operator's window", Duration.ofSeconds(30));
-                    orphan = given().baseUri(first.url()).contentType("application/json")
+                    orphan = given().baseUri(first.url())
+                            .contentType("application/json")
                             .body(Map.of("label", "crashes holding read-only", "maintenance", "require"))
-                            .post("/v1/backups").then().log().ifValidationFails().statusCode(202).extract().path("id");
+                            .post("/v1/backups")
+                            .then()
+                            .log()
+                            .ifValidationFails()
+                            .statusCode(202)
+                            .extract()
+                            .path("id");
                     // require starts RUNNING; its worker then joins the operator's read-only with its hold
-                    await().atMost(Duration.ofSeconds(30)).until(() -> ("backup:" + orphan).equals(
-                            maintenance.state().getString("heldBy")));
+                    await().atMost(Duration.ofSeconds(30))
+                            .until(() -> ("backup:" + orphan)
+                                    .equals(maintenance.state().getString("heldBy")));
                     assertEquals("READ_ONLY", maintenance.mode());
                 } finally {
                     first.kill();
@@ -82,14 +91,29 @@ class BackupServiceCrashIT {
                 ServiceProcess second = ServiceProcess.start("backup-service", config);
                 try {
                     // the orphan's heartbeat stopped: this instance fails it, which frees the one-job slot
-                    await().atMost(Duration.ofSeconds(30)).until(() -> "FAILED".equals(
-                            given().baseUri(second.url()).get("/v1/backups/" + orphan).then().extract().path("status")));
-                    midDump = given().baseUri(second.url()).contentType("application/json")
+                    await().atMost(Duration.ofSeconds(30))
+                            .until(() -> "FAILED"
+                                    .equals(given().baseUri(second.url())
+                                            .get("/v1/backups/" + orphan)
+                                            .then()
+                                            .extract()
+                                            .path("status")));
+                    midDump = given().baseUri(second.url())
+                            .contentType("application/json")
                             .body(Map.of("label", "crashes mid-dump", "maintenance", "auto"))
-                            .post("/v1/backups").then().statusCode(202).extract().path("id");
-                    await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(
-                            given().baseUri(second.url()).get("/v1/backups/" + midDump).then().extract().path("status"))
-                            && "READ_WRITE".equals(maintenance.mode()));
+                            .post("/v1/backups")
+                            .then()
+                            .statusCode(202)
+                            .extract()
+                            .path("id");
+                    await().atMost(Duration.ofSeconds(30))
+                            .until(() -> "RUNNING"
+                                            .equals(given().baseUri(second.url())
+                                                    .get("/v1/backups/" + midDump)
+                                                    .then()
+                                                    .extract()
+                                                    .path("status"))
+                                    && "READ_WRITE".equals(maintenance.mode()));
                     // the snapshot's session stays open for pg_dump (held by the gate)
                     await().atMost(Duration.ofSeconds(30)).until(() -> backupSessions(posting) == 1);
                 } finally {
@@ -102,16 +126,32 @@ class BackupServiceCrashIT {
                 config.put("backup.schedule.cron", "*/2 * * * * ?");
                 try (ServiceProcess third = ServiceProcess.start("backup-service", config)) {
                     for (String dead : List.of(orphan, midDump)) {
-                        await().atMost(Duration.ofSeconds(30)).until(() -> "FAILED".equals(
-                                given().baseUri(third.url()).get("/v1/backups/" + dead).then().extract().path("status")));
-                        String error = given().baseUri(third.url()).get("/v1/backups/" + dead).then().extract().path("error");
+                        await().atMost(Duration.ofSeconds(30))
+                                .until(() -> "FAILED"
+                                        .equals(given().baseUri(third.url())
+                                                .get("/v1/backups/" + dead)
+                                                .then()
+                                                .extract()
+                                                .path("status")));
+                        String error = given().baseUri(third.url())
+                                .get("/v1/backups/" + dead)
+                                .then()
+                                .extract()
+                                .path("error");
                         assertTrue(error.contains("interrupted"), error);
                     }
                     await().atMost(Duration.ofSeconds(90)).until(() -> {
-                        List<Map<String, Object>> backups = given().baseUri(third.url()).get("/v1/backups").then()
-                                .statusCode(200).extract().jsonPath().getList("backups");
-                        return backups.stream().anyMatch(b -> String.valueOf(b.get("label")).startsWith("scheduled")
-                                && "SUCCEEDED".equals(b.get("status")) && Boolean.TRUE.equals(b.get("verified")));
+                        List<Map<String, Object>> backups = given().baseUri(third.url())
+                                .get("/v1/backups")
+                                .then()
+                                .statusCode(200)
+                                .extract()
+                                .jsonPath()
+                                .getList("backups");
+                        return backups.stream()
+                                .anyMatch(b -> String.valueOf(b.get("label")).startsWith("scheduled")
+                                        && "SUCCEEDED".equals(b.get("status"))
+                                        && Boolean.TRUE.equals(b.get("verified")));
                     });
                 }
             }
@@ -127,7 +167,9 @@ class BackupServiceCrashIT {
      * role may not see other roles' transaction details in pg_stat_activity, only who is connected where.
      */
     private static long backupSessions(String database) {
-        return TestDatabases.count(database, "select count(*) from pg_stat_activity where datname = current_database()"
-                + " and usename = '" + TestDatabases.Roles.BACKUP.app() + "'");
+        return TestDatabases.count(
+                database,
+                "select count(*) from pg_stat_activity where datname = current_database()" + " and usename = '"
+                        + TestDatabases.Roles.BACKUP.app() + "'");
     }
 }

@@ -1,11 +1,5 @@
 package io.suite.backup;
 
-import io.restassured.path.json.JsonPath;
-import io.suite.testing.MaintenanceStates;
-import io.suite.testing.ServiceProcess;
-import io.suite.testing.Unique;
-import org.junit.jupiter.api.Test;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,6 +19,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import io.restassured.path.json.JsonPath;
+import io.suite.testing.MaintenanceStates;
+import io.suite.testing.ServiceProcess;
+import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -53,14 +54,16 @@ class BackupUnderLoadIT {
         }
         List<ServiceProcess> processes = Collections.synchronizedList(new ArrayList<>());
         try {
-            // started two at a time, as their dependencies allow: the starts wait on PostgreSQL and Kafka as much as on CPU
-            var maintenanceStart = CompletableFuture.supplyAsync(() -> started(processes,
-                    SuiteUnderBackup.startMaintenance(maintenanceDb, run)));
+            // started two at a time, as their dependencies allow: the starts wait on PostgreSQL and Kafka as much as on
+            // CPU
+            var maintenanceStart = CompletableFuture.supplyAsync(
+                    () -> started(processes, SuiteUnderBackup.startMaintenance(maintenanceDb, run)));
             // maintenance-service publishes its state on start; a long lease until it confirms it every second
             Map<String, String> writePath = MaintenanceStates.writePath("mstate-" + run, "wps-" + run);
             Map<String, String> lockConfig = new HashMap<>(writePath);
             lockConfig.put("lock.key-prefix", run + ":");
-            var lockStart = CompletableFuture.supplyAsync(() -> started(processes, ServiceProcess.start("lock-service", lockConfig)));
+            var lockStart = CompletableFuture.supplyAsync(
+                    () -> started(processes, ServiceProcess.start("lock-service", lockConfig)));
             settled(maintenanceStart, lockStart);
             ServiceProcess maintenance = maintenanceStart.join();
             ServiceProcess lock = lockStart.join();
@@ -80,10 +83,10 @@ class BackupUnderLoadIT {
             backupConfig.put("backup.restore.databases", posting);
             backupConfig.put("backup.heartbeat-every", "2s");
             backupConfig.put("mp.messaging.outgoing.backup-events.topic", "backup-events-" + run);
-            var postingStart = CompletableFuture.supplyAsync(() -> started(processes,
-                    ServiceProcess.start("posting-service", postingConfig)));
-            var backupStart = CompletableFuture.supplyAsync(() -> started(processes,
-                    ServiceProcess.start("backup-service", backupConfig)));
+            var postingStart = CompletableFuture.supplyAsync(
+                    () -> started(processes, ServiceProcess.start("posting-service", postingConfig)));
+            var backupStart = CompletableFuture.supplyAsync(
+                    () -> started(processes, ServiceProcess.start("backup-service", backupConfig)));
             settled(postingStart, backupStart);
             ServiceProcess postingService = postingStart.join();
             ServiceProcess backupService = backupStart.join();
@@ -100,12 +103,16 @@ class BackupUnderLoadIT {
                         + "\",\"quantity\":1}]}";
                 writers.add(pool.submit(() -> {
                     while (running.get()) {
-                        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(postingService.url()
-                                        + "/v1/documents")).header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                        HttpResponse<String> answer = HTTP.send(
+                                HttpRequest.newBuilder(URI.create(postingService.url() + "/v1/documents"))
+                                        .header("Content-Type", "application/json")
+                                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                         if (answer.statusCode() == 201) {
                             accepted.incrementAndGet();
-                        } else if (answer.statusCode() == 503 && answer.body().contains("https://suite.dev/problems/read-only")) {
+                        } else if (answer.statusCode() == 503
+                                && answer.body().contains("https://suite.dev/problems/read-only")) {
                             refused.incrementAndGet();
                         } else {
                             unexpected.add(answer.statusCode() + " " + answer.body());
@@ -116,34 +123,56 @@ class BackupUnderLoadIT {
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> accepted.get() > 20 || !unexpected.isEmpty());
 
-            String id = given().baseUri(backupService.url()).contentType("application/json")
-                    .body(Map.of("label", "under load", "maintenance", "auto")).post("/v1/backups").then()
-                    .statusCode(202).extract().path("id");
-            await().atMost(Duration.ofSeconds(180)).until(() -> List.of("SUCCEEDED", "FAILED").contains(
-                    given().baseUri(backupService.url()).get("/v1/backups/" + id).then().extract().path("status")));
+            String id = given().baseUri(backupService.url())
+                    .contentType("application/json")
+                    .body(Map.of("label", "under load", "maintenance", "auto"))
+                    .post("/v1/backups")
+                    .then()
+                    .statusCode(202)
+                    .extract()
+                    .path("id");
+            await().atMost(Duration.ofSeconds(180))
+                    .until(() -> List.of("SUCCEEDED", "FAILED")
+                            .contains(given().baseUri(backupService.url())
+                                    .get("/v1/backups/" + id)
+                                    .then()
+                                    .extract()
+                                    .path("status")));
             long afterBackup = accepted.get();
-            await().atMost(Duration.ofSeconds(60)).until(() -> accepted.get() > afterBackup + 10 || !unexpected.isEmpty());
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> accepted.get() > afterBackup + 10 || !unexpected.isEmpty());
             running.set(false);
             for (Future<?> writer : writers) {
                 writer.get(60, TimeUnit.SECONDS);
             }
             pool.shutdown();
 
-            JsonPath backup = given().baseUri(backupService.url()).get("/v1/backups/" + id).then().extract().jsonPath();
+            JsonPath backup = given().baseUri(backupService.url())
+                    .get("/v1/backups/" + id)
+                    .then()
+                    .extract()
+                    .jsonPath();
             assertEquals("SUCCEEDED", backup.getString("status"), backup.getString("error"));
             assertTrue(backup.getBoolean("verified"));
             assertTrue(unexpected.isEmpty(), "the load saw only 201 or 503 read-only: " + unexpected);
             assertTrue(refused.get() > 0, "writes were refused during the read-only window");
 
-            JsonPath manifest = JsonPath.from(dir.resolve(backup.getString("artifacts[0].file")).resolveSibling("manifest.json")
+            JsonPath manifest = JsonPath.from(dir.resolve(backup.getString("artifacts[0].file"))
+                    .resolveSibling("manifest.json")
                     .toFile());
             // the snapshots were taken while DRAINED; the dump then ran with the load going on
             assertEquals("DRAINED", manifest.getString("snapshotsTaken.phase"));
             assertEquals(backup.getLong("epoch"), manifest.getLong("snapshotsTaken.epoch"));
             long documents = manifest.getLong("databases[0].rowCounts['public.documents']");
             assertTrue(documents > 0);
-            assertEquals(documents, manifest.getLong("databases[0].rowCounts['public.document_lines']"), "no partial document");
-            assertEquals(documents, manifest.getLong("databases[0].rowCounts['public.stock_movements']"), "no partial document");
+            assertEquals(
+                    documents,
+                    manifest.getLong("databases[0].rowCounts['public.document_lines']"),
+                    "no partial document");
+            assertEquals(
+                    documents,
+                    manifest.getLong("databases[0].rowCounts['public.stock_movements']"),
+                    "no partial document");
         } finally {
             for (int i = processes.size() - 1; i >= 0; i--) {
                 processes.get(i).close();

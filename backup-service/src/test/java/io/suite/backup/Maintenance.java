@@ -1,9 +1,9 @@
 package io.suite.backup;
 
-import io.restassured.path.json.JsonPath;
-
 import java.time.Duration;
 import java.util.Map;
+
+import io.restassured.path.json.JsonPath;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -12,7 +12,12 @@ import static org.awaitility.Awaitility.await;
 public record Maintenance(String url) {
 
     public JsonPath state() {
-        return given().baseUri(url).get("/v1/maintenance").then().statusCode(200).extract().jsonPath();
+        return given().baseUri(url)
+                .get("/v1/maintenance")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 
     public String mode() {
@@ -20,7 +25,12 @@ public record Maintenance(String url) {
     }
 
     public String history() {
-        return given().baseUri(url).get("/v1/maintenance/history").then().statusCode(200).extract().asString();
+        return given().baseUri(url)
+                .get("/v1/maintenance/history")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
     }
 
     public void readOnlyAndAwaitDrained(String reason) {
@@ -29,16 +39,23 @@ public record Maintenance(String url) {
 
     /** An operator's read-only window of {@code duration} (it ends by itself unless renewed), once DRAINED. */
     public void readOnlyAndAwaitDrained(String reason, Duration duration) {
-        given().baseUri(url).contentType("application/json")
+        given().baseUri(url)
+                .contentType("application/json")
                 .body(Map.of("reason", reason, "durationMs", duration.toMillis(), "drainTimeoutMs", 10_000))
-                .post("/v1/maintenance/read-only").then().statusCode(202);
+                .post("/v1/maintenance/read-only")
+                .then()
+                .statusCode(202);
         await().atMost(Duration.ofSeconds(30)).until(() -> "DRAINED".equals(state().getString("phase")));
     }
 
     public int readWrite(boolean force) {
-        return given().baseUri(url).contentType("application/json")
+        return given().baseUri(url)
+                .contentType("application/json")
                 .body(Map.of("reason", "test done", "force", force))
-                .post("/v1/maintenance/read-write").then().extract().statusCode();
+                .post("/v1/maintenance/read-write")
+                .then()
+                .extract()
+                .statusCode();
     }
 
     public void awaitMode(String mode, Duration atMost) {

@@ -29,6 +29,7 @@ class OpenApiFuzzTest {
 
     @TestHTTPResource("/")
     URI base;
+
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String jdbcUrl;
 
@@ -36,8 +37,9 @@ class OpenApiFuzzTest {
     void noRequestGetsA5xxAndEvery4xxIsASuiteProblem() throws Exception {
         // a request that would start a real backup (dumps, a read-only flip) is not sent: BackupApiTest covers those
         Instant start = Instant.now();
-        OpenApiFuzzer fuzzer = new OpenApiFuzzer(base).skip(r -> r.method().equals("POST") && r.template().equals("/v1/backups")
-                && startsABackup(r.body())).stateFingerprint(() -> begunSince(start));
+        OpenApiFuzzer fuzzer = new OpenApiFuzzer(base)
+                .skip(r -> r.method().equals("POST") && r.template().equals("/v1/backups") && startsABackup(r.body()))
+                .stateFingerprint(() -> begunSince(start));
         fuzzer.assertEveryAnswerIsGood("backup-service");
     }
 
@@ -64,8 +66,12 @@ class OpenApiFuzzTest {
                 return true;
             }
             JsonNode mode = b.path("maintenance");
-            return b.isObject() && (mode.isMissingNode() || mode.isNull() || mode.isTextual()
-                    && List.of("AUTO", "REQUIRE").contains(mode.asText().trim().toUpperCase(Locale.ROOT)));
+            return b.isObject()
+                    && (mode.isMissingNode()
+                            || mode.isNull()
+                            || mode.isTextual()
+                                    && List.of("AUTO", "REQUIRE")
+                                            .contains(mode.asText().trim().toUpperCase(Locale.ROOT)));
         } catch (Exception e) {
             return false;
         }

@@ -1,9 +1,5 @@
 package io.suite.backup;
 
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import io.suite.testing.ServiceProcess;
-import io.suite.testing.Unique;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,6 +7,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.suite.testing.ServiceProcess;
+import io.suite.testing.Unique;
 
 /**
  * What a backup needs around it, real and private to this test run: a posting database (posting-service's
@@ -20,6 +20,7 @@ import java.util.Map;
 public class SuiteUnderBackup implements QuarkusTestResourceLifecycleManager {
     /** A JVM-wide name: test resources and tests may see this class through different class loaders. */
     public static final String RUN = runName();
+
     public static final String POSTING_DB = RUN + "_posting";
     public static final String MAINTENANCE_DB = RUN + "_maintenance";
     public static final String EVENTS_TOPIC = "backup-events-" + RUN;
@@ -104,7 +105,9 @@ public class SuiteUnderBackup implements QuarkusTestResourceLifecycleManager {
         config.put("backup.frozen-databases", POSTING_DB);
         config.put("backup.restore.databases", POSTING_DB);
         config.put("backup.restore.never", MAINTENANCE_DB);
-        config.put("backup.tools.pg-restore", pgRestoreGate(gate.getParent().resolve("control")).toString());
+        config.put(
+                "backup.tools.pg-restore",
+                pgRestoreGate(gate.getParent().resolve("control")).toString());
         config.put("backup.tools.pg-dump", gate.toString());
         config.put("backup.read-only.lease", "6s");
         config.put("backup.read-only.drain-wait", "30s");

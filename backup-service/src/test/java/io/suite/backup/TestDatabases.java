@@ -1,8 +1,5 @@
 package io.suite.backup;
 
-import io.suite.testing.PostingSeed;
-import io.suite.testing.ServiceProcess;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,6 +10,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.stream.Stream;
+
+import io.suite.testing.PostingSeed;
+import io.suite.testing.ServiceProcess;
 
 /**
  * Scratch databases for the tests, on the real PostgreSQL, with the roles production has (infra/postgres): each is
@@ -28,7 +28,8 @@ public final class TestDatabases {
     /** The roles of one service's database; local passwords are the role names. */
     public record Roles(String owner, String app, String writer, String reader) {
         public static final Roles POSTING = new Roles("posting_owner", "posting_app", "posting_writer", "backup_app");
-        public static final Roles MAINTENANCE = new Roles("maintenance_owner", "maintenance_app", "maintenance_app", "backup_app");
+        public static final Roles MAINTENANCE =
+                new Roles("maintenance_owner", "maintenance_app", "maintenance_app", "backup_app");
         public static final Roles BACKUP = new Roles("backup_owner", "backup_app", "backup_app", "backup_app");
 
         /** By the test's naming: {@code …_posting}, {@code …_maintenance}, anything else is a backup catalog. */
@@ -37,8 +38,7 @@ public final class TestDatabases {
         }
     }
 
-    private TestDatabases() {
-    }
+    private TestDatabases() {}
 
     public static String jdbcUrl(String database) {
         return "jdbc:postgresql://" + HOST + ":5432/" + database;
@@ -65,9 +65,26 @@ public final class TestDatabases {
     /** infra/postgres/grants.sql, run by the owner with psql, as ./suite runs it for the real databases. */
     private static void grant(String database, Roles roles) {
         Path grants = ServiceProcess.repositoryRoot().resolve("infra/postgres/grants.sql");
-        ProcessBuilder psql = new ProcessBuilder("psql", "-qX", "-h", HOST, "-U", roles.owner(), "-d", database,
-                "-v", "owner=" + roles.owner(), "-v", "app=" + roles.app(), "-v", "writer=" + roles.writer(),
-                "-v", "reader=" + roles.reader(), "-f", grants.toString()).redirectErrorStream(true);
+        ProcessBuilder psql = new ProcessBuilder(
+                        "psql",
+                        "-qX",
+                        "-h",
+                        HOST,
+                        "-U",
+                        roles.owner(),
+                        "-d",
+                        database,
+                        "-v",
+                        "owner=" + roles.owner(),
+                        "-v",
+                        "app=" + roles.app(),
+                        "-v",
+                        "writer=" + roles.writer(),
+                        "-v",
+                        "reader=" + roles.reader(),
+                        "-f",
+                        grants.toString())
+                .redirectErrorStream(true);
         psql.environment().put("PGPASSWORD", roles.owner());
         try {
             Process process = psql.start();
@@ -102,7 +119,9 @@ public final class TestDatabases {
     }
 
     public static long count(String database, String sql) {
-        try (Connection c = connect(database); Statement s = c.createStatement(); var rs = s.executeQuery(sql)) {
+        try (Connection c = connect(database);
+                Statement s = c.createStatement();
+                var rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {
@@ -118,9 +137,10 @@ public final class TestDatabases {
         Path migrations = ServiceProcess.repositoryRoot().resolve("posting-service/src/main/resources/db/migration");
         String owner = Roles.POSTING.owner();
         try (Stream<Path> files = Files.list(migrations);
-             Connection c = DriverManager.getConnection(jdbcUrl(database), owner, owner)) {
+                Connection c = DriverManager.getConnection(jdbcUrl(database), owner, owner)) {
             List<Path> sorted = files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql"))
-                    .sorted((a, b) -> Integer.compare(version(a), version(b))).toList();
+                    .sorted((a, b) -> Integer.compare(version(a), version(b)))
+                    .toList();
             for (Path file : sorted) {
                 execute(c, Files.readString(file));
             }

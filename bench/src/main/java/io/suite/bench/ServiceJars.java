@@ -22,12 +22,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServiceJars implements AutoCloseable {
     /** A started service: its base URL and its process. */
-    public record Service(String url, Process process) {
-    }
+    public record Service(String url, Process process) {}
 
     private final Path root = root();
     private final List<Process> processes = new CopyOnWriteArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** Builds the modules' jars if one is missing; every process started is destroyed at JVM exit too. */
     public ServiceJars(String... modules) throws IOException, InterruptedException {
@@ -48,15 +48,21 @@ public final class ServiceJars implements AutoCloseable {
     /** Starts {@code module}'s jar on {@code port} and waits until {@code /q/health/ready} answers 200. */
     public Service start(String module, int port, Map<String, String> config, Map<String, String> env)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Dquarkus.http.port=" + port, "-Dquarkus.log.console.json.enabled=false",
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.log.console.json.enabled=false",
                 "-Dquarkus.log.level=WARN"));
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
-        cmd.add(root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar").toString());
+        cmd.add(root.resolve(module)
+                .resolve("target/quarkus-app/quarkus-run.jar")
+                .toString());
         Path log = root.resolve("bench/target/" + module + "-" + port + "-" + processes.size() + ".log");
         Files.createDirectories(log.getParent());
-        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(env);
         Process p = builder.start();
         processes.add(p);
@@ -67,8 +73,12 @@ public final class ServiceJars implements AutoCloseable {
                 throw new IllegalStateException(module + " exited; see " + log);
             }
             try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (http.send(
+                                        HttpRequest.newBuilder(URI.create(url + "/q/health/ready"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) {
                     return new Service(url, p);
                 }
             } catch (IOException e) {
@@ -103,8 +113,11 @@ public final class ServiceJars implements AutoCloseable {
         if (built) {
             return;
         }
-        Process p = new ProcessBuilder("./mvnw", "-q", "-B", "-pl", String.join(",", modules), "-am", "package", "-DskipTests")
-                .directory(root.toFile()).inheritIO().start();
+        Process p = new ProcessBuilder(
+                        "./mvnw", "-q", "-B", "-pl", String.join(",", modules), "-am", "package", "-DskipTests")
+                .directory(root.toFile())
+                .inheritIO()
+                .start();
         if (p.waitFor() != 0) {
             throw new IllegalStateException("build of " + String.join(", ", modules) + " failed");
         }

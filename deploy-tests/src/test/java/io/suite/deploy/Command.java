@@ -22,7 +22,9 @@ record Command(int exitCode, String stdout, String stderr) {
         try {
             Path out = Files.createTempFile("cmd", ".out");
             Path err = Files.createTempFile("cmd", ".err");
-            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             if (workDir != null) {
                 builder.directory(workDir.toFile());
@@ -32,7 +34,9 @@ record Command(int exitCode, String stdout, String stderr) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout);
             }
-            Command result = new Command(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            Command result = new Command(
+                    process.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
@@ -47,8 +51,8 @@ record Command(int exitCode, String stdout, String stderr) {
 
     /** The tool on PATH, or a failure that says how this machine gets it. */
     static String require(String tool, String howToInstall) {
-        return find(tool).orElseThrow(() -> new AssertionError(
-                tool + " is not installed (not on PATH). " + howToInstall));
+        return find(tool)
+                .orElseThrow(() -> new AssertionError(tool + " is not installed (not on PATH). " + howToInstall));
     }
 
     static Optional<String> find(String tool) {

@@ -1,14 +1,5 @@
 package io.suite.deploy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,6 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
 
 /**
  * The operators' own CRD schemas, vendored at pinned releases under src/test/resources/crds/ (see the README
@@ -36,13 +36,13 @@ final class CrdSchemas {
     /** "group/version Kind" → its strict schema. */
     private final Map<String, JsonSchema> schemas = new HashMap<>();
 
-    private CrdSchemas() {
-    }
+    private CrdSchemas() {}
 
     static CrdSchemas vendored() {
         CrdSchemas crds = new CrdSchemas();
         try (Stream<Path> files = Files.walk(CRDS)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
                 for (ObjectNode crd : Repo.yamlDocuments(Files.readString(file))) {
                     crds.add(crd);
                 }
@@ -61,8 +61,9 @@ final class CrdSchemas {
         for (JsonNode version : spec.path("versions")) {
             if (version.path("served").asBoolean()) {
                 JsonNode schema = version.path("schema").path("openAPIV3Schema").deepCopy();
-                String key = spec.path("group").asText() + "/" + version.path("name").asText() + " "
-                        + spec.path("names").path("kind").asText();
+                String key =
+                        spec.path("group").asText() + "/" + version.path("name").asText() + " "
+                                + spec.path("names").path("kind").asText();
                 schemas.put(key, FACTORY.getSchema(strict(schema)));
             }
         }
@@ -82,8 +83,10 @@ final class CrdSchemas {
 
     /** What the schema finds wrong with the object, each as "path: message"; empty when it is valid. */
     List<String> validate(JsonNode object) {
-        JsonSchema schema = schema(object).orElseThrow(() -> new IllegalArgumentException(
-                "no vendored CRD serves " + object.path("apiVersion").asText() + " " + object.path("kind").asText()));
+        JsonSchema schema = schema(object)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "no vendored CRD serves " + object.path("apiVersion").asText() + " "
+                                + object.path("kind").asText()));
         List<String> errors = new ArrayList<>();
         for (ValidationMessage m : schema.validate(object)) {
             errors.add(m.getMessage());
@@ -92,7 +95,8 @@ final class CrdSchemas {
     }
 
     private Optional<JsonSchema> schema(JsonNode object) {
-        return Optional.ofNullable(schemas.get(object.path("apiVersion").asText() + " " + object.path("kind").asText()));
+        return Optional.ofNullable(schemas.get(
+                object.path("apiVersion").asText() + " " + object.path("kind").asText()));
     }
 
     /**
@@ -113,20 +117,35 @@ final class CrdSchemas {
         if (!(schema instanceof ObjectNode node)) {
             return schema;
         }
-        boolean preserveUnknown = node.path("x-kubernetes-preserve-unknown-fields").asBoolean();
-        if (node.path("x-kubernetes-embedded-resource").asBoolean() && node.path("properties") instanceof ObjectNode props) {
+        boolean preserveUnknown =
+                node.path("x-kubernetes-preserve-unknown-fields").asBoolean();
+        if (node.path("x-kubernetes-embedded-resource").asBoolean()
+                && node.path("properties") instanceof ObjectNode props) {
             for (String implicit : List.of("apiVersion", "kind", "metadata")) {
                 if (!props.has(implicit)) {
-                    props.set(implicit, JsonNodeFactory.instance.objectNode().put("type", implicit.equals("metadata") ? "object" : "string"));
+                    props.set(
+                            implicit,
+                            JsonNodeFactory.instance
+                                    .objectNode()
+                                    .put("type", implicit.equals("metadata") ? "object" : "string"));
                 }
             }
         }
         if (node.path("nullable").asBoolean() && node.path("type").isTextual()) {
-            node.set("type", JsonNodeFactory.instance.arrayNode().add(node.path("type").asText()).add("null"));
+            node.set(
+                    "type",
+                    JsonNodeFactory.instance
+                            .arrayNode()
+                            .add(node.path("type").asText())
+                            .add("null"));
         }
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
-            if (key.startsWith("x-kubernetes-") || key.equals("nullable") || key.equals("format") || key.equals("description") || key.equals("example")) {
+            if (key.startsWith("x-kubernetes-")
+                    || key.equals("nullable")
+                    || key.equals("format")
+                    || key.equals("description")
+                    || key.equals("example")) {
                 it.remove();
             }
         }

@@ -1,10 +1,5 @@
 package io.suite.deploy;
 
-import io.suite.testing.Unique;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -14,6 +9,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.suite.testing.Unique;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,11 +33,13 @@ class DatabaseRolesTest {
     static final String RUN = Unique.name("lp").replace('-', '_');
     /** "posting": owner, app, and a writer role the app holds its write privileges through. */
     static final String OWNER = RUN + "_owner";
+
     static final String APP = RUN + "_app";
     static final String WRITER = RUN + "_writer";
     static final String DB = RUN + "_posting";
     /** "maintenance": its app writes directly. */
     static final String OTHER_OWNER = RUN + "_m_owner";
+
     static final String OTHER_APP = RUN + "_m_app";
     static final String OTHER_DB = RUN + "_maintenance";
     static final String PERMISSION_DENIED = "42501";
@@ -44,14 +47,21 @@ class DatabaseRolesTest {
     @BeforeAll
     static void twoThrowawayServices() throws SQLException {
         psql("suite_fencer", "postgres", "roles.sql", Map.of("owner", OWNER, "app", APP, "writer", WRITER));
-        psql("suite_fencer", "postgres", "roles.sql", Map.of("owner", OTHER_OWNER, "app", OTHER_APP, "writer", OTHER_APP));
+        psql(
+                "suite_fencer",
+                "postgres",
+                "roles.sql",
+                Map.of("owner", OTHER_OWNER, "app", OTHER_APP, "writer", OTHER_APP));
         // the local administrator makes (and drops) the databases, as ./suite and the tests' setup do
         execute("suite_fencer", "postgres", "GRANT " + OWNER + ", " + OTHER_OWNER + " TO suite");
         execute("suite", "postgres", "CREATE DATABASE " + DB + " OWNER " + OWNER);
         execute("suite", "postgres", "CREATE DATABASE " + OTHER_DB + " OWNER " + OTHER_OWNER);
         psql(OWNER, DB, "grants.sql", Map.of("owner", OWNER, "app", APP, "writer", WRITER, "reader", APP));
-        psql(OTHER_OWNER, OTHER_DB, "grants.sql", Map.of("owner", OTHER_OWNER, "app", OTHER_APP, "writer", OTHER_APP,
-                "reader", OTHER_APP));
+        psql(
+                OTHER_OWNER,
+                OTHER_DB,
+                "grants.sql",
+                Map.of("owner", OTHER_OWNER, "app", OTHER_APP, "writer", OTHER_APP, "reader", OTHER_APP));
         // migrations after the grants: the default privileges must cover what they create
         execute(OWNER, DB, "CREATE TABLE stock (id bigserial PRIMARY KEY, quantity int NOT NULL)");
         execute(OTHER_OWNER, OTHER_DB, "CREATE TABLE state (id bigserial PRIMARY KEY, mode text NOT NULL)");
@@ -61,7 +71,10 @@ class DatabaseRolesTest {
     static void dropThem() throws SQLException {
         execute("suite", "postgres", "DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)");
         execute("suite", "postgres", "DROP DATABASE IF EXISTS " + OTHER_DB + " WITH (FORCE)");
-        execute("suite_fencer", "postgres", "DROP ROLE IF EXISTS " + String.join(", ", APP, WRITER, OWNER, OTHER_APP, OTHER_OWNER));
+        execute(
+                "suite_fencer",
+                "postgres",
+                "DROP ROLE IF EXISTS " + String.join(", ", APP, WRITER, OWNER, OTHER_APP, OTHER_OWNER));
     }
 
     @Test
@@ -103,7 +116,8 @@ class DatabaseRolesTest {
     /** The database fence of CONTRACT.md, as maintenance-service applies it, through suite_fencer. */
     @Test
     void revokingTheWriterRoleFencesTheAppEvenInItsOpenSessions() throws SQLException {
-        try (Connection app = connect(APP, DB); Connection other = connect(APP, DB)) {
+        try (Connection app = connect(APP, DB);
+                Connection other = connect(APP, DB)) {
             execute(app, "INSERT INTO stock (quantity) VALUES (1)");
             execute("suite_fencer", "postgres", "REVOKE " + WRITER + " FROM " + APP);
             try {
@@ -112,7 +126,9 @@ class DatabaseRolesTest {
                 assertDenied(app, "SELECT id FROM stock FOR UPDATE");
                 assertTrue(count(app, "SELECT count(*) FROM stock") >= 1, "reads go on");
                 // ... and its sessions can be ended (pg_signal_backend)
-                execute("suite_fencer", "postgres",
+                execute(
+                        "suite_fencer",
+                        "postgres",
                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + APP + "'");
                 await().atMost(Duration.ofSeconds(10)).until(() -> !other.isValid(1));
             } finally {
@@ -151,7 +167,9 @@ class DatabaseRolesTest {
             try (Connection posting = connect("posting_app", "posting_test")) {
                 assertDenied(posting, "CREATE TABLE " + RUN + "_intruder (id int)");
                 execute(posting, "INSERT INTO " + table + " VALUES (1)");
-                assertTrue(memberOf(posting, "posting_app", "posting_writer"), "posting_app writes through posting_writer");
+                assertTrue(
+                        memberOf(posting, "posting_app", "posting_writer"),
+                        "posting_app writes through posting_writer");
             }
             try (Connection maintenance = connect("maintenance_app", "maintenance_test")) {
                 execute(maintenance, "INSERT INTO " + table + " VALUES (1)");
@@ -171,7 +189,11 @@ class DatabaseRolesTest {
             }
             try (Connection fencer = connect("suite_fencer", "maintenance_test")) {
                 assertTrue(memberOf(fencer, "suite_fencer", "pg_signal_backend"));
-                assertEquals(1, count(fencer, "SELECT count(*) FROM pg_roles WHERE rolname = 'suite_fencer' AND rolcreaterole"));
+                assertEquals(
+                        1,
+                        count(
+                                fencer,
+                                "SELECT count(*) FROM pg_roles WHERE rolname = 'suite_fencer' AND rolcreaterole"));
                 assertDenied(fencer, "INSERT INTO " + table + " VALUES (3)");
             }
         } finally {
@@ -199,7 +221,8 @@ class DatabaseRolesTest {
     }
 
     static long count(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -216,8 +239,19 @@ class DatabaseRolesTest {
 
     /** One file of infra/postgres through psql, with its variables, as ./suite runs them. */
     static void psql(String role, String database, String file, Map<String, String> variables) {
-        List<String> command = new ArrayList<>(List.of("env", "PGPASSWORD=" + role,
-                Command.require("psql", "Debian: apt-get install postgresql-client"), "-qX", "-h", HOST, "-U", role, "-d", database, "-f", Repo.path("infra/postgres/" + file).toString()));
+        List<String> command = new ArrayList<>(List.of(
+                "env",
+                "PGPASSWORD=" + role,
+                Command.require("psql", "Debian: apt-get install postgresql-client"),
+                "-qX",
+                "-h",
+                HOST,
+                "-U",
+                role,
+                "-d",
+                database,
+                "-f",
+                Repo.path("infra/postgres/" + file).toString()));
         variables.forEach((k, v) -> command.addAll(List.of("-v", k + "=" + v)));
         Command result = Command.run(Duration.ofSeconds(60), command);
         assertEquals(0, result.exitCode(), file + " as " + role + ": " + result.describe());

@@ -1,15 +1,17 @@
 package io.suite.deploy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.suite.testing.Unique;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.suite.testing.Unique;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -30,7 +32,9 @@ class ManagedRoleOnPostgresTest {
         Command rendered = Command.run(Duration.ofSeconds(60), cmd);
         assertEquals(0, rendered.exitCode(), rendered.describe());
         List<ObjectNode> objects = Repo.yamlDocuments(rendered.stdout());
-        String secret = ManifestsTest.secretEnv(ManifestsTest.find(objects, "Deployment", "backup-service")).get("DB_USER").split("/")[0];
+        String secret = ManifestsTest.secretEnv(ManifestsTest.find(objects, "Deployment", "backup-service"))
+                .get("DB_USER")
+                .split("/")[0];
         String role = ManifestsTest.DATABASE_SECRETS.get(secret);
         for (JsonNode r : ManifestsTest.find(objects, "Cluster", "suite-db").at("/spec/managed/roles")) {
             if (r.path("name").asText().equals(role)) {
@@ -76,7 +80,8 @@ class ManagedRoleOnPostgresTest {
         String role = Unique.name("cnpg").replace('-', '_');
         DatabaseRolesTest.execute("suite_fencer", "postgres", createRole(role, spec));
         try {
-            SQLException refused = assertThrows(SQLException.class,
+            SQLException refused = assertThrows(
+                    SQLException.class,
                     () -> DatabaseRolesTest.execute(role, "postgres", "CREATE DATABASE " + role + "_verify"));
             assertEquals(DatabaseRolesTest.PERMISSION_DENIED, refused.getSQLState(), refused.getMessage());
         } finally {

@@ -1,18 +1,10 @@
 package io.suite.deploy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonParser;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -21,6 +13,16 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,15 +37,28 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class ManifestsTest {
     static final List<String> OVERLAYS = List.of("dev", "prod");
-    static final List<String> SERVICES = List.of("lock-service", "posting-service", "maintenance-service", "backup-service");
+    static final List<String> SERVICES =
+            List.of("lock-service", "posting-service", "maintenance-service", "backup-service");
     /**
      * One Secret per PostgreSQL login role (infra/postgres): the dev overlay renders them with local passwords;
      * prod renders none (no default credential), they are created before the first apply (k8s/README.md).
      */
-    static final Map<String, String> DATABASE_SECRETS = Map.of("suite-db-posting-owner", "posting_owner",
-            "suite-db-posting-app", "posting_app", "suite-db-maintenance-owner", "maintenance_owner",
-            "suite-db-maintenance-app", "maintenance_app", "suite-db-backup-owner", "backup_owner",
-            "suite-db-backup-app", "backup_app", "suite-db-fencer", "suite_fencer");
+    static final Map<String, String> DATABASE_SECRETS = Map.of(
+            "suite-db-posting-owner",
+            "posting_owner",
+            "suite-db-posting-app",
+            "posting_app",
+            "suite-db-maintenance-owner",
+            "maintenance_owner",
+            "suite-db-maintenance-app",
+            "maintenance_app",
+            "suite-db-backup-owner",
+            "backup_owner",
+            "suite-db-backup-app",
+            "backup_app",
+            "suite-db-fencer",
+            "suite_fencer");
+
     static final Pattern DNS_1123 = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
     static final Map<String, List<ObjectNode>> rendered = new HashMap<>();
@@ -55,14 +70,21 @@ class ManifestsTest {
             List<String> cmd = new ArrayList<>(kustomize);
             cmd.add(Repo.path("k8s/overlays/" + overlay).toString());
             Command result = Command.run(Duration.ofSeconds(60), cmd);
-            assertEquals(0, result.exitCode(), "kustomize could not render k8s/overlays/" + overlay + ": " + result.describe());
+            assertEquals(
+                    0,
+                    result.exitCode(),
+                    "kustomize could not render k8s/overlays/" + overlay + ": " + result.describe());
             rendered.put(overlay, Repo.yamlDocuments(result.stdout()));
         }
         // prod with k8s/components/native, as that component says to use it
         List<String> cmd = new ArrayList<>(kustomize);
-        cmd.add(Repo.path("deploy-tests/src/test/resources/kustomize/prod-native").toString());
+        cmd.add(Repo.path("deploy-tests/src/test/resources/kustomize/prod-native")
+                .toString());
         Command result = Command.run(Duration.ofSeconds(60), cmd);
-        assertEquals(0, result.exitCode(), "kustomize could not render prod with the native component: " + result.describe());
+        assertEquals(
+                0,
+                result.exitCode(),
+                "kustomize could not render prod with the native component: " + result.describe());
         rendered.put("prod-native", Repo.yamlDocuments(result.stdout()));
     }
 
@@ -70,8 +92,10 @@ class ManifestsTest {
     static List<String> kustomizeCommand() {
         var kubectl = Command.find("kubectl");
         if (kubectl.isPresent()) {
-            Command version = Command.run(Duration.ofSeconds(30), List.of(kubectl.get(), "version", "--client", "-o", "json"));
-            Matcher m = Pattern.compile("\"kustomizeVersion\"\\s*:\\s*\"v?(\\d+)").matcher(version.stdout());
+            Command version =
+                    Command.run(Duration.ofSeconds(30), List.of(kubectl.get(), "version", "--client", "-o", "json"));
+            Matcher m =
+                    Pattern.compile("\"kustomizeVersion\"\\s*:\\s*\"v?(\\d+)").matcher(version.stdout());
             if (m.find() && Integer.parseInt(m.group(1)) >= 4) {
                 return List.of(kubectl.get(), "kustomize");
             }
@@ -80,10 +104,14 @@ class ManifestsTest {
         if (standalone.isPresent()) {
             return List.of(standalone.get(), "build");
         }
-        throw new AssertionError("kubectl with kustomize v4 or newer (kubectl 1.21+), or a standalone kustomize, is needed "
-                + "to render k8s/overlays. " + (kubectl.isPresent() ? "The kubectl on PATH is too old (Debian 12's "
-                + "kubernetes-client is 1.20, kustomize v2). " : "None is on PATH. ")
-                + "Install kubectl 1.21+ from the Kubernetes apt repository or your cloud SDK, or put kustomize v5 on PATH.");
+        throw new AssertionError(
+                "kubectl with kustomize v4 or newer (kubectl 1.21+), or a standalone kustomize, is needed "
+                        + "to render k8s/overlays. "
+                        + (kubectl.isPresent()
+                                ? "The kubectl on PATH is too old (Debian 12's "
+                                        + "kubernetes-client is 1.20, kustomize v2). "
+                                : "None is on PATH. ")
+                        + "Install kubectl 1.21+ from the Kubernetes apt repository or your cloud SDK, or put kustomize v5 on PATH.");
     }
 
     @ParameterizedTest
@@ -105,7 +133,8 @@ class ManifestsTest {
                 type.getMethod("validateJsonElement", JsonElement.class).invoke(null, json);
                 validated++;
             } catch (ClassNotFoundException e) {
-                errors.add(id(o) + ": no Kubernetes schema for " + apiVersion + " " + o.path("kind").asText());
+                errors.add(id(o) + ": no Kubernetes schema for " + apiVersion + " "
+                        + o.path("kind").asText());
             } catch (InvocationTargetException e) {
                 String message = String.valueOf(e.getCause().getMessage());
                 int json = message.indexOf(" JSON: ");
@@ -114,7 +143,9 @@ class ManifestsTest {
                 throw new AssertionError(e);
             }
         }
-        assertTrue(errors.isEmpty(), overlay + ": objects that the API server would reject:\n" + String.join("\n", errors));
+        assertTrue(
+                errors.isEmpty(),
+                overlay + ": objects that the API server would reject:\n" + String.join("\n", errors));
         assertTrue(validated >= 25, overlay + ": only " + validated + " core objects rendered");
     }
 
@@ -130,8 +161,23 @@ class ManifestsTest {
             }
         }
         assertTrue(errors.isEmpty(), overlay + ":\n" + String.join("\n", errors));
-        Map<String, Integer> expected = new HashMap<>(Map.of("Kafka", 1, "KafkaNodePool", 1, "KafkaTopic", 4, "Cluster", 1,
-                "Database", 2, "ServiceMonitor", 1, "PodMonitor", 1, "PrometheusRule", 1));
+        Map<String, Integer> expected = new HashMap<>(Map.of(
+                "Kafka",
+                1,
+                "KafkaNodePool",
+                1,
+                "KafkaTopic",
+                4,
+                "Cluster",
+                1,
+                "Database",
+                2,
+                "ServiceMonitor",
+                1,
+                "PodMonitor",
+                1,
+                "PrometheusRule",
+                1));
         if (overlay.equals("prod")) { // WAL archiving and base backups (PointInTimeRecoveryTest)
             expected.putAll(Map.of("ObjectStore", 1, "ScheduledBackup", 1));
         }
@@ -166,11 +212,14 @@ class ManifestsTest {
         Set<String> accounts = names(objects, "ServiceAccount");
         accounts.add("default");
         List<String> errors = new ArrayList<>();
-        List<ObjectNode> workloads = objects.stream().filter(ManifestsTest::isWorkload).toList();
+        List<ObjectNode> workloads =
+                objects.stream().filter(ManifestsTest::isWorkload).toList();
         for (ObjectNode w : workloads) {
             JsonNode pod = w.path("spec").path("template").path("spec");
-            if (pod.has("serviceAccountName") && !accounts.contains(pod.path("serviceAccountName").asText())) {
-                errors.add(id(w) + ": no ServiceAccount " + pod.path("serviceAccountName").asText());
+            if (pod.has("serviceAccountName")
+                    && !accounts.contains(pod.path("serviceAccountName").asText())) {
+                errors.add(id(w) + ": no ServiceAccount "
+                        + pod.path("serviceAccountName").asText());
             }
             for (JsonNode v : pod.path("volumes")) {
                 check(errors, configMaps, v.path("configMap").path("name"), id(w) + " volume");
@@ -183,13 +232,23 @@ class ManifestsTest {
                     check(errors, secrets, from.path("secretRef").path("name"), id(w) + " envFrom");
                 }
                 for (JsonNode env : c.path("env")) {
-                    check(errors, configMaps, env.path("valueFrom").path("configMapKeyRef").path("name"), id(w) + " env");
-                    check(errors, secrets, env.path("valueFrom").path("secretKeyRef").path("name"), id(w) + " env");
+                    check(
+                            errors,
+                            configMaps,
+                            env.path("valueFrom").path("configMapKeyRef").path("name"),
+                            id(w) + " env");
+                    check(
+                            errors,
+                            secrets,
+                            env.path("valueFrom").path("secretKeyRef").path("name"),
+                            id(w) + " env");
                 }
             }
             JsonNode selector = w.path("spec").path("selector").path("matchLabels");
             if (!w.path("kind").asText().equals("Job")
-                    && !matches(selector, w.path("spec").path("template").path("metadata").path("labels"))) {
+                    && !matches(
+                            selector,
+                            w.path("spec").path("template").path("metadata").path("labels"))) {
                 errors.add(id(w) + ": its selector does not select its own pods");
             }
         }
@@ -205,7 +264,10 @@ class ManifestsTest {
                 continue;
             }
             List<ObjectNode> selected = workloads.stream()
-                    .filter(w -> matches(selector, w.path("spec").path("template").path("metadata").path("labels"))).toList();
+                    .filter(w -> matches(
+                            selector,
+                            w.path("spec").path("template").path("metadata").path("labels")))
+                    .toList();
             if (selected.isEmpty()) {
                 errors.add(id(o) + ": selects no pods (" + selector + ")");
             }
@@ -219,8 +281,12 @@ class ManifestsTest {
             }
         }
         JsonNode config = find(objects, "ConfigMap", "suite-config").path("data");
-        for (String key : List.of("QUARKUS_REDIS_HOSTS", "KAFKA_BOOTSTRAP_SERVERS", "DB_HOST",
-                "QUARKUS_REST_CLIENT_LOCK_SERVICE_URL", "QUARKUS_REST_CLIENT_MAINTENANCE_SERVICE_URL",
+        for (String key : List.of(
+                "QUARKUS_REDIS_HOSTS",
+                "KAFKA_BOOTSTRAP_SERVERS",
+                "DB_HOST",
+                "QUARKUS_REST_CLIENT_LOCK_SERVICE_URL",
+                "QUARKUS_REST_CLIENT_MAINTENANCE_SERVICE_URL",
                 "QUARKUS_REST_CLIENT_POSTING_SERVICE_URL")) {
             if (!config.has(key)) {
                 errors.add("ConfigMap/suite-config lacks " + key);
@@ -251,7 +317,8 @@ class ManifestsTest {
                 if (!sc.path("readOnlyRootFilesystem").asBoolean()) {
                     errors.add(where + ": readOnlyRootFilesystem is not true");
                 }
-                if (!sc.path("allowPrivilegeEscalation").isBoolean() || sc.path("allowPrivilegeEscalation").asBoolean()) {
+                if (!sc.path("allowPrivilegeEscalation").isBoolean()
+                        || sc.path("allowPrivilegeEscalation").asBoolean()) {
                     errors.add(where + ": allowPrivilegeEscalation is not false");
                 }
                 if (!sc.path("capabilities").path("drop").toString().contains("\"ALL\"")) {
@@ -264,10 +331,16 @@ class ManifestsTest {
                     }
                 }
             }
-            if (w.path("kind").asText().equals("Deployment") && SERVICES.contains(w.path("metadata").path("name").asText())) {
+            if (w.path("kind").asText().equals("Deployment")
+                    && SERVICES.contains(w.path("metadata").path("name").asText())) {
                 JsonNode c = pod.path("containers").get(0);
-                Map<String, String> probes = Map.of("livenessProbe", "/q/health/live", "readinessProbe", "/q/health/ready",
-                        "startupProbe", "/q/health/started");
+                Map<String, String> probes = Map.of(
+                        "livenessProbe",
+                        "/q/health/live",
+                        "readinessProbe",
+                        "/q/health/ready",
+                        "startupProbe",
+                        "/q/health/started");
                 probes.forEach((probe, path) -> {
                     if (!c.path(probe).path("httpGet").path("path").asText().equals(path)) {
                         errors.add(id(w) + ": " + probe + " is not an HTTP GET of " + path);
@@ -291,13 +364,20 @@ class ManifestsTest {
     void podsThatStrimziCreatesFitTheRestrictedLevel(String overlay) {
         List<String> errors = new ArrayList<>();
         JsonNode kafka = find(rendered.get(overlay), "Kafka", "suite-kafka").path("spec");
-        Map<String, JsonNode> pods = Map.of("kafka", kafka.path("kafka").path("template"),
-                "entityOperator", kafka.path("entityOperator").path("template"));
-        Map<String, List<String>> containers = Map.of("kafka", List.of("kafkaContainer", "initContainer"),
-                "entityOperator", List.of("topicOperatorContainer", "userOperatorContainer"));
+        Map<String, JsonNode> pods = Map.of(
+                "kafka",
+                kafka.path("kafka").path("template"),
+                "entityOperator",
+                kafka.path("entityOperator").path("template"));
+        Map<String, List<String>> containers = Map.of(
+                "kafka",
+                List.of("kafkaContainer", "initContainer"),
+                "entityOperator",
+                List.of("topicOperatorContainer", "userOperatorContainer"));
         pods.forEach((what, template) -> {
             JsonNode pod = template.path("pod").path("securityContext");
-            if (!pod.path("runAsNonRoot").asBoolean() || !pod.path("seccompProfile").path("type").asText().equals("RuntimeDefault")) {
+            if (!pod.path("runAsNonRoot").asBoolean()
+                    || !pod.path("seccompProfile").path("type").asText().equals("RuntimeDefault")) {
                 errors.add(what + ".template.pod.securityContext: runAsNonRoot and a RuntimeDefault seccomp profile");
             }
             for (String container : containers.get(what)) {
@@ -312,11 +392,14 @@ class ManifestsTest {
                 }
             });
         }
-        assertTrue(errors.isEmpty(), overlay + ": Strimzi's pods would be refused by the restricted level:\n" + String.join("\n", errors));
+        assertTrue(
+                errors.isEmpty(),
+                overlay + ": Strimzi's pods would be refused by the restricted level:\n" + String.join("\n", errors));
     }
 
     private static void restricted(JsonNode sc, String where, List<String> errors) {
-        if (!sc.path("allowPrivilegeEscalation").isBoolean() || sc.path("allowPrivilegeEscalation").asBoolean()) {
+        if (!sc.path("allowPrivilegeEscalation").isBoolean()
+                || sc.path("allowPrivilegeEscalation").asBoolean()) {
             errors.add(where + ": allowPrivilegeEscalation is not false");
         }
         if (!sc.path("capabilities").path("drop").toString().contains("\"ALL\"")) {
@@ -340,11 +423,19 @@ class ManifestsTest {
             JsonNode n = find(nativ, "Deployment", service).at("/spec/template/spec/containers/0");
             JsonNode j = find(jvm, "Deployment", service).at("/spec/template/spec/containers/0");
             assertEquals("suite/" + service + "-native:1.0.0", n.path("image").asText(), service);
-            assertTrue(bytes(n.at("/resources/requests/memory").asText()) < bytes(j.at("/resources/requests/memory").asText()),
-                    service + ": native memory request " + n.at("/resources/requests/memory") + " is not below the JVM's");
-            assertTrue(bytes(n.at("/resources/limits/memory").asText()) >= bytes(n.at("/resources/requests/memory").asText()),
+            assertTrue(
+                    bytes(n.at("/resources/requests/memory").asText())
+                            < bytes(j.at("/resources/requests/memory").asText()),
+                    service + ": native memory request " + n.at("/resources/requests/memory")
+                            + " is not below the JVM's");
+            assertTrue(
+                    bytes(n.at("/resources/limits/memory").asText())
+                            >= bytes(n.at("/resources/requests/memory").asText()),
                     service + ": limit below request");
-            assertEquals(j.path("securityContext"), n.path("securityContext"), service + ": the native image runs as hardened");
+            assertEquals(
+                    j.path("securityContext"),
+                    n.path("securityContext"),
+                    service + ": the native image runs as hardened");
         }
     }
 
@@ -364,10 +455,18 @@ class ManifestsTest {
             JsonNode spec = service.path("spec");
             boolean redisPort = spec.path("ports").findValuesAsText("port").contains("6379");
             if (redisPort && matches(spec.path("selector"), redisPods)) {
-                assertEquals("None", spec.path("clusterIP").asText(), id(service) + " balances Redis connections over master and replicas");
+                assertEquals(
+                        "None",
+                        spec.path("clusterIP").asText(),
+                        id(service) + " balances Redis connections over master and replicas");
             }
         }
-        assertEquals("sentinel", find(objects, "ConfigMap", "suite-config").path("data").path("QUARKUS_REDIS_CLIENT_TYPE").asText(),
+        assertEquals(
+                "sentinel",
+                find(objects, "ConfigMap", "suite-config")
+                        .path("data")
+                        .path("QUARKUS_REDIS_CLIENT_TYPE")
+                        .asText(),
                 "lock-service must ask the Sentinels for the master");
     }
 
@@ -386,28 +485,58 @@ class ManifestsTest {
     void prodReplicatesTheWritePathsAndTheInfrastructure() {
         List<ObjectNode> prod = rendered.get("prod");
         for (String service : List.of("lock-service", "posting-service")) {
-            int replicas = find(prod, "Deployment", service).path("spec").path("replicas").asInt();
+            int replicas = find(prod, "Deployment", service)
+                    .path("spec")
+                    .path("replicas")
+                    .asInt();
             assertTrue(replicas >= 2, service + " has " + replicas + " replica(s) in prod");
             assertTrue(find(prod, "PodDisruptionBudget", service).path("spec").has("maxUnavailable"), service + " PDB");
         }
-        assertTrue(find(prod, "KafkaNodePool", "dual-role").path("spec").path("replicas").asInt() >= 3, "Kafka nodes");
-        assertTrue(find(prod, "Cluster", "suite-db").path("spec").path("instances").asInt() >= 3, "PostgreSQL instances");
-        assertTrue(find(prod, "StatefulSet", "redis").path("spec").path("replicas").asInt() >= 3, "Redis with Sentinel");
-        assertEquals("sentinel", find(prod, "ConfigMap", "suite-config").path("data").path("QUARKUS_REDIS_CLIENT_TYPE").asText());
+        assertTrue(
+                find(prod, "KafkaNodePool", "dual-role")
+                                .path("spec")
+                                .path("replicas")
+                                .asInt()
+                        >= 3,
+                "Kafka nodes");
+        assertTrue(
+                find(prod, "Cluster", "suite-db").path("spec").path("instances").asInt() >= 3, "PostgreSQL instances");
+        assertTrue(
+                find(prod, "StatefulSet", "redis").path("spec").path("replicas").asInt() >= 3, "Redis with Sentinel");
+        assertEquals(
+                "sentinel",
+                find(prod, "ConfigMap", "suite-config")
+                        .path("data")
+                        .path("QUARKUS_REDIS_CLIENT_TYPE")
+                        .asText());
         for (ObjectNode topic : kind(prod, "KafkaTopic")) {
             assertEquals(3, topic.path("spec").path("replicas").asInt(), id(topic) + " replicas");
         }
-        assertEquals(1, find(rendered.get("dev"), "Deployment", "lock-service").path("spec").path("replicas").asInt());
+        assertEquals(
+                1,
+                find(rendered.get("dev"), "Deployment", "lock-service")
+                        .path("spec")
+                        .path("replicas")
+                        .asInt());
     }
 
     @Test
     void prodShipsNoDatabaseCredentialAndDevHasOnePerRole() {
-        assertEquals(List.of(), kind(rendered.get("prod"), "Secret").stream().map(NAME).toList(), "prod renders Secrets");
+        assertEquals(
+                List.of(),
+                kind(rendered.get("prod"), "Secret").stream().map(NAME).toList(),
+                "prod renders Secrets");
         for (var e : DATABASE_SECRETS.entrySet()) {
             ObjectNode secret = find(rendered.get("dev"), "Secret", e.getKey());
-            assertEquals("kubernetes.io/basic-auth", secret.path("type").asText(), e.getKey() + ": CloudNativePG reads only basic-auth");
+            assertEquals(
+                    "kubernetes.io/basic-auth",
+                    secret.path("type").asText(),
+                    e.getKey() + ": CloudNativePG reads only basic-auth");
             for (String key : List.of("username", "password")) {
-                assertEquals(e.getValue(), new String(java.util.Base64.getDecoder().decode(secret.path("data").path(key).asText())),
+                assertEquals(
+                        e.getValue(),
+                        new String(Base64.getDecoder()
+                                .decode(secret.path("data").path(key).asText())),
                         e.getKey() + " " + key);
             }
         }
@@ -418,22 +547,27 @@ class ManifestsTest {
     @ValueSource(strings = {"dev", "prod"})
     void eachServiceConnectsAsItsOwnDatabaseRoles(String overlay) {
         List<ObjectNode> objects = rendered.get(overlay);
-        Map<String, String> databases = Map.of("posting-service", "posting", "maintenance-service", "maintenance",
-                "backup-service", "backup");
+        Map<String, String> databases =
+                Map.of("posting-service", "posting", "maintenance-service", "maintenance", "backup-service", "backup");
         databases.forEach((service, db) -> {
             Map<String, String> env = secretEnv(find(objects, "Deployment", service));
             assertEquals("suite-db-" + db + "-app/username", env.get("DB_USER"), service);
             assertEquals("suite-db-" + db + "-app/password", env.get("DB_PASSWORD"), service);
             assertEquals("suite-db-" + db + "-owner/username", env.get("DB_MIGRATION_USER"), service);
             assertEquals("suite-db-" + db + "-owner/password", env.get("DB_MIGRATION_PASSWORD"), service);
-            assertEquals(service.equals("maintenance-service") ? "suite-db-fencer/username" : null, env.get("FENCE_DB_USER"), service);
+            assertEquals(
+                    service.equals("maintenance-service") ? "suite-db-fencer/username" : null,
+                    env.get("FENCE_DB_USER"),
+                    service);
         });
         Map<String, String> lock = secretEnv(find(objects, "Deployment", "lock-service"));
         assertTrue(lock.isEmpty(), "lock-service has no database: " + lock);
 
         JsonNode cluster = find(objects, "Cluster", "suite-db").path("spec");
         Map<String, JsonNode> roles = new HashMap<>();
-        cluster.path("managed").path("roles").forEach(r -> roles.put(r.path("name").asText(), r));
+        cluster.path("managed")
+                .path("roles")
+                .forEach(r -> roles.put(r.path("name").asText(), r));
         Set<String> logins = new HashSet<>(DATABASE_SECRETS.values());
         logins.remove("posting_app");
         for (String role : logins) {
@@ -444,13 +578,22 @@ class ManifestsTest {
         }
         // CloudNativePG would bring posting_app's memberships back to a spec, and so lift the fence
         assertTrue(!roles.containsKey("posting_app"), "posting_app must not be a managed role");
-        assertEquals("suite-db-posting-app/password", secretEnv(find(objects, "Job", "suite-db-setup")).get("POSTING_APP_PASSWORD"));
+        assertEquals(
+                "suite-db-posting-app/password",
+                secretEnv(find(objects, "Job", "suite-db-setup")).get("POSTING_APP_PASSWORD"));
         assertTrue(!roles.get("posting_writer").path("login").asBoolean(), "posting_writer cannot log in");
         assertTrue(!roles.get("backup_restore").path("inherit").asBoolean(true), "backup_restore is NOINHERIT");
-        assertEquals("[\"pg_signal_backend\"]", roles.get("suite_fencer").path("inRoles").toString());
-        assertEquals("posting_owner", cluster.path("bootstrap").path("initdb").path("owner").asText());
+        assertEquals(
+                "[\"pg_signal_backend\"]",
+                roles.get("suite_fencer").path("inRoles").toString());
+        assertEquals(
+                "posting_owner",
+                cluster.path("bootstrap").path("initdb").path("owner").asText());
         Map<String, String> owners = new HashMap<>();
-        kind(objects, "Database").forEach(d -> owners.put(d.path("spec").path("name").asText(), d.path("spec").path("owner").asText()));
+        kind(objects, "Database")
+                .forEach(d -> owners.put(
+                        d.path("spec").path("name").asText(),
+                        d.path("spec").path("owner").asText()));
         assertEquals(Map.of("maintenance", "maintenance_owner", "backup", "backup_owner"), owners);
     }
 
@@ -464,29 +607,46 @@ class ManifestsTest {
     @ValueSource(strings = {"dev", "prod"})
     void backupServiceRoleMayCreateScratchDatabasesAndRestoreAsTheOwner(String overlay) {
         List<ObjectNode> objects = rendered.get(overlay);
-        String secret = secretEnv(find(objects, "Deployment", "backup-service")).get("DB_USER").split("/")[0];
+        String secret = secretEnv(find(objects, "Deployment", "backup-service"))
+                .get("DB_USER")
+                .split("/")[0];
         String role = DATABASE_SECRETS.get(secret);
         Map<String, JsonNode> roles = new HashMap<>();
-        find(objects, "Cluster", "suite-db").path("spec").path("managed").path("roles")
+        find(objects, "Cluster", "suite-db")
+                .path("spec")
+                .path("managed")
+                .path("roles")
                 .forEach(r -> roles.put(r.path("name").asText(), r));
         JsonNode backup = roles.get(role);
         assertTrue(backup != null, role + " (backup-service's DB_USER) is not a managed role");
-        assertTrue(backup.path("createdb").asBoolean(), role + " has no createdb: verification cannot create its scratch database");
+        assertTrue(
+                backup.path("createdb").asBoolean(),
+                role + " has no createdb: verification cannot create its scratch database");
         assertTrue(backup.path("login").asBoolean(), role + " cannot log in");
         List<String> via = new ArrayList<>();
         backup.path("inRoles").forEach(r -> via.add(r.asText()));
-        assertTrue(via.stream().anyMatch(r -> roles.containsKey(r) && !roles.get(r).path("inherit").asBoolean(true)
-                        && roles.get(r).path("inRoles").toString().contains("\"posting_owner\"")),
+        assertTrue(
+                via.stream()
+                        .anyMatch(r -> roles.containsKey(r)
+                                && !roles.get(r).path("inherit").asBoolean(true)
+                                && roles.get(r).path("inRoles").toString().contains("\"posting_owner\"")),
                 role + " cannot SET ROLE posting_owner through a NOINHERIT role: " + via);
     }
 
     /** Environment variables of a workload's first container that come from Secrets: name → secret/key. */
     static Map<String, String> secretEnv(ObjectNode workload) {
         Map<String, String> env = new HashMap<>();
-        for (JsonNode e : workload.path("spec").path("template").path("spec").path("containers").get(0).path("env")) {
+        for (JsonNode e : workload.path("spec")
+                .path("template")
+                .path("spec")
+                .path("containers")
+                .get(0)
+                .path("env")) {
             JsonNode ref = e.path("valueFrom").path("secretKeyRef");
             if (!ref.isMissingNode()) {
-                env.put(e.path("name").asText(), ref.path("name").asText() + "/" + ref.path("key").asText());
+                env.put(
+                        e.path("name").asText(),
+                        ref.path("name").asText() + "/" + ref.path("key").asText());
             }
         }
         return env;
@@ -497,7 +657,12 @@ class ManifestsTest {
         for (String overlay : OVERLAYS) {
             for (String name : Repo.DASHBOARDS) {
                 ObjectNode cm = find(rendered.get(overlay), "ConfigMap", "grafana-dashboard-" + name);
-                assertEquals("1", cm.path("metadata").path("labels").path("grafana_dashboard").asText());
+                assertEquals(
+                        "1",
+                        cm.path("metadata")
+                                .path("labels")
+                                .path("grafana_dashboard")
+                                .asText());
                 String file = Files.readString(Repo.path("observability/grafana/dashboards/" + name + ".json"));
                 assertEquals(file, cm.path("data").path(name + ".json").asText(), overlay + ": dashboard " + name);
             }
@@ -508,28 +673,45 @@ class ManifestsTest {
     @Test
     void devServesTheRealmFileOfTheRepositoryAndProdShipsNoKeycloak() throws Exception {
         List<ObjectNode> realms = kind(rendered.get("dev"), "ConfigMap").stream()
-                .filter(cm -> NAME.apply(cm).startsWith("keycloak-realm")).toList();
+                .filter(cm -> NAME.apply(cm).startsWith("keycloak-realm"))
+                .toList();
         assertEquals(1, realms.size(), "dev: one keycloak-realm ConfigMap");
-        assertEquals(Files.readString(Repo.path("infra/keycloak/realm-suite.json")),
-                realms.get(0).path("data").path("realm-suite.json").asText(), "dev's realm differs from infra/keycloak");
-        assertEquals(1, find(rendered.get("dev"), "Deployment", "keycloak").path("spec").path("replicas").asInt());
-        assertTrue(rendered.get("prod").stream().noneMatch(o -> NAME.apply(o).startsWith("keycloak")),
+        assertEquals(
+                Files.readString(Repo.path("infra/keycloak/realm-suite.json")),
+                realms.get(0).path("data").path("realm-suite.json").asText(),
+                "dev's realm differs from infra/keycloak");
+        assertEquals(
+                1,
+                find(rendered.get("dev"), "Deployment", "keycloak")
+                        .path("spec")
+                        .path("replicas")
+                        .asInt());
+        assertTrue(
+                rendered.get("prod").stream().noneMatch(o -> NAME.apply(o).startsWith("keycloak")),
                 "prod renders a Keycloak object");
     }
 
     @Test
     void thePrometheusRuleCarriesTheAlertRulesFile() {
-        JsonNode file = Repo.yaml(Repo.path("observability/prometheus/alerts.yml")).path("groups");
+        JsonNode file =
+                Repo.yaml(Repo.path("observability/prometheus/alerts.yml")).path("groups");
         for (String overlay : OVERLAYS) {
-            JsonNode rule = find(rendered.get(overlay), "PrometheusRule", "suite-alerts").path("spec").path("groups");
-            assertEquals(file, rule, overlay + ": k8s/base/monitoring/prometheusrule.yaml differs from observability/prometheus/alerts.yml");
+            JsonNode rule = find(rendered.get(overlay), "PrometheusRule", "suite-alerts")
+                    .path("spec")
+                    .path("groups");
+            assertEquals(
+                    file,
+                    rule,
+                    overlay
+                            + ": k8s/base/monitoring/prometheusrule.yaml differs from observability/prometheus/alerts.yml");
         }
     }
 
     // ---- helpers ----
 
     static boolean isWorkload(JsonNode o) {
-        return Set.of("Deployment", "StatefulSet", "DaemonSet", "Job").contains(o.path("kind").asText());
+        return Set.of("Deployment", "StatefulSet", "DaemonSet", "Job")
+                .contains(o.path("kind").asText());
     }
 
     static List<JsonNode> containers(JsonNode pod) {
@@ -576,16 +758,21 @@ class ManifestsTest {
 
     static Set<String> names(List<ObjectNode> objects, String kind) {
         Set<String> names = new HashSet<>();
-        kind(objects, kind).forEach(o -> names.add(o.path("metadata").path("name").asText()));
+        kind(objects, kind)
+                .forEach(o -> names.add(o.path("metadata").path("name").asText()));
         return names;
     }
 
     static List<ObjectNode> kind(List<ObjectNode> objects, String kind) {
-        return objects.stream().filter(o -> o.path("kind").asText().equals(kind)).toList();
+        return objects.stream()
+                .filter(o -> o.path("kind").asText().equals(kind))
+                .toList();
     }
 
     static ObjectNode find(List<ObjectNode> objects, String kind, String name) {
-        return kind(objects, kind).stream().filter(o -> o.path("metadata").path("name").asText().equals(name)).findFirst()
+        return kind(objects, kind).stream()
+                .filter(o -> o.path("metadata").path("name").asText().equals(name))
+                .findFirst()
                 .orElseGet(() -> fail(kind + "/" + name + " is not rendered"));
     }
 
@@ -593,5 +780,6 @@ class ManifestsTest {
         return o.path("kind").asText() + "/" + o.path("metadata").path("name").asText();
     }
 
-    static final Function<JsonNode, String> NAME = o -> o.path("metadata").path("name").asText();
+    static final Function<JsonNode, String> NAME =
+            o -> o.path("metadata").path("name").asText();
 }

@@ -1,21 +1,21 @@
 package io.suite.deploy;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import io.suite.testing.Http;
 import io.suite.testing.Tokens;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The realm {@code suite} (infra/keycloak/realm-suite.json) as the running Keycloak serves it: the users,
@@ -25,13 +25,16 @@ import io.suite.testing.Tokens;
 class RealmTest {
 
     @ParameterizedTest(name = "{0} has {1}")
-    @CsvSource(delimiter = ';', value = {
-            "reader;reader",
-            "clerk;clerk reader",
-            "operator;operator reader",
-            "admin;admin operator reader",
-            "locker;lock-client reader",
-            "locker2;lock-client reader"})
+    @CsvSource(
+            delimiter = ';',
+            value = {
+                "reader;reader",
+                "clerk;clerk reader",
+                "operator;operator reader",
+                "admin;admin operator reader",
+                "locker;lock-client reader",
+                "locker2;lock-client reader"
+            })
     void everyPersonHasExactlyTheRolesOfTheContract(String user, String roles) {
         JsonNode claims = Tokens.claims(Tokens.of(user));
         assertEquals(user, claims.path("preferred_username").asText());
@@ -39,9 +42,9 @@ class RealmTest {
     }
 
     @ParameterizedTest(name = "{0} calls as {1}")
-    @CsvSource(delimiter = ';', value = {
-            "posting-service;lock-client reader",
-            "backup-service;operator reader"})
+    @CsvSource(
+            delimiter = ';',
+            value = {"posting-service;lock-client reader", "backup-service;operator reader"})
     void servicesCallWithTheirOwnClientCredentials(String client, String roles) {
         JsonNode claims = Tokens.claims(Tokens.service(client, client + "-local-secret"));
         assertEquals(client, claims.path("azp").asText());
@@ -50,12 +53,12 @@ class RealmTest {
 
     @Test
     void aWrongPasswordOrSecretGetsNoToken() {
-        Http.Answer wrongPassword = Tokens.request(Map.of("grant_type", "password", "client_id", "suite-cli",
-                "username", "admin", "password", "not-admin"));
+        Http.Answer wrongPassword = Tokens.request(Map.of(
+                "grant_type", "password", "client_id", "suite-cli", "username", "admin", "password", "not-admin"));
         assertEquals(401, wrongPassword.status(), wrongPassword.body());
         assertFalse(wrongPassword.body().contains("access_token"));
-        Http.Answer wrongSecret = Tokens.request(Map.of("grant_type", "client_credentials",
-                "client_id", "backup-service", "client_secret", "guessed"));
+        Http.Answer wrongSecret = Tokens.request(
+                Map.of("grant_type", "client_credentials", "client_id", "backup-service", "client_secret", "guessed"));
         assertEquals(401, wrongSecret.status(), wrongSecret.body());
     }
 
@@ -65,8 +68,17 @@ class RealmTest {
         Http.Answer cli = Tokens.request(Map.of("grant_type", "client_credentials", "client_id", "suite-cli"));
         assertTrue(cli.status() >= 400 && cli.status() < 500, cli.body());
         // a service client takes no passwords
-        Http.Answer service = Tokens.request(Map.of("grant_type", "password", "client_id", "posting-service",
-                "client_secret", "posting-service-local-secret", "username", "admin", "password", "admin"));
+        Http.Answer service = Tokens.request(Map.of(
+                "grant_type",
+                "password",
+                "client_id",
+                "posting-service",
+                "client_secret",
+                "posting-service-local-secret",
+                "username",
+                "admin",
+                "password",
+                "admin"));
         assertTrue(service.status() >= 400 && service.status() < 500, service.body());
     }
 

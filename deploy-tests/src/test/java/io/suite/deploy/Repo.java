@@ -1,15 +1,7 @@
 package io.suite.deploy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.suite.testing.ServiceProcess;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,14 +11,21 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import io.suite.testing.ServiceProcess;
+
 /** The repository's deployment files, read the way the tools read them. */
 final class Repo {
     static final ObjectMapper JSON = new ObjectMapper();
     static final YAMLMapper YAML = new YAMLMapper();
     static final List<String> DASHBOARDS = List.of("locks", "posting", "maintenance", "backups");
 
-    private Repo() {
-    }
+    private Repo() {}
 
     static Path root() {
         return ServiceProcess.repositoryRoot();
@@ -76,7 +75,9 @@ final class Repo {
             for (JsonNode panel : panels(dashboard)) {
                 int i = 0;
                 for (JsonNode target : panel.path("targets")) {
-                    exprs.put(name + " / " + panel.path("title").asText() + " #" + (++i), target.path("expr").asText());
+                    exprs.put(
+                            name + " / " + panel.path("title").asText() + " #" + (++i),
+                            target.path("expr").asText());
                 }
             }
         }
@@ -97,7 +98,9 @@ final class Repo {
         Map<String, String> exprs = new LinkedHashMap<>();
         for (JsonNode group : yaml(path("observability/prometheus/alerts.yml")).path("groups")) {
             for (JsonNode rule : group.path("rules")) {
-                String name = rule.has("alert") ? rule.path("alert").asText() : rule.path("record").asText();
+                String name = rule.has("alert")
+                        ? rule.path("alert").asText()
+                        : rule.path("record").asText();
                 exprs.put(name, rule.path("expr").asText());
             }
         }
@@ -108,7 +111,8 @@ final class Repo {
     static Set<String> metricsUsed() {
         Set<String> names = new TreeSet<>();
         Stream.concat(dashboardExpressions().values().stream(), ruleExpressions().values().stream())
-                .map(PromQl::metricNames).forEach(names::addAll);
+                .map(PromQl::metricNames)
+                .forEach(names::addAll);
         names.removeIf(n -> n.equals("up") || n.startsWith("scrape_"));
         return names;
     }

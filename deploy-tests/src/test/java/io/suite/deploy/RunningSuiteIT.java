@@ -1,14 +1,7 @@
 package io.suite.deploy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.suite.testing.MaintenanceStates;
-import io.suite.testing.ServiceProcess;
-import io.suite.testing.Unique;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -30,6 +23,17 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.suite.testing.MaintenanceStates;
+import io.suite.testing.ServiceProcess;
+import io.suite.testing.Unique;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -59,20 +63,41 @@ class RunningSuiteIT {
                 "maintenance.state-topic", "mstate-" + RUN,
                 "maintenance.status-topic", "wps-" + RUN);
         // the two that need no other service start side by side (each start waits for readiness)
-        CompletableFuture<ServiceProcess> lock = CompletableFuture.supplyAsync(() -> ServiceProcess.start("lock-service",
-                with(topics, Map.of("lock.key-prefix", RUN + ":"))));
-        CompletableFuture<ServiceProcess> maintenance = CompletableFuture.supplyAsync(() ->
-                ServiceProcess.start("maintenance-service", with(topics, database("maintenance_test"))));
+        CompletableFuture<ServiceProcess> lock = CompletableFuture.supplyAsync(() ->
+                ServiceProcess.start("lock-service", with(topics, Map.of("lock.key-prefix", RUN + ":"))));
+        CompletableFuture<ServiceProcess> maintenance = CompletableFuture.supplyAsync(
+                () -> ServiceProcess.start("maintenance-service", with(topics, database("maintenance_test"))));
         services.put("lock-service", lock.join());
         services.put("maintenance-service", maintenance.join());
-        services.put("posting-service", ServiceProcess.start("posting-service", with(topics, database("posting_test"), Map.of(
-                "quarkus.rest-client.lock-service.url", services.get("lock-service").url(),
-                "mp.messaging.outgoing.document-events.topic", "docs-" + RUN))));
-        services.put("backup-service", ServiceProcess.start("backup-service", with(topics, database("backup_test"), Map.of(
-                "quarkus.rest-client.maintenance-service.url", services.get("maintenance-service").url(),
-                "quarkus.rest-client.posting-service.url", services.get("posting-service").url(),
-                "backup.directory", Repo.path("deploy-tests/target/backups-" + RUN).toString(),
-                "mp.messaging.outgoing.backup-events.topic", "bevents-" + RUN))));
+        services.put(
+                "posting-service",
+                ServiceProcess.start(
+                        "posting-service",
+                        with(
+                                topics,
+                                database("posting_test"),
+                                Map.of(
+                                        "quarkus.rest-client.lock-service.url",
+                                        services.get("lock-service").url(),
+                                        "mp.messaging.outgoing.document-events.topic",
+                                        "docs-" + RUN))));
+        services.put(
+                "backup-service",
+                ServiceProcess.start(
+                        "backup-service",
+                        with(
+                                topics,
+                                database("backup_test"),
+                                Map.of(
+                                        "quarkus.rest-client.maintenance-service.url",
+                                                services.get("maintenance-service")
+                                                        .url(),
+                                        "quarkus.rest-client.posting-service.url",
+                                                services.get("posting-service").url(),
+                                        "backup.directory",
+                                                Repo.path("deploy-tests/target/backups-" + RUN)
+                                                        .toString(),
+                                        "mp.messaging.outgoing.backup-events.topic", "bevents-" + RUN))));
         startPrometheus();
     }
 
@@ -99,7 +124,10 @@ class RunningSuiteIT {
         Path dir = Repo.path("deploy-tests/target/prometheus-" + RUN);
         Files.createDirectories(dir);
         StringBuilder targets = new StringBuilder();
-        services.values().forEach(s -> targets.append("          - 127.0.0.1:").append(s.port()).append('\n'));
+        services.values()
+                .forEach(s -> targets.append("          - 127.0.0.1:")
+                        .append(s.port())
+                        .append('\n'));
         Path config = dir.resolve("prometheus.yml");
         Files.writeString(config, """
                 global:
@@ -115,15 +143,23 @@ class RunningSuiteIT {
                 %s""".formatted(Repo.path("observability/prometheus/alerts.yml"), targets));
         int port = freePort();
         prometheusUrl = "http://127.0.0.1:" + port;
-        prometheus = new ProcessBuilder(binary, "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("data"),
-                "--web.listen-address=127.0.0.1:" + port, "--storage.tsdb.retention.time=1h")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+        prometheus = new ProcessBuilder(
+                        binary,
+                        "--config.file=" + config,
+                        "--storage.tsdb.path=" + dir.resolve("data"),
+                        "--web.listen-address=127.0.0.1:" + port,
+                        "--storage.tsdb.retention.time=1h")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("prometheus.log").toFile())
+                .start();
         // until it listens, a connection is refused: that is the waiting, not a failure
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-                .ignoreExceptionsInstanceOf(java.net.ConnectException.class).until(() -> {
-            assertTrue(prometheus.isAlive(), "Prometheus exited; see " + dir.resolve("prometheus.log"));
-            return get(prometheusUrl + "/-/ready").statusCode() == 200;
-        });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .ignoreExceptionsInstanceOf(ConnectException.class)
+                .until(() -> {
+                    assertTrue(prometheus.isAlive(), "Prometheus exited; see " + dir.resolve("prometheus.log"));
+                    return get(prometheusUrl + "/-/ready").statusCode() == 200;
+                });
     }
 
     @AfterAll
@@ -142,8 +178,20 @@ class RunningSuiteIT {
     static void dropSchemas() {
         Command.find("psql").ifPresent(psql -> {
             for (String db : List.of("posting_test", "maintenance_test", "backup_test")) {
-                Command.run(Duration.ofSeconds(30), List.of("env", "PGPASSWORD=suite", psql, "-h", "127.0.0.1", "-U", "suite",
-                        "-d", db, "-qc", "drop schema if exists " + SCHEMA + " cascade"));
+                Command.run(
+                        Duration.ofSeconds(30),
+                        List.of(
+                                "env",
+                                "PGPASSWORD=suite",
+                                psql,
+                                "-h",
+                                "127.0.0.1",
+                                "-U",
+                                "suite",
+                                "-d",
+                                db,
+                                "-qc",
+                                "drop schema if exists " + SCHEMA + " cascade"));
             }
         });
     }
@@ -152,7 +200,9 @@ class RunningSuiteIT {
 
     @Test
     void prometheusScrapesEveryMetricThatDashboardsAndAlertsUse() throws Exception {
-        await("Prometheus scrapes all four services").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+        await("Prometheus scrapes all four services")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> query("up{job=\"suite\"} == 1").size() == services.size());
         // Micrometer registers the HTTP server's timer (http_server_requests_seconds, read by SuiteServerErrors) at a
         // service's first request outside /q: one request each, whatever it answers
@@ -164,15 +214,23 @@ class RunningSuiteIT {
         // every meter is registered at start-up, so one or two scrapes are enough; wait a little for slow starters
         Map<String, List<String>> missing = new TreeMap<>();
         try {
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                missing.clear();
-                missing.putAll(missingMetrics(used));
-                return missing.isEmpty();
-            });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            StringBuilder report = new StringBuilder("metrics that dashboards or alert rules use but Prometheus did not scrape:\n");
-            missing.forEach((service, names) -> report.append("  ").append(service).append(" lacks ").append(names).append('\n'));
-            report.append("(names agreed for the suite; register every meter at start-up so that it is scraped at zero)");
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> {
+                        missing.clear();
+                        missing.putAll(missingMetrics(used));
+                        return missing.isEmpty();
+                    });
+        } catch (ConditionTimeoutException e) {
+            StringBuilder report =
+                    new StringBuilder("metrics that dashboards or alert rules use but Prometheus did not scrape:\n");
+            missing.forEach((service, names) -> report.append("  ")
+                    .append(service)
+                    .append(" lacks ")
+                    .append(names)
+                    .append('\n'));
+            report.append(
+                    "(names agreed for the suite; register every meter at start-up so that it is scraped at zero)");
             throw new AssertionError(report.toString());
         }
     }
@@ -183,8 +241,10 @@ class RunningSuiteIT {
         services.forEach((name, s) -> serviceOf.put("127.0.0.1:" + s.port(), name));
         Map<String, Set<String>> exposedBy = new HashMap<>();
         for (JsonNode r : query("count by (__name__, instance) ({job=\"suite\"})")) {
-            exposedBy.computeIfAbsent(r.path("metric").path("__name__").asText(), k -> new TreeSet<>())
-                    .add(serviceOf.getOrDefault(r.path("metric").path("instance").asText(), "?"));
+            exposedBy
+                    .computeIfAbsent(r.path("metric").path("__name__").asText(), k -> new TreeSet<>())
+                    .add(serviceOf.getOrDefault(
+                            r.path("metric").path("instance").asText(), "?"));
         }
         Map<String, List<String>> missing = new TreeMap<>();
         for (String name : used) {
@@ -210,7 +270,8 @@ class RunningSuiteIT {
 
     static List<JsonNode> query(String promql) {
         try {
-            HttpResponse<String> r = get(prometheusUrl + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+            HttpResponse<String> r =
+                    get(prometheusUrl + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
             assertEquals(200, r.statusCode(), r.body());
             List<JsonNode> result = new ArrayList<>();
             Repo.JSON.readTree(r.body()).path("data").path("result").forEach(result::add);
@@ -226,9 +287,13 @@ class RunningSuiteIT {
     // ---- the kubectl plugin against the real maintenance-service and backup-service ----
 
     static Command plugin(String... args) {
-        List<String> cmd = Command.of(Command.require("python3", "The kubectl plugin is a Python 3 script."),
+        List<String> cmd = Command.of(
+                Command.require("python3", "The kubectl plugin is a Python 3 script."),
                 Repo.path("k8s/plugin/kubectl-maintenance").toString(),
-                "--url", services.get("maintenance-service").url(), "--backup-url", services.get("backup-service").url());
+                "--url",
+                services.get("maintenance-service").url(),
+                "--backup-url",
+                services.get("backup-service").url());
         cmd.addAll(List.of(args));
         return Command.run(Duration.ofSeconds(60), cmd);
     }
@@ -248,7 +313,8 @@ class RunningSuiteIT {
 
         String reason = "deploy-test " + RUN;
         // --wait returns once lock-service and posting-service (they follow this run's topic) have both drained
-        Command on = plugin("on", "--reason", reason, "--for", "2h", "--wait", "--interval", "200ms", "--wait-timeout", "30s");
+        Command on = plugin(
+                "on", "--reason", reason, "--for", "2h", "--wait", "--interval", "200ms", "--wait-timeout", "30s");
         assertEquals(0, on.exitCode(), on.describe());
         assertTrue(on.stdout().contains("READ_ONLY") && on.stdout().contains("DRAINED"), on.stdout());
         assertTrue(on.stderr().contains("DRAINED (2/2 write paths drained)"), "progress: " + on.stderr());
@@ -257,8 +323,10 @@ class RunningSuiteIT {
         assertEquals("READ_ONLY", readOnly.path("mode").asText());
         assertEquals(reason, readOnly.path("reason").asText());
         assertTrue(readOnly.path("epoch").asLong() > epoch, "a new epoch: " + readOnly);
-        Duration left = Duration.between(Instant.now(), Instant.parse(readOnly.path("expiresAt").asText()));
-        assertTrue(left.compareTo(Duration.ofMinutes(110)) > 0 && left.compareTo(Duration.ofMinutes(121)) < 0,
+        Duration left = Duration.between(
+                Instant.now(), Instant.parse(readOnly.path("expiresAt").asText()));
+        assertTrue(
+                left.compareTo(Duration.ofMinutes(110)) > 0 && left.compareTo(Duration.ofMinutes(121)) < 0,
                 "--for 2h: expires in " + left);
 
         Command off = plugin("off", "--reason", "done " + RUN);
@@ -275,23 +343,32 @@ class RunningSuiteIT {
     /** Without --url: real kubectl, through the service-proxy path of the API server (a stand-in, no cluster here). */
     @Test
     void pluginGoesThroughTheApiServersServiceProxy() throws IOException {
-        Map<String, String> urls = Map.of("maintenance-service", services.get("maintenance-service").url(),
-                "backup-service", services.get("backup-service").url());
+        Map<String, String> urls = Map.of(
+                "maintenance-service",
+                services.get("maintenance-service").url(),
+                "backup-service",
+                services.get("backup-service").url());
         try (ServiceProxyStandIn api = ServiceProxyStandIn.start(urls)) {
             Path kubeconfig = api.kubeconfig(Repo.path("deploy-tests/target/kube-" + RUN));
-            List<String> base = List.of(Command.require("python3", "The kubectl plugin is a Python 3 script."),
-                    Repo.path("k8s/plugin/kubectl-maintenance").toString(), "--kubeconfig", kubeconfig.toString());
+            List<String> base = List.of(
+                    Command.require("python3", "The kubectl plugin is a Python 3 script."),
+                    Repo.path("k8s/plugin/kubectl-maintenance").toString(),
+                    "--kubeconfig",
+                    kubeconfig.toString());
             Command.require("kubectl", "kubectl is needed for the plugin's default (cluster) mode.");
 
             Command status = Command.run(Duration.ofSeconds(60), concat(base, "-n", "suite", "-o", "json", "status"));
             assertEquals(0, status.exitCode(), status.describe());
             long epoch = Repo.JSON.readTree(status.stdout()).path("epoch").asLong();
 
-            Command on = Command.run(Duration.ofSeconds(60), concat(base, "-o", "json", "on", "--reason", "via proxy " + RUN, "--for", "30m"));
+            Command on = Command.run(
+                    Duration.ofSeconds(60),
+                    concat(base, "-o", "json", "on", "--reason", "via proxy " + RUN, "--for", "30m"));
             assertEquals(0, on.exitCode(), on.describe());
             JsonNode readOnly = Repo.JSON.readTree(on.stdout());
             assertEquals("READ_ONLY", readOnly.path("mode").asText());
-            assertEquals("via proxy " + RUN, readOnly.path("reason").asText(), "the body went through kubectl create --raw");
+            assertEquals(
+                    "via proxy " + RUN, readOnly.path("reason").asText(), "the body went through kubectl create --raw");
             assertTrue(readOnly.path("epoch").asLong() > epoch);
 
             Command off = Command.run(Duration.ofSeconds(60), concat(base, "off", "--reason", "via proxy done"));
@@ -304,20 +381,31 @@ class RunningSuiteIT {
 
             // no -n: the kubeconfig context's namespace, here one RBAC forbids; -n after the command overrides it
             Path inForbidden = kubeconfig.resolveSibling("kubeconfig-forbidden");
-            Files.writeString(inForbidden, Files.readString(kubeconfig).replace("context: {cluster: standin,",
-                    "context: {namespace: forbidden, cluster: standin,"));
-            Command fromKubeconfig = Command.run(Duration.ofSeconds(60), List.of(base.get(0), base.get(1),
-                    "--kubeconfig", inForbidden.toString(), "status"));
+            Files.writeString(
+                    inForbidden,
+                    Files.readString(kubeconfig)
+                            .replace(
+                                    "context: {cluster: standin,",
+                                    "context: {namespace: forbidden, cluster: standin,"));
+            Command fromKubeconfig = Command.run(
+                    Duration.ofSeconds(60),
+                    List.of(base.get(0), base.get(1), "--kubeconfig", inForbidden.toString(), "status"));
             assertEquals(1, fromKubeconfig.exitCode(), fromKubeconfig.describe());
             assertTrue(fromKubeconfig.stderr().contains("in namespace forbidden"), fromKubeconfig.stderr());
-            Command overridden = Command.run(Duration.ofSeconds(60), List.of(base.get(0), base.get(1),
-                    "status", "--kubeconfig", inForbidden.toString(), "-n", "suite"));
+            Command overridden = Command.run(
+                    Duration.ofSeconds(60),
+                    List.of(base.get(0), base.get(1), "status", "--kubeconfig", inForbidden.toString(), "-n", "suite"));
             assertEquals(0, overridden.exitCode(), overridden.describe());
 
-            Command forbidden = Command.run(Duration.ofSeconds(60), concat(base, "-n", "forbidden", "on", "--reason", "x"));
+            Command forbidden =
+                    Command.run(Duration.ofSeconds(60), concat(base, "-n", "forbidden", "on", "--reason", "x"));
             assertEquals(1, forbidden.exitCode(), forbidden.describe());
-            assertTrue(forbidden.stderr().contains("forbidden: your Kubernetes user may not use the service proxy of "
-                    + "maintenance-service in namespace forbidden"), forbidden.stderr());
+            assertTrue(
+                    forbidden
+                            .stderr()
+                            .contains("forbidden: your Kubernetes user may not use the service proxy of "
+                                    + "maintenance-service in namespace forbidden"),
+                    forbidden.stderr());
         }
     }
 
@@ -351,22 +439,37 @@ class RunningSuiteIT {
             assertTrue(c.stderr().contains(message), args + " should say '" + message + "': " + c.stderr());
             assertTrue(c.stdout().isEmpty(), args + " printed to stdout: " + c.stdout());
         });
-        Command badUrl = Command.run(Duration.ofSeconds(30), List.of("python3", Repo.path("k8s/plugin/kubectl-maintenance").toString(),
-                "--url", "localhost:8083", "status"));
+        Command badUrl = Command.run(
+                Duration.ofSeconds(30),
+                List.of(
+                        "python3",
+                        Repo.path("k8s/plugin/kubectl-maintenance").toString(),
+                        "--url",
+                        "localhost:8083",
+                        "status"));
         assertEquals(2, badUrl.exitCode(), badUrl.describe());
         assertTrue(badUrl.stderr().contains("--url must be an http(s) URL"), badUrl.stderr());
     }
 
     @Test
     void unreachableServiceExitsWith1() {
-        Command c = Command.run(Duration.ofSeconds(30), List.of("python3", Repo.path("k8s/plugin/kubectl-maintenance").toString(),
-                "--url", "http://127.0.0.1:" + freePort(), "status"));
+        Command c = Command.run(
+                Duration.ofSeconds(30),
+                List.of(
+                        "python3",
+                        Repo.path("k8s/plugin/kubectl-maintenance").toString(),
+                        "--url",
+                        "http://127.0.0.1:" + freePort(),
+                        "status"));
         assertEquals(1, c.exitCode(), c.describe());
         assertTrue(c.stderr().startsWith("error: cannot reach maintenance-service at http://127.0.0.1:"), c.stderr());
     }
 
     static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -1,8 +1,5 @@
 package io.suite.deploy;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -16,6 +13,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 
 /**
  * Stands in for the one API-server path the kubectl plugin uses, as there is no cluster here:
@@ -59,32 +59,55 @@ final class ServiceProxyStandIn implements AutoCloseable {
         try (exchange) {
             String path = exchange.getRequestURI().getRawPath();
             if (path.equals("/version")) {
-                reply(exchange, 200, "application/json", "{\"major\":\"1\",\"minor\":\"32\",\"gitVersion\":\"v1.32.4\"}");
+                reply(
+                        exchange,
+                        200,
+                        "application/json",
+                        "{\"major\":\"1\",\"minor\":\"32\",\"gitVersion\":\"v1.32.4\"}");
                 return;
             }
             Matcher m = PROXY.matcher(path);
             if (!m.matches() || !serviceUrls.containsKey(m.group(2))) {
-                reply(exchange, 404, "application/json", status(404, "NotFound", "the server could not find the requested resource"));
+                reply(
+                        exchange,
+                        404,
+                        "application/json",
+                        status(404, "NotFound", "the server could not find the requested resource"));
                 return;
             }
             if (m.group(1).equals("forbidden")) {
-                reply(exchange, 403, "application/json", status(403, "Forbidden", "services \\\"http:" + m.group(2)
-                        + ":http\\\" is forbidden: User \\\"operator\\\" cannot " + (exchange.getRequestMethod().equals("GET") ? "get" : "create")
-                        + " resource \\\"services/proxy\\\" in API group \\\"\\\" in the namespace \\\"forbidden\\\""));
+                reply(
+                        exchange,
+                        403,
+                        "application/json",
+                        status(
+                                403,
+                                "Forbidden",
+                                "services \\\"http:" + m.group(2)
+                                        + ":http\\\" is forbidden: User \\\"operator\\\" cannot "
+                                        + (exchange.getRequestMethod().equals("GET") ? "get" : "create")
+                                        + " resource \\\"services/proxy\\\" in API group \\\"\\\" in the namespace \\\"forbidden\\\""));
                 return;
             }
             byte[] body = exchange.getRequestBody().readAllBytes();
             HttpRequest.Builder forward = HttpRequest.newBuilder(URI.create(serviceUrls.get(m.group(2)) + m.group(3)))
                     .timeout(Duration.ofSeconds(30))
-                    .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofByteArray(body));
+                    .method(
+                            exchange.getRequestMethod(),
+                            body.length == 0
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofByteArray(body));
             String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
             if (contentType != null) {
                 forward.header("Content-Type", contentType);
             }
             HttpResponse<byte[]> response = http.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
-            exchange.getResponseHeaders().set("Content-Type", response.headers().firstValue("Content-Type").orElse("application/json"));
-            exchange.sendResponseHeaders(response.statusCode(), response.body().length == 0 ? -1 : response.body().length);
+            exchange.getResponseHeaders()
+                    .set(
+                            "Content-Type",
+                            response.headers().firstValue("Content-Type").orElse("application/json"));
+            exchange.sendResponseHeaders(
+                    response.statusCode(), response.body().length == 0 ? -1 : response.body().length);
             exchange.getResponseBody().write(response.body());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -92,8 +115,8 @@ final class ServiceProxyStandIn implements AutoCloseable {
     }
 
     private static String status(int code, String reason, String message) {
-        return "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"" + message
-                + "\",\"reason\":\"" + reason + "\",\"code\":" + code + "}";
+        return "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\""
+                + message + "\",\"reason\":\"" + reason + "\",\"code\":" + code + "}";
     }
 
     private static void reply(HttpExchange exchange, int status, String type, String body) throws IOException {

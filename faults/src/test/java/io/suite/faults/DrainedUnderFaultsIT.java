@@ -1,14 +1,10 @@
 package io.suite.faults;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -18,6 +14,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.suite.testing.Http;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * "DRAINED is a promise, kept under faults" (DESIGN.md), against real processes: from the moment
@@ -31,7 +32,8 @@ class DrainedUnderFaultsIT extends FaultCase {
     @Test
     @Order(1)
     void kafkaPausedAtTheFlip() throws Exception {
-        try (Ledger.Load load = ledger.new Load(List.of(suite.postingA.url(), suite.postingB.url()), items, WAREHOUSE, 4)) {
+        try (Ledger.Load load =
+                ledger.new Load(List.of(suite.postingA.url(), suite.postingB.url()), items, WAREHOUSE, 4)) {
             awaitAccepted(10);
             suite.broker.pause();
             ledger.event("broker paused");
@@ -69,7 +71,7 @@ class DrainedUnderFaultsIT extends FaultCase {
             PostingDatabase.Fingerprint atDrained = db.fingerprint(ledger.prefix);
             row.close();
             ledger.event("row released");
-            Ledger.Posting answer = shipment.get(90, java.util.concurrent.TimeUnit.SECONDS);
+            Ledger.Posting answer = shipment.get(90, TimeUnit.SECONDS);
             assertNotEquals(201, answer.status(), "the shipment was answered as posted after DRAINED: " + answer);
             assertTrue(!row.hasWaiter(), "nobody waits any more");
             assertEquals(atDrained, db.fingerprint(ledger.prefix), "committed after DRAINED\n" + ledger.describe());
@@ -96,7 +98,7 @@ class DrainedUnderFaultsIT extends FaultCase {
             ledger.event("posting B resumed");
             Ledger.Posting late = ledger.post(suite.postingB.url(), "RECEIPT", item, WAREHOUSE, 1);
             assertNotEquals(201, late.status(), "a thawed replica wrote after DRAINED: " + late);
-            shipment.get(90, java.util.concurrent.TimeUnit.SECONDS);
+            shipment.get(90, TimeUnit.SECONDS);
             assertEquals(atDrained, db.fingerprint(ledger.prefix), "committed after DRAINED\n" + ledger.describe());
             maintenance.readWrite("frozen replica case over");
         }
@@ -108,12 +110,15 @@ class DrainedUnderFaultsIT extends FaultCase {
     void aLockTransactionBegunBeforeTheFlipGetsNoExclusiveLockAfterDrained() {
         Http.Answer begun = Http.post(suite.lockA.url() + "/v1/lock-transactions", "{\"owner\":\"faults\"}");
         assertEquals(201, begun.status(), begun.body());
-        String id = begun.json().get("id").asText(), token = begun.json().get("token").asText();
+        String id = begun.json().get("id").asText(),
+                token = begun.json().get("token").asText();
         long epoch = maintenance.readOnlyEpoch("exclusive after drained", 1500);
         maintenance.awaitDrained(epoch);
-        Http.Answer lock = Http.post(suite.lockA.url() + "/v1/lock-transactions/" + id + "/locks",
+        Http.Answer lock = Http.post(
+                suite.lockA.url() + "/v1/lock-transactions/" + id + "/locks",
                 "{\"timeoutMs\":0,\"items\":[{\"space\":\"" + ledger.prefix + "\",\"mode\":\"EXCLUSIVE\"}]}",
-                Map.of("X-Lock-Token", token), Duration.ofSeconds(30));
+                Map.of("X-Lock-Token", token),
+                Duration.ofSeconds(30));
         assertEquals(503, lock.status(), lock.body());
         assertEquals("read-only", lock.problem());
         maintenance.readWrite("lock case over");
@@ -211,9 +216,10 @@ class DrainedUnderFaultsIT extends FaultCase {
     }
 
     /** A shipment of {@code item} posted to {@code replica}, once it waits in PostgreSQL for the held row. */
-    private CompletableFuture<Ledger.Posting> shipmentWaitingFor(PostingDatabase.RowLock row, String replica, String item) {
-        CompletableFuture<Ledger.Posting> shipment = CompletableFuture
-                .supplyAsync(() -> ledger.post(replica, "SHIPMENT", item, WAREHOUSE, 1));
+    private CompletableFuture<Ledger.Posting> shipmentWaitingFor(
+            PostingDatabase.RowLock row, String replica, String item) {
+        CompletableFuture<Ledger.Posting> shipment =
+                CompletableFuture.supplyAsync(() -> ledger.post(replica, "SHIPMENT", item, WAREHOUSE, 1));
         await().atMost(Duration.ofSeconds(30)).until(row::hasWaiter);
         return shipment;
     }

@@ -1,9 +1,5 @@
 package io.suite.faults;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.time.Duration;
 import java.util.List;
 
@@ -11,6 +7,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * One fault case on the shared {@link FaultySuite}: before it, whatever the last case froze or killed is
@@ -43,14 +43,16 @@ abstract class FaultCase {
         // a replica started again, or a pool whose connections a fence or a restart ended, may need a moment
         for (String item : items) {
             await().atMost(Duration.ofSeconds(60))
-                    .until(() -> ledger.post(suite.postingA.url(), "RECEIPT", item, WAREHOUSE, 1000).accepted());
+                    .until(() -> ledger.post(suite.postingA.url(), "RECEIPT", item, WAREHOUSE, 1000)
+                            .accepted());
         }
     }
 
     @AfterEach
     void check() {
         suite.healServers();
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(60))
+                .ignoreExceptions()
                 .until(() -> maintenance.state().get("mode") != null);
         if (!"READ_WRITE".equals(maintenance.state().get("mode").asText())) {
             maintenance.readWrite("fault case over");
@@ -65,12 +67,14 @@ abstract class FaultCase {
     }
 
     void awaitAccepted(long count) {
-        await().atMost(Duration.ofSeconds(90)).until(() -> ledger.accepted() >= count || !ledger.unexpected().isEmpty());
+        await().atMost(Duration.ofSeconds(90))
+                .until(() -> ledger.accepted() >= count || !ledger.unexpected().isEmpty());
         assertTrue(ledger.unexpected().isEmpty(), "unexpected answers: " + ledger.unexpected());
     }
 
     /** Writes go through again on that replica once read-write is back (the fence is lifted). */
     void awaitAcceptedOn(String replica, String item) {
-        await().atMost(Duration.ofSeconds(90)).until(() -> ledger.post(replica, "RECEIPT", item, WAREHOUSE, 1).accepted());
+        await().atMost(Duration.ofSeconds(90))
+                .until(() -> ledger.post(replica, "RECEIPT", item, WAREHOUSE, 1).accepted());
     }
 }

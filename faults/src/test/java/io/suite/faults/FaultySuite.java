@@ -36,6 +36,7 @@ final class FaultySuite implements ExtensionContext.Store.CloseableResource {
     final ServiceProcess postingB;
     /** Everything started so far, closed in reverse order (also when the start itself fails half-way). */
     private final List<AutoCloseable> started = new ArrayList<>();
+
     private boolean closed;
 
     FaultySuite() {
@@ -43,14 +44,17 @@ final class FaultySuite implements ExtensionContext.Store.CloseableResource {
             pg = started(PrivatePostgres.start(Unique.name("faults-pg").replace('-', '_')));
             redis = started(PrivateRedis.start());
             broker = started(KafkaBroker.start());
-            var m = CompletableFuture.supplyAsync(() -> started(ServiceProcess.start("maintenance-service", maintenanceConfig())));
+            var m = CompletableFuture.supplyAsync(
+                    () -> started(ServiceProcess.start("maintenance-service", maintenanceConfig())));
             var la = CompletableFuture.supplyAsync(() -> started(ServiceProcess.start("lock-service", lockConfig())));
             var lb = CompletableFuture.supplyAsync(() -> started(ServiceProcess.start("lock-service", lockConfig())));
             settled(la, lb);
             lockA = la.join();
             lockB = lb.join();
-            var a = CompletableFuture.supplyAsync(() -> started(ServiceProcess.start("posting-service", postingConfig(lockA))));
-            var b = CompletableFuture.supplyAsync(() -> started(ServiceProcess.start("posting-service", postingConfig(lockB))));
+            var a = CompletableFuture.supplyAsync(
+                    () -> started(ServiceProcess.start("posting-service", postingConfig(lockA))));
+            var b = CompletableFuture.supplyAsync(
+                    () -> started(ServiceProcess.start("posting-service", postingConfig(lockB))));
             settled(m, a, b);
             maintenance = m.join();
             postingA = a.join();
@@ -178,7 +182,8 @@ final class FaultySuite implements ExtensionContext.Store.CloseableResource {
 
         @Override
         public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-            return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+            return context.getRoot()
+                    .getStore(ExtensionContext.Namespace.GLOBAL)
                     .getOrComputeIfAbsent(FaultySuite.class, k -> new FaultySuite(), FaultySuite.class);
         }
     }

@@ -5,8 +5,7 @@ import java.net.ServerSocket;
 
 /** A TCP port nobody listens on now, for a server the suite starts itself. */
 final class FreePort {
-    private FreePort() {
-    }
+    private FreePort() {}
 
     static int get() {
         try (ServerSocket socket = new ServerSocket(0)) {

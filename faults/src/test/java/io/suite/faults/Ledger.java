@@ -44,7 +44,8 @@ final class Ledger {
         String body = "{\"type\":\"" + type + "\",\"number\":\"" + key + "\",\"lines\":[{\"item\":\"" + item
                 + "\",\"warehouse\":\"" + warehouse + "\",\"quantity\":" + quantity + "}]}";
         Instant sent = Instant.now();
-        Http.Answer a = Http.post(replica + "/v1/documents", body, Map.of("Idempotency-Key", key), Duration.ofSeconds(60));
+        Http.Answer a =
+                Http.post(replica + "/v1/documents", body, Map.of("Idempotency-Key", key), Duration.ofSeconds(60));
         String id = a.status() == 201 ? a.json().path("id").asText() : null;
         Posting p = new Posting(key, replica, sent, Instant.now(), a.status(), a.problem(), id);
         postings.add(p);
@@ -88,10 +89,18 @@ final class Ledger {
 
     /** Answers that a client of the suite may get under faults: anything else is a broken promise. */
     List<Posting> unexpected() {
-        Set<String> allowed = Set.of("read-only", "insufficient-stock", "outcome-unknown", "lock-timeout",
-                "lock-service-unavailable", "database-unavailable");
-        return postings.stream().filter(p -> !p.accepted() && !allowed.contains(p.problem())
-                && !(p.status() == 0 && mayGoUnanswered(p.replica()))).toList();
+        Set<String> allowed = Set.of(
+                "read-only",
+                "insufficient-stock",
+                "outcome-unknown",
+                "lock-timeout",
+                "lock-service-unavailable",
+                "database-unavailable");
+        return postings.stream()
+                .filter(p -> !p.accepted()
+                        && !allowed.contains(p.problem())
+                        && !(p.status() == 0 && mayGoUnanswered(p.replica())))
+                .toList();
     }
 
     String describe() {

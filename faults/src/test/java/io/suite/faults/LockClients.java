@@ -1,9 +1,5 @@
 package io.suite.faults;
 
-import static org.awaitility.Awaitility.await;
-
-import org.awaitility.core.ConditionTimeoutException;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 import io.suite.testing.Http;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Clients of lock-service's REST API, as posting would use it, recording into the case's
@@ -32,7 +32,8 @@ import io.suite.testing.Http;
  * that granted it does not answer.
  */
 final class LockClients implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static final long LEASE_MS = 60_000;
 
     private final Ledger ledger;
@@ -108,8 +109,14 @@ final class LockClients implements AutoCloseable {
             ledger.locks.refused(new LockHistory.Refusal(replica, sent, answered, a.status(), a.problem(), a.body()));
             return null;
         }
-        LockHistory.Grant g = new LockHistory.Grant(a.json().get("id").asText(), a.json().get("token").asText(), replica,
-                request, sent, answered, a.json().get("fencingToken").asLong());
+        LockHistory.Grant g = new LockHistory.Grant(
+                a.json().get("id").asText(),
+                a.json().get("token").asText(),
+                replica,
+                request,
+                sent,
+                answered,
+                a.json().get("fencingToken").asLong());
         ledger.locks.granted(g);
         return g;
     }
@@ -127,9 +134,12 @@ final class LockClients implements AutoCloseable {
     private void end(String replica, String id, String token) {
         AtomicInteger attempt = new AtomicInteger();
         try {
-            await().atMost(Duration.ofMillis(LEASE_MS)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+            await().atMost(Duration.ofMillis(LEASE_MS))
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(200))
                     .until(() -> {
-                        String via = replicas.get((replicas.indexOf(replica) + attempt.getAndIncrement()) % replicas.size());
+                        String via =
+                                replicas.get((replicas.indexOf(replica) + attempt.getAndIncrement()) % replicas.size());
                         int status = ledger.isDown(via) ? 0 : send(via, "/v1/lock-transactions/" + id, token, "DELETE");
                         return status == 204 || status == 404;
                     });
@@ -140,8 +150,11 @@ final class LockClients implements AutoCloseable {
 
     private static int send(String replica, String path, String token, String method) {
         try {
-            HttpRequest r = HttpRequest.newBuilder(URI.create(replica + path)).timeout(Duration.ofSeconds(30))
-                    .header("X-Lock-Token", token).method(method, HttpRequest.BodyPublishers.noBody()).build();
+            HttpRequest r = HttpRequest.newBuilder(URI.create(replica + path))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("X-Lock-Token", token)
+                    .method(method, HttpRequest.BodyPublishers.noBody())
+                    .build();
             return HTTP.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return 0;

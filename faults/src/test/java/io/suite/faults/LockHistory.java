@@ -21,8 +21,10 @@ final class LockHistory {
          * field is an equality: same space, at least one EXCLUSIVE, and equal values on every field.
          */
         boolean conflictsWith(Item o) {
-            return space.equals(o.space) && ("EXCLUSIVE".equals(mode) || "EXCLUSIVE".equals(o.mode))
-                    && warehouse.equals(o.warehouse) && item.equals(o.item);
+            return space.equals(o.space)
+                    && ("EXCLUSIVE".equals(mode) || "EXCLUSIVE".equals(o.mode))
+                    && warehouse.equals(o.warehouse)
+                    && item.equals(o.item);
         }
 
         String json() {
@@ -42,7 +44,13 @@ final class LockHistory {
         final long fencingToken;
         volatile Instant releaseSent;
 
-        Grant(String transaction, String lockToken, String replica, List<Item> items, Instant sent, Instant answered,
+        Grant(
+                String transaction,
+                String lockToken,
+                String replica,
+                List<Item> items,
+                Instant sent,
+                Instant answered,
                 long fencingToken) {
             this.transaction = transaction;
             this.lockToken = lockToken;
@@ -68,11 +76,9 @@ final class LockHistory {
         }
     }
 
-    record Refusal(String replica, Instant sent, Instant answered, int status, String problem, String body) {
-    }
+    record Refusal(String replica, Instant sent, Instant answered, int status, String problem, String body) {}
 
-    private record Window(Instant from, Instant to) {
-    }
+    private record Window(Instant from, Instant to) {}
 
     private final Ledger ledger;
     private final ConcurrentLinkedQueue<Grant> grants = new ConcurrentLinkedQueue<>();
@@ -126,8 +132,10 @@ final class LockHistory {
     /** Answers a lock client may get under faults; no answer only from a replica that was killed. */
     List<Refusal> unexpected() {
         Set<String> allowed = Set.of("lock-timeout", "deadlock", "lock-service-unavailable", "read-only");
-        return refusals.stream().filter(r -> !allowed.contains(r.problem())
-                && !(r.status() == 0 && ledger.mayGoUnanswered(r.replica()))).toList();
+        return refusals.stream()
+                .filter(r ->
+                        !allowed.contains(r.problem()) && !(r.status() == 0 && ledger.mayGoUnanswered(r.replica())))
+                .toList();
     }
 
     /**

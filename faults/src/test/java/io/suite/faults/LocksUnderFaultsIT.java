@@ -1,9 +1,5 @@
 package io.suite.faults;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +13,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.suite.testing.Http;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Managed locks while Redis or a lock-service replica fails, against the real processes: clients take
@@ -90,8 +90,10 @@ class LocksUnderFaultsIT extends FaultCase {
             waiters.forEach(CompletableFuture::join);
             // what B's callers were granted or waited for must not hold the row for their 60 s leases
             LockHistory.Grant after = locks.grant(suite.lockA.url(), List.of(locks.item("EXCLUSIVE", item)), 30_000);
-            assertNotNull(after, "the row is free again well before the dead replica's callers' leases end: "
-                    + ledger.locks.grants());
+            assertNotNull(
+                    after,
+                    "the row is free again well before the dead replica's callers' leases end: "
+                            + ledger.locks.grants());
             locks.release(after);
             int granted = locks.granted.get();
             await().atMost(Duration.ofSeconds(60)).until(() -> locks.granted.get() > granted + 20);
@@ -109,7 +111,9 @@ class LocksUnderFaultsIT extends FaultCase {
 
     /** Waiting requests on {@code item} that lock-service (through A) knows of. */
     private long waitsOn(String item) {
-        JsonNode waits = Http.get(suite.lockA.url() + "/v1/locks?space=" + space()).json().path("waits");
+        JsonNode waits = Http.get(suite.lockA.url() + "/v1/locks?space=" + space())
+                .json()
+                .path("waits");
         long n = 0;
         for (JsonNode w : waits) {
             n += w.toString().contains(item) ? 1 : 0;
@@ -121,10 +125,14 @@ class LocksUnderFaultsIT extends FaultCase {
     private void awaitNothingHeld() {
         JsonNode[] now = new JsonNode[1];
         try {
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                now[0] = Http.get(suite.lockA.url() + "/v1/locks?space=" + space()).json();
-                return now[0].path("locks").isEmpty() && now[0].path("waits").isEmpty();
-            });
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        now[0] = Http.get(suite.lockA.url() + "/v1/locks?space=" + space())
+                                .json();
+                        return now[0].path("locks").isEmpty()
+                                && now[0].path("waits").isEmpty();
+                    });
         } catch (ConditionTimeoutException e) {
             fail("still held or waited for: " + now[0] + "\n" + ledger.describe(), e);
         }

@@ -1,8 +1,5 @@
 package io.suite.faults;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,6 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.suite.testing.PrivatePostgres;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * posting's database as the checks see it, read directly (not through the service whose promise
@@ -24,8 +24,7 @@ final class PostingDatabase {
     }
 
     /** What this run committed: its documents, and the count and sum of its Stock movements. */
-    record Fingerprint(long documents, long movements, String quantity) {
-    }
+    record Fingerprint(long documents, long movements, String quantity) {}
 
     Fingerprint fingerprint(String prefix) {
         try (Connection c = connect();
@@ -71,8 +70,8 @@ final class PostingDatabase {
     /** No Stock balance of this run below zero, and every balance equals the sum of its movements. */
     void assertNoOversell(String prefix) {
         try (Connection c = connect();
-                PreparedStatement negative = c.prepareStatement(
-                        "select count(*) from stock_balances where item like ? and quantity < 0");
+                PreparedStatement negative =
+                        c.prepareStatement("select count(*) from stock_balances where item like ? and quantity < 0");
                 PreparedStatement mismatched = c.prepareStatement("""
                         select count(*) from stock_balances b
                          where b.item like ?

@@ -1,7 +1,5 @@
 package io.suite.faults;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -13,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.suite.testing.ServiceProcess;
 import io.suite.testing.Signals;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A redis-server of the fault suite's own on a free port, configured as the suite runs Redis (no
@@ -50,23 +50,35 @@ final class PrivateRedis implements AutoCloseable {
     /** Starts it (again after {@link #kill}) on the same port, empty; returns once it accepts connections. */
     void restart() {
         try {
-            process = new ProcessBuilder(List.of("redis-server", "--bind", "127.0.0.1", "--port", String.valueOf(port),
-                    "--save", "", "--appendonly", "no")).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            process = new ProcessBuilder(List.of(
+                            "redis-server",
+                            "--bind",
+                            "127.0.0.1",
+                            "--port",
+                            String.valueOf(port),
+                            "--save",
+                            "",
+                            "--appendonly",
+                            "no"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
         } catch (IOException e) {
             throw new IllegalStateException("could not start redis-server", e);
         }
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("redis-server exited; see " + log);
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("redis-server exited; see " + log);
+                    }
+                    try (Socket s = new Socket()) {
+                        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                        return true;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
     }
 
     /** Freezes it (SIGSTOP): connections stay open and nothing answers. */

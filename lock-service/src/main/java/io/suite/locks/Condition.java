@@ -9,14 +9,11 @@ import java.util.List;
 public sealed interface Condition {
 
     /** One value. */
-    record Equals(Comparable<?> value) implements Condition {
-    }
+    record Equals(Comparable<?> value) implements Condition {}
 
     /** Any of at least two values, sorted, without duplicates. */
-    record AnyOf(List<Comparable<?>> values) implements Condition {
-    }
+    record AnyOf(List<Comparable<?>> values) implements Condition {}
 
     /** An inclusive range; a null end is open. Both ends have the same type. */
-    record Range(Comparable<?> from, Comparable<?> to) implements Condition {
-    }
+    record Range(Comparable<?> from, Comparable<?> to) implements Condition {}
 }

@@ -15,8 +15,7 @@ import java.util.Map;
  * order, as in Lua), numbers as numbers, and a number never equals or falls in a range of strings.
  */
 public final class Conflicts {
-    private Conflicts() {
-    }
+    private Conflicts() {}
 
     /** Whether items held by two different transactions conflict. */
     public static boolean conflict(LockItem a, LockItem b) {

@@ -1,16 +1,18 @@
 package io.suite.locks;
 
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.suite.writeguard.MaintenanceStateChanged;
 import io.suite.writeguard.WriteGuard;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
-
-import java.time.Instant;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs on every replica: the lease reaper (idempotent in Redis), the gauges, and the read-only
@@ -25,6 +27,7 @@ public class Housekeeping {
     private final AtomicLong exclusiveInFlight = new AtomicLong();
     /** Changes of the maintenance state seen, and how many had been seen when the last count began. */
     private final AtomicLong stateChanges = new AtomicLong();
+
     private volatile long countedAtChange = -1;
 
     Housekeeping(LockService locks, WriteGuard guard) {
@@ -48,7 +51,7 @@ public class Housekeeping {
     /** A flip: count again now rather than at the next tick (DRAINED waits for this count). */
     void onStateChange(@Observes MaintenanceStateChanged change) {
         stateChanges.incrementAndGet();
-        gaugesAndDrain().subscribe().with(v -> { }, e -> LOG.debug("count after a state change failed", e));
+        gaugesAndDrain().subscribe().with(v -> {}, e -> LOG.debug("count after a state change failed", e));
     }
 
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -62,17 +65,23 @@ public class Housekeeping {
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> gaugesAndDrain() {
         long changes = stateChanges.get();
-        return locks.stats().chain(s -> {
-            exclusiveInFlight.set(s.exclusiveTransactions());
-            countedAtChange = Math.max(countedAtChange, changes);
-            boolean overdue = guard.drainDeadline().map(d -> Instant.now().isAfter(d)).orElse(false);
-            if (guard.state().readOnly() && overdue && s.exclusiveTransactions() > 0) {
-                return locks.drain().replaceWithVoid();
-            }
-            return Uni.createFrom().voidItem();
-        }).onFailure().recoverWithItem(e -> {
-            LOG.debugf("lock gauges or drain failed: %s", e.toString()); // the in-flight count stays as last known
-            return null;
-        });
+        return locks.stats()
+                .chain(s -> {
+                    exclusiveInFlight.set(s.exclusiveTransactions());
+                    countedAtChange = Math.max(countedAtChange, changes);
+                    boolean overdue = guard.drainDeadline()
+                            .map(d -> Instant.now().isAfter(d))
+                            .orElse(false);
+                    if (guard.state().readOnly() && overdue && s.exclusiveTransactions() > 0) {
+                        return locks.drain().replaceWithVoid();
+                    }
+                    return Uni.createFrom().voidItem();
+                })
+                .onFailure()
+                .recoverWithItem(e -> {
+                    LOG.debugf(
+                            "lock gauges or drain failed: %s", e.toString()); // the in-flight count stays as last known
+                    return null;
+                });
     }
 }

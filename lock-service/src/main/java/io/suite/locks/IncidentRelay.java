@@ -1,21 +1,5 @@
 package io.suite.locks;
 
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.scheduler.Scheduled;
-import io.vertx.mutiny.redis.client.Response;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.jboss.logging.Logger;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,6 +11,25 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.vertx.mutiny.redis.client.Response;
 
 /**
  * Moves the incidents stream to Kafka topic {@code lock.incidents-topic} (JSON, key = space), at least
@@ -47,6 +50,7 @@ public class IncidentRelay {
     private final LockConfig config;
     /** This replica, as a consumer of the group. */
     private final String consumer = UUID.randomUUID().toString();
+
     private volatile KafkaProducer<String, String> producer;
     private boolean groupReady;
     private boolean topicReady;
@@ -80,10 +84,18 @@ public class IncidentRelay {
             groupReady = true;
         }
         Map<String, Incidents.Entry> todo = new LinkedHashMap<>();
-        Response claimed = redis("XAUTOCLAIM", key, GROUP, consumer, String.valueOf(config.incidentsRelayClaimAfter().toMillis()),
-                "0", "COUNT", String.valueOf(BATCH));
+        Response claimed = redis(
+                "XAUTOCLAIM",
+                key,
+                GROUP,
+                consumer,
+                String.valueOf(config.incidentsRelayClaimAfter().toMillis()),
+                "0",
+                "COUNT",
+                String.valueOf(BATCH));
         collect(claimed.get(1), todo);
-        Response fresh = redis("XREADGROUP", "GROUP", GROUP, consumer, "COUNT", String.valueOf(BATCH), "STREAMS", key, ">");
+        Response fresh =
+                redis("XREADGROUP", "GROUP", GROUP, consumer, "COUNT", String.valueOf(BATCH), "STREAMS", key, ">");
         if (fresh != null) {
             for (Response stream : fresh) {
                 collect(stream.get(1), todo);
@@ -95,14 +107,17 @@ public class IncidentRelay {
         KafkaProducer<String, String> p = producer();
         Map<String, Future<RecordMetadata>> sent = new LinkedHashMap<>();
         for (Incidents.Entry e : todo.values()) {
-            sent.put(e.id(), p.send(new ProducerRecord<>(config.incidentsTopic(), e.space(), e.json().toString())));
+            sent.put(
+                    e.id(),
+                    p.send(new ProducerRecord<>(
+                            config.incidentsTopic(), e.space(), e.json().toString())));
         }
         List<String> acked = new ArrayList<>();
         for (Map.Entry<String, Future<RecordMetadata>> s : sent.entrySet()) {
             try {
                 s.getValue().get(30, TimeUnit.SECONDS);
                 acked.add(s.getKey());
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 LOG.debugf("incident %s not on Kafka yet: %s", s.getKey(), e.toString()); // taken over later
             }
         }
@@ -138,12 +153,13 @@ public class IncidentRelay {
             a.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
             try (Admin admin = Admin.create(a)) {
                 admin.createTopics(List.of(new NewTopic(config.incidentsTopic(), Optional.empty(), Optional.empty())))
-                        .all().get(10, TimeUnit.SECONDS);
+                        .all()
+                        .get(10, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw e;
                 }
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 throw new ExecutionException(e);
             }
             topicReady = true;

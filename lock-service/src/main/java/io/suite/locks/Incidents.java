@@ -1,13 +1,5 @@
 package io.suite.locks;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Response;
-import jakarta.enterprise.context.ApplicationScoped;
-import org.jboss.logging.Logger;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,6 +7,17 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
 
 /**
  * The lock incidents log (DESIGN "Lock incidents"): WAIT, TIMEOUT, DEADLOCK, ESCALATION (and EXPIRY, a
@@ -44,8 +47,17 @@ public class Incidents {
     }
 
     /** What one incident says; unknown parts are empty (no fields, 0 ms, no blockers, no cycle). */
-    record Incident(String kind, String tx, String owner, String label, String space, JsonNode fields, long waitedMs,
-            ArrayNode blockedBy, ArrayNode cycle, ArrayNode escalated) {
+    record Incident(
+            String kind,
+            String tx,
+            String owner,
+            String label,
+            String space,
+            JsonNode fields,
+            long waitedMs,
+            ArrayNode blockedBy,
+            ArrayNode cycle,
+            ArrayNode escalated) {
         static Incident of(String kind, String tx, String owner, String label, String space) {
             return new Incident(kind, tx, owner, label, space, null, 0, null, null, null);
         }
@@ -86,8 +98,14 @@ public class Incidents {
     /** Records an incident, without waiting. {@code req}: a wait's request, whose blockers the script knows. */
     void report(Incident i, String req) {
         metrics.incident(i.kind(), i.space());
-        script.incident(i.kind(), i.space(), i.body().toString(), req, config.incidentsRetention().toMillis())
-                .subscribe().with(id -> { }, e -> LOG.debugf("incident not recorded: %s", e.toString()));
+        script.incident(
+                        i.kind(),
+                        i.space(),
+                        i.body().toString(),
+                        req,
+                        config.incidentsRetention().toMillis())
+                .subscribe()
+                .with(id -> {}, e -> LOG.debugf("incident not recorded: %s", e.toString()));
     }
 
     /** A wait that ended ({@code outcome}: granted, timeout, deadlock) is a WAIT incident when it lasted long. */
@@ -131,7 +149,7 @@ public class Incidents {
                     case "s" -> space = v;
                     case "b" -> body = v;
                     case "w" -> blockedBy = v;
-                    default -> { }
+                    default -> {}
                 }
             }
             return new Entry(e.get(0).toString(), kind, space, body, blockedBy);
@@ -144,39 +162,44 @@ public class Incidents {
 
     /** Incidents from..to (inclusive, epoch ms), of a space and a kind when given, oldest first, at most limit. */
     Uni<List<ObjectNode>> query(long fromMs, long toMs, String space, String kind, int limit) {
-        long oldest = System.currentTimeMillis() - config.incidentsRetention().toMillis(); // not trimmed yet: gone all the same
+        long oldest = System.currentTimeMillis()
+                - config.incidentsRetention().toMillis(); // not trimmed yet: gone all the same
         List<ObjectNode> out = new ArrayList<>();
-        return page(String.valueOf(Math.max(fromMs, oldest)), String.valueOf(toMs), space, kind, limit, out).replaceWith(out);
+        return page(String.valueOf(Math.max(fromMs, oldest)), String.valueOf(toMs), space, kind, limit, out)
+                .replaceWith(out);
     }
 
     private Uni<Void> page(String start, String end, String space, String kind, int limit, List<ObjectNode> out) {
-        return store.command("XRANGE", script.incidentsKey(), start, end, "COUNT", String.valueOf(PAGE)).chain(r -> {
-            String last = null;
-            for (Response e : r) {
-                Entry entry = Entry.of(e);
-                last = entry.id();
-                if ((space == null || space.equals(entry.space())) && (kind == null || kind.equals(entry.kind()))) {
-                    out.add(entry.json());
-                    if (out.size() >= limit) {
+        return store.command("XRANGE", script.incidentsKey(), start, end, "COUNT", String.valueOf(PAGE))
+                .chain(r -> {
+                    String last = null;
+                    for (Response e : r) {
+                        Entry entry = Entry.of(e);
+                        last = entry.id();
+                        if ((space == null || space.equals(entry.space()))
+                                && (kind == null || kind.equals(entry.kind()))) {
+                            out.add(entry.json());
+                            if (out.size() >= limit) {
+                                return Uni.createFrom().voidItem();
+                            }
+                        }
+                    }
+                    if (r.size() < PAGE || last == null) {
                         return Uni.createFrom().voidItem();
                     }
-                }
-            }
-            if (r.size() < PAGE || last == null) {
-                return Uni.createFrom().voidItem();
-            }
-            return page("(" + last, end, space, kind, limit, out);
-        });
+                    return page("(" + last, end, space, kind, limit, out);
+                });
     }
 
     /** The last n incidents, oldest first: what a new live stream starts with. */
     Uni<List<String>> recent(int n) {
-        return store.command("XREVRANGE", script.incidentsKey(), "+", "-", "COUNT", String.valueOf(n)).map(r -> {
-            List<String> out = new ArrayList<>();
-            r.forEach(e -> out.add(Entry.of(e).json().toString()));
-            Collections.reverse(out);
-            return out;
-        });
+        return store.command("XREVRANGE", script.incidentsKey(), "+", "-", "COUNT", String.valueOf(n))
+                .map(r -> {
+                    List<String> out = new ArrayList<>();
+                    r.forEach(e -> out.add(Entry.of(e).json().toString()));
+                    Collections.reverse(out);
+                    return out;
+                });
     }
 
     // ------------------------------------------------------------------ live
@@ -184,8 +207,12 @@ public class Incidents {
     /** An incident published by some replica's script call (pub/sub: {id, k, s, b, w}). */
     void heard(String published) {
         JsonNode p = ItemParser.parse(published);
-        String json = json(p.path("id").asText(), p.path("k").asText(), p.path("b").asText("{}"),
-                p.hasNonNull("w") ? p.get("w").asText() : null).toString();
+        String json = json(
+                        p.path("id").asText(),
+                        p.path("k").asText(),
+                        p.path("b").asText("{}"),
+                        p.hasNonNull("w") ? p.get("w").asText() : null)
+                .toString();
         listeners.forEach(l -> l.accept(json));
     }
 

@@ -1,15 +1,5 @@
 package io.suite.locks;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.core.StreamReadFeature;
-
-import io.suite.problems.Text;
-
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,6 +10,16 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import io.suite.problems.Text;
 
 /**
  * Validates request bodies and normalises lock items once, in Java, so that Redis only sees
@@ -39,12 +39,10 @@ final class ItemParser {
         return na != nb ? (na ? -1 : 1) : Conflicts.compare(a, b);
     };
 
-    record LockRequest(Long timeoutMs, List<LockItem> items) {
-    }
+    record LockRequest(Long timeoutMs, List<LockItem> items) {}
 
     /** {@code lock}: items to lock at once (begin with items), or null. */
-    record Begin(String owner, String label, Long leaseMs, LockRequest lock) {
-    }
+    record Begin(String owner, String label, Long leaseMs, LockRequest lock) {}
 
     private final LockConfig config;
 
@@ -87,7 +85,8 @@ final class ItemParser {
     private LockRequest lockRequest(JsonNode root) {
         Long timeout = integer(root, "timeoutMs");
         if (timeout != null && (timeout < 0 || timeout > config.maxWaitTimeout().toMillis())) {
-            throw Problems.badInput("timeoutMs", "must be from 0 to " + config.maxWaitTimeout().toMillis() + ", was " + timeout);
+            throw Problems.badInput(
+                    "timeoutMs", "must be from 0 to " + config.maxWaitTimeout().toMillis() + ", was " + timeout);
         }
         JsonNode items = root.get("items");
         if (items == null || !items.isArray() || items.isEmpty()) {
@@ -118,8 +117,10 @@ final class ItemParser {
                         throw Problems.badInput(rw, "names no field");
                     }
                     SortedMap<String, Condition> conditions = new TreeMap<>();
-                    row.fields().forEachRemaining(e -> conditions.put(fieldName(e.getKey(), rw),
-                            new Condition.Equals(scalar(e.getValue(), rw + "." + e.getKey()))));
+                    row.fields()
+                            .forEachRemaining(e -> conditions.put(
+                                    fieldName(e.getKey(), rw),
+                                    new Condition.Equals(scalar(e.getValue(), rw + "." + e.getKey()))));
                     add(out, new LockItem(space, mode, conditions, canonical(conditions)));
                 }
             } else {
@@ -144,7 +145,9 @@ final class ItemParser {
 
     private void add(List<LockItem> out, LockItem item) {
         if (out.size() >= config.maxItemsPerRequest()) {
-            throw Problems.badInput("items", "more than " + config.maxItemsPerRequest() + " items (rows count one each) in one request");
+            throw Problems.badInput(
+                    "items",
+                    "more than " + config.maxItemsPerRequest() + " items (rows count one each) in one request");
         }
         out.add(item);
     }
@@ -207,7 +210,8 @@ final class ItemParser {
             }
             return d.signum() == 0 ? BigDecimal.ZERO : d;
         }
-        throw Problems.badInput(at, "must be a string or a number (or, in fields, {\"in\":[...]} or {\"from\":..,\"to\":..})");
+        throw Problems.badInput(
+                at, "must be a string or a number (or, in fields, {\"in\":[...]} or {\"from\":..,\"to\":..})");
     }
 
     private String name(JsonNode v, String at) {
@@ -256,7 +260,8 @@ final class ItemParser {
     private static void only(JsonNode node, String at, Set<String> allowed) {
         node.fieldNames().forEachRemaining(n -> {
             if (!allowed.contains(n)) {
-                throw Problems.badInput(at + "." + n, "is not a property here (allowed: " + new TreeSet<>(allowed) + ")");
+                throw Problems.badInput(
+                        at + "." + n, "is not a property here (allowed: " + new TreeSet<>(allowed) + ")");
             }
         });
     }

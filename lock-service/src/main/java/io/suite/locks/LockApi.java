@@ -10,104 +10,164 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * and JSON nodes, so their shape is written down here (the document is checked against real answers).
  */
 final class LockApi {
-    private LockApi() {
-    }
+    private LockApi() {}
 
     @Schema(name = "Begun", description = "A new lock transaction; with items, also what the lock call answers")
-    record Begun(@Schema(required = true) String id,
-            @Schema(required = true, description = "Carry it as X-Lock-Token on every later call") String token,
+    record Begun(
+            @Schema(required = true) String id,
+
+            @Schema(required = true, description = "Carry it as X-Lock-Token on every later call")
+            String token,
+
             @Schema(required = true) long leaseMs,
             @Schema(required = true, format = "date-time") String expiresAt,
-            @Schema(description = "Only when items were given") Long fencingToken,
-            @Schema(description = "Only when items were given") Long waitedMs,
-            @Schema(description = "Only when items were given: what escalated requests became") List<Escalated> escalated) {
-    }
 
-    @Schema(name = "Escalated", description = "An escalated space and the one lock its items there became"
-            + " (fields: the narrowest cover; {} = the whole space)")
-    record Escalated(@Schema(required = true) String space, @Schema(required = true) Map<String, Object> fields) {
-    }
+            @Schema(description = "Only when items were given")
+            Long fencingToken,
+
+            @Schema(description = "Only when items were given")
+            Long waitedMs,
+
+            @Schema(description = "Only when items were given: what escalated requests became")
+            List<Escalated> escalated) {}
+
+    @Schema(
+            name = "Escalated",
+            description = "An escalated space and the one lock its items there became"
+                    + " (fields: the narrowest cover; {} = the whole space)")
+    record Escalated(
+            @Schema(required = true) String space,
+            @Schema(required = true) Map<String, Object> fields) {}
 
     @Schema(name = "LockIncidents", description = "Lock incidents, oldest first")
-    record Incidents(@Schema(required = true) List<Incident> incidents) {
-    }
+    record Incidents(@Schema(required = true) List<Incident> incidents) {}
 
-    @Schema(name = "LockIncident", description = "A long wait, a timeout, a deadlock, an escalation or an expired lease")
-    record Incident(@Schema(required = true) IncidentKind kind, @Schema(required = true, format = "date-time") String at,
-            @Schema(required = true) String space, @Schema(required = true) String transaction,
-            @Schema(required = true) String owner, @Schema(required = true) String label,
+    @Schema(
+            name = "LockIncident",
+            description = "A long wait, a timeout, a deadlock, an escalation or an expired lease")
+    record Incident(
+            @Schema(required = true) IncidentKind kind,
+            @Schema(required = true, format = "date-time") String at,
+            @Schema(required = true) String space,
+            @Schema(required = true) String transaction,
+            @Schema(required = true) String owner,
+            @Schema(required = true) String label,
+
             @Schema(required = true, description = "The request's (first) item there; for ESCALATION the cover")
             Map<String, Object> fields,
+
             @Schema(required = true) long waitedMs,
-            @Schema(required = true, description = "TIMEOUT: who held it up (with space, mode, fields); WAIT: everyone it waited for")
+
+            @Schema(
+                    required = true,
+                    description = "TIMEOUT: who held it up (with space, mode, fields); WAIT: everyone it waited for")
             List<IncidentBlocker> blockedBy,
-            @Schema(required = true, description = "DEADLOCK: the cycle of transaction ids") List<String> cycle,
-            @Schema(required = true, description = "ESCALATION: what the request became") List<Escalated> escalated) {
-    }
+
+            @Schema(required = true, description = "DEADLOCK: the cycle of transaction ids")
+            List<String> cycle,
+
+            @Schema(required = true, description = "ESCALATION: what the request became")
+            List<Escalated> escalated) {}
 
     @Schema(name = "IncidentBlocker")
-    record IncidentBlocker(@Schema(required = true) String transaction, @Schema(required = true) String owner,
-            @Schema(required = true) String label, String space, LockMode mode, Map<String, Object> fields) {
-    }
+    record IncidentBlocker(
+            @Schema(required = true) String transaction,
+            @Schema(required = true) String owner,
+            @Schema(required = true) String label,
+            String space,
+            LockMode mode,
+            Map<String, Object> fields) {}
 
     @Schema(name = "IncidentKind")
-    enum IncidentKind { WAIT, TIMEOUT, DEADLOCK, ESCALATION, EXPIRY }
+    enum IncidentKind {
+        WAIT,
+        TIMEOUT,
+        DEADLOCK,
+        ESCALATION,
+        EXPIRY
+    }
 
     @Schema(name = "Granted", description = "Every item of the request is held")
-    record Granted(@Schema(required = true, description = "Only grows") long fencingToken,
+    record Granted(
+            @Schema(required = true, description = "Only grows")
+            long fencingToken,
+
             @Schema(required = true) long waitedMs,
-            @Schema(required = true, description = "What escalated requests became") List<Escalated> escalated) {
-    }
+
+            @Schema(required = true, description = "What escalated requests became")
+            List<Escalated> escalated) {}
 
     @Schema(name = "Renewed")
-    record Renewed(@Schema(required = true, format = "date-time") String expiresAt) {
-    }
+    record Renewed(
+            @Schema(required = true, format = "date-time") String expiresAt) {}
 
     @Schema(name = "LockTransaction", description = "Its locks, its waiting request (null when none) and its lease")
-    record Transaction(@Schema(required = true) String id, @Schema(required = true) String owner,
-            @Schema(required = true) String label, @Schema(required = true) long leaseMs,
+    record Transaction(
+            @Schema(required = true) String id,
+            @Schema(required = true) String owner,
+            @Schema(required = true) String label,
+            @Schema(required = true) long leaseMs,
             @Schema(required = true, format = "date-time") String expiresAt,
             @Schema(required = true) List<HeldLock> locks,
-            @Schema(required = true, nullable = true) Waiting waiting) {
-    }
+            @Schema(required = true, nullable = true) Waiting waiting) {}
 
     @Schema(name = "HeldLock")
-    record HeldLock(@Schema(required = true) String space, @Schema(required = true) LockMode mode,
-            @Schema(required = true) Map<String, Object> fields, @Schema(required = true, format = "date-time") String since,
-            @Schema(required = true) long ageMs, @Schema(required = true) long fencingToken) {
-    }
+    record HeldLock(
+            @Schema(required = true) String space,
+            @Schema(required = true) LockMode mode,
+            @Schema(required = true) Map<String, Object> fields,
+            @Schema(required = true, format = "date-time") String since,
+            @Schema(required = true) long ageMs,
+            @Schema(required = true) long fencingToken) {}
 
     @Schema(name = "Waiting", description = "The lock request this transaction waits on")
-    record Waiting(@Schema(required = true, format = "date-time") String since, @Schema(required = true) long ageMs,
-            @Schema(required = true, description = "Lock transaction ids in the way") List<String> blockedBy,
-            @Schema(required = true) List<WaitItem> items) {
-    }
+    record Waiting(
+            @Schema(required = true, format = "date-time") String since,
+            @Schema(required = true) long ageMs,
+
+            @Schema(required = true, description = "Lock transaction ids in the way")
+            List<String> blockedBy,
+
+            @Schema(required = true) List<WaitItem> items) {}
 
     @Schema(name = "WaitItem")
-    record WaitItem(@Schema(required = true) String space, @Schema(required = true) LockMode mode,
-            @Schema(required = true) Map<String, Object> fields) {
-    }
+    record WaitItem(
+            @Schema(required = true) String space,
+            @Schema(required = true) LockMode mode,
+            @Schema(required = true) Map<String, Object> fields) {}
 
     @Schema(name = "LockSnapshot", description = "What is locked now and who waits for whom")
-    record Snapshot(@Schema(required = true) List<SnapshotLock> locks, @Schema(required = true) List<SnapshotWait> waits) {
-    }
+    record Snapshot(
+            @Schema(required = true) List<SnapshotLock> locks,
+            @Schema(required = true) List<SnapshotWait> waits) {}
 
     @Schema(name = "SnapshotLock")
-    record SnapshotLock(@Schema(required = true) String transaction, @Schema(required = true) String owner,
-            @Schema(required = true) String label, @Schema(required = true) String space,
-            @Schema(required = true) LockMode mode, @Schema(required = true) Map<String, Object> fields,
-            @Schema(required = true, format = "date-time") String since, @Schema(required = true) long ageMs,
-            @Schema(required = true) long fencingToken) {
-    }
+    record SnapshotLock(
+            @Schema(required = true) String transaction,
+            @Schema(required = true) String owner,
+            @Schema(required = true) String label,
+            @Schema(required = true) String space,
+            @Schema(required = true) LockMode mode,
+            @Schema(required = true) Map<String, Object> fields,
+            @Schema(required = true, format = "date-time") String since,
+            @Schema(required = true) long ageMs,
+            @Schema(required = true) long fencingToken) {}
 
     @Schema(name = "SnapshotWait")
-    record SnapshotWait(@Schema(required = true) String transaction, @Schema(required = true) String owner,
-            @Schema(required = true) String label, @Schema(required = true) String space,
-            @Schema(required = true) LockMode mode, @Schema(required = true) Map<String, Object> fields,
-            @Schema(required = true, format = "date-time") String since, @Schema(required = true) long ageMs,
-            @Schema(required = true) List<String> blockedBy) {
-    }
+    record SnapshotWait(
+            @Schema(required = true) String transaction,
+            @Schema(required = true) String owner,
+            @Schema(required = true) String label,
+            @Schema(required = true) String space,
+            @Schema(required = true) LockMode mode,
+            @Schema(required = true) Map<String, Object> fields,
+            @Schema(required = true, format = "date-time") String since,
+            @Schema(required = true) long ageMs,
+            @Schema(required = true) List<String> blockedBy) {}
 
     @Schema(name = "LockMode")
-    enum LockMode { SHARED, EXCLUSIVE }
+    enum LockMode {
+        SHARED,
+        EXCLUSIVE
+    }
 }

@@ -1,9 +1,9 @@
 package io.suite.locks;
 
+import java.time.Duration;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-
-import java.time.Duration;
 
 /** {@code lock.*}: the service's limits and timings. */
 @ConfigMapping(prefix = "lock")
@@ -36,7 +36,10 @@ public interface LockConfig {
     @WithDefault("narrow")
     EscalationCover escalationCover();
 
-    enum EscalationCover { NARROW, SPACE }
+    enum EscalationCover {
+        NARROW,
+        SPACE
+    }
 
     /** A lock wait longer than this is a WAIT incident (recorded when it ends). */
     @WithDefault("1s")

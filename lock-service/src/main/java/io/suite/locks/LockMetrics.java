@@ -1,17 +1,18 @@
 package io.suite.locks;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.StartupEvent;
 
 /** The suite's agreed lock metrics, registered at start-up so they are scraped even at zero. */
 @ApplicationScoped
@@ -60,13 +61,22 @@ public class LockMetrics {
     }
 
     private Timer waitTimer(String space, String outcome) {
-        return timers.computeIfAbsent("wait\n" + space + "\n" + outcome, k -> Timer.builder("locks.wait")
-                .tag("space", space).tag("outcome", outcome).publishPercentileHistogram().register(registry));
+        return timers.computeIfAbsent(
+                "wait\n" + space + "\n" + outcome,
+                k -> Timer.builder("locks.wait")
+                        .tag("space", space)
+                        .tag("outcome", outcome)
+                        .publishPercentileHistogram()
+                        .register(registry));
     }
 
     private Timer holdTimer(String space) {
-        return timers.computeIfAbsent("hold\n" + space, k -> Timer.builder("locks.hold")
-                .tag("space", space).publishPercentileHistogram().register(registry));
+        return timers.computeIfAbsent(
+                "hold\n" + space,
+                k -> Timer.builder("locks.hold")
+                        .tag("space", space)
+                        .publishPercentileHistogram()
+                        .register(registry));
     }
 
     void waited(Set<String> requestSpaces, String outcome, long nanos) {

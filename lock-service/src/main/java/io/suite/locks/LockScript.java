@@ -1,17 +1,18 @@
 package io.suite.locks;
 
-import io.smallrye.mutiny.Uni;
-import io.suite.writeguard.WriteGuard;
-import io.vertx.mutiny.redis.client.Response;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.smallrye.mutiny.Uni;
+import io.suite.writeguard.WriteGuard;
+import io.vertx.mutiny.redis.client.Response;
 
 /**
  * The protocol of {@code locks.lua}, in one place: one method per operation of the script, whose
@@ -23,12 +24,12 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class LockScript {
     /** KEYS of every call, in the order {@code locks.lua} unpacks them. */
-    static final List<String> FIXED_KEYS = List.of("leases", "waitdl", "spaces", "fence", "waitseq", "version", "nheld",
-            "ilog", "xtx", "waits", "edges", "mstate");
+    static final List<String> FIXED_KEYS = List.of(
+            "leases", "waitdl", "spaces", "fence", "waitseq", "version", "nheld", "ilog", "xtx", "waits", "edges",
+            "mstate");
 
     /** ARGV 3..5 of a call: the calling replica's write window and maintenance state, and its deadline (epoch ms). */
-    record Header(String writeWindow, String maintenanceState, long deadline) {
-    }
+    record Header(String writeWindow, String maintenanceState, long deadline) {}
 
     private final LockStore store;
     private final LockMetrics metrics;
@@ -38,8 +39,14 @@ public class LockScript {
 
     @Inject
     LockScript(LockStore store, LockMetrics metrics, LockConfig config, WriteGuard guard) {
-        this(store, metrics, config.keyPrefix(), () -> new Header(ReadOnlyRefusal.writeWindow(guard),
-                ReadOnlyRefusal.maintenanceState(guard), System.currentTimeMillis() + config.redisTimeout().toMillis()));
+        this(
+                store,
+                metrics,
+                config.keyPrefix(),
+                () -> new Header(
+                        ReadOnlyRefusal.writeWindow(guard),
+                        ReadOnlyRefusal.maintenanceState(guard),
+                        System.currentTimeMillis() + config.redisTimeout().toMillis()));
     }
 
     /** A caller of its own: tests call the script as replicas with other inputs would, under another prefix. */
@@ -62,45 +69,42 @@ public class LockScript {
      * A lock request as {@code lock_args} of the script takes it. {@code items} empty: a re-check of
      * the waiting request {@code req}.
      */
-    record LockCall(String req, boolean mayWait, boolean last, long waitMs, int threshold, int coverMaxValues,
-            long waiterLeaseMs, List<LockItem> items) {
-    }
+    record LockCall(
+            String req,
+            boolean mayWait,
+            boolean last,
+            long waitMs,
+            int threshold,
+            int coverMaxValues,
+            long waiterLeaseMs,
+            List<LockItem> items) {}
 
     /** An escalated space and the one item its items there became ({@code cover}: canonical fields JSON, "{}" = all). */
-    record Escalation(String space, String cover) {
-    }
+    record Escalation(String space, String cover) {}
 
     /** A transaction that holds or waits for something, as a 423's {@code blockedBy} names it. */
-    record Blocker(String transaction, String owner, String label, String space, Mode mode, String canonical) {
-    }
+    record Blocker(String transaction, String owner, String label, String space, Mode mode, String canonical) {}
 
     /** The script's answer to a lock request (owner and label are the requesting transaction's). */
-    sealed interface LockAnswer {
-    }
+    sealed interface LockAnswer {}
 
     /** Granted: {@code expiresAt} (ms) when the lease was renewed with the answer (a grant made while it waited). */
     record Granted(long fencingToken, List<Escalation> escalated, String owner, String label, Long expiresAt)
-            implements LockAnswer {
-    }
+            implements LockAnswer {}
 
     /** Queued; {@code first}: the answer to the request itself (then escalated, owner, label are set), not to a re-check. */
-    record Waiting(boolean first, List<Escalation> escalated, String owner, String label) implements LockAnswer {
-    }
+    record Waiting(boolean first, List<Escalation> escalated, String owner, String label) implements LockAnswer {}
 
-    record Blocked(String owner, String label, List<Blocker> blockedBy) implements LockAnswer {
-    }
+    record Blocked(String owner, String label, List<Blocker> blockedBy) implements LockAnswer {}
 
     /** The requester closed a cycle of waits and was ended: {@code cycle} from the first it waits for. */
-    record Deadlock(String owner, String label, List<String> cycle) implements LockAnswer {
-    }
+    record Deadlock(String owner, String label, List<String> cycle) implements LockAnswer {}
 
     /** A begin with items: the transaction's lease and the answer of its lock request. */
-    record Begun(long expiresAt, LockAnswer answer) implements LockAnswer {
-    }
+    record Begun(long expiresAt, LockAnswer answer) implements LockAnswer {}
 
     /** Refused before any decision (unknown transaction, wrong token, read-only, late, ...): the problem to answer. */
-    record Refused(RuntimeException problem) implements LockAnswer {
-    }
+    record Refused(RuntimeException problem) implements LockAnswer {}
 
     // ------------------------------------------------------------------ operations
 
@@ -130,8 +134,7 @@ public class LockScript {
     }
 
     /** Where a transaction held items, and since when (the earliest in each space): the hold-time metric. */
-    record HeldSince(String space, long sinceMs) {
-    }
+    record HeldSince(String space, long sinceMs) {}
 
     /** {@code end}: frees everything; answers what it held. */
     Uni<List<HeldSince>> end(String tx, String digest) {
@@ -140,7 +143,8 @@ public class LockScript {
 
     /** {@code delivered}: the answer to a request granted while it waited goes out now; answers the lease's end. */
     Uni<Long> delivered(String tx, String digest, String req) {
-        return call("delivered", args(tx, digest, req)).map(r -> check(tx, r).get(1).toLong());
+        return call("delivered", args(tx, digest, req))
+                .map(r -> check(tx, r).get(1).toLong());
     }
 
     /** {@code abandon}: the caller of a waiting request went away. */
@@ -153,7 +157,7 @@ public class LockScript {
      * announcement reached the replica holding the caller: not a script call, nothing else changes.
      */
     void forgetGrant(String req) {
-        store.command("UNLINK", prefix + "res:" + req).subscribe().with(r -> { }, e -> { });
+        store.command("UNLINK", prefix + "res:" + req).subscribe().with(r -> {}, e -> {});
     }
 
     /** The incidents stream (a Redis stream whose entry ids are the times): {@link IncidentLog} reads it. */
@@ -172,18 +176,14 @@ public class LockScript {
     }
 
     /** An item as the script lists it: space, mode, canonical fields JSON. */
-    record Item(String space, Mode mode, String canonical) {
-    }
+    record Item(String space, Mode mode, String canonical) {}
 
-    record HeldItem(Item item, long sinceMs, long fencingToken) {
-    }
+    record HeldItem(Item item, long sinceMs, long fencingToken) {}
 
-    record Wait(long sinceMs, List<String> blockedBy, List<Item> items) {
-    }
+    record Wait(long sinceMs, List<String> blockedBy, List<Item> items) {}
 
     /** {@code get}: a transaction as Redis has it; {@code waiting} null when it does not wait. */
-    record Transaction(String owner, String label, long leaseMs, long expiresAt, List<HeldItem> locks, Wait waiting) {
-    }
+    record Transaction(String owner, String label, long leaseMs, long expiresAt, List<HeldItem> locks, Wait waiting) {}
 
     Uni<Transaction> get(String tx, String digest) {
         return call("get", args(tx, digest)).map(r -> {
@@ -192,7 +192,8 @@ public class LockScript {
             int n = r.get(5).toInteger();
             int i = 6;
             for (int k = 0; k < n; k++, i += 5) {
-                locks.add(new HeldItem(item(r, i), r.get(i + 3).toLong(), r.get(i + 4).toLong()));
+                locks.add(new HeldItem(
+                        item(r, i), r.get(i + 3).toLong(), r.get(i + 4).toLong()));
             }
             Wait waiting = null;
             if (i < r.size()) {
@@ -203,70 +204,85 @@ public class LockScript {
                 }
                 waiting = new Wait(r.get(i).toLong(), csv(r.get(i + 1).toString()), items);
             }
-            return new Transaction(r.get(1).toString(), r.get(2).toString(), r.get(3).toLong(), r.get(4).toLong(), locks,
+            return new Transaction(
+                    r.get(1).toString(),
+                    r.get(2).toString(),
+                    r.get(3).toLong(),
+                    r.get(4).toLong(),
+                    locks,
                     waiting);
         });
     }
 
-    record SnapshotLock(String transaction, Item item, long sinceMs, long fencingToken) {
-    }
+    record SnapshotLock(String transaction, Item item, long sinceMs, long fencingToken) {}
 
-    record SnapshotWait(String transaction, Item item, long sinceMs, List<String> blockedBy) {
-    }
+    record SnapshotWait(String transaction, Item item, long sinceMs, List<String> blockedBy) {}
 
     /** Owner and label of a transaction named in a snapshot. */
-    record Named(String owner, String label) {
-    }
+    record Named(String owner, String label) {}
 
     /** {@code snapshot}: held items and waiting items (one per item of a waiting request), at Redis' clock. */
-    record Snapshot(long now, List<SnapshotLock> locks, List<SnapshotWait> waits, Map<String, Named> transactions) {
-    }
+    record Snapshot(long now, List<SnapshotLock> locks, List<SnapshotWait> waits, Map<String, Named> transactions) {}
 
     Uni<Snapshot> snapshot(String space, int maxEntries) {
-        return call("snapshot", args(space == null ? "" : space, String.valueOf(maxEntries))).map(r -> {
-            Map<String, Named> names = new HashMap<>();
-            Response txs = r.get(3);
-            for (int i = 0; i + 2 < txs.size(); i += 3) {
-                names.put(txs.get(i).toString(), new Named(txs.get(i + 1).toString(), txs.get(i + 2).toString()));
-            }
-            List<SnapshotLock> locks = new ArrayList<>();
-            Response held = r.get(1);
-            for (int i = 0; i + 5 < held.size(); i += 6) {
-                locks.add(new SnapshotLock(held.get(i).toString(), item(held, i + 1), held.get(i + 4).toLong(),
-                        held.get(i + 5).toLong()));
-            }
-            List<SnapshotWait> waits = new ArrayList<>();
-            Response waiting = r.get(2);
-            for (int i = 0; i + 5 < waiting.size(); i += 6) {
-                waits.add(new SnapshotWait(waiting.get(i).toString(), item(waiting, i + 1), waiting.get(i + 4).toLong(),
-                        csv(waiting.get(i + 5).toString())));
-            }
-            return new Snapshot(r.get(0).toLong(), locks, waits, names);
-        });
+        return call("snapshot", args(space == null ? "" : space, String.valueOf(maxEntries)))
+                .map(r -> {
+                    Map<String, Named> names = new HashMap<>();
+                    Response txs = r.get(3);
+                    for (int i = 0; i + 2 < txs.size(); i += 3) {
+                        names.put(
+                                txs.get(i).toString(),
+                                new Named(
+                                        txs.get(i + 1).toString(),
+                                        txs.get(i + 2).toString()));
+                    }
+                    List<SnapshotLock> locks = new ArrayList<>();
+                    Response held = r.get(1);
+                    for (int i = 0; i + 5 < held.size(); i += 6) {
+                        locks.add(new SnapshotLock(
+                                held.get(i).toString(),
+                                item(held, i + 1),
+                                held.get(i + 4).toLong(),
+                                held.get(i + 5).toLong()));
+                    }
+                    List<SnapshotWait> waits = new ArrayList<>();
+                    Response waiting = r.get(2);
+                    for (int i = 0; i + 5 < waiting.size(); i += 6) {
+                        waits.add(new SnapshotWait(
+                                waiting.get(i).toString(),
+                                item(waiting, i + 1),
+                                waiting.get(i + 4).toLong(),
+                                csv(waiting.get(i + 5).toString())));
+                    }
+                    return new Snapshot(r.get(0).toLong(), locks, waits, names);
+                });
     }
 
     /** A transaction the reaper ended: its lease ran out. */
-    record Expired(String transaction, String owner, String label, List<HeldSince> held) {
-    }
+    record Expired(String transaction, String owner, String label, List<HeldSince> held) {}
 
     /** {@code reap}: ends transactions whose lease ran out and drops waits whose replica vanished. */
     Uni<List<Expired>> reap() {
         return call("reap", List.of()).map(r -> {
             List<Expired> out = new ArrayList<>();
             for (Response e : r) {
-                out.add(new Expired(e.get(0).toString(), e.get(1).toString(), e.get(2).toString(), heldSince(e.get(3), 0)));
+                out.add(new Expired(
+                        e.get(0).toString(), e.get(1).toString(), e.get(2).toString(), heldSince(e.get(3), 0)));
             }
             return out;
         });
     }
 
     /** {@code stats}: items held, requests waiting, the change counter, transactions holding EXCLUSIVE items. */
-    record Stats(long held, long waiting, long version, long exclusiveTransactions) {
-    }
+    record Stats(long held, long waiting, long version, long exclusiveTransactions) {}
 
     Uni<Stats> stats() {
-        return call("stats", List.of()).map(r -> new Stats(r.get(0).toLong(), r.get(1).toLong(), r.get(2).toLong(),
-                r.get(3).toLong()));
+        return call("stats", List.of())
+                .map(r -> new Stats(
+                        r.get(0).toLong(),
+                        r.get(1).toLong(),
+                        r.get(2).toLong(),
+                        r.get(3).toLong()));
     }
 
     /** {@code drain}: ends the transactions holding EXCLUSIVE items (the writes in flight); answers them. */
@@ -333,17 +349,30 @@ public class LockScript {
             case "begun":
                 return new Begun(r.get(1).toLong(), lockAnswer(tx, r.get(2)));
             case "granted":
-                return new Granted(r.get(1).toLong(), escalations(r.get(2).toString()), r.get(3).toString(), r.get(4).toString(),
+                return new Granted(
+                        r.get(1).toLong(),
+                        escalations(r.get(2).toString()),
+                        r.get(3).toString(),
+                        r.get(4).toString(),
                         r.size() > 5 ? r.get(5).toLong() : null);
             case "waiting":
                 return r.size() > 1
-                        ? new Waiting(true, escalations(r.get(1).toString()), r.get(2).toString(), r.get(3).toString())
+                        ? new Waiting(
+                                true,
+                                escalations(r.get(1).toString()),
+                                r.get(2).toString(),
+                                r.get(3).toString())
                         : new Waiting(false, List.of(), "", "");
             case "blocked": {
                 List<Blocker> blockers = new ArrayList<>();
                 for (int i = 3; i + 5 < r.size(); i += 6) {
-                    blockers.add(new Blocker(r.get(i).toString(), r.get(i + 1).toString(), r.get(i + 2).toString(),
-                            r.get(i + 3).toString(), Mode.ofLetter(r.get(i + 4).toString()), r.get(i + 5).toString()));
+                    blockers.add(new Blocker(
+                            r.get(i).toString(),
+                            r.get(i + 1).toString(),
+                            r.get(i + 2).toString(),
+                            r.get(i + 3).toString(),
+                            Mode.ofLetter(r.get(i + 4).toString()),
+                            r.get(i + 5).toString()));
                 }
                 return new Blocked(r.get(1).toString(), r.get(2).toString(), blockers);
             }
@@ -377,7 +406,11 @@ public class LockScript {
             case "busy":
                 throw Problems.busy(tx);
             case "readonly":
-                throw new ReadOnlyRefusal(false, r.size() > 1 && !r.get(1).toString().isEmpty() ? r.get(1).toLong() : null);
+                throw new ReadOnlyRefusal(
+                        false,
+                        r.size() > 1 && !r.get(1).toString().isEmpty()
+                                ? r.get(1).toLong()
+                                : null);
             case "stale":
                 throw new ReadOnlyRefusal(true, null);
             case "lost":
@@ -390,7 +423,10 @@ public class LockScript {
     }
 
     private static Item item(Response r, int i) {
-        return new Item(r.get(i).toString(), Mode.ofLetter(r.get(i + 1).toString()), r.get(i + 2).toString());
+        return new Item(
+                r.get(i).toString(),
+                Mode.ofLetter(r.get(i + 1).toString()),
+                r.get(i + 2).toString());
     }
 
     /** Flat {space, since, ...} from index {@code from}. */

@@ -1,13 +1,5 @@
 package io.suite.locks;
 
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
-
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +11,16 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+
 /**
  * Lock transactions. Every decision is one call of {@code locks.lua} ({@link LockScript}); this
  * class keeps this replica's waiting requests ({@link Waiter}), hears the grants and incidents the
@@ -29,14 +31,11 @@ public class LockService {
     private static final Logger LOG = Logger.getLogger(LockService.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    public record Begun(String id, String token, long leaseMs, Instant expiresAt) {
-    }
+    public record Begun(String id, String token, long leaseMs, Instant expiresAt) {}
 
-    public record Granted(long fencingToken, long waitedMs, List<LockScript.Escalation> escalated) {
-    }
+    public record Granted(long fencingToken, long waitedMs, List<LockScript.Escalation> escalated) {}
 
-    public record BegunAndGranted(Begun begun, Granted granted) {
-    }
+    public record BegunAndGranted(Begun begun, Granted granted) {}
 
     private final LockScript script;
     private final LockStore store;
@@ -48,7 +47,13 @@ public class LockService {
     private final Waiter.Context waiting;
     private long recheckTimer = -1;
 
-    LockService(LockScript script, LockStore store, LockConfig config, LockMetrics metrics, Incidents incidents, Vertx vertx) {
+    LockService(
+            LockScript script,
+            LockStore store,
+            LockConfig config,
+            LockMetrics metrics,
+            Incidents incidents,
+            Vertx vertx) {
         this.script = script;
         this.store = store;
         this.config = config;
@@ -60,7 +65,8 @@ public class LockService {
 
     void start(@Observes StartupEvent start) {
         subscribe();
-        recheckTimer = vertx.setPeriodic(config.recheckInterval().toMillis(), id -> waiters.values().forEach(w -> w.recheck(false)));
+        recheckTimer = vertx.setPeriodic(
+                config.recheckInterval().toMillis(), id -> waiters.values().forEach(w -> w.recheck(false)));
     }
 
     void stop(@Observes ShutdownEvent stop) {
@@ -70,10 +76,15 @@ public class LockService {
     }
 
     private void subscribe() {
-        store.redis().pubsub(String.class)
+        store.redis()
+                .pubsub(String.class)
                 .subscribe(script.channel(), this::onEvent)
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).indefinitely()
-                .subscribe().with(s -> LOG.debug("subscribed to lock events"), e -> LOG.warn("lock events subscription failed", e));
+                .onFailure()
+                .retry()
+                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5))
+                .indefinitely()
+                .subscribe()
+                .with(s -> LOG.debug("subscribed to lock events"), e -> LOG.warn("lock events subscription failed", e));
     }
 
     /** Pub/sub: "g" lines "request TAB token TAB escalations" = grants made in Redis; "i" = an incident. */
@@ -155,10 +166,19 @@ public class LockService {
     }
 
     private LockScript.LockCall lockCall(ItemParser.LockRequest request) {
-        long timeout = request.timeoutMs() != null ? request.timeoutMs() : config.waitTimeout().toMillis();
+        long timeout = request.timeoutMs() != null
+                ? request.timeoutMs()
+                : config.waitTimeout().toMillis();
         int maxValues = config.escalationCover() == LockConfig.EscalationCover.SPACE ? 0 : config.escalationMaxValues();
-        return new LockScript.LockCall(UUID.randomUUID().toString(), timeout > 0, false, timeout, config.escalationThreshold(),
-                maxValues, config.waiterLease().toMillis(), request.items());
+        return new LockScript.LockCall(
+                UUID.randomUUID().toString(),
+                timeout > 0,
+                false,
+                timeout,
+                config.escalationThreshold(),
+                maxValues,
+                config.waiterLease().toMillis(),
+                request.items());
     }
 
     private static Set<String> spaces(ItemParser.LockRequest request) {
@@ -175,8 +195,14 @@ public class LockService {
             for (LockScript.Expired e : expired) {
                 metrics.expired(1);
                 recordHolds(e.held());
-                incidents.report(Incidents.Incident.of("EXPIRY", e.transaction(), e.owner(), e.label(),
-                        e.held().isEmpty() ? "" : e.held().get(0).space()), null);
+                incidents.report(
+                        Incidents.Incident.of(
+                                "EXPIRY",
+                                e.transaction(),
+                                e.owner(),
+                                e.label(),
+                                e.held().isEmpty() ? "" : e.held().get(0).space()),
+                        null);
             }
             return null;
         });

@@ -1,12 +1,5 @@
 package io.suite.locks;
 
-import io.quarkiverse.resteasy.problem.HttpProblem;
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Response;
-import jakarta.enterprise.context.ApplicationScoped;
-import org.jboss.logging.Logger;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +7,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.quarkiverse.resteasy.problem.HttpProblem;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
 
 /**
  * The transport of {@code locks.lua}: EVALSHA, one round trip, atomic. The script is loaded on the
@@ -34,7 +36,8 @@ public class LockStore {
         this.config = config;
         try (InputStream in = LockStore.class.getResourceAsStream("/locks.lua")) {
             this.script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            this.sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+            this.sha = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
         } catch (IOException | NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot read locks.lua", e);
         }
@@ -57,9 +60,13 @@ public class LockStore {
         }
         return redis.execute("EVALSHA", args)
                 .onFailure(e -> String.valueOf(e.getMessage()).contains("NOSCRIPT"))
-                .recoverWithUni(() -> redis.execute("SCRIPT", "LOAD", script).chain(() -> redis.execute("EVALSHA", args)))
-                .ifNoItem().after(config.redisTimeout()).fail()
-                .onFailure(e -> !(e instanceof HttpProblem)).transform(e -> {
+                .recoverWithUni(
+                        () -> redis.execute("SCRIPT", "LOAD", script).chain(() -> redis.execute("EVALSHA", args)))
+                .ifNoItem()
+                .after(config.redisTimeout())
+                .fail()
+                .onFailure(e -> !(e instanceof HttpProblem))
+                .transform(e -> {
                     if (String.valueOf(e.getMessage()).startsWith("ERR")) {
                         LOG.warnf("locks.lua %s failed in Redis: %s", op, e.getMessage()); // a bug, not an outage
                     } else {
@@ -87,7 +94,8 @@ public class LockStore {
             return "";
         }
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

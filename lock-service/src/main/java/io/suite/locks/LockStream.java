@@ -1,14 +1,16 @@
 package io.suite.locks;
 
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 
 /**
  * GET /v1/locks/stream. Events: {@code snapshot} (data = the GET /v1/locks JSON) at connect, within
@@ -33,8 +35,10 @@ public class LockStream {
     }
 
     Multi<OutboundSseEvent> events(Sse sse, String space) {
-        Multi<OutboundSseEvent> history = incidents.recent(50)
-                .onItem().transformToMulti(items -> Multi.createFrom().iterable(items))
+        Multi<OutboundSseEvent> history = incidents
+                .recent(50)
+                .onItem()
+                .transformToMulti(items -> Multi.createFrom().iterable(items))
                 .filter(i -> matches(i, space))
                 .map(i -> event(sse, "incident", i));
 
@@ -51,30 +55,52 @@ public class LockStream {
         AtomicLong lastVersion = new AtomicLong(-1);
         AtomicLong lastSent = new AtomicLong();
         long refresh = config.streamRefresh().toMillis();
-        Multi<OutboundSseEvent> snapshots = Multi.createFrom().ticks().every(java.time.Duration.ofMillis(POLL_MS))
-                .onOverflow().drop()
-                .onItem().transformToUniAndConcatenate(tick -> script.version()
-                        .onItem().transformToUni(version -> {
+        Multi<OutboundSseEvent> snapshots = Multi.createFrom()
+                .ticks()
+                .every(Duration.ofMillis(POLL_MS))
+                .onOverflow()
+                .drop()
+                .onItem()
+                .transformToUniAndConcatenate(tick -> script.version()
+                        .onItem()
+                        .transformToUni(version -> {
                             long now = System.currentTimeMillis();
                             if (version == lastVersion.get() && now - lastSent.get() < refresh) {
                                 return Uni.createFrom().nullItem();
                             }
                             lastVersion.set(version);
                             lastSent.set(now);
-                            return locks.snapshot(space).map(s -> event(sse, "snapshot", LockViews.snapshot(s).toString()));
+                            return locks.snapshot(space)
+                                    .map(s -> event(
+                                            sse,
+                                            "snapshot",
+                                            LockViews.snapshot(s).toString()));
                         })
-                        .onFailure().recoverWithNull());
+                        .onFailure()
+                        .recoverWithNull());
 
-        Multi<OutboundSseEvent> first = locks.snapshot(space).map(s -> event(sse, "snapshot", LockViews.snapshot(s).toString())).toMulti();
-        return Multi.createBy().concatenating().streams(first, history)
-                .onCompletion().switchTo(() -> Multi.createBy().merging().streams(live, snapshots));
+        Multi<OutboundSseEvent> first = locks.snapshot(space)
+                .map(s -> event(sse, "snapshot", LockViews.snapshot(s).toString()))
+                .toMulti();
+        return Multi.createBy()
+                .concatenating()
+                .streams(first, history)
+                .onCompletion()
+                .switchTo(() -> Multi.createBy().merging().streams(live, snapshots));
     }
 
     private static boolean matches(String incident, String space) {
-        return space == null || space.isEmpty() || incident.contains("\"space\":" + ItemParser.JSON.getNodeFactory().textNode(space));
+        return space == null
+                || space.isEmpty()
+                || incident.contains(
+                        "\"space\":" + ItemParser.JSON.getNodeFactory().textNode(space));
     }
 
     private static OutboundSseEvent event(Sse sse, String name, String json) {
-        return sse.newEventBuilder().name(name).mediaType(MediaType.APPLICATION_JSON_TYPE).data(String.class, json).build();
+        return sse.newEventBuilder()
+                .name(name)
+                .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                .data(String.class, json)
+                .build();
     }
 }

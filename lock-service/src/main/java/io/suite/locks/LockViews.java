@@ -1,12 +1,12 @@
 package io.suite.locks;
 
+import java.time.Instant;
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import java.time.Instant;
-import java.util.List;
 
 /**
  * The JSON of the read views (DESIGN.md: GET /v1/lock-transactions/{id}, GET /v1/locks and its
@@ -14,68 +14,127 @@ import java.util.List;
  * {@link LockScript} decoded. {@code fields} is the canonical JSON of an item, parsed back.
  */
 final class LockViews {
-    private LockViews() {
-    }
+    private LockViews() {}
 
-    public record Transaction(String id, String owner, String label, long leaseMs, String expiresAt, List<Lock> locks,
-            @JsonInclude(JsonInclude.Include.ALWAYS) Waiting waiting) {
-    }
+    public record Transaction(
+            String id,
+            String owner,
+            String label,
+            long leaseMs,
+            String expiresAt,
+            List<Lock> locks,
+            @JsonInclude(JsonInclude.Include.ALWAYS) Waiting waiting) {}
 
-    public record Lock(String space, String mode, JsonNode fields, String since, long ageMs, long fencingToken) {
-    }
+    public record Lock(String space, String mode, JsonNode fields, String since, long ageMs, long fencingToken) {}
 
-    public record Waiting(String since, long ageMs, List<String> blockedBy, List<Item> items) {
-    }
+    public record Waiting(String since, long ageMs, List<String> blockedBy, List<Item> items) {}
 
-    public record Item(String space, String mode, JsonNode fields) {
-    }
+    public record Item(String space, String mode, JsonNode fields) {}
 
-    public record Snapshot(List<HeldLock> locks, List<WaitingItem> waits) {
-    }
+    public record Snapshot(List<HeldLock> locks, List<WaitingItem> waits) {}
 
-    public record HeldLock(String transaction, String owner, String label, String space, String mode, JsonNode fields,
-            String since, long ageMs, long fencingToken) {
-    }
+    public record HeldLock(
+            String transaction,
+            String owner,
+            String label,
+            String space,
+            String mode,
+            JsonNode fields,
+            String since,
+            long ageMs,
+            long fencingToken) {}
 
-    public record WaitingItem(String transaction, String owner, String label, String space, String mode, JsonNode fields,
-            String since, long ageMs, List<String> blockedBy) {
-    }
+    public record WaitingItem(
+            String transaction,
+            String owner,
+            String label,
+            String space,
+            String mode,
+            JsonNode fields,
+            String since,
+            long ageMs,
+            List<String> blockedBy) {}
 
-    public record Blocker(String transaction, String owner, String label, String space, String mode, JsonNode fields) {
-    }
+    public record Blocker(String transaction, String owner, String label, String space, String mode, JsonNode fields) {}
 
     /** GET /v1/lock-transactions/{id}; ages from this replica's clock. */
     static ObjectNode transaction(String id, LockScript.Transaction t) {
         long now = System.currentTimeMillis();
-        List<Lock> locks = t.locks().stream().map(h -> new Lock(h.item().space(), h.item().mode().name(),
-                fields(h.item().canonical()), since(h.sinceMs()), age(h.sinceMs(), now), h.fencingToken())).toList();
-        Waiting waiting = t.waiting() == null ? null : new Waiting(since(t.waiting().sinceMs()), age(t.waiting().sinceMs(), now),
-                t.waiting().blockedBy(), t.waiting().items().stream()
-                        .map(i -> new Item(i.space(), i.mode().name(), fields(i.canonical()))).toList());
-        return tree(new Transaction(id, t.owner(), t.label(), t.leaseMs(), Instant.ofEpochMilli(t.expiresAt()).toString(), locks,
+        List<Lock> locks = t.locks().stream()
+                .map(h -> new Lock(
+                        h.item().space(),
+                        h.item().mode().name(),
+                        fields(h.item().canonical()),
+                        since(h.sinceMs()),
+                        age(h.sinceMs(), now),
+                        h.fencingToken()))
+                .toList();
+        Waiting waiting = t.waiting() == null
+                ? null
+                : new Waiting(
+                        since(t.waiting().sinceMs()),
+                        age(t.waiting().sinceMs(), now),
+                        t.waiting().blockedBy(),
+                        t.waiting().items().stream()
+                                .map(i -> new Item(i.space(), i.mode().name(), fields(i.canonical())))
+                                .toList());
+        return tree(new Transaction(
+                id,
+                t.owner(),
+                t.label(),
+                t.leaseMs(),
+                Instant.ofEpochMilli(t.expiresAt()).toString(),
+                locks,
                 waiting));
     }
 
     /** GET /v1/locks (and the stream's snapshot event); ages from Redis' clock. */
     static ObjectNode snapshot(LockScript.Snapshot s) {
         LockScript.Named nobody = new LockScript.Named("", "");
-        List<HeldLock> locks = s.locks().stream().map(l -> {
-            LockScript.Named n = s.transactions().getOrDefault(l.transaction(), nobody);
-            return new HeldLock(l.transaction(), n.owner(), n.label(), l.item().space(), l.item().mode().name(),
-                    fields(l.item().canonical()), since(l.sinceMs()), age(l.sinceMs(), s.now()), l.fencingToken());
-        }).toList();
-        List<WaitingItem> waits = s.waits().stream().map(w -> {
-            LockScript.Named n = s.transactions().getOrDefault(w.transaction(), nobody);
-            return new WaitingItem(w.transaction(), n.owner(), n.label(), w.item().space(), w.item().mode().name(),
-                    fields(w.item().canonical()), since(w.sinceMs()), age(w.sinceMs(), s.now()), w.blockedBy());
-        }).toList();
+        List<HeldLock> locks = s.locks().stream()
+                .map(l -> {
+                    LockScript.Named n = s.transactions().getOrDefault(l.transaction(), nobody);
+                    return new HeldLock(
+                            l.transaction(),
+                            n.owner(),
+                            n.label(),
+                            l.item().space(),
+                            l.item().mode().name(),
+                            fields(l.item().canonical()),
+                            since(l.sinceMs()),
+                            age(l.sinceMs(), s.now()),
+                            l.fencingToken());
+                })
+                .toList();
+        List<WaitingItem> waits = s.waits().stream()
+                .map(w -> {
+                    LockScript.Named n = s.transactions().getOrDefault(w.transaction(), nobody);
+                    return new WaitingItem(
+                            w.transaction(),
+                            n.owner(),
+                            n.label(),
+                            w.item().space(),
+                            w.item().mode().name(),
+                            fields(w.item().canonical()),
+                            since(w.sinceMs()),
+                            age(w.sinceMs(), s.now()),
+                            w.blockedBy());
+                })
+                .toList();
         return tree(new Snapshot(locks, waits));
     }
 
     /** A 423's (and a timeout incident's) {@code blockedBy}. */
     static ArrayNode blockedBy(List<LockScript.Blocker> blockers) {
-        return ItemParser.JSON.valueToTree(blockers.stream().map(b -> new Blocker(b.transaction(), b.owner(), b.label(),
-                b.space(), b.mode().name(), fields(b.canonical()))).toList());
+        return ItemParser.JSON.valueToTree(blockers.stream()
+                .map(b -> new Blocker(
+                        b.transaction(),
+                        b.owner(),
+                        b.label(),
+                        b.space(),
+                        b.mode().name(),
+                        fields(b.canonical())))
+                .toList());
     }
 
     /** An escalation as {@code escalated} lists it: {"space","fields"}. */

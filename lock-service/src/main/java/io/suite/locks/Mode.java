@@ -2,7 +2,8 @@ package io.suite.locks;
 
 /** Lock modes; the letter is how Redis stores them. */
 public enum Mode {
-    SHARED("S"), EXCLUSIVE("X");
+    SHARED("S"),
+    EXCLUSIVE("X");
 
     final String letter;
 

@@ -6,8 +6,7 @@ import io.suite.problems.Violations;
 
 /** The problem+json answers of the lock service, with the suite's stable type URIs. */
 final class Problems {
-    private Problems() {
-    }
+    private Problems() {}
 
     static HttpProblem.Builder problem(int status, String name, String title) {
         return HttpProblem.builder()
@@ -23,20 +22,23 @@ final class Problems {
 
     static HttpProblem noSuchTransaction(String id) {
         return problem(404, "no-such-transaction", "No such lock transaction")
-                .withDetail("lock transaction " + id + " is unknown, ended or expired").build();
+                .withDetail("lock transaction " + id + " is unknown, ended or expired")
+                .build();
     }
 
     static HttpProblem forbidden() {
         return problem(403, "forbidden", "Wrong lock token")
-                .withDetail("X-Lock-Token is missing or is not this transaction's token").build();
+                .withDetail("X-Lock-Token is missing or is not this transaction's token")
+                .build();
     }
 
     /** Redis did not answer in time, or refused the connection: try again shortly. */
     static HttpProblem unavailable(Throwable cause) {
         return problem(503, "lock-service-unavailable", "Lock store unavailable")
                 .withHeader("Retry-After", 1)
-                .withDetail("Redis, where all lock state lives, did not answer (" + cause.getClass().getSimpleName()
-                        + "); nothing was decided, try again").build();
+                .withDetail("Redis, where all lock state lives, did not answer ("
+                        + cause.getClass().getSimpleName() + "); nothing was decided, try again")
+                .build();
     }
 
     /** The replica holding a waiting request lost track of it (Redis stalled past the waiter lease). */
@@ -44,11 +46,13 @@ final class Problems {
         return problem(503, "lock-service-unavailable", "Lock wait lost")
                 .withHeader("Retry-After", 1)
                 .withDetail("the waiting lock request was dropped while Redis could not be reached; nothing is held"
-                        + " for it, try again").build();
+                        + " for it, try again")
+                .build();
     }
 
     static HttpProblem busy(String id) {
         return problem(409, "conflict", "A lock request of this transaction is already waiting")
-                .withDetail("lock transaction " + id + " waits for a lock request already; one at a time").build();
+                .withDetail("lock transaction " + id + " waits for a lock request already; one at a time")
+                .build();
     }
 }

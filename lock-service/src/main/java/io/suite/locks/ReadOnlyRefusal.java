@@ -1,12 +1,12 @@
 package io.suite.locks;
 
+import java.time.Instant;
+
 import io.suite.writeguard.MaintenanceState;
 import io.suite.writeguard.ReadOnlyException;
 import io.suite.writeguard.ReadOnlyRule;
 import io.suite.writeguard.Refusal;
 import io.suite.writeguard.WriteGuard;
-
-import java.time.Instant;
 
 /**
  * lock-service's half of the read-only rule ({@link ReadOnlyRule#admitExclusiveLock}, enforced by
@@ -27,7 +27,10 @@ final class ReadOnlyRefusal extends RuntimeException {
 
     /** The rule's {@code writableUntil}, as the script takes it: epoch ms, or "" while the guard refuses writes. */
     static String writeWindow(WriteGuard guard) {
-        return guard.writableUntil().map(Instant::toEpochMilli).map(String::valueOf).orElse("");
+        return guard.writableUntil()
+                .map(Instant::toEpochMilli)
+                .map(String::valueOf)
+                .orElse("");
     }
 
     /** The state the guard follows, as the script takes it ("epoch:R", "epoch:W", "" unknown): Redis keeps the newest. */
@@ -47,6 +50,7 @@ final class ReadOnlyRefusal extends RuntimeException {
         if (guard.refusesWrites() || epoch == null) {
             return guard.refusal();
         }
-        return new ReadOnlyException(Refusal.READ_ONLY, "read-only (epoch " + epoch + ", seen by another replica)", epoch, 1);
+        return new ReadOnlyException(
+                Refusal.READ_ONLY, "read-only (epoch " + epoch + ", seen by another replica)", epoch, 1);
     }
 }

@@ -1,18 +1,20 @@
 package io.suite.locks;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import io.quarkiverse.resteasy.problem.HttpProblem;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.UniEmitter;
-import io.vertx.mutiny.core.Vertx;
-import org.jboss.logging.Logger;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
+import io.quarkiverse.resteasy.problem.HttpProblem;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.mutiny.core.Vertx;
 
 /**
  * One lock request whose HTTP request is held open while it waits. It ends exactly once
@@ -25,8 +27,8 @@ final class Waiter {
     private static final Logger LOG = Logger.getLogger(Waiter.class);
 
     /** What every waiter of a replica shares: the script, metrics, timers, incidents, and the replica's waiters by request. */
-    record Context(LockScript script, LockMetrics metrics, Vertx vertx, Incidents incidents, Map<String, Waiter> waiters) {
-    }
+    record Context(
+            LockScript script, LockMetrics metrics, Vertx vertx, Incidents incidents, Map<String, Waiter> waiters) {}
 
     private final Context ctx;
     final String tx;
@@ -41,6 +43,7 @@ final class Waiter {
     private final AtomicBoolean announced = new AtomicBoolean();
     /** Begun with its items: the caller does not know the transaction until the answer. */
     private final boolean begun;
+
     private volatile boolean finalRequested;
     private volatile UniEmitter<? super LockService.Granted> emitter;
     private volatile String owner = "";
@@ -60,13 +63,16 @@ final class Waiter {
 
     /** Runs the first call of the request; a waiting one is then finished by pub/sub, re-checks or its timer. */
     Uni<LockService.Granted> start(Supplier<Uni<LockScript.LockAnswer>> firstCall) {
-        return Uni.createFrom().<LockService.Granted>emitter(em -> {
-            emitter = em;
-            if (call.mayWait()) {
-                ctx.waiters().put(req, this); // before the first call: a grant announced at once must find it
-            }
-            firstCall.get().subscribe().with(this::handle, this::fail);
-        }).onCancellation().invoke(this::abandon);
+        return Uni.createFrom()
+                .<LockService.Granted>emitter(em -> {
+                    emitter = em;
+                    if (call.mayWait()) {
+                        ctx.waiters().put(req, this); // before the first call: a grant announced at once must find it
+                    }
+                    firstCall.get().subscribe().with(this::handle, this::fail);
+                })
+                .onCancellation()
+                .invoke(this::abandon);
     }
 
     private void handle(LockScript.LockAnswer answer) {
@@ -101,7 +107,10 @@ final class Waiter {
         } else if (answer instanceof LockScript.Deadlock d) {
             deadlocked(d);
         } else {
-            fail(answer instanceof LockScript.Refused r ? r.problem() : new IllegalStateException("unexpected answer " + answer));
+            fail(
+                    answer instanceof LockScript.Refused r
+                            ? r.problem()
+                            : new IllegalStateException("unexpected answer " + answer));
         }
     }
 
@@ -114,8 +123,12 @@ final class Waiter {
             ctx.metrics().escalation(e.space());
             ArrayNode one = ItemParser.JSON.createArrayNode();
             one.add(LockViews.escalation(e));
-            ctx.incidents().report(Incidents.Incident.of("ESCALATION", tx, owner, label, e.space())
-                    .fields(ItemParser.parse(e.cover())).escalated(one), null);
+            ctx.incidents()
+                    .report(
+                            Incidents.Incident.of("ESCALATION", tx, owner, label, e.space())
+                                    .fields(ItemParser.parse(e.cover()))
+                                    .escalated(one),
+                            null);
         }
     }
 
@@ -125,7 +138,9 @@ final class Waiter {
     }
 
     private JsonNode fields() {
-        return call.items().isEmpty() ? null : ItemParser.parse(call.items().get(0).canonical());
+        return call.items().isEmpty()
+                ? null
+                : ItemParser.parse(call.items().get(0).canonical());
     }
 
     /** A wait ends: a long one is a WAIT incident, naming everyone it waited for. */
@@ -147,10 +162,15 @@ final class Waiter {
             granted(fencingToken, escalated);
             return;
         }
-        ctx.script().delivered(tx, digest, req).subscribe().with(at -> {
-            expiresAt = at;
-            granted(fencingToken, escalated);
-        }, this::fail);
+        ctx.script()
+                .delivered(tx, digest, req)
+                .subscribe()
+                .with(
+                        at -> {
+                            expiresAt = at;
+                            granted(fencingToken, escalated);
+                        },
+                        this::fail);
     }
 
     private void granted(long fencingToken, List<LockScript.Escalation> escalated) {
@@ -169,12 +189,21 @@ final class Waiter {
         ctx.metrics().waited(spaces, "timeout", System.nanoTime() - started);
         ctx.metrics().timeout(spaces);
         waitEnded(b.owner(), b.label());
-        ctx.incidents().report(Incidents.Incident.of("TIMEOUT", tx, b.owner(), b.label(), space()).fields(fields())
-                .waited(elapsedMs()).blockedBy(blockedBy), null);
-        String who = b.blockedBy().isEmpty() ? "" : " by " + b.blockedBy().get(0).owner() + " (" + b.blockedBy().get(0).label() + ")";
+        ctx.incidents()
+                .report(
+                        Incidents.Incident.of("TIMEOUT", tx, b.owner(), b.label(), space())
+                                .fields(fields())
+                                .waited(elapsedMs())
+                                .blockedBy(blockedBy),
+                        null);
+        String who = b.blockedBy().isEmpty()
+                ? ""
+                : " by " + b.blockedBy().get(0).owner() + " ("
+                        + b.blockedBy().get(0).label() + ")";
         emitter.fail(Problems.problem(423, "lock-timeout", "Lock wait timed out")
                 .withDetail("not granted within " + call.waitMs() + " ms: blocked" + who)
-                .with("blockedBy", blockedBy).build());
+                .with("blockedBy", blockedBy)
+                .build());
     }
 
     private void deadlocked(LockScript.Deadlock d) {
@@ -187,12 +216,18 @@ final class Waiter {
         ctx.metrics().waited(spaces, "deadlock", System.nanoTime() - started);
         ctx.metrics().deadlock();
         waitEnded(d.owner(), d.label());
-        ctx.incidents().report(Incidents.Incident.of("DEADLOCK", tx, d.owner(), d.label(), space()).fields(fields())
-                .waited(elapsedMs()).cycle(ids), null);
+        ctx.incidents()
+                .report(
+                        Incidents.Incident.of("DEADLOCK", tx, d.owner(), d.label(), space())
+                                .fields(fields())
+                                .waited(elapsedMs())
+                                .cycle(ids),
+                        null);
         emitter.fail(Problems.problem(409, "deadlock", "Deadlock")
                 .withDetail("this request would close a cycle of waits " + String.join(" -> ", cycle) + " -> " + tx
                         + "; its lock transaction was ended and its locks freed")
-                .with("cycle", cycle).build());
+                .with("cycle", cycle)
+                .build());
     }
 
     private void fail(Throwable e) {
@@ -221,7 +256,7 @@ final class Waiter {
 
     private void abandon() {
         if (finish()) {
-            ctx.script().abandon(req).subscribe().with(r -> { }, e -> LOG.debug("abandon failed", e));
+            ctx.script().abandon(req).subscribe().with(r -> {}, e -> LOG.debug("abandon failed", e));
         }
     }
 
@@ -236,8 +271,15 @@ final class Waiter {
         if (!inFlight.compareAndSet(false, true)) {
             return; // the running call looks at finalRequested when it returns
         }
-        LockScript.LockCall again = new LockScript.LockCall(req, true, finalRequested, call.waitMs(), call.threshold(),
-                call.coverMaxValues(), call.waiterLeaseMs(), List.of());
+        LockScript.LockCall again = new LockScript.LockCall(
+                req,
+                true,
+                finalRequested,
+                call.waitMs(),
+                call.threshold(),
+                call.coverMaxValues(),
+                call.waiterLeaseMs(),
+                List.of());
         ctx.script().lock(tx, digest, again).subscribe().with(this::handle, e -> {
             inFlight.set(false);
             LOG.debug("re-check failed", e);

@@ -1,16 +1,15 @@
 package io.suite.locks;
 
+import java.util.concurrent.CompletableFuture;
+
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
-
-import java.util.concurrent.CompletableFuture;
 
 import static io.restassured.RestAssured.given;
 
 /** Small REST client of the lock API for tests (rest-assured, against the app under test or a URL). */
 final class Api {
-    record Tx(String id, String token) {
-    }
+    record Tx(String id, String token) {}
 
     private final String base;
 
@@ -29,7 +28,8 @@ final class Api {
     }
 
     Tx begin(String owner, String label, long leaseMs) {
-        Response r = spec().body("{\"owner\":\"" + owner + "\",\"label\":\"" + label + "\",\"leaseMs\":" + leaseMs + "}")
+        Response r = spec().body(
+                        "{\"owner\":\"" + owner + "\",\"label\":\"" + label + "\",\"leaseMs\":" + leaseMs + "}")
                 .post("/v1/lock-transactions");
         r.then().statusCode(201);
         return new Tx(r.path("id"), r.path("token"));

@@ -1,13 +1,18 @@
 package io.suite.locks;
 
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.response.Response;
-import io.suite.testing.Unique;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
-
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.response.Response;
+import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -44,20 +49,31 @@ class BeginWithItemsTest {
 
     /** Open transactions (leases) under this test run's key prefix. */
     private long open() {
-        return store.command("ZCARD", store.key("leases")).await().indefinitely().toLong();
+        return store.command("ZCARD", store.key("leases"))
+                .await()
+                .indefinitely()
+                .toLong();
     }
 
     @Test
     void beginsAndLocksInOneCall() {
         String item = Api.item(Unique.name("Stock"), "EXCLUSIVE", "{\"w\":\"W1\"}");
         Response r = beginWith("a", 0, item);
-        r.then().statusCode(201).header("Location", containsString("/v1/lock-transactions/"))
-                .body("token", notNullValue()).body("leaseMs", equalTo(30000)).body("expiresAt", notNullValue())
-                .body("fencingToken", notNullValue()).body("waitedMs", notNullValue()).body("escalated", empty());
+        r.then()
+                .statusCode(201)
+                .header("Location", containsString("/v1/lock-transactions/"))
+                .body("token", notNullValue())
+                .body("leaseMs", equalTo(30000))
+                .body("expiresAt", notNullValue())
+                .body("fencingToken", notNullValue())
+                .body("waitedMs", notNullValue())
+                .body("escalated", empty());
         Api.Tx a = tx(r);
         api.get(a).then().statusCode(200).body("locks", hasSize(1)).body("locks[0].mode", equalTo("EXCLUSIVE"));
         // the usual calls work on it
-        api.lockItem(a, 0, Api.item(Unique.name("Other"), "SHARED", "{}")).then().statusCode(200);
+        api.lockItem(a, 0, Api.item(Unique.name("Other"), "SHARED", "{}"))
+                .then()
+                .statusCode(200);
         api.end(a).then().statusCode(204);
         api.get(a).then().statusCode(404);
     }
@@ -66,11 +82,16 @@ class BeginWithItemsTest {
     void aRefusalLeavesNoTransaction() {
         String space = Unique.name("Stock");
         String item = Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}");
-        Api.Tx a = tx(beginWith("posting-1", 0, item).then().statusCode(201).extract().response());
+        Api.Tx a = tx(
+                beginWith("posting-1", 0, item).then().statusCode(201).extract().response());
         long before = open();
-        beginWith("b", 0, item).then().statusCode(423).contentType(containsString("application/problem+json"))
+        beginWith("b", 0, item)
+                .then()
+                .statusCode(423)
+                .contentType(containsString("application/problem+json"))
                 .body("type", equalTo("https://suite.dev/problems/lock-timeout"))
-                .body("blockedBy[0].transaction", equalTo(a.id())).body("blockedBy[0].owner", equalTo("posting-1"));
+                .body("blockedBy[0].transaction", equalTo(a.id()))
+                .body("blockedBy[0].owner", equalTo("posting-1"));
         beginWith("b", 200, item).then().statusCode(423);
         assertEquals(before, open(), "a refused begin must not leave a transaction behind");
         api.locks(space).then().body("locks", hasSize(1)).body("waits", empty());
@@ -82,7 +103,11 @@ class BeginWithItemsTest {
         String space = Unique.name("Stock");
         String item = Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}");
         Response first = beginWith("a", 0, item);
-        long firstToken = first.then().statusCode(201).extract().<Number>path("fencingToken").longValue();
+        long firstToken = first.then()
+                .statusCode(201)
+                .extract()
+                .<Number>path("fencingToken")
+                .longValue();
         CompletableFuture<Response> waiting = CompletableFuture.supplyAsync(() -> beginWith("b", 60000, item));
         await().until(() -> api.locks(space).path("waits.owner"), hasItem("b"));
         api.end(tx(first)).then().statusCode(204);
@@ -98,15 +123,17 @@ class BeginWithItemsTest {
     void aClientGoneWhileWaitingLeavesNoTransaction() throws Exception {
         String space = Unique.name("Stock");
         String item = Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}");
-        Api.Tx a = tx(beginWith("holder", 0, item).then().statusCode(201).extract().response());
+        Api.Tx a =
+                tx(beginWith("holder", 0, item).then().statusCode(201).extract().response());
         long before = open();
         String body = "{\"owner\":\"gone\",\"timeoutMs\":60000,\"items\":[" + item + "]}";
-        int port = io.restassured.RestAssured.port;
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-            byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            socket.getOutputStream().write(("POST /v1/lock-transactions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        int port = RestAssured.port;
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            socket.getOutputStream()
+                    .write(("POST /v1/lock-transactions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                    + "Content-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
+                            .getBytes(StandardCharsets.UTF_8));
             socket.getOutputStream().write(bytes);
             socket.getOutputStream().flush();
             await().until(() -> api.locks(space).path("waits.owner"), hasItem("gone"));
@@ -120,9 +147,17 @@ class BeginWithItemsTest {
     @Test
     void badBeginsWithItemsAre400AndBeginNothing() {
         long before = open();
-        for (String body : List.of("{\"timeoutMs\":100}", "{\"items\":[]}", "{\"items\":[{\"space\":\"S\",\"mode\":\"UPDATE\"}]}",
-                "{\"timeoutMs\":-1,\"items\":[{\"space\":\"S\"}]}", "{\"leaseMs\":5,\"items\":[{\"space\":\"S\"}]}")) {
-            given().contentType("application/json").body(body).post("/v1/lock-transactions").then().statusCode(400)
+        for (String body : List.of(
+                "{\"timeoutMs\":100}",
+                "{\"items\":[]}",
+                "{\"items\":[{\"space\":\"S\",\"mode\":\"UPDATE\"}]}",
+                "{\"timeoutMs\":-1,\"items\":[{\"space\":\"S\"}]}",
+                "{\"leaseMs\":5,\"items\":[{\"space\":\"S\"}]}")) {
+            given().contentType("application/json")
+                    .body(body)
+                    .post("/v1/lock-transactions")
+                    .then()
+                    .statusCode(400)
                     .contentType(containsString("application/problem+json"));
         }
         assertEquals(before, open());

@@ -1,17 +1,20 @@
 package io.suite.locks;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.response.Response;
-import io.suite.testing.Unique;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
 import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -35,7 +38,11 @@ class EscalationTest {
     }
 
     private static String request(String space, List<String> items) {
-        String inSpace = String.join(",", items.stream().map(i -> "{\"space\":\"" + space + "\"," + i.substring(1)).toList());
+        String inSpace = String.join(
+                ",",
+                items.stream()
+                        .map(i -> "{\"space\":\"" + space + "\"," + i.substring(1))
+                        .toList());
         return "{\"timeoutMs\":0,\"items\":[" + inSpace + "]}";
     }
 
@@ -66,18 +73,31 @@ class EscalationTest {
     void rowsOfOneWarehouseLeaveTheOthersFree() {
         String space = Unique.name("Stock");
         Api.Tx run = api.begin("run");
-        api.lock(run, request(space, EscalationCases.ALL.get(0).request())).then().statusCode(200)
+        api.lock(run, request(space, EscalationCases.ALL.get(0).request()))
+                .then()
+                .statusCode(200)
                 .body("escalated[0].fields", equalTo(Map.of("warehouse", "W1")));
         Api.Tx clerk = api.begin("clerk");
         String w2 = "[{\"warehouse\":\"W2\",\"item\":\"I1\"},{\"warehouse\":\"W2\",\"item\":\"I2\"}]";
-        api.lock(clerk, "{\"timeoutMs\":0,\"items\":[{\"space\":\"" + space + "\",\"mode\":\"EXCLUSIVE\",\"rows\":" + w2 + "}]}")
-                .then().statusCode(200).body("escalated", hasSize(0));
-        api.lockItem(clerk, 0, Api.item(space, "EXCLUSIVE", "{\"warehouse\":\"W1\",\"item\":\"I999\"}")).then().statusCode(423)
+        api.lock(
+                        clerk,
+                        "{\"timeoutMs\":0,\"items\":[{\"space\":\"" + space + "\",\"mode\":\"EXCLUSIVE\",\"rows\":" + w2
+                                + "}]}")
+                .then()
+                .statusCode(200)
+                .body("escalated", hasSize(0));
+        api.lockItem(clerk, 0, Api.item(space, "EXCLUSIVE", "{\"warehouse\":\"W1\",\"item\":\"I999\"}"))
+                .then()
+                .statusCode(423)
                 .body("blockedBy[0].transaction", equalTo(run.id()));
-        api.lockItem(clerk, 0, Api.item(space, "SHARED", "{\"item\":\"I1\"}")).then().statusCode(423); // every warehouse: W1 too
+        api.lockItem(clerk, 0, Api.item(space, "SHARED", "{\"item\":\"I1\"}"))
+                .then()
+                .statusCode(423); // every warehouse: W1 too
         given().get("/q/metrics").then().body(containsString("locks_escalations_total{space=\"" + space + "\"} 1.0"));
         api.end(run);
-        api.lockItem(clerk, 0, Api.item(space, "EXCLUSIVE", "{\"warehouse\":\"W1\",\"item\":\"I999\"}")).then().statusCode(200);
+        api.lockItem(clerk, 0, Api.item(space, "EXCLUSIVE", "{\"warehouse\":\"W1\",\"item\":\"I999\"}"))
+                .then()
+                .statusCode(200);
         api.end(clerk);
     }
 
@@ -85,14 +105,26 @@ class EscalationTest {
     @Test
     void coverSpaceEscalatesToTheWholeSpace() {
         String prefix = Unique.name("esc") + ":";
-        LockScript script = new LockScript(store, metrics, prefix,
-                () -> new LockScript.Header(String.valueOf(System.currentTimeMillis() + 60_000), "1:W", System.currentTimeMillis() + 60_000));
+        LockScript script = new LockScript(
+                store,
+                metrics,
+                prefix,
+                () -> new LockScript.Header(
+                        String.valueOf(System.currentTimeMillis() + 60_000),
+                        "1:W",
+                        System.currentTimeMillis() + 60_000));
         String tx = UUID.randomUUID().toString();
         script.begin(tx, "d", "o", "l", 60_000).await().indefinitely();
         ItemParser parser = new ItemParser(new TestLimits());
-        List<LockItem> items = parser.lockRequest(request("S", EscalationCases.ALL.get(0).request())).items();
-        LockScript.LockAnswer a = script.lock(tx, "d", new LockScript.LockCall(UUID.randomUUID().toString(), false, false, 0, 20, 0,
-                2000, items)).await().indefinitely();
+        List<LockItem> items = parser.lockRequest(
+                        request("S", EscalationCases.ALL.get(0).request()))
+                .items();
+        LockScript.LockAnswer a = script.lock(
+                        tx,
+                        "d",
+                        new LockScript.LockCall(UUID.randomUUID().toString(), false, false, 0, 20, 0, 2000, items))
+                .await()
+                .indefinitely();
         assertEquals(List.of(new LockScript.Escalation("S", "{}")), ((LockScript.Granted) a).escalated());
     }
 }

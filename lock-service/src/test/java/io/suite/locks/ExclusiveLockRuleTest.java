@@ -1,12 +1,13 @@
 package io.suite.locks;
 
-import io.suite.writeguard.ReadOnlyRule;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.suite.writeguard.ReadOnlyRule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -26,7 +27,9 @@ class ExclusiveLockRuleTest {
             case ENDED -> NOW.minusSeconds(3600);
             case NONE -> null;
         };
-        assertEquals(Optional.ofNullable(c.refused()),
-                ReadOnlyRule.admitExclusiveLock(window, c.storeKnowsReadOnly(), c.holdsExclusive(), NOW), c.name());
+        assertEquals(
+                Optional.ofNullable(c.refused()),
+                ReadOnlyRule.admitExclusiveLock(window, c.storeKnowsReadOnly(), c.holdsExclusive(), NOW),
+                c.name());
     }
 }

@@ -1,17 +1,6 @@
 package io.suite.locks;
 
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.path.json.JsonPath;
-import io.restassured.response.Response;
-import io.suite.testing.Kafka;
-import io.suite.testing.Unique;
-import jakarta.inject.Inject;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +8,20 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import io.suite.testing.Kafka;
+import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -45,15 +48,22 @@ class IncidentsTest {
     private final Api api = Api.local();
 
     private static List<Map<String, Object>> incidents(String space, String kind) {
-        var req = given().queryParam("space", space).queryParam("from", Instant.now().minusSeconds(600).toString());
+        var req = given().queryParam("space", space)
+                .queryParam("from", Instant.now().minusSeconds(600).toString());
         if (kind != null) {
             req = req.queryParam("kind", kind);
         }
-        return req.get("/v1/lock-incidents").then().statusCode(200).extract().jsonPath().getList("incidents");
+        return req.get("/v1/lock-incidents")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("incidents");
     }
 
     private static Map<String, Object> one(String space, String kind) {
-        List<Map<String, Object>> found = await().atMost(java.time.Duration.ofSeconds(30)).until(() -> incidents(space, kind), l -> !l.isEmpty());
+        List<Map<String, Object>> found =
+                await().atMost(Duration.ofSeconds(30)).until(() -> incidents(space, kind), l -> !l.isEmpty());
         return found.get(0);
     }
 
@@ -62,15 +72,21 @@ class IncidentsTest {
     void everyKindIsKeptAnsweredAndPublished() throws Exception {
         String space = Unique.name("Incidents");
         Api.Tx holder = api.begin("holder", "Posting run", 60000);
-        api.lockItem(holder, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}")).then().statusCode(200);
+        api.lockItem(holder, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}"))
+                .then()
+                .statusCode(200);
 
         // a clerk waits for the holder the whole time another request times out
         Api.Tx clerk = api.begin("clerk", "Shipment S-1", 60000);
-        CompletableFuture<Response> clerkWaits = api.lockAsync(clerk, "{\"timeoutMs\":60000,\"items\":["
-                + Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\",\"i\":\"A\"}") + "]}");
-        await().until(() -> api.locks(space).path("waits.transaction").toString().contains(clerk.id()));
+        CompletableFuture<Response> clerkWaits = api.lockAsync(
+                clerk,
+                "{\"timeoutMs\":60000,\"items\":[" + Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\",\"i\":\"A\"}") + "]}");
+        await().until(() ->
+                api.locks(space).path("waits.transaction").toString().contains(clerk.id()));
         Api.Tx impatient = api.begin("impatient", "Receipt R-2", 60000);
-        api.lockItem(impatient, 500, Api.item(space, "SHARED", "{\"w\":\"W1\"}")).then().statusCode(423);
+        api.lockItem(impatient, 500, Api.item(space, "SHARED", "{\"w\":\"W1\"}"))
+                .then()
+                .statusCode(423);
         api.end(holder).then().statusCode(204);
         clerkWaits.get(30, TimeUnit.SECONDS).then().statusCode(200);
 
@@ -78,23 +94,38 @@ class IncidentsTest {
         assertEquals(impatient.id(), timeout.get("transaction"));
         assertEquals("Receipt R-2", timeout.get("label"));
         assertEquals(Map.of("w", "W1"), timeout.get("fields"));
-        assertEquals(holder.id(), ((List<Map<String, Object>>) timeout.get("blockedBy")).get(0).get("transaction"));
+        assertEquals(
+                holder.id(),
+                ((List<Map<String, Object>>) timeout.get("blockedBy")).get(0).get("transaction"));
 
         // both waits lasted longer than lock.log-waits-over: WAIT incidents naming whom they waited for
-        List<Map<String, Object>> waits = await().atMost(java.time.Duration.ofSeconds(30)).until(() -> incidents(space, "WAIT"), l -> l.size() >= 2);
-        Map<String, Object> clerkWait = waits.stream().filter(w -> clerk.id().equals(w.get("transaction"))).findFirst().orElseThrow();
-        assertEquals(List.of(Map.of("transaction", holder.id(), "owner", "holder", "label", "Posting run")), clerkWait.get("blockedBy"));
+        List<Map<String, Object>> waits =
+                await().atMost(Duration.ofSeconds(30)).until(() -> incidents(space, "WAIT"), l -> l.size() >= 2);
+        Map<String, Object> clerkWait = waits.stream()
+                .filter(w -> clerk.id().equals(w.get("transaction")))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(
+                List.of(Map.of("transaction", holder.id(), "owner", "holder", "label", "Posting run")),
+                clerkWait.get("blockedBy"));
         assertTrue(((Number) clerkWait.get("waitedMs")).longValue() > 200);
 
         // a deadlock: first waits for second, second closes the cycle
         Api.Tx first = api.begin("first");
         Api.Tx second = api.begin("second");
-        api.lockItem(first, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"X\"}")).then().statusCode(200);
-        api.lockItem(second, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"Y\"}")).then().statusCode(200);
-        CompletableFuture<Response> firstWaits = api.lockAsync(first, "{\"timeoutMs\":60000,\"items\":["
-                + Api.item(space, "EXCLUSIVE", "{\"w\":\"Y\"}") + "]}");
-        await().until(() -> api.locks(space).path("waits.transaction").toString().contains(first.id()));
-        api.lockItem(second, 60000, Api.item(space, "EXCLUSIVE", "{\"w\":\"X\"}")).then().statusCode(409);
+        api.lockItem(first, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"X\"}"))
+                .then()
+                .statusCode(200);
+        api.lockItem(second, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"Y\"}"))
+                .then()
+                .statusCode(200);
+        CompletableFuture<Response> firstWaits = api.lockAsync(
+                first, "{\"timeoutMs\":60000,\"items\":[" + Api.item(space, "EXCLUSIVE", "{\"w\":\"Y\"}") + "]}");
+        await().until(() ->
+                api.locks(space).path("waits.transaction").toString().contains(first.id()));
+        api.lockItem(second, 60000, Api.item(space, "EXCLUSIVE", "{\"w\":\"X\"}"))
+                .then()
+                .statusCode(409);
         firstWaits.get(30, TimeUnit.SECONDS).then().statusCode(200);
         Map<String, Object> deadlock = one(space, "DEADLOCK");
         assertEquals(second.id(), deadlock.get("transaction"));
@@ -104,10 +135,17 @@ class IncidentsTest {
         Api.Tx bulk = api.begin("bulk");
         StringBuilder rows = new StringBuilder();
         for (int i = 0; i <= 20; i++) {
-            rows.append(i == 0 ? "" : ",").append("{\"w\":\"W7\",\"i\":\"I").append(i).append("\"}");
+            rows.append(i == 0 ? "" : ",")
+                    .append("{\"w\":\"W7\",\"i\":\"I")
+                    .append(i)
+                    .append("\"}");
         }
-        api.lock(bulk, "{\"timeoutMs\":0,\"items\":[{\"space\":\"" + space + "\",\"mode\":\"EXCLUSIVE\",\"rows\":[" + rows + "]}]}")
-                .then().statusCode(200);
+        api.lock(
+                        bulk,
+                        "{\"timeoutMs\":0,\"items\":[{\"space\":\"" + space + "\",\"mode\":\"EXCLUSIVE\",\"rows\":["
+                                + rows + "]}]}")
+                .then()
+                .statusCode(200);
         Map<String, Object> escalation = one(space, "ESCALATION");
         assertEquals(List.of(Map.of("space", space, "fields", Map.of("w", "W7"))), escalation.get("escalated"));
 
@@ -115,14 +153,24 @@ class IncidentsTest {
         List<Map<String, Object>> all = incidents(space, null);
         List<String> at = all.stream().map(i -> (String) i.get("at")).toList();
         assertEquals(at.stream().sorted().toList(), at);
-        given().queryParam("space", space).queryParam("limit", 2).get("/v1/lock-incidents").then().statusCode(200)
-                .body("incidents.size()", equalTo(2)).body("incidents[0].at", equalTo(at.get(0)));
-        given().get("/q/metrics").then().body(containsString("locks_incidents_total{kind=\"TIMEOUT\",space=\"" + space + "\"} 1.0"));
+        given().queryParam("space", space)
+                .queryParam("limit", 2)
+                .get("/v1/lock-incidents")
+                .then()
+                .statusCode(200)
+                .body("incidents.size()", equalTo(2))
+                .body("incidents[0].at", equalTo(at.get(0)));
+        given().get("/q/metrics")
+                .then()
+                .body(containsString("locks_incidents_total{kind=\"TIMEOUT\",space=\"" + space + "\"} 1.0"));
 
         // ... and on Kafka, keyed by space, at least once
-        await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
-            Set<String> kinds = Kafka.readAll(topic).stream().filter(r -> space.equals(r.key()))
-                    .map(ConsumerRecord::value).map(v -> JsonPath.from(v).getString("kind")).collect(Collectors.toSet());
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            Set<String> kinds = Kafka.readAll(topic).stream()
+                    .filter(r -> space.equals(r.key()))
+                    .map(ConsumerRecord::value)
+                    .map(v -> JsonPath.from(v).getString("kind"))
+                    .collect(Collectors.toSet());
             return kinds.containsAll(Set.of("WAIT", "TIMEOUT", "DEADLOCK", "ESCALATION"));
         });
         for (Api.Tx tx : List.of(clerk, impatient, first, bulk)) {
@@ -131,10 +179,21 @@ class IncidentsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"from=yesterday", "to=2026-13-01T00:00:00Z", "kind=SLOW", "kind=wait",
-            "from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z", "limit=0", "limit=10001", "limit=ten"})
+    @ValueSource(
+            strings = {
+                "from=yesterday",
+                "to=2026-13-01T00:00:00Z",
+                "kind=SLOW",
+                "kind=wait",
+                "from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z",
+                "limit=0",
+                "limit=10001",
+                "limit=ten"
+            })
     void badQueriesAre400(String query) {
-        given().get("/v1/lock-incidents?" + query).then().statusCode(400)
+        given().get("/v1/lock-incidents?" + query)
+                .then()
+                .statusCode(400)
                 .contentType(containsString("application/problem+json"));
     }
 
@@ -142,15 +201,22 @@ class IncidentsTest {
     @Test
     void incidentsOlderThanTheRetentionAreDropped() {
         String prefix = Unique.name("retention") + ":";
-        LockScript script = new LockScript(store, metrics, prefix,
-                () -> new LockScript.Header("", "", System.currentTimeMillis() + 60_000));
+        LockScript script = new LockScript(
+                store, metrics, prefix, () -> new LockScript.Header("", "", System.currentTimeMillis() + 60_000));
         String old = script.incident("WAIT", "S", "{}", "", 3_600_000).await().indefinitely();
         String kept = script.incident("WAIT", "S", "{}", "", 3_600_000).await().indefinitely();
-        assertEquals(2, store.command("XLEN", script.incidentsKey()).await().indefinitely().toLong());
+        assertEquals(
+                2,
+                store.command("XLEN", script.incidentsKey())
+                        .await()
+                        .indefinitely()
+                        .toLong());
         // an append with a retention shorter than the age of the first two drops them, and keeps itself
         await().until(() -> {
             script.incident("TIMEOUT", "S", "{}", "", 0).await().indefinitely();
-            var left = store.command("XRANGE", script.incidentsKey(), "-", "+").await().indefinitely();
+            var left = store.command("XRANGE", script.incidentsKey(), "-", "+")
+                    .await()
+                    .indefinitely();
             return left.size() >= 1 && !contains(left, old) && !contains(left, kept);
         });
         store.command("DEL", script.incidentsKey()).await().indefinitely();

@@ -1,16 +1,19 @@
 package io.suite.locks;
 
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.response.Response;
-import io.suite.testing.Unique;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -28,10 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The lock API against the real Redis: grants, conflicts, waits, deadlocks, leases, errors. */
 @QuarkusTest
 class LockApiTest {
-    @jakarta.inject.Inject
+    @Inject
     LockStore store;
 
-    @jakarta.inject.Inject
+    @Inject
     LockScript script;
 
     private final Api api = Api.local();
@@ -47,8 +50,12 @@ class LockApiTest {
         String prefix = Unique.name("conf");
         Api.Tx a = api.begin("a");
         Api.Tx b = api.begin("b");
-        api.lockItem(a, 0, c.a().replace("\"space\":\"", "\"space\":\"" + prefix)).then().statusCode(200);
-        api.lockItem(b, 0, c.b().replace("\"space\":\"", "\"space\":\"" + prefix)).then().statusCode(c.conflict() ? 423 : 200);
+        api.lockItem(a, 0, c.a().replace("\"space\":\"", "\"space\":\"" + prefix))
+                .then()
+                .statusCode(200);
+        api.lockItem(b, 0, c.b().replace("\"space\":\"", "\"space\":\"" + prefix))
+                .then()
+                .statusCode(c.conflict() ? 423 : 200);
         api.end(a).then().statusCode(204);
         api.end(b).then().statusCode(204);
     }
@@ -58,15 +65,23 @@ class LockApiTest {
         String space = Unique.name("Stock");
         Api.Tx a = api.begin("a");
         Api.Tx b = api.begin("b");
-        api.lockItem(a, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W2\"}")).then().statusCode(200);
+        api.lockItem(a, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W2\"}"))
+                .then()
+                .statusCode(200);
         // b asks for W1 (free) and W2 (held by a) together: nothing is granted
-        api.lock(b, "{\"timeoutMs\":0,\"items\":[" + Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}") + ","
-                + Api.item(space, "EXCLUSIVE", "{\"w\":\"W2\"}") + "]}").then().statusCode(423)
+        api.lock(
+                        b,
+                        "{\"timeoutMs\":0,\"items\":[" + Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}") + ","
+                                + Api.item(space, "EXCLUSIVE", "{\"w\":\"W2\"}") + "]}")
+                .then()
+                .statusCode(423)
                 .contentType(containsString("application/problem+json"))
                 .body("type", equalTo("https://suite.dev/problems/lock-timeout"));
         api.get(b).then().statusCode(200).body("locks", empty());
         Api.Tx c = api.begin("c");
-        api.lockItem(c, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}")).then().statusCode(200);
+        api.lockItem(c, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}"))
+                .then()
+                .statusCode(200);
         api.end(a);
         api.end(b);
         api.end(c);
@@ -103,8 +118,12 @@ class LockApiTest {
         long last = 0;
         for (int i = 0; i < 5; i++) {
             Api.Tx t = api.begin("t" + i);
-            long token = api.lockItem(t, 0, Api.item(space, "EXCLUSIVE", "{}")).then().statusCode(200)
-                    .extract().jsonPath().getLong("fencingToken");
+            long token = api.lockItem(t, 0, Api.item(space, "EXCLUSIVE", "{}"))
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath()
+                    .getLong("fencingToken");
             assertTrue(token > last, "token " + token + " after " + last);
             last = token;
             api.end(t);
@@ -115,13 +134,23 @@ class LockApiTest {
     void fencingTokensStillGrowAfterRedisLosesTheCounter() {
         String space = Unique.name("Stock");
         Api.Tx before = api.begin("before");
-        long last = api.lockItem(before, 0, Api.item(space, "EXCLUSIVE", "{}")).then().statusCode(200)
-                .extract().jsonPath().getLong("fencingToken");
+        long last = api.lockItem(before, 0, Api.item(space, "EXCLUSIVE", "{}"))
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getLong("fencingToken");
         api.end(before);
-        store.command("DEL", store.key("fence")).await().indefinitely(); // as after a Redis wipe or failover without the data
+        store.command("DEL", store.key("fence"))
+                .await()
+                .indefinitely(); // as after a Redis wipe or failover without the data
         Api.Tx after = api.begin("after");
-        long token = api.lockItem(after, 0, Api.item(space, "EXCLUSIVE", "{}")).then().statusCode(200)
-                .extract().jsonPath().getLong("fencingToken");
+        long token = api.lockItem(after, 0, Api.item(space, "EXCLUSIVE", "{}"))
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getLong("fencingToken");
         assertTrue(token > last, "token " + token + " after " + last);
         api.end(after);
     }
@@ -133,18 +162,30 @@ class LockApiTest {
         long last = 0;
         for (int i = 0; i < 3; i++) {
             Api.Tx t = api.begin("before-" + i);
-            last = Math.max(last, api.lockItem(t, 0, Api.item(space, "EXCLUSIVE", "{}")).then().statusCode(200)
-                    .extract().jsonPath().getLong("fencingToken"));
+            last = Math.max(
+                    last,
+                    api.lockItem(t, 0, Api.item(space, "EXCLUSIVE", "{}"))
+                            .then()
+                            .statusCode(200)
+                            .extract()
+                            .jsonPath()
+                            .getLong("fencingToken"));
             api.end(t);
         }
         store.command("SET", store.key("fence"), "5").await().indefinitely(); // what the lagging replica had
         Api.Tx after = api.begin("after");
-        String raw = api.lockItem(after, 0, Api.item(space, "EXCLUSIVE", "{}")).then().statusCode(200)
-                .extract().jsonPath().getString("fencingToken");
+        String raw = api.lockItem(after, 0, Api.item(space, "EXCLUSIVE", "{}"))
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getString("fencingToken");
         assertTrue(raw.matches("\\d+"), "an integer, not Lua's 1.7e+15: " + raw);
         long token = Long.parseLong(raw);
         assertTrue(token > last, "token " + token + " after " + last);
-        assertEquals(raw, store.command("GET", store.key("fence")).await().indefinitely().toString());
+        assertEquals(
+                raw,
+                store.command("GET", store.key("fence")).await().indefinitely().toString());
         api.end(after);
     }
 
@@ -159,11 +200,20 @@ class LockApiTest {
         for (String index : new String[] {null, "Xghost", "Sghost,X" + b.id()}) {
             if (index == null) {
                 // 1: the script keeps the index under the name the codec gives it (else this test would test nothing)
-                assertEquals(1, store.command("DEL", script.spaceKey("hc", space)).await().indefinitely().toInteger());
+                assertEquals(
+                        1,
+                        store.command("DEL", script.spaceKey("hc", space))
+                                .await()
+                                .indefinitely()
+                                .toInteger());
             } else {
-                store.command("HSET", script.spaceKey("hc", space), row, index).await().indefinitely();
+                store.command("HSET", script.spaceKey("hc", space), row, index)
+                        .await()
+                        .indefinitely();
             }
-            api.lockItem(b, 0, Api.item(space, "EXCLUSIVE", row)).then().statusCode(423)
+            api.lockItem(b, 0, Api.item(space, "EXCLUSIVE", row))
+                    .then()
+                    .statusCode(423)
                     .body("blockedBy.transaction", contains(a.id()));
             api.lockItem(a, 0, Api.item(space, "EXCLUSIVE", row)).then().statusCode(200); // never blocked by itself
         }
@@ -182,16 +232,29 @@ class LockApiTest {
         Api.Tx b = api.begin("b");
         Api.Tx c = api.begin("c");
         api.lockItem(a, 0, Api.item(space, "SHARED", k)).then().statusCode(200);
-        CompletableFuture<Response> bWaits = api.lockAsync(b, "{\"timeoutMs\":60000,\"items\":[" + Api.item(space, "EXCLUSIVE", k) + "]}");
+        CompletableFuture<Response> bWaits =
+                api.lockAsync(b, "{\"timeoutMs\":60000,\"items\":[" + Api.item(space, "EXCLUSIVE", k) + "]}");
         await().until(() -> api.locks(space).path("waits.transaction"), hasItem(b.id()));
         if (indexLost) {
-            assertEquals(1, store.command("DEL", script.spaceKey("wshapes", space)).await().indefinitely().toInteger());
+            assertEquals(
+                    1,
+                    store.command("DEL", script.spaceKey("wshapes", space))
+                            .await()
+                            .indefinitely()
+                            .toInteger());
         }
         // c's SHARED request fits a's lock but must not overtake b's earlier EXCLUSIVE one
-        api.lockItem(c, 0, Api.item(space, "SHARED", k)).then().statusCode(423)
+        api.lockItem(c, 0, Api.item(space, "SHARED", k))
+                .then()
+                .statusCode(423)
                 .body("blockedBy.transaction", hasItem(b.id()));
-        api.locks(space).then().body("waits[0].blockedBy", hasItem(a.id())).body("waits[0].owner", equalTo("b"))
-                .body("locks[0].owner", equalTo("a")).body("locks[0].label", equalTo("a's work")).body("locks[0].ageMs", notNullValue());
+        api.locks(space)
+                .then()
+                .body("waits[0].blockedBy", hasItem(a.id()))
+                .body("waits[0].owner", equalTo("b"))
+                .body("locks[0].owner", equalTo("a"))
+                .body("locks[0].label", equalTo("a's work"))
+                .body("locks[0].ageMs", notNullValue());
         api.end(a).then().statusCode(204);
         Response granted = bWaits.get();
         granted.then().statusCode(200).body("fencingToken", notNullValue()).body("escalated", empty());
@@ -209,14 +272,17 @@ class LockApiTest {
         Api.Tx c = api.begin("c");
         api.lockItem(a, 0, shared).then().statusCode(200);
         api.lockItem(b, 0, shared).then().statusCode(200);
-        CompletableFuture<Response> upgrade = api.lockAsync(a, "{\"timeoutMs\":60000,\"items\":["
-                + Api.item(space, "EXCLUSIVE", "{\"k\":1}") + "]}");
+        CompletableFuture<Response> upgrade =
+                api.lockAsync(a, "{\"timeoutMs\":60000,\"items\":[" + Api.item(space, "EXCLUSIVE", "{\"k\":1}") + "]}");
         await().until(() -> api.locks(space).path("waits.transaction"), hasItem(a.id()));
         CompletableFuture<Response> later = api.lockAsync(c, "{\"timeoutMs\":3000,\"items\":[" + shared + "]}");
         await().until(() -> api.locks(space).path("waits.transaction"), hasItem(c.id()));
         api.end(b).then().statusCode(204);
         upgrade.get().then().statusCode(200);
-        later.get().then().statusCode(423).body("blockedBy[0].transaction", equalTo(a.id()))
+        later.get()
+                .then()
+                .statusCode(423)
+                .body("blockedBy[0].transaction", equalTo(a.id()))
                 .body("blockedBy[0].mode", equalTo("EXCLUSIVE"));
         api.end(a);
         api.end(c);
@@ -227,8 +293,12 @@ class LockApiTest {
         String space = Unique.name("Stock");
         Api.Tx a = api.begin("posting-7f9c", "Shipment S-12", 30000);
         Api.Tx b = api.begin("b");
-        api.lockItem(a, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}")).then().statusCode(200);
-        api.lockItem(b, 300, Api.item(space, "SHARED", "{\"w\":\"W1\",\"i\":\"A\"}")).then().statusCode(423)
+        api.lockItem(a, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}"))
+                .then()
+                .statusCode(200);
+        api.lockItem(b, 300, Api.item(space, "SHARED", "{\"w\":\"W1\",\"i\":\"A\"}"))
+                .then()
+                .statusCode(423)
                 .contentType(containsString("application/problem+json"))
                 .body("type", equalTo("https://suite.dev/problems/lock-timeout"))
                 .body("blockedBy[0].transaction", equalTo(a.id()))
@@ -253,7 +323,9 @@ class LockApiTest {
         api.lockItem(b, 0, y).then().statusCode(200);
         CompletableFuture<Response> aWaits = api.lockAsync(a, "{\"timeoutMs\":120000,\"items\":[" + y + "]}");
         await().until(() -> api.locks(space).path("waits.transaction"), hasItem(a.id()));
-        api.lockItem(b, 120000, x).then().statusCode(409)
+        api.lockItem(b, 120000, x)
+                .then()
+                .statusCode(409)
                 .contentType(containsString("application/problem+json"))
                 .body("type", equalTo("https://suite.dev/problems/deadlock"))
                 .body("cycle", equalTo(List.of(b.id(), a.id())));
@@ -269,7 +341,9 @@ class LockApiTest {
         api.lockItem(crashed, 0, Api.item(space, "EXCLUSIVE", "{}")).then().statusCode(200);
         Api.Tx b = api.begin("b");
         // b waits (longer than the lease) and gets the space when the lease runs out
-        api.lockItem(b, 60000, Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}")).then().statusCode(200);
+        api.lockItem(b, 60000, Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}"))
+                .then()
+                .statusCode(200);
         api.get(crashed).then().statusCode(404).body("type", equalTo("https://suite.dev/problems/no-such-transaction"));
         given().get("/q/metrics").then().body(containsString("locks_transactions_expired_total"));
         api.end(b);
@@ -279,7 +353,13 @@ class LockApiTest {
     void renewalKeepsTheLease() {
         Api.Tx a = api.begin("a", "renewed", 1000);
         String first = api.get(a).path("expiresAt");
-        await().pollInterval(Duration.ofMillis(100)).until(() -> !api.renew(a).then().statusCode(200).extract().<String>path("expiresAt").equals(first));
+        await().pollInterval(Duration.ofMillis(100))
+                .until(() -> !api.renew(a)
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .<String>path("expiresAt")
+                        .equals(first));
         api.end(a).then().statusCode(204);
     }
 
@@ -329,7 +409,9 @@ class LockApiTest {
     @MethodSource("badBodies")
     void badLockRequestsAre400AndLockNothing(String body) {
         Api.Tx a = api.begin("a");
-        api.lock(a, body.replace("\"S\"", "\"" + Unique.name("bad") + "\"")).then().statusCode(400)
+        api.lock(a, body.replace("\"S\"", "\"" + Unique.name("bad") + "\""))
+                .then()
+                .statusCode(400)
                 .contentType(containsString("application/problem+json"));
         api.get(a).then().statusCode(200).body("locks", empty()).body("waiting", equalTo(null));
         api.end(a);
@@ -337,13 +419,28 @@ class LockApiTest {
 
     @Test
     void badBeginsAre400() {
-        for (String body : List.of("{\"leaseMs\":999}", "{\"leaseMs\":600001}", "{\"leaseMs\":\"long\"}", "{\"owner\":7}",
-                "{\"owner\":\"" + "o".repeat(201) + "\"}", "{\"label\":\"" + "l".repeat(501) + "\"}", "{\"owner\":", "{\"lease\":1000}")) {
-            given().contentType("application/json").body(body).post("/v1/lock-transactions").then().statusCode(400)
+        for (String body : List.of(
+                "{\"leaseMs\":999}",
+                "{\"leaseMs\":600001}",
+                "{\"leaseMs\":\"long\"}",
+                "{\"owner\":7}",
+                "{\"owner\":\"" + "o".repeat(201) + "\"}",
+                "{\"label\":\"" + "l".repeat(501) + "\"}",
+                "{\"owner\":",
+                "{\"lease\":1000}")) {
+            given().contentType("application/json")
+                    .body(body)
+                    .post("/v1/lock-transactions")
+                    .then()
+                    .statusCode(400)
                     .contentType(containsString("application/problem+json"));
         }
-        given().contentType("application/json").body("{\"leaseMs\":1000}").post("/v1/lock-transactions").then()
-                .statusCode(201).body("leaseMs", equalTo(1000));
+        given().contentType("application/json")
+                .body("{\"leaseMs\":1000}")
+                .post("/v1/lock-transactions")
+                .then()
+                .statusCode(201)
+                .body("leaseMs", equalTo(1000));
         given().post("/v1/lock-transactions").then().statusCode(201).body("leaseMs", equalTo(30000));
     }
 
@@ -353,9 +450,12 @@ class LockApiTest {
         Api.Tx a = api.begin("a");
         Api.Tx b = api.begin("b");
         api.lockItem(a, 0, Api.item(space, "EXCLUSIVE", "{}")).then().statusCode(200);
-        CompletableFuture<Response> waiting = api.lockAsync(b, "{\"timeoutMs\":60000,\"items\":[" + Api.item(space, "EXCLUSIVE", "{}") + "]}");
+        CompletableFuture<Response> waiting =
+                api.lockAsync(b, "{\"timeoutMs\":60000,\"items\":[" + Api.item(space, "EXCLUSIVE", "{}") + "]}");
         await().until(() -> api.get(b).path("waiting"), notNullValue());
-        api.lockItem(b, 0, Api.item(Unique.name("Other"), "EXCLUSIVE", "{}")).then().statusCode(409);
+        api.lockItem(b, 0, Api.item(Unique.name("Other"), "EXCLUSIVE", "{}"))
+                .then()
+                .statusCode(409);
         api.end(a);
         assertEquals(200, waiting.get().statusCode());
         api.end(b);

@@ -1,18 +1,20 @@
 package io.suite.locks;
 
+import java.util.List;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.test.junit.QuarkusTest;
 import io.suite.testing.Unique;
 import io.suite.writeguard.Refusal;
 import io.vertx.mutiny.redis.client.Response;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
-import java.util.List;
-import java.util.TreeMap;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,12 +39,12 @@ class LockScriptTest {
     private final String prefix = Unique.name("lockscript") + ":";
 
     /** A replica as the script sees it: its write window and the maintenance state it follows. */
-    private record Replica(String window, String state) {
-    }
+    private record Replica(String window, String state) {}
 
     private static final Replica WRITABLE = new Replica(String.valueOf(System.currentTimeMillis() + 3_600_000), "1:W");
     /** Thinks it may write, but its lease ended an hour ago (frozen, then woke up). */
     private static final Replica FROZEN = new Replica(String.valueOf(System.currentTimeMillis() - 3_600_000), "1:W");
+
     private static final Replica READ_ONLY = new Replica("", "2:R");
 
     private LockScript as(Replica r) {
@@ -69,7 +71,8 @@ class LockScriptTest {
 
     /** A lock request of one whole-space item, answered as "granted", "waiting", "stale", "readonly", ... */
     private String lock(Replica r, String tx, String req, boolean wait, String space, String mode) {
-        return outcome(as(r).lock(tx, "d", call(req, wait, whole(space, mode))).await().indefinitely());
+        return outcome(
+                as(r).lock(tx, "d", call(req, wait, whole(space, mode))).await().indefinitely());
     }
 
     private String lock(Replica r, String tx, String space, String mode) {
@@ -94,7 +97,11 @@ class LockScriptTest {
     }
 
     private boolean waiting(String req) {
-        return store.command("HEXISTS", prefix + "waits", req).await().indefinitely().toInteger() == 1;
+        return store.command("HEXISTS", prefix + "waits", req)
+                        .await()
+                        .indefinitely()
+                        .toInteger()
+                == 1;
     }
 
     static List<ReadOnlyCases.Case> readOnlyCases() {
@@ -169,9 +176,14 @@ class LockScriptTest {
     @Test
     void theFirstReplicaToSeeAFlipClosesItForAll() {
         String tx = begin(WRITABLE);
-        as(READ_ONLY).stats().await().indefinitely(); // a replica that saw epoch 2 READ_ONLY (its housekeeping runs every second)
-        LockScript.LockAnswer refused = as(WRITABLE).lock(tx, "d", call(UUID.randomUUID().toString(), false, whole("S1", "X")))
-                .await().indefinitely();
+        as(READ_ONLY)
+                .stats()
+                .await()
+                .indefinitely(); // a replica that saw epoch 2 READ_ONLY (its housekeeping runs every second)
+        LockScript.LockAnswer refused = as(WRITABLE)
+                .lock(tx, "d", call(UUID.randomUUID().toString(), false, whole("S1", "X")))
+                .await()
+                .indefinitely();
         ReadOnlyRefusal why = (ReadOnlyRefusal) ((LockScript.Refused) refused).problem();
         assertFalse(why.stale);
         assertEquals(2L, why.epoch);
@@ -187,14 +199,34 @@ class LockScriptTest {
     void aCallPastItsDeadlineDoesNothing() {
         String tx = UUID.randomUUID().toString();
         long past = System.currentTimeMillis() - 1000;
-        HttpProblem late = assertThrows(HttpProblem.class,
-                () -> as(WRITABLE, past).begin(tx, "d", "owner", "label", 600000).await().indefinitely());
+        HttpProblem late = assertThrows(
+                HttpProblem.class,
+                () -> as(WRITABLE, past)
+                        .begin(tx, "d", "owner", "label", 600000)
+                        .await()
+                        .indefinitely());
         assertEquals(503, late.getStatusCode());
-        assertEquals(0, store.command("EXISTS", prefix + "tx:" + tx).await().indefinitely().toInteger());
+        assertEquals(
+                0,
+                store.command("EXISTS", prefix + "tx:" + tx)
+                        .await()
+                        .indefinitely()
+                        .toInteger());
         String known = begin(WRITABLE);
-        LockScript.LockAnswer lateLock = as(WRITABLE, past).lock(known, "d", call("r", false, whole("S1", "X"))).await().indefinitely();
-        assertEquals(503, assertInstanceOf(HttpProblem.class, ((LockScript.Refused) lateLock).problem()).getStatusCode());
-        assertEquals(0, store.command("EXISTS", prefix + "txi:" + known).await().indefinitely().toInteger());
+        LockScript.LockAnswer lateLock = as(WRITABLE, past)
+                .lock(known, "d", call("r", false, whole("S1", "X")))
+                .await()
+                .indefinitely();
+        assertEquals(
+                503,
+                assertInstanceOf(HttpProblem.class, ((LockScript.Refused) lateLock).problem())
+                        .getStatusCode());
+        assertEquals(
+                0,
+                store.command("EXISTS", prefix + "txi:" + known)
+                        .await()
+                        .indefinitely()
+                        .toInteger());
     }
 
     /** Begun with items and waiting: the waiter lease until the answer goes out, then the lease asked for. */
@@ -204,18 +236,38 @@ class LockScriptTest {
         assertEquals("granted", lock(WRITABLE, holder, "S1", "X"));
         String tx = UUID.randomUUID().toString();
         String req = UUID.randomUUID().toString();
-        LockScript.LockAnswer begun = as(WRITABLE).beginAndLock(tx, "d", "owner", "label", 600000, call(req, true, whole("S1", "X")))
-                .await().indefinitely();
+        LockScript.LockAnswer begun = as(WRITABLE)
+                .beginAndLock(tx, "d", "owner", "label", 600000, call(req, true, whole("S1", "X")))
+                .await()
+                .indefinitely();
         assertEquals("waiting", outcome(((LockScript.Begun) begun).answer()));
-        assertEquals("2000", store.command("HGET", prefix + "tx:" + tx, "pl").await().indefinitely().toString());
+        assertEquals(
+                "2000",
+                store.command("HGET", prefix + "tx:" + tx, "pl")
+                        .await()
+                        .indefinitely()
+                        .toString());
 
         as(WRITABLE).end(holder, "d").await().indefinitely(); // grants the waiter in its release pass
         assertTrue(get("res:" + req) != null);
-        assertTrue(store.command("HEXISTS", prefix + "tx:" + tx, "pl").await().indefinitely().toInteger() == 1,
+        assertTrue(
+                store.command("HEXISTS", prefix + "tx:" + tx, "pl")
+                                .await()
+                                .indefinitely()
+                                .toInteger()
+                        == 1,
                 "still the waiter lease: nobody has answered its caller");
         long delivered = as(WRITABLE).delivered(tx, "d", req).await().indefinitely();
-        assertEquals(0, store.command("HEXISTS", prefix + "tx:" + tx, "pl").await().indefinitely().toInteger());
-        long created = store.command("HGET", prefix + "tx:" + tx, "created").await().indefinitely().toLong();
+        assertEquals(
+                0,
+                store.command("HEXISTS", prefix + "tx:" + tx, "pl")
+                        .await()
+                        .indefinitely()
+                        .toInteger());
+        long created = store.command("HGET", prefix + "tx:" + tx, "created")
+                .await()
+                .indefinitely()
+                .toLong();
         assertTrue(delivered >= created + 600000, "the lease asked for, from the answer on");
     }
 }

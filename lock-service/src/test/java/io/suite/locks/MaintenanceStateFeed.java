@@ -1,11 +1,11 @@
 package io.suite.locks;
 
-import io.suite.testing.Kafka;
-
 import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+
+import io.suite.testing.Kafka;
 
 /**
  * For tests that run lock-service as processes: publishes READ_WRITE on their state topic at once
@@ -18,19 +18,26 @@ final class MaintenanceStateFeed implements AutoCloseable {
     MaintenanceStateFeed(String topic) throws Exception {
         this.topic = topic;
         send();
-        timer.scheduleAtFixedRate(() -> {
-            try {
-                send();
-            } catch (Exception e) {
-                // the next second tries again
-            }
-        }, 1, 1, TimeUnit.SECONDS);
+        timer.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        send();
+                    } catch (Exception e) {
+                        // the next second tries again
+                    }
+                },
+                1,
+                1,
+                TimeUnit.SECONDS);
     }
 
     private void send() throws Exception {
         String now = Instant.now().toString();
-        Kafka.send(topic, "state", "{\"mode\":\"READ_WRITE\",\"epoch\":1,\"reason\":\"lock-service test\",\"since\":\"2026-01-01T00:00:00Z\""
-                + ",\"requestedBy\":\"test\",\"confirmedAt\":\"" + now + "\"}");
+        Kafka.send(
+                topic,
+                "state",
+                "{\"mode\":\"READ_WRITE\",\"epoch\":1,\"reason\":\"lock-service test\",\"since\":\"2026-01-01T00:00:00Z\""
+                        + ",\"requestedBy\":\"test\",\"confirmedAt\":\"" + now + "\"}");
     }
 
     @Override

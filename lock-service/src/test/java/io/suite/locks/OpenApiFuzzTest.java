@@ -16,6 +16,7 @@ import io.suite.testing.fuzz.OpenApiFuzzer;
 class OpenApiFuzzTest {
     @TestHTTPResource("/")
     URI base;
+
     @Inject
     LockStore store;
 
@@ -27,9 +28,12 @@ class OpenApiFuzzTest {
         OpenApiFuzzer fuzzer = new OpenApiFuzzer(base)
                 .skipPaths(Set.of("/v1/locks/stream")) // an endless event stream
                 .capNumber("timeoutMs", 50) // a granted fuzz lock may block a later fuzz request: never for long
-                .stateFingerprint(() -> "fence=" + store.command("GET", store.key("fence")).await().indefinitely()
-                        + " leases=" + store.command("ZCOUNT", store.key("leases"), "(" + farAway, "+inf")
-                                .await().indefinitely());
+                .stateFingerprint(() -> "fence="
+                        + store.command("GET", store.key("fence")).await().indefinitely()
+                        + " leases="
+                        + store.command("ZCOUNT", store.key("leases"), "(" + farAway, "+inf")
+                                .await()
+                                .indefinitely());
         fuzzer.assertEveryAnswerIsGood("lock-service");
     }
 }

@@ -1,14 +1,15 @@
 package io.suite.locks;
 
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.suite.testing.Unique;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -36,7 +37,11 @@ class PackagedArtifactIT {
     void isReadyAndServesMetricsAndItsApi() {
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         given().get("/q/metrics").then().statusCode(200).body(containsString("locks_held"));
-        given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).body(containsString("\"/v1/lock-transactions"));
+        given().queryParam("format", "json")
+                .get("/q/openapi")
+                .then()
+                .statusCode(200)
+                .body(containsString("\"/v1/lock-transactions"));
     }
 
     @Test
@@ -45,12 +50,16 @@ class PackagedArtifactIT {
         Api api = Api.local();
         AtomicReference<Api.Tx> began = new AtomicReference<>();
         // the write guard holds writes back until it has heard READ_WRITE
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-            if (began.get() == null) {
-                began.set(api.begin("packaged"));
-            }
-            api.lockItem(began.get(), 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}")).then().statusCode(200);
-        });
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> {
+                    if (began.get() == null) {
+                        began.set(api.begin("packaged"));
+                    }
+                    api.lockItem(began.get(), 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}"))
+                            .then()
+                            .statusCode(200);
+                });
         Api.Tx tx = began.get();
         api.locks(space).then().statusCode(200).body("locks[0].transaction", equalTo(tx.id()));
         api.end(tx).then().statusCode(204);

@@ -1,8 +1,8 @@
 package io.suite.locks;
 
-import io.suite.writeguard.Refusal;
-
 import java.util.List;
+
+import io.suite.writeguard.Refusal;
 
 /**
  * One table of cases of lock-service's read-only rule (an EXCLUSIVE item asked for), run through
@@ -12,7 +12,11 @@ import java.util.List;
  */
 final class ReadOnlyCases {
     /** The granting replica's write window, against Redis' clock. */
-    enum Window { OPEN, ENDED, NONE }
+    enum Window {
+        OPEN,
+        ENDED,
+        NONE
+    }
 
     record Case(String name, Window window, boolean storeKnowsReadOnly, boolean holdsExclusive, Refusal refused) {
         @Override
@@ -32,6 +36,5 @@ final class ReadOnlyCases {
             new Case("a write in flight, frozen replica", Window.ENDED, true, true, null),
             new Case("a write in flight, open window", Window.OPEN, false, true, null));
 
-    private ReadOnlyCases() {
-    }
+    private ReadOnlyCases() {}
 }

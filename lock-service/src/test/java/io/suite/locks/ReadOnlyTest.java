@@ -1,27 +1,28 @@
 package io.suite.locks;
 
-import io.quarkus.test.junit.QuarkusTest;
-import io.suite.testing.Unique;
-import io.suite.writeguard.WriteGuard;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
 import jakarta.inject.Inject;
+
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
+import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-
-import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
-import java.util.Map;
+import io.suite.testing.Unique;
+import io.suite.writeguard.WriteGuard;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
-import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
@@ -44,11 +45,16 @@ class ReadOnlyTest {
     private void publish(String mode, long epoch, Long drainTimeoutMs) throws Exception {
         String topic = ConfigProvider.getConfig().getValue("write-guard.state-topic", String.class);
         String servers = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", servers),
-                new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>(topic, "state", "{\"mode\":\"" + mode + "\",\"epoch\":" + epoch
-                    + ",\"reason\":\"lock-service test\",\"since\":\"" + Instant.now() + "\",\"requestedBy\":\"ReadOnlyTest\""
-                    + (drainTimeoutMs == null ? "" : ",\"drainTimeoutMs\":" + drainTimeoutMs) + "}")).get();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", servers), new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(
+                            topic,
+                            "state",
+                            "{\"mode\":\"" + mode + "\",\"epoch\":" + epoch
+                                    + ",\"reason\":\"lock-service test\",\"since\":\"" + Instant.now()
+                                    + "\",\"requestedBy\":\"ReadOnlyTest\""
+                                    + (drainTimeoutMs == null ? "" : ",\"drainTimeoutMs\":" + drainTimeoutMs) + "}"))
+                    .get();
         }
     }
 
@@ -75,7 +81,9 @@ class ReadOnlyTest {
         await().until(guard::stateKnown);
         String space = Unique.name("Drain");
         Api.Tx writer = api.begin("in-flight-writer");
-        api.lockItem(writer, 0, Api.item(space, "EXCLUSIVE", "{\"k\":1}")).then().statusCode(200);
+        api.lockItem(writer, 0, Api.item(space, "EXCLUSIVE", "{\"k\":1}"))
+                .then()
+                .statusCode(200);
         Api.Tx reader = api.begin("in-flight-reader");
         api.lockItem(reader, 0, Api.item(space, "SHARED", "{\"k\":2}")).then().statusCode(200);
         whileReadOnly(300L, () -> {
@@ -96,10 +104,14 @@ class ReadOnlyTest {
         Api.Tx reader = api.begin("reader-at-the-flip");
         api.lockItem(reader, 0, Api.item(space, "SHARED", "{\"k\":1}")).then().statusCode(200);
         whileReadOnly(null, () -> {
-            api.lockItem(empty, 0, Api.item(space, "EXCLUSIVE", "{\"k\":2}")).then().statusCode(503)
+            api.lockItem(empty, 0, Api.item(space, "EXCLUSIVE", "{\"k\":2}"))
+                    .then()
+                    .statusCode(503)
                     .contentType(containsString("application/problem+json"))
                     .body("type", equalTo("https://suite.dev/problems/read-only"));
-            api.lockItem(reader, 0, Api.item(space, "EXCLUSIVE", "{\"k\":1}")).then().statusCode(503); // no upgrade
+            api.lockItem(reader, 0, Api.item(space, "EXCLUSIVE", "{\"k\":1}"))
+                    .then()
+                    .statusCode(503); // no upgrade
             api.get(empty).then().statusCode(200).body("locks.size()", equalTo(0));
             api.end(empty).then().statusCode(204);
             api.end(reader).then().statusCode(204);
@@ -125,7 +137,11 @@ class ReadOnlyTest {
             await().until(() -> guard.inFlight() >= 1);
             api.end(holder).then().statusCode(204);
             waits.get().then().statusCode(503).body("type", equalTo("https://suite.dev/problems/read-only"));
-            api.get(waiter).then().statusCode(200).body("locks.size()", equalTo(0)).body("waiting", nullValue());
+            api.get(waiter)
+                    .then()
+                    .statusCode(200)
+                    .body("locks.size()", equalTo(0))
+                    .body("waiting", nullValue());
             api.locks(space).then().body("locks", empty()).body("waits", empty());
             await().until(() -> guard.inFlight() == 0);
             api.end(waiter).then().statusCode(204);
@@ -137,21 +153,33 @@ class ReadOnlyTest {
         await().until(guard::stateKnown);
         String space = Unique.name("ReadOnly");
         Api.Tx before = api.begin("before-the-flip");
-        api.lockItem(before, 0, Api.item(space, "EXCLUSIVE", "{\"k\":1}")).then().statusCode(200);
+        api.lockItem(before, 0, Api.item(space, "EXCLUSIVE", "{\"k\":1}"))
+                .then()
+                .statusCode(200);
         whileReadOnly(null, () -> {
             Api.Tx after = api.begin("after-the-flip");
-            api.lockItem(after, 0, Api.item(space, "EXCLUSIVE", "{\"k\":2}")).then().statusCode(503)
+            api.lockItem(after, 0, Api.item(space, "EXCLUSIVE", "{\"k\":2}"))
+                    .then()
+                    .statusCode(503)
                     .contentType(containsString("application/problem+json"))
                     .body("type", equalTo("https://suite.dev/problems/read-only"));
-            api.lockItem(after, 0, Api.item(space, "SHARED", "{\"k\":2}")).then().statusCode(200);
+            api.lockItem(after, 0, Api.item(space, "SHARED", "{\"k\":2}"))
+                    .then()
+                    .statusCode(200);
             // begun with EXCLUSIVE items while read-only: refused, and no transaction is left behind
-            given().contentType("application/json").body("{\"owner\":\"begun-read-only\",\"items\":["
-                    + Api.item(space, "EXCLUSIVE", "{\"k\":4}") + "]}").post("/v1/lock-transactions").then().statusCode(503)
+            given().contentType("application/json")
+                    .body("{\"owner\":\"begun-read-only\",\"items\":[" + Api.item(space, "EXCLUSIVE", "{\"k\":4}")
+                            + "]}")
+                    .post("/v1/lock-transactions")
+                    .then()
+                    .statusCode(503)
                     .body("type", equalTo("https://suite.dev/problems/read-only"));
             api.locks(space).then().body("locks.owner", not(hasItem("begun-read-only")));
             api.renew(after).then().statusCode(200);
             // the transaction open at the flip is a write in flight: it may finish
-            api.lockItem(before, 0, Api.item(space, "EXCLUSIVE", "{\"k\":3}")).then().statusCode(200);
+            api.lockItem(before, 0, Api.item(space, "EXCLUSIVE", "{\"k\":3}"))
+                    .then()
+                    .statusCode(200);
             api.end(before).then().statusCode(204);
             api.end(after).then().statusCode(204);
         });

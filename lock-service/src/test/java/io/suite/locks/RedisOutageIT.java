@@ -1,21 +1,22 @@
 package io.suite.locks;
 
-import io.restassured.RestAssured;
-import io.restassured.config.HttpClientConfig;
-import io.restassured.response.Response;
-import io.restassured.specification.RequestSpecification;
-import io.suite.testing.ServiceProcess;
-import io.suite.testing.Unique;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.restassured.RestAssured;
+import io.restassured.config.HttpClientConfig;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import io.suite.testing.ServiceProcess;
+import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -44,17 +45,31 @@ class RedisOutageIT {
         startRedis();
         String run = Unique.name("outage");
         feed = new MaintenanceStateFeed("lock-mstate-" + run);
-        service = ServiceProcess.start("lock-service", Map.of(
-                "quarkus.redis.hosts", "redis://127.0.0.1:" + port,
-                "lock.key-prefix", "locktest-" + run + ":",
-                "write-guard.state-topic", "lock-mstate-" + run,
-                "write-guard.status-topic", "lock-wps-" + run));
+        service = ServiceProcess.start(
+                "lock-service",
+                Map.of(
+                        "quarkus.redis.hosts", "redis://127.0.0.1:" + port,
+                        "lock.key-prefix", "locktest-" + run + ":",
+                        "write-guard.state-topic", "lock-mstate-" + run,
+                        "write-guard.status-topic", "lock-wps-" + run));
     }
 
     private static void startRedis() throws IOException {
-        redis = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+        redis = new ProcessBuilder(
+                        "redis-server",
+                        "--port",
+                        String.valueOf(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--dir",
+                        dir.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("redis.log").toFile())
+                .start();
         await().until(() -> {
             try (Socket s = new Socket("127.0.0.1", port)) {
                 return true;
@@ -79,14 +94,20 @@ class RedisOutageIT {
     }
 
     private static void signal(String name) throws Exception {
-        new ProcessBuilder("kill", "-" + name, String.valueOf(redis.pid())).inheritIO().start().waitFor();
+        new ProcessBuilder("kill", "-" + name, String.valueOf(redis.pid()))
+                .inheritIO()
+                .start()
+                .waitFor();
     }
 
     /** Requests that give up after a minute rather than hang the build (a hung answer is the bug). */
     private static RequestSpecification call() {
-        return given().baseUri(service.url()).contentType("application/json")
-                .config(RestAssured.config().httpClient(HttpClientConfig.httpClientConfig()
-                        .setParam("http.socket.timeout", 60000).setParam("http.connection.timeout", 60000)));
+        return given().baseUri(service.url())
+                .contentType("application/json")
+                .config(RestAssured.config()
+                        .httpClient(HttpClientConfig.httpClientConfig()
+                                .setParam("http.socket.timeout", 60000)
+                                .setParam("http.connection.timeout", 60000)));
     }
 
     private static Response begin() {
@@ -95,15 +116,19 @@ class RedisOutageIT {
 
     private static void allUnavailable(String id, String token, String space) {
         for (Response r : new Response[] {
-                begin(),
-                call().body("{\"items\":[" + Api.item(space, "SHARED", "{}") + "]}").post("/v1/lock-transactions"),
-                call().header("X-Lock-Token", token).body("{\"timeoutMs\":0,\"items\":[" + Api.item(space, "SHARED", "{}") + "]}")
-                        .post("/v1/lock-transactions/" + id + "/locks"),
-                call().header("X-Lock-Token", token).post("/v1/lock-transactions/" + id + "/renew"),
-                call().header("X-Lock-Token", token).get("/v1/lock-transactions/" + id),
-                call().header("X-Lock-Token", token).delete("/v1/lock-transactions/" + id),
-                call().get("/v1/locks")}) {
-            r.then().statusCode(503).contentType(containsString("application/problem+json"))
+            begin(),
+            call().body("{\"items\":[" + Api.item(space, "SHARED", "{}") + "]}").post("/v1/lock-transactions"),
+            call().header("X-Lock-Token", token)
+                    .body("{\"timeoutMs\":0,\"items\":[" + Api.item(space, "SHARED", "{}") + "]}")
+                    .post("/v1/lock-transactions/" + id + "/locks"),
+            call().header("X-Lock-Token", token).post("/v1/lock-transactions/" + id + "/renew"),
+            call().header("X-Lock-Token", token).get("/v1/lock-transactions/" + id),
+            call().header("X-Lock-Token", token).delete("/v1/lock-transactions/" + id),
+            call().get("/v1/locks")
+        }) {
+            r.then()
+                    .statusCode(503)
+                    .contentType(containsString("application/problem+json"))
                     .body("type", equalTo("https://suite.dev/problems/lock-service-unavailable"))
                     .header("Retry-After", notNullValue());
         }
@@ -134,6 +159,9 @@ class RedisOutageIT {
 
         startRedis(); // empty: the transaction is gone with the data, the service serves again
         await().until(() -> begin().statusCode() == 201);
-        call().header("X-Lock-Token", token).get("/v1/lock-transactions/" + id).then().statusCode(404);
+        call().header("X-Lock-Token", token)
+                .get("/v1/lock-transactions/" + id)
+                .then()
+                .statusCode(404);
     }
 }

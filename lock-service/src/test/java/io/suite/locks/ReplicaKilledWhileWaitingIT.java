@@ -1,15 +1,18 @@
 package io.suite.locks;
 
-import io.restassured.response.Response;
-import io.suite.testing.ServiceProcess;
-import io.suite.testing.Unique;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import io.restassured.response.Response;
+import io.suite.testing.ServiceProcess;
+import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -52,7 +55,8 @@ class ReplicaKilledWhileWaitingIT {
     }
 
     private static Response beginWith(String url, String owner, long leaseMs, long timeoutMs, String item) {
-        return given().baseUri(url).contentType("application/json")
+        return given().baseUri(url)
+                .contentType("application/json")
                 .body("{\"owner\":\"" + owner + "\",\"leaseMs\":" + leaseMs + ",\"timeoutMs\":" + timeoutMs
                         + ",\"items\":[" + item + "]}")
                 .post("/v1/lock-transactions");
@@ -65,7 +69,8 @@ class ReplicaKilledWhileWaitingIT {
         String row = Api.item(space, "EXCLUSIVE", "{\"item\":\"A\",\"warehouse\":\"W1\"}");
         Api.Tx holder = b.begin("holder");
         b.lockItem(holder, 0, row).then().statusCode(200);
-        CompletableFuture<Response> waits = CompletableFuture.supplyAsync(() -> beginWith(one.url(), "waits-in-one", 600000, 120000, row));
+        CompletableFuture<Response> waits =
+                CompletableFuture.supplyAsync(() -> beginWith(one.url(), "waits-in-one", 600000, 120000, row));
         await().until(() -> b.locks(space).path("waits"), hasSize(1));
 
         one.kill();
@@ -86,15 +91,17 @@ class ReplicaKilledWhileWaitingIT {
         String row = Api.item(space, "EXCLUSIVE", "{\"item\":\"A\",\"warehouse\":\"W1\"}");
         Api.Tx holder = b.begin("holder");
         b.lockItem(holder, 0, row).then().statusCode(200);
-        CompletableFuture<Response> waits = CompletableFuture.supplyAsync(() -> beginWith(two.url(), "waits-in-two", 600000, 120000, row));
+        CompletableFuture<Response> waits =
+                CompletableFuture.supplyAsync(() -> beginWith(two.url(), "waits-in-two", 600000, 120000, row));
         await().until(() -> b.locks(space).path("waits"), hasSize(1));
         b.end(holder).then().statusCode(204);
         Response granted = waits.get();
         granted.then().statusCode(201);
         Api.Tx waiter = new Api.Tx(granted.path("id"), granted.path("token"));
-        long expiresAt = java.time.Instant.parse(granted.path("expiresAt")).toEpochMilli();
+        long expiresAt = Instant.parse(granted.path("expiresAt")).toEpochMilli();
         long now = System.currentTimeMillis();
-        org.junit.jupiter.api.Assertions.assertTrue(expiresAt > now + 60000,
+        Assertions.assertTrue(
+                expiresAt > now + 60000,
                 "the lease asked for (600000 ms) from the answer on, not the waiter lease: " + (expiresAt - now));
         b.get(waiter).then().statusCode(200).body("locks", hasSize(1));
         b.end(waiter).then().statusCode(204);

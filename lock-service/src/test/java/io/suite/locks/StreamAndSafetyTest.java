@@ -1,11 +1,5 @@
 package io.suite.locks;
 
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.response.Response;
-import io.suite.testing.Unique;
-import org.junit.jupiter.api.Test;
-
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -19,6 +13,16 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.hamcrest.Matchers;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.response.Response;
+import io.suite.testing.Unique;
 
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -35,23 +39,30 @@ class StreamAndSafetyTest {
     @TestHTTPResource("/v1/locks/stream")
     URL stream;
 
-    record Event(String name, String data) {
-    }
+    record Event(String name, String data) {}
 
     @Test
     void locksAndTheStreamShowHoldersWaitsAndIncidents() throws Exception {
         String space = Unique.name("Stream");
         Api.Tx a = api.begin("monitor-a", "Receipt R-1", 30000);
-        api.lockItem(a, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}")).then().statusCode(200);
-        api.locks(space).then().statusCode(200)
-                .body("locks[0].transaction", equalTo(a.id())).body("locks[0].owner", equalTo("monitor-a"))
-                .body("locks[0].label", equalTo("Receipt R-1")).body("locks[0].mode", equalTo("EXCLUSIVE"))
+        api.lockItem(a, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}"))
+                .then()
+                .statusCode(200);
+        api.locks(space)
+                .then()
+                .statusCode(200)
+                .body("locks[0].transaction", equalTo(a.id()))
+                .body("locks[0].owner", equalTo("monitor-a"))
+                .body("locks[0].label", equalTo("Receipt R-1"))
+                .body("locks[0].mode", equalTo("EXCLUSIVE"))
                 .body("locks[0].fields.w", equalTo("W1"));
 
         ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
         HttpClient http = HttpClient.newHttpClient();
-        CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> response = http.sendAsync(
-                HttpRequest.newBuilder(URI.create(stream + "?space=" + space)).header("Accept", "text/event-stream").build(),
+        CompletableFuture<HttpResponse<Stream<String>>> response = http.sendAsync(
+                HttpRequest.newBuilder(URI.create(stream + "?space=" + space))
+                        .header("Accept", "text/event-stream")
+                        .build(),
                 HttpResponse.BodyHandlers.ofLines());
         Thread reader = new Thread(() -> {
             try {
@@ -71,23 +82,35 @@ class StreamAndSafetyTest {
         reader.setDaemon(true);
         reader.start();
         try {
-            await().until(() -> events.stream().anyMatch(e -> e.name().equals("snapshot") && e.data().contains(a.id())
-                    && e.data().contains("Receipt R-1")));
+            await().until(() -> events.stream()
+                    .anyMatch(e -> e.name().equals("snapshot")
+                            && e.data().contains(a.id())
+                            && e.data().contains("Receipt R-1")));
 
             // a waiter appears in the next snapshot; its timeout is an incident
             Api.Tx b = api.begin("monitor-b", "Shipment S-2", 30000);
-            CompletableFuture<Response> waits = api.lockAsync(b, "{\"timeoutMs\":1500,\"items\":["
-                    + Api.item(space, "SHARED", "{\"w\":\"W1\"}") + "]}");
-            await().until(() -> events.stream().anyMatch(e -> e.name().equals("snapshot") && e.data().contains("\"waits\":[{")
-                    && e.data().contains(b.id()) && e.data().contains("\"blockedBy\":[\"" + a.id() + "\"]")));
+            CompletableFuture<Response> waits = api.lockAsync(
+                    b, "{\"timeoutMs\":1500,\"items\":[" + Api.item(space, "SHARED", "{\"w\":\"W1\"}") + "]}");
+            await().until(() -> events.stream()
+                    .anyMatch(e -> e.name().equals("snapshot")
+                            && e.data().contains("\"waits\":[{")
+                            && e.data().contains(b.id())
+                            && e.data().contains("\"blockedBy\":[\"" + a.id() + "\"]")));
             waits.get().then().statusCode(423);
-            await().until(() -> events.stream().anyMatch(e -> e.name().equals("incident") && e.data().contains("\"kind\":\"TIMEOUT\"")
-                    && e.data().contains(b.id()) && e.data().contains("\"owner\":\"monitor-b\"") && e.data().contains("Receipt R-1")));
+            await().until(() -> events.stream()
+                    .anyMatch(e -> e.name().equals("incident")
+                            && e.data().contains("\"kind\":\"TIMEOUT\"")
+                            && e.data().contains(b.id())
+                            && e.data().contains("\"owner\":\"monitor-b\"")
+                            && e.data().contains("Receipt R-1")));
             api.end(a);
             api.end(b);
             await().until(() -> {
                 List<Event> all = new ArrayList<>(events);
-                Event last = all.stream().filter(e -> e.name().equals("snapshot")).reduce((x, y) -> y).orElseThrow();
+                Event last = all.stream()
+                        .filter(e -> e.name().equals("snapshot"))
+                        .reduce((x, y) -> y)
+                        .orElseThrow();
                 return last.data().equals("{\"locks\":[],\"waits\":[]}");
             });
         } finally {
@@ -96,8 +119,7 @@ class StreamAndSafetyTest {
     }
 
     /** One grant in the history: which items, when it was seen granted, when release began, its token. */
-    record Hold(String tx, List<LockItem> items, long granted, long released, long token) {
-    }
+    record Hold(String tx, List<LockItem> items, long granted, long released, long token) {}
 
     /**
      * Many clients on few keys, recording when each grant was seen and when its release was asked
@@ -116,39 +138,46 @@ class StreamAndSafetyTest {
         List<CompletableFuture<Void>> done = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             long seed = c;
-            done.add(CompletableFuture.runAsync(() -> {
-                Random random = new Random(seed);
-                for (int r = 0; r < rounds; r++) {
-                    Api.Tx tx = api.begin("client-" + seed);
-                    List<Hold> mine = new ArrayList<>();
-                    int requests = 1 + random.nextInt(2);
-                    boolean ended = false;
-                    long release = 0;
-                    for (int q = 0; q < requests && !ended; q++) {
-                        String body = randomRequest(random, space);
-                        long sent = System.nanoTime();
-                        Response response = api.lock(tx, body);
-                        long seen = System.nanoTime();
-                        outcomes.add(String.valueOf(response.statusCode()));
-                        if (response.statusCode() == 200) {
-                            mine.add(new Hold(tx.id(), parser.lockRequest(body).items(), seen, 0, response.jsonPath().getLong("fencingToken")));
-                        } else if (response.statusCode() == 409) {
-                            // deadlock victim: its locks were freed somewhere between sending and this answer
-                            ended = true;
-                            release = sent;
-                        } else {
-                            fail("unexpected " + response.statusCode() + " " + response.asString());
+            done.add(CompletableFuture.runAsync(
+                    () -> {
+                        Random random = new Random(seed);
+                        for (int r = 0; r < rounds; r++) {
+                            Api.Tx tx = api.begin("client-" + seed);
+                            List<Hold> mine = new ArrayList<>();
+                            int requests = 1 + random.nextInt(2);
+                            boolean ended = false;
+                            long release = 0;
+                            for (int q = 0; q < requests && !ended; q++) {
+                                String body = randomRequest(random, space);
+                                long sent = System.nanoTime();
+                                Response response = api.lock(tx, body);
+                                long seen = System.nanoTime();
+                                outcomes.add(String.valueOf(response.statusCode()));
+                                if (response.statusCode() == 200) {
+                                    mine.add(new Hold(
+                                            tx.id(),
+                                            parser.lockRequest(body).items(),
+                                            seen,
+                                            0,
+                                            response.jsonPath().getLong("fencingToken")));
+                                } else if (response.statusCode() == 409) {
+                                    // deadlock victim: its locks were freed somewhere between sending and this answer
+                                    ended = true;
+                                    release = sent;
+                                } else {
+                                    fail("unexpected " + response.statusCode() + " " + response.asString());
+                                }
+                            }
+                            if (!ended) {
+                                release = System.nanoTime();
+                                api.end(tx).then().statusCode(204);
+                            }
+                            for (Hold h : mine) {
+                                history.add(new Hold(h.tx(), h.items(), h.granted(), release, h.token()));
+                            }
                         }
-                    }
-                    if (!ended) {
-                        release = System.nanoTime();
-                        api.end(tx).then().statusCode(204);
-                    }
-                    for (Hold h : mine) {
-                        history.add(new Hold(h.tx(), h.items(), h.granted(), release, h.token()));
-                    }
-                }
-            }, pool));
+                    },
+                    pool));
         }
         CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
         pool.shutdown();
@@ -203,12 +232,19 @@ class StreamAndSafetyTest {
 
     @Test
     void gaugesAndCountersAreScraped() {
-        String metrics = io.restassured.RestAssured.get("/q/metrics").asString();
-        for (String name : List.of("locks_wait_seconds_bucket", "locks_hold_seconds_count", "locks_held ", "locks_waiting ",
-                "locks_timeouts_total", "locks_deadlocks_total", "locks_escalations_total", "locks_transactions_expired_total")) {
+        String metrics = RestAssured.get("/q/metrics").asString();
+        for (String name : List.of(
+                "locks_wait_seconds_bucket",
+                "locks_hold_seconds_count",
+                "locks_held ",
+                "locks_waiting ",
+                "locks_timeouts_total",
+                "locks_deadlocks_total",
+                "locks_escalations_total",
+                "locks_transactions_expired_total")) {
             assertTrue(metrics.contains(name), name);
         }
         assertEquals(200, api.locks(null).statusCode());
-        api.locks(null).then().body("locks.transaction", org.hamcrest.Matchers.not(hasItem("nobody")));
+        api.locks(null).then().body("locks.transaction", Matchers.not(hasItem("nobody")));
     }
 }

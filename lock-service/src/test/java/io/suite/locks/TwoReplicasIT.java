@@ -1,15 +1,16 @@
 package io.suite.locks;
 
-import io.restassured.response.Response;
-import io.suite.testing.ServiceProcess;
-import io.suite.testing.Unique;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import io.restassured.response.Response;
+import io.suite.testing.ServiceProcess;
+import io.suite.testing.Unique;
 
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -57,8 +58,11 @@ class TwoReplicasIT {
         a.lockItem(t1, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}")).then().statusCode(200);
         b.locks(space).then().body("locks[0].transaction", equalTo(t1.id())).body("locks[0].owner", equalTo("on-one"));
         Api.Tx t2 = b.begin("on-two");
-        b.lockItem(t2, 0, Api.item(space, "SHARED", "{\"w\":\"W1\"}")).then().statusCode(423)
-                .body("blockedBy[0].owner", equalTo("on-one")).body("blockedBy[0].label", equalTo("Receipt R-9"));
+        b.lockItem(t2, 0, Api.item(space, "SHARED", "{\"w\":\"W1\"}"))
+                .then()
+                .statusCode(423)
+                .body("blockedBy[0].owner", equalTo("on-one"))
+                .body("blockedBy[0].label", equalTo("Receipt R-9"));
         // the token works on either replica: the transaction lives in Redis
         b.get(t1).then().statusCode(200);
         b.end(t1).then().statusCode(204);
@@ -72,8 +76,8 @@ class TwoReplicasIT {
         Api.Tx holder = a.begin("holder");
         a.lockItem(holder, 0, Api.item(space, "EXCLUSIVE", "{}")).then().statusCode(200);
         Api.Tx waiter = b.begin("waiter");
-        CompletableFuture<Response> waits = b.lockAsync(waiter, "{\"timeoutMs\":120000,\"items\":["
-                + Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}") + "]}");
+        CompletableFuture<Response> waits = b.lockAsync(
+                waiter, "{\"timeoutMs\":120000,\"items\":[" + Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}") + "]}");
         await().until(() -> a.locks(space).path("waits.transaction"), hasItem(waiter.id()));
         a.end(holder).then().statusCode(204);
         waits.get().then().statusCode(200);
@@ -91,7 +95,9 @@ class TwoReplicasIT {
         b.lockItem(t2, 0, y).then().statusCode(200);
         CompletableFuture<Response> t1Waits = a.lockAsync(t1, "{\"timeoutMs\":120000,\"items\":[" + y + "]}");
         await().until(() -> b.locks(space).path("waits.transaction"), hasItem(t1.id()));
-        b.lockItem(t2, 120000, x).then().statusCode(409)
+        b.lockItem(t2, 120000, x)
+                .then()
+                .statusCode(409)
                 .body("type", equalTo("https://suite.dev/problems/deadlock"))
                 .body("cycle", equalTo(List.of(t2.id(), t1.id())));
         t1Waits.get().then().statusCode(200);

@@ -11,6 +11,5 @@ import io.suite.testing.WritableStateTopics;
  */
 @QuarkusTestResource(WritableStateTopics.class)
 final class WritableState {
-    private WritableState() {
-    }
+    private WritableState() {}
 }

@@ -55,18 +55,32 @@ public class FlipRehearsal {
             Requests.ReadOnly body = json.readValue(
                     "{\"reason\":\"rehearsal\",\"durationMs\":60000,\"drainTimeoutMs\":1000}", Requests.ReadOnly.class);
             validator.validate(body);
-            VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(
-                    () -> StateRow.<StateRow>findById(StateRow.ID, LockModeType.PESSIMISTIC_WRITE).chain(row -> {
-                        MaintenanceState cur = row.toState();
-                        Transition t = cur.readOnly()
-                                ? Transitions.readWrite(cur, "rehearsal", null, true, "rehearsal", Instant.now()).orElseThrow()
-                                : Transitions.readOnly(cur, "rehearsal", Duration.ofMinutes(1), Duration.ofSeconds(1), null,
-                                        "rehearsal", Instant.now());
-                        row.set(t.next());
-                        return HistoryRow.of(t).persist().call(Panache::flush)
-                                .chain(() -> StateRow.markPublished(t.next().version()));
-                    }).chain(() -> Uni.createFrom().failure(new RolledBack())))
-                    .onFailure(RolledBack.class).recoverWithNull());
+            VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> StateRow.<StateRow>findById(
+                                    StateRow.ID, LockModeType.PESSIMISTIC_WRITE)
+                            .chain(row -> {
+                                MaintenanceState cur = row.toState();
+                                Transition t = cur.readOnly()
+                                        ? Transitions.readWrite(
+                                                        cur, "rehearsal", null, true, "rehearsal", Instant.now())
+                                                .orElseThrow()
+                                        : Transitions.readOnly(
+                                                cur,
+                                                "rehearsal",
+                                                Duration.ofMinutes(1),
+                                                Duration.ofSeconds(1),
+                                                null,
+                                                "rehearsal",
+                                                Instant.now());
+                                row.set(t.next());
+                                return HistoryRow.of(t)
+                                        .persist()
+                                        .call(Panache::flush)
+                                        .chain(() ->
+                                                StateRow.markPublished(t.next().version()));
+                            })
+                            .chain(() -> Uni.createFrom().failure(new RolledBack())))
+                    .onFailure(RolledBack.class)
+                    .recoverWithNull());
             json.writeValueAsString(resource.get());
             LOG.infof("first flip rehearsed (rolled back) in %d ms", (System.nanoTime() - start) / 1_000_000);
         } catch (Throwable e) {

@@ -20,20 +20,29 @@ public class HistoryRow extends PanacheEntityBase {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
+
     public long epoch;
     public String action;
+
     @Enumerated(EnumType.STRING)
     public Mode mode;
+
     public String reason;
+
     @Column(name = "requested_by")
     public String requestedBy;
+
     public Instant at;
+
     @Column(name = "expires_at")
     public Instant expiresAt;
+
     @Column(name = "drain_timeout_ms")
     public Long drainTimeoutMs;
+
     @Column(name = "held_by")
     public String heldBy;
+
     public boolean forced;
 
     static HistoryRow of(Transition t) {

@@ -20,7 +20,9 @@ public class KafkaReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("kafka").status(topics.reachable())
-                .withData("bootstrap", config.bootstrapServers()).build();
+        return HealthCheckResponse.named("kafka")
+                .status(topics.reachable())
+                .withData("bootstrap", config.bootstrapServers())
+                .build();
     }
 }

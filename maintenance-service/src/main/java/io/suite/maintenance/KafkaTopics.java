@@ -1,5 +1,6 @@
 package io.suite.maintenance;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -7,6 +8,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,9 +22,9 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Kafka admin: makes sure the topics exist (the state topic compacted) and tells whether Kafka answers. */
 @ApplicationScoped
@@ -56,18 +58,20 @@ public class KafkaTopics {
         try {
             Set<String> names = admin().listTopics().names().get(5, TimeUnit.SECONDS);
             create(names, stateTopic());
-            create(names, new NewTopic(config.statusTopic(), Optional.of(1), Optional.empty())
-                    .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "3600000")));
+            create(
+                    names,
+                    new NewTopic(config.statusTopic(), Optional.of(1), Optional.empty())
+                            .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "3600000")));
             ensured = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("Kafka unreachable at " + config.bootstrapServers() + ": " + e, e);
         }
     }
 
-    private void create(Set<String> existing, NewTopic topic) throws InterruptedException, java.util.concurrent.TimeoutException {
+    private void create(Set<String> existing, NewTopic topic) throws InterruptedException, TimeoutException {
         if (existing.contains(topic.name())) {
             return;
         }
@@ -82,9 +86,12 @@ public class KafkaTopics {
 
     private NewTopic stateTopic() {
         // Confirmed every second: a segment an hour lets compaction keep it to about one record.
-        return new NewTopic(config.stateTopic(), Optional.of(1), Optional.empty()).configs(Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                TopicConfig.SEGMENT_MS_CONFIG, "3600000"));
+        return new NewTopic(config.stateTopic(), Optional.of(1), Optional.empty())
+                .configs(Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG,
+                        TopicConfig.CLEANUP_POLICY_COMPACT,
+                        TopicConfig.SEGMENT_MS_CONFIG,
+                        "3600000"));
     }
 
     /**
@@ -97,7 +104,10 @@ public class KafkaTopics {
         try {
             TopicDescription d;
             try {
-                d = admin().describeTopics(List.of(name)).allTopicNames().get(5, TimeUnit.SECONDS).get(name);
+                d = admin().describeTopics(List.of(name))
+                        .allTopicNames()
+                        .get(5, TimeUnit.SECONDS)
+                        .get(name);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                     throw e;
@@ -107,19 +117,28 @@ public class KafkaTopics {
             }
             if (!d.topicId().equals(stateTopicId)) {
                 ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, name);
-                Config c = admin().describeConfigs(List.of(topic)).all().get(5, TimeUnit.SECONDS).get(topic);
+                Config c = admin().describeConfigs(List.of(topic))
+                        .all()
+                        .get(5, TimeUnit.SECONDS)
+                        .get(topic);
                 ConfigEntry policy = c.get(TopicConfig.CLEANUP_POLICY_CONFIG);
                 if (policy == null || !TopicConfig.CLEANUP_POLICY_COMPACT.equals(policy.value())) {
-                    admin().incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
-                            new ConfigEntry(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT),
-                            AlterConfigOp.OpType.SET)))).all().get(5, TimeUnit.SECONDS);
+                    admin().incrementalAlterConfigs(Map.of(
+                                    topic,
+                                    List.of(new AlterConfigOp(
+                                            new ConfigEntry(
+                                                    TopicConfig.CLEANUP_POLICY_CONFIG,
+                                                    TopicConfig.CLEANUP_POLICY_COMPACT),
+                                            AlterConfigOp.OpType.SET))))
+                            .all()
+                            .get(5, TimeUnit.SECONDS);
                 }
                 stateTopicId = d.topicId();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot check " + name + ": " + e, e);
         }
     }
@@ -140,7 +159,7 @@ public class KafkaTopics {
     @PreDestroy
     synchronized void close() {
         if (admin != null) {
-            admin.close(java.time.Duration.ofSeconds(2));
+            admin.close(Duration.ofSeconds(2));
         }
     }
 }

@@ -46,7 +46,14 @@ public class Maintenance {
     private final Fencing fencing;
     private final StateLock stateLock;
 
-    Maintenance(MaintenanceConfig config, StatePublisher publisher, KafkaTopics topics, WritePaths writePaths, MeterRegistry registry, Fencing fencing, StateLock stateLock) {
+    Maintenance(
+            MaintenanceConfig config,
+            StatePublisher publisher,
+            KafkaTopics topics,
+            WritePaths writePaths,
+            MeterRegistry registry,
+            Fencing fencing,
+            StateLock stateLock) {
         this.config = config;
         this.publisher = publisher;
         this.topics = topics;
@@ -60,12 +67,14 @@ public class Maintenance {
     private final AtomicLong drainRecordedFor = new AtomicLong(-1);
     /** The paths fenced in the last read-only epoch seen: forgotten on the return to READ_WRITE if still silent. */
     private volatile Set<String> fencedBefore = Set.of();
+
     private Timer drainTimer;
 
     void start(@Observes StartupEvent event) throws Throwable {
         // Recover the state from the database, then make sure Kafka carries it (it may have been down).
         MaintenanceState state = VertxContextSupport.subscribeAndAwait(
-                () -> Panache.withSession(() -> StateRow.<StateRow>findById(StateRow.ID)).map(StateRow::toState));
+                () -> Panache.withSession(() -> StateRow.<StateRow>findById(StateRow.ID))
+                        .map(StateRow::toState));
         current.set(state);
         LOG.infof("maintenance state recovered: %s epoch %d", state.mode(), state.epoch());
         registerMetrics();
@@ -89,7 +98,8 @@ public class Maintenance {
 
     public Phase phase() {
         MaintenanceState s = current.get();
-        return PhaseRule.phase(s, writePaths.list(), fenced(s), writePaths.caughtUp(), Instant.now(), config.lostAfter());
+        return PhaseRule.phase(
+                s, writePaths.list(), fenced(s), writePaths.caughtUp(), Instant.now(), config.lostAfter());
     }
 
     public List<WritePath> writePaths() {
@@ -109,33 +119,42 @@ public class Maintenance {
         AtomicReference<Instant> lockedAt = new AtomicReference<>();
         AtomicBoolean changed = new AtomicBoolean();
         return Panache.withTransaction(() -> StateRow.<StateRow>findById(StateRow.ID, LockModeType.PESSIMISTIC_WRITE)
-                .chain(row -> {
-                    lockedAt.set(Instant.now());
-                    Optional<Transition> t = rule.apply(row.toState());
-                    if (t.isEmpty()) {
-                        return Uni.createFrom().item(row.toState());
-                    }
-                    changed.set(true);
-                    row.set(t.get().next());
-                    return HistoryRow.of(t.get()).persist().replaceWith(t.get().next());
-                }))
+                        .chain(row -> {
+                            lockedAt.set(Instant.now());
+                            Optional<Transition> t = rule.apply(row.toState());
+                            if (t.isEmpty()) {
+                                return Uni.createFrom().item(row.toState());
+                            }
+                            changed.set(true);
+                            row.set(t.get().next());
+                            return HistoryRow.of(t.get())
+                                    .persist()
+                                    .replaceWith(t.get().next());
+                        }))
                 .invoke(this::remember)
                 // Back to READ_WRITE: grant the fenced roles back before the paths hear it, or their
                 // first writes would meet a role that still cannot write.
-                .call(s -> changed.get() && !s.readOnly() ? fencing.liftAll() : Uni.createFrom().voidItem())
+                .call(s -> changed.get() && !s.readOnly()
+                        ? fencing.liftAll()
+                        : Uni.createFrom().voidItem())
                 // No change: the caller gets the state; the next confirmation re-sends it anyway.
-                .call(s -> changed.get() ? publish(s, lockedAt.get(), false, true).onFailure().recoverWithNull()
+                .call(s -> changed.get()
+                        ? publish(s, lockedAt.get(), false, true).onFailure().recoverWithNull()
                         : Uni.createFrom().voidItem());
     }
 
     /** Every confirm-interval: end expired read-only, then confirm the state the database holds. */
-    @Scheduled(every = "${maintenance.confirm-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+    @Scheduled(
+            every = "${maintenance.confirm-interval:1s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             delayed = "${maintenance.confirm-interval:1s}")
     Uni<Void> tick() {
         return change(s -> Transitions.expire(s, Instant.now()))
                 .chain(this::confirm)
-                .onFailure().invoke(e -> LOG.debugf("maintenance tick: %s", e.toString()))
-                .onFailure().recoverWithNull()
+                .onFailure()
+                .invoke(e -> LOG.debugf("maintenance tick: %s", e.toString()))
+                .onFailure()
+                .recoverWithNull()
                 .replaceWithVoid();
     }
 
@@ -147,14 +166,17 @@ public class Maintenance {
     Uni<Void> confirm() {
         AtomicReference<Instant> confirmedAt = new AtomicReference<>();
         AtomicLong publishedVersion = new AtomicLong();
-        return stateLock.shared(s -> {
-            confirmedAt.set(Instant.now());
-            return StateRow.<StateRow>findById(StateRow.ID).invoke(row -> publishedVersion.set(row.publishedVersion))
-                    .replaceWith(s);
-        }).chain(s -> {
-            remember(s);
-            return publish(s, confirmedAt.get(), true, s.version() > publishedVersion.get());
-        });
+        return stateLock
+                .shared(s -> {
+                    confirmedAt.set(Instant.now());
+                    return StateRow.<StateRow>findById(StateRow.ID)
+                            .invoke(row -> publishedVersion.set(row.publishedVersion))
+                            .replaceWith(s);
+                })
+                .chain(s -> {
+                    remember(s);
+                    return publish(s, confirmedAt.get(), true, s.version() > publishedVersion.get());
+                });
     }
 
     /** Every second: fence the write paths due, lift the fences in READ_WRITE, forget paths no longer needed. */
@@ -168,8 +190,10 @@ public class Maintenance {
         return fencing.enforce(s, writePaths.list(), now)
                 .invoke(() -> forgetSilentPaths(s, now))
                 .invoke(this::observePhase)
-                .onFailure().invoke(e -> LOG.warnf("fence tick: %s", e.toString()))
-                .onFailure().recoverWithNull();
+                .onFailure()
+                .invoke(e -> LOG.warnf("fence tick: %s", e.toString()))
+                .onFailure()
+                .recoverWithNull();
     }
 
     /**
@@ -195,11 +219,15 @@ public class Maintenance {
 
     /** Sends {@code s}; {@code markPublished}: then records its version as published (the outbox). */
     private Uni<Void> publish(MaintenanceState s, Instant confirmedAt, boolean checkTopic, boolean markPublished) {
-        return publisher.send(s, confirmedAt, checkTopic)
-                .chain(sent -> !markPublished ? Uni.createFrom().voidItem()
-                        : Panache.withTransaction(() -> StateRow.markPublished(sent.version())).replaceWithVoid())
-                .onFailure().invoke(e -> LOG.warnf("state epoch %d not published yet (%s): the outbox tick retries",
-                        s.epoch(), e.toString()));
+        return publisher
+                .send(s, confirmedAt, checkTopic)
+                .chain(sent -> !markPublished
+                        ? Uni.createFrom().voidItem()
+                        : Panache.withTransaction(() -> StateRow.markPublished(sent.version()))
+                                .replaceWithVoid())
+                .onFailure()
+                .invoke(e -> LOG.warnf(
+                        "state epoch %d not published yet (%s): the outbox tick retries", s.epoch(), e.toString()));
     }
 
     /** Records time to drain once per read-only epoch, when the phase is first seen DRAINED. */
@@ -215,18 +243,23 @@ public class Maintenance {
 
     private void registerMetrics() {
         Gauge.builder("maintenance.mode", this, m -> m.current().mode().gauge())
-                .description("0 READ_WRITE, 1 READ_ONLY").register(registry);
+                .description("0 READ_WRITE, 1 READ_ONLY")
+                .register(registry);
         Gauge.builder("maintenance.epoch", this, m -> m.current().epoch()).register(registry);
         Gauge.builder("maintenance.phase", this, m -> m.phase().gauge())
-                .description("0 ACTIVE, 1 DRAINING, 2 DRAINED").register(registry);
+                .description("0 ACTIVE, 1 DRAINING, 2 DRAINED")
+                .register(registry);
         for (PhaseRule.PathState state : PhaseRule.PathState.values()) {
-            Gauge.builder("maintenance.write.paths", this, m -> m.countPaths(state)).tag("state", state.tag())
+            Gauge.builder("maintenance.write.paths", this, m -> m.countPaths(state))
+                    .tag("state", state.tag())
                     .description("Write paths by state: live (not drained), drained (for the current epoch),"
                             + " lost (silent, not fenced), fenced (for the current epoch)")
                     .register(registry);
         }
-        drainTimer = Timer.builder("maintenance.drain").description("From the flip to read-only until DRAINED")
-                .publishPercentileHistogram().register(registry);
+        drainTimer = Timer.builder("maintenance.drain")
+                .description("From the flip to read-only until DRAINED")
+                .publishPercentileHistogram()
+                .register(registry);
     }
 
     private double countPaths(PhaseRule.PathState state) {
@@ -234,6 +267,7 @@ public class Maintenance {
         MaintenanceState s = current.get();
         Set<String> fenced = fenced(s);
         return writePaths.list().stream()
-                .filter(p -> PhaseRule.classify(p, s.epoch(), fenced, now, config.lostAfter()) == state).count();
+                .filter(p -> PhaseRule.classify(p, s.epoch(), fenced, now, config.lostAfter()) == state)
+                .count();
     }
 }

@@ -55,42 +55,61 @@ public class MaintenanceResource {
     @POST
     @Path("/read-only")
     @Operation(summary = "Flip to read-only (a new epoch), or renew the current read-only epoch")
-    @APIResponse(responseCode = "202", description = "The new state",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MaintenanceView.class)))
-    public Uni<RestResponse<MaintenanceView>> readOnly(@Valid Requests.ReadOnly body,
-            @HeaderParam(REQUESTED_BY) String header) {
+    @APIResponse(
+            responseCode = "202",
+            description = "The new state",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = MaintenanceView.class)))
+    public Uni<RestResponse<MaintenanceView>> readOnly(
+            @Valid Requests.ReadOnly body, @HeaderParam(REQUESTED_BY) String header) {
         Requests.ReadOnly b = body != null ? body : new Requests.ReadOnly(null, null, null, null, null);
         String reason = orDefault(b.reason(), "maintenance");
         Duration duration = b.durationMs() != null ? Duration.ofMillis(b.durationMs()) : config.defaultDuration();
-        Duration drain = b.drainTimeoutMs() != null ? Duration.ofMillis(b.drainTimeoutMs()) : config.defaultDrainTimeout();
+        Duration drain =
+                b.drainTimeoutMs() != null ? Duration.ofMillis(b.drainTimeoutMs()) : config.defaultDrainTimeout();
         String who = who(b.requestedBy(), header);
-        return accepted(maintenance.change(s -> Optional.of(
-                Transitions.readOnly(s, reason, duration, drain, b.heldBy(), who, Instant.now()))));
+        return accepted(maintenance.change(
+                s -> Optional.of(Transitions.readOnly(s, reason, duration, drain, b.heldBy(), who, Instant.now()))));
     }
 
     /** Extends the current read-only epoch (409 when not read-only, or not the given epoch). */
     @POST
     @Path("/read-only/renew")
     @Operation(summary = "Extend the current read-only epoch")
-    @APIResponse(responseCode = "202", description = "The renewed state",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MaintenanceView.class)))
-    @APIResponse(responseCode = "409", description = "Not read-only, or not that epoch (.../not-read-only with mode and epoch)")
-    public Uni<RestResponse<MaintenanceView>> renew(@Valid Requests.Renew body, @HeaderParam(REQUESTED_BY) String header) {
+    @APIResponse(
+            responseCode = "202",
+            description = "The renewed state",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = MaintenanceView.class)))
+    @APIResponse(
+            responseCode = "409",
+            description = "Not read-only, or not that epoch (.../not-read-only with mode and epoch)")
+    public Uni<RestResponse<MaintenanceView>> renew(
+            @Valid Requests.Renew body, @HeaderParam(REQUESTED_BY) String header) {
         Requests.Renew b = body != null ? body : new Requests.Renew(null, null, null, null);
         Duration duration = b.durationMs() != null ? Duration.ofMillis(b.durationMs()) : config.defaultDuration();
         String who = who(b.requestedBy(), header);
-        return accepted(maintenance.change(s -> Optional.of(
-                Transitions.renew(s, b.epoch(), duration, b.heldBy(), who, Instant.now()))));
+        return accepted(maintenance.change(
+                s -> Optional.of(Transitions.renew(s, b.epoch(), duration, b.heldBy(), who, Instant.now()))));
     }
 
     /** Drops a hold (heldBy) without changing the mode. */
     @POST
     @Path("/read-only/release")
     @Operation(summary = "Drop a hold (heldBy) without changing the mode")
-    @APIResponse(responseCode = "202", description = "The state",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MaintenanceView.class)))
-    public Uni<RestResponse<MaintenanceView>> release(@Valid Requests.Release body,
-            @HeaderParam(REQUESTED_BY) String header) {
+    @APIResponse(
+            responseCode = "202",
+            description = "The state",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = MaintenanceView.class)))
+    public Uni<RestResponse<MaintenanceView>> release(
+            @Valid Requests.Release body, @HeaderParam(REQUESTED_BY) String header) {
         if (body == null) {
             throw Violations.of("Bad release", "heldBy", "is required");
         }
@@ -102,16 +121,25 @@ public class MaintenanceResource {
     @POST
     @Path("/read-write")
     @Operation(summary = "Back to read-write (a new epoch)")
-    @APIResponse(responseCode = "202", description = "The new state",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MaintenanceView.class)))
-    @APIResponse(responseCode = "409", description = "A backup holds the system read-only (.../backup-in-progress with heldBy and epoch); force overrides")
-    public Uni<RestResponse<MaintenanceView>> readWrite(@Valid Requests.ReadWrite body,
-            @HeaderParam(REQUESTED_BY) String header) {
+    @APIResponse(
+            responseCode = "202",
+            description = "The new state",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = MaintenanceView.class)))
+    @APIResponse(
+            responseCode = "409",
+            description =
+                    "A backup holds the system read-only (.../backup-in-progress with heldBy and epoch); force overrides")
+    public Uni<RestResponse<MaintenanceView>> readWrite(
+            @Valid Requests.ReadWrite body, @HeaderParam(REQUESTED_BY) String header) {
         Requests.ReadWrite b = body != null ? body : new Requests.ReadWrite(null, null, null, null);
         String reason = orDefault(b.reason(), "done");
         String who = who(b.requestedBy(), header);
         boolean force = Boolean.TRUE.equals(b.force());
-        return accepted(maintenance.change(s -> Transitions.readWrite(s, reason, b.heldBy(), force, who, Instant.now())));
+        return accepted(
+                maintenance.change(s -> Transitions.readWrite(s, reason, b.heldBy(), force, who, Instant.now())));
     }
 
     /** Every change, newest first. */
@@ -119,7 +147,9 @@ public class MaintenanceResource {
     @Path("/history")
     @Operation(summary = "Every change, newest first")
     public Uni<List<HistoryEntry>> history(@QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
-        return Panache.withSession(() -> HistoryRow.<HistoryRow>findAll(Sort.descending("id")).page(0, limit).list())
+        return Panache.withSession(() -> HistoryRow.<HistoryRow>findAll(Sort.descending("id"))
+                        .page(0, limit)
+                        .list())
                 .map(rows -> rows.stream().map(HistoryEntry::of).toList());
     }
 
@@ -131,14 +161,33 @@ public class MaintenanceResource {
         Instant now = Instant.now();
         Set<String> fenced = maintenance.fenced(s);
         List<MaintenanceView.PathView> paths = maintenance.writePaths().stream()
-                .map(p -> new MaintenanceView.PathView(p.instance(), p.service(), p.epoch(), p.inFlight(), p.drained(),
-                        p.lastSeen(), PhaseRule.classify(p, s.epoch(), fenced, now, config.lostAfter()).tag(),
-                        p.stateMaxAgeMs(), p.aborted()))
+                .map(p -> new MaintenanceView.PathView(
+                        p.instance(),
+                        p.service(),
+                        p.epoch(),
+                        p.inFlight(),
+                        p.drained(),
+                        p.lastSeen(),
+                        PhaseRule.classify(p, s.epoch(), fenced, now, config.lostAfter())
+                                .tag(),
+                        p.stateMaxAgeMs(),
+                        p.aborted()))
                 .toList();
-        Phase phase = s.version() == maintenance.current().version() ? maintenance.phase()
+        Phase phase = s.version() == maintenance.current().version()
+                ? maintenance.phase()
                 : PhaseRule.phase(s, maintenance.writePaths(), fenced, true, now, config.lostAfter());
-        return new MaintenanceView(s.mode(), phase, s.epoch(), s.reason(), s.since(), s.expiresAt(), s.requestedBy(),
-                s.drainTimeoutMs(), s.heldBy(), paths, fenced.stream().sorted().toList());
+        return new MaintenanceView(
+                s.mode(),
+                phase,
+                s.epoch(),
+                s.reason(),
+                s.since(),
+                s.expiresAt(),
+                s.requestedBy(),
+                s.drainTimeoutMs(),
+                s.heldBy(),
+                paths,
+                fenced.stream().sorted().toList());
     }
 
     private static String who(String body, String header) {

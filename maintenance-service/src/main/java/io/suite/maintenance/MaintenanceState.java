@@ -13,8 +13,16 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record MaintenanceState(Mode mode, long epoch, String reason, Instant since, Instant expiresAt,
-        Long drainTimeoutMs, String requestedBy, String heldBy, @JsonIgnore long version) {
+public record MaintenanceState(
+        Mode mode,
+        long epoch,
+        String reason,
+        Instant since,
+        Instant expiresAt,
+        Long drainTimeoutMs,
+        String requestedBy,
+        String heldBy,
+        @JsonIgnore long version) {
 
     public boolean readOnly() {
         return mode == Mode.READ_ONLY;

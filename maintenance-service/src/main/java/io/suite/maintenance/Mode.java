@@ -1,7 +1,8 @@
 package io.suite.maintenance;
 
 public enum Mode {
-    READ_WRITE, READ_ONLY;
+    READ_WRITE,
+    READ_ONLY;
 
     /** The value of the {@code maintenance.mode} gauge. */
     public int gauge() {

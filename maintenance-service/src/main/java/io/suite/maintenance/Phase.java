@@ -1,7 +1,9 @@
 package io.suite.maintenance;
 
 public enum Phase {
-    ACTIVE, DRAINING, DRAINED;
+    ACTIVE,
+    DRAINING,
+    DRAINED;
 
     /** The value of the {@code maintenance.phase} gauge. */
     public int gauge() {

@@ -13,8 +13,7 @@ import java.util.Set;
  * DRAINED back until the fence makes sure nothing it began can commit.
  */
 public final class PhaseRule {
-    private PhaseRule() {
-    }
+    private PhaseRule() {}
 
     public enum PathState {
         /** Heard from within lost-after, not drained for the current epoch. */
@@ -32,10 +31,10 @@ public final class PhaseRule {
     }
 
     /** The durations the rule depends on (from {@link MaintenanceConfig}). */
-    public record Limits(Duration lostAfter, Duration clockSkewMargin) {
-    }
+    public record Limits(Duration lostAfter, Duration clockSkewMargin) {}
 
-    public static PathState classify(WritePath p, long currentEpoch, Set<String> fenced, Instant now, Duration lostAfter) {
+    public static PathState classify(
+            WritePath p, long currentEpoch, Set<String> fenced, Instant now, Duration lostAfter) {
         if (p.drained() && p.epoch() == currentEpoch) {
             return PathState.DRAINED;
         }
@@ -60,8 +59,13 @@ public final class PhaseRule {
      * drained for N or is fenced for N; DRAINING before that, and DRAINING as long as the recent
      * heartbeats have not been read yet (just started: a write path may not be known yet).
      */
-    public static Phase phase(MaintenanceState state, Collection<WritePath> paths, Set<String> fenced,
-            boolean heartbeatsCaughtUp, Instant now, Duration lostAfter) {
+    public static Phase phase(
+            MaintenanceState state,
+            Collection<WritePath> paths,
+            Set<String> fenced,
+            boolean heartbeatsCaughtUp,
+            Instant now,
+            Duration lostAfter) {
         if (!state.readOnly()) {
             return Phase.ACTIVE;
         }
@@ -86,7 +90,12 @@ public final class PhaseRule {
      *
      * @param fenceableServices the services whose database roles maintenance-service can fence
      */
-    public static boolean mustFence(WritePath p, MaintenanceState state, Set<String> fenced, Instant now, Limits limits,
+    public static boolean mustFence(
+            WritePath p,
+            MaintenanceState state,
+            Set<String> fenced,
+            Instant now,
+            Limits limits,
             Set<String> fenceableServices) {
         if (!state.readOnly()) {
             return false;

@@ -12,8 +12,7 @@ public final class Requests {
     static final long MAX_DRAIN_TIMEOUT_MS = 3600_000;
     static final String HOLDER = "[a-z][a-z0-9-]*:[^\\s]{1,100}";
 
-    private Requests() {
-    }
+    private Requests() {}
 
     /** POST /v1/maintenance/read-only. */
     public record ReadOnly(
@@ -21,28 +20,34 @@ public final class Requests {
             @Min(1000) @Max(MAX_DURATION_MS) Long durationMs,
             @Min(0) @Max(MAX_DRAIN_TIMEOUT_MS) Long drainTimeoutMs,
             @Size(max = 200) String requestedBy,
-            @Pattern(regexp = HOLDER, message = "must look like backup:<id>") String heldBy) {
-    }
+
+            @Pattern(regexp = HOLDER, message = "must look like backup:<id>")
+            String heldBy) {}
 
     /** POST /v1/maintenance/read-only/renew. */
     public record Renew(
             @Min(1000) @Max(MAX_DURATION_MS) Long durationMs,
             @Min(0) Long epoch,
-            @Pattern(regexp = HOLDER, message = "must look like backup:<id>") String heldBy,
-            @Size(max = 200) String requestedBy) {
-    }
+
+            @Pattern(regexp = HOLDER, message = "must look like backup:<id>")
+            String heldBy,
+
+            @Size(max = 200) String requestedBy) {}
 
     /** POST /v1/maintenance/read-only/release. */
     public record Release(
-            @NotBlank @Pattern(regexp = HOLDER, message = "must look like backup:<id>") String heldBy,
-            @Size(max = 200) String requestedBy) {
-    }
+            @NotBlank @Pattern(regexp = HOLDER, message = "must look like backup:<id>")
+            String heldBy,
+
+            @Size(max = 200) String requestedBy) {}
 
     /** POST /v1/maintenance/read-write. */
     public record ReadWrite(
             @Size(max = 500) String reason,
             Boolean force,
-            @Pattern(regexp = HOLDER, message = "must look like backup:<id>") String heldBy,
-            @Size(max = 200) String requestedBy) {
-    }
+
+            @Pattern(regexp = HOLDER, message = "must look like backup:<id>")
+            String heldBy,
+
+            @Size(max = 200) String requestedBy) {}
 }

@@ -17,9 +17,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * Sends states to the compacted topic (key "state"). Only ever called after the change is
@@ -79,31 +79,33 @@ public class StatePublisher {
     }
 
     private Uni<MaintenanceState> sendOffLoop(MaintenanceState state, Instant confirmedAt, boolean checkTopic) {
-        return Uni.createFrom().<MaintenanceState>emitter(em -> {
-            String value;
-            try {
-                ObjectNode record = json.valueToTree(state);
-                record.put("confirmedAt", confirmedAt.toString());
-                value = json.writeValueAsString(record);
-            } catch (JsonProcessingException | IllegalArgumentException e) {
-                em.fail(e);
-                return;
-            }
-            try {
-                if (checkTopic) {
-                    topics.ensureStateTopic();
-                }
-                producer().send(new ProducerRecord<>(config.stateTopic(), KEY, value), (meta, error) -> {
-                    if (error != null) {
-                        em.fail(error);
-                    } else {
-                        em.complete(state);
+        return Uni.createFrom()
+                .<MaintenanceState>emitter(em -> {
+                    String value;
+                    try {
+                        ObjectNode record = json.valueToTree(state);
+                        record.put("confirmedAt", confirmedAt.toString());
+                        value = json.writeValueAsString(record);
+                    } catch (JsonProcessingException | IllegalArgumentException e) {
+                        em.fail(e);
+                        return;
                     }
-                });
-            } catch (RuntimeException e) {
-                em.fail(e);
-            }
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+                    try {
+                        if (checkTopic) {
+                            topics.ensureStateTopic();
+                        }
+                        producer().send(new ProducerRecord<>(config.stateTopic(), KEY, value), (meta, error) -> {
+                            if (error != null) {
+                                em.fail(error);
+                            } else {
+                                em.complete(state);
+                            }
+                        });
+                    } catch (RuntimeException e) {
+                        em.fail(e);
+                    }
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     @PreDestroy

@@ -20,20 +20,30 @@ public class StateRow extends PanacheEntityBase {
 
     @Id
     public Integer id;
+
     public long epoch;
+
     @Enumerated(EnumType.STRING)
     public Mode mode;
+
     public String reason;
+
     @Column(name = "requested_by")
     public String requestedBy;
+
     public Instant since;
+
     @Column(name = "expires_at")
     public Instant expiresAt;
+
     @Column(name = "drain_timeout_ms")
     public Long drainTimeoutMs;
+
     @Column(name = "held_by")
     public String heldBy;
+
     public long version;
+
     @Column(name = "published_version")
     public long publishedVersion;
 
@@ -43,7 +53,8 @@ public class StateRow extends PanacheEntityBase {
     }
 
     MaintenanceState toState() {
-        return new MaintenanceState(mode, epoch, reason, since, expiresAt, drainTimeoutMs, requestedBy, heldBy, version);
+        return new MaintenanceState(
+                mode, epoch, reason, since, expiresAt, drainTimeoutMs, requestedBy, heldBy, version);
     }
 
     void set(MaintenanceState s) {

@@ -14,8 +14,16 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * {@code writesOnlyInDatabase}: every write of the path goes through its database role (the fence stops them).
  */
 @RegisterForReflection
-public record WritePath(String instance, String service, long epoch, long inFlight, boolean drained, Instant lastSeen,
-        long stateMaxAgeMs, long aborted, boolean writesOnlyInDatabase) {
+public record WritePath(
+        String instance,
+        String service,
+        long epoch,
+        long inFlight,
+        boolean drained,
+        Instant lastSeen,
+        long stateMaxAgeMs,
+        long aborted,
+        boolean writesOnlyInDatabase) {
     /** What a heartbeat without {@code stateMaxAgeMs} means: write-guard's default state-max-age. */
     public static final long DEFAULT_STATE_MAX_AGE_MS = 5000;
 

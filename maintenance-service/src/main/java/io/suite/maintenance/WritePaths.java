@@ -1,5 +1,6 @@
 package io.suite.maintenance;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,8 +50,7 @@ public class WritePaths {
     private final Map<String, WritePath> paths = new ConcurrentHashMap<>();
     private volatile boolean caughtUp;
     private volatile boolean running;
-    private volatile Runnable onHeartbeat = () -> {
-    };
+    private volatile Runnable onHeartbeat = () -> {};
     private Thread thread;
 
     void start(Runnable onHeartbeat) {
@@ -105,7 +105,8 @@ public class WritePaths {
     private void follow(KafkaConsumer<String, String> consumer) {
         topics.ensure();
         List<TopicPartition> parts = consumer.partitionsFor(config.statusTopic(), Duration.ofSeconds(5)).stream()
-                .map(i -> new TopicPartition(i.topic(), i.partition())).collect(Collectors.toList());
+                .map(i -> new TopicPartition(i.topic(), i.partition()))
+                .collect(Collectors.toList());
         consumer.assign(parts);
         Map<TopicPartition, Long> since = new HashMap<>();
         long from = Instant.now().minus(config.dropAfter()).toEpochMilli();
@@ -141,12 +142,20 @@ public class WritePaths {
             String instance = h.path("instance").asText(r.key());
             // Replayed old heartbeats count from when they were sent, live ones from now.
             Instant seen = caughtUp ? Instant.now() : Instant.ofEpochMilli(r.timestamp());
-            paths.put(instance, new WritePath(instance, h.path("service").asText("unknown"), h.path("epoch").asLong(-1),
-                    h.path("inFlight").asLong(0), h.path("drained").asBoolean(false), seen,
-                    h.path("stateMaxAgeMs").asLong(WritePath.DEFAULT_STATE_MAX_AGE_MS), h.path("aborted").asLong(0),
-                    h.path("writesOnlyInDatabase").asBoolean(false)));
+            paths.put(
+                    instance,
+                    new WritePath(
+                            instance,
+                            h.path("service").asText("unknown"),
+                            h.path("epoch").asLong(-1),
+                            h.path("inFlight").asLong(0),
+                            h.path("drained").asBoolean(false),
+                            seen,
+                            h.path("stateMaxAgeMs").asLong(WritePath.DEFAULT_STATE_MAX_AGE_MS),
+                            h.path("aborted").asLong(0),
+                            h.path("writesOnlyInDatabase").asBoolean(false)));
             return true;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             LOG.debugf("ignoring unreadable heartbeat: %s", e.getMessage());
             return false;
         }

@@ -1,14 +1,5 @@
 package io.suite.maintenance;
 
-import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.empty;
-import static org.hamcrest.Matchers.equalTo;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -25,6 +16,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +28,15 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.suite.testing.Kafka;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The database fence against the real PostgreSQL: roles of this run (app + writer, created
@@ -50,10 +51,13 @@ class FenceTest {
 
     @ConfigProperty(name = "maintenance.status-topic")
     String statusTopic;
+
     @ConfigProperty(name = "test.fence.service")
     String service;
+
     @ConfigProperty(name = "test.fence.app")
     String appRole;
+
     @ConfigProperty(name = "test.fence.writer")
     String writerRole;
 
@@ -84,8 +88,10 @@ class FenceTest {
             s.executeUpdate("INSERT INTO " + roles.app + ".moves VALUES ('in flight')");
         }
         heartbeat("w-silent", rw, false, 1);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/v1/maintenance").then()
-                .body("writePaths.find { it.instance == 'w-silent' }.state", equalTo("live")));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> given().get("/v1/maintenance")
+                        .then()
+                        .body("writePaths.find { it.instance == 'w-silent' }.state", equalTo("live")));
 
         long ro = readOnly(600_000);
         JsonPath fenced = awaitFenced("w-silent", ro);
@@ -98,15 +104,18 @@ class FenceTest {
         SQLException refused = assertThrows(SQLException.class, () -> insert("after DRAINED"));
         assertEquals("42501", refused.getSQLState(), refused.getMessage());
         assertEquals(1, count("before the flip"));
-        given().get("/q/metrics").then().body(org.hamcrest.Matchers.containsString(
-                "maintenance_fenced_paths{service=\"" + service + "\"} 1.0"));
+        given().get("/q/metrics")
+                .then()
+                .body(Matchers.containsString("maintenance_fenced_paths{service=\"" + service + "\"} 1.0"));
 
         // READ_WRITE lifts it: the role writes again; the silent path, fenced, is forgotten.
         readWrite(Map.of("reason", "done"));
         given().get("/v1/maintenance").then().body("fenced", empty());
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> insert("after read-write") == 1);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/v1/maintenance").then()
-                .body("writePaths.findAll { it.instance == 'w-silent' }", empty()));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> given().get("/v1/maintenance")
+                        .then()
+                        .body("writePaths.findAll { it.instance == 'w-silent' }", empty()));
     }
 
     @Test
@@ -120,10 +129,16 @@ class FenceTest {
         p.put("value.serializer", StringSerializer.class.getName());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
             // A write stuck in the database: the path saw the flip but never drains (aborted at its timeout).
-            beat.scheduleAtFixedRate(() -> producer.send(new ProducerRecord<>(statusTopic, "w-stuck",
-                    status("w-stuck", epoch.get(), false, 1, 1))), 0, 300, TimeUnit.MILLISECONDS);
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/v1/maintenance").then()
-                    .body("writePaths.find { it.instance == 'w-stuck' }.state", equalTo("live")));
+            beat.scheduleAtFixedRate(
+                    () -> producer.send(
+                            new ProducerRecord<>(statusTopic, "w-stuck", status("w-stuck", epoch.get(), false, 1, 1))),
+                    0,
+                    300,
+                    TimeUnit.MILLISECONDS);
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> given().get("/v1/maintenance")
+                            .then()
+                            .body("writePaths.find { it.instance == 'w-stuck' }.state", equalTo("live")));
             Connection open = roles.session();
             open.setAutoCommit(false);
             try (Statement s = open.createStatement()) {
@@ -158,8 +173,10 @@ class FenceTest {
     void aPausedPathThatWritesOnlyInTheDatabaseIsFencedAtTheDrainTimeoutWhateverItsLease() throws Exception {
         long rw = readWrite(Map.of("force", true));
         Kafka.send(statusTopic, "w-paused", status("w-paused", rw, false, 1, 0, 600_000, true));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/v1/maintenance").then()
-                .body("writePaths.find { it.instance == 'w-paused' }.state", equalTo("live")));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> given().get("/v1/maintenance")
+                        .then()
+                        .body("writePaths.find { it.instance == 'w-paused' }.state", equalTo("live")));
         Connection open = roles.session();
         open.setAutoCommit(false);
         try (Statement s = open.createStatement()) {
@@ -183,15 +200,25 @@ class FenceTest {
      * DRAINED, and the first that lists it is (or soon becomes) DRAINED.
      */
     private JsonPath awaitFenced(String instance, long ro) {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            JsonPath s = given().get("/v1/maintenance").then().statusCode(200).extract().jsonPath();
-            boolean isFenced = s.getList("fenced", String.class).contains(instance);
-            assertFalse(!isFenced && "DRAINED".equals(s.getString("phase")),
-                    "DRAINED while " + instance + " could still write: " + s.prettify());
-            return isFenced;
-        });
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/v1/maintenance").then()
-                .body("phase", equalTo("DRAINED")).body("epoch", equalTo((int) ro)));
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    JsonPath s = given().get("/v1/maintenance")
+                            .then()
+                            .statusCode(200)
+                            .extract()
+                            .jsonPath();
+                    boolean isFenced = s.getList("fenced", String.class).contains(instance);
+                    assertFalse(
+                            !isFenced && "DRAINED".equals(s.getString("phase")),
+                            "DRAINED while " + instance + " could still write: " + s.prettify());
+                    return isFenced;
+                });
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> given().get("/v1/maintenance")
+                        .then()
+                        .body("phase", equalTo("DRAINED"))
+                        .body("epoch", equalTo((int) ro)));
         return given().get("/v1/maintenance").then().extract().jsonPath();
     }
 
@@ -207,12 +234,34 @@ class FenceTest {
         return status(instance, epoch, drained, inFlight, aborted, 1000, false);
     }
 
-    private String status(String instance, long epoch, boolean drained, long inFlight, long aborted, long stateMaxAgeMs,
+    private String status(
+            String instance,
+            long epoch,
+            boolean drained,
+            long inFlight,
+            long aborted,
+            long stateMaxAgeMs,
             boolean writesOnlyInDatabase) {
         try {
-            return json.writeValueAsString(Map.of("instance", instance, "service", service, "epoch", epoch,
-                    "inFlight", inFlight, "drained", drained, "at", Instant.now().toString(), "stateMaxAgeMs",
-                    stateMaxAgeMs, "aborted", aborted, "writesOnlyInDatabase", writesOnlyInDatabase));
+            return json.writeValueAsString(Map.of(
+                    "instance",
+                    instance,
+                    "service",
+                    service,
+                    "epoch",
+                    epoch,
+                    "inFlight",
+                    inFlight,
+                    "drained",
+                    drained,
+                    "at",
+                    Instant.now().toString(),
+                    "stateMaxAgeMs",
+                    stateMaxAgeMs,
+                    "aborted",
+                    aborted,
+                    "writesOnlyInDatabase",
+                    writesOnlyInDatabase));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -225,12 +274,25 @@ class FenceTest {
     private long readOnly(long drainTimeoutMs) {
         return given().contentType(ContentType.JSON)
                 .body(Map.of("reason", "fence test", "durationMs", 600000, "drainTimeoutMs", drainTimeoutMs))
-                .post("/v1/maintenance/read-only").then().statusCode(202).body("mode", equalTo("READ_ONLY"))
-                .body("fenced", empty()).extract().jsonPath().getLong("epoch");
+                .post("/v1/maintenance/read-only")
+                .then()
+                .statusCode(202)
+                .body("mode", equalTo("READ_ONLY"))
+                .body("fenced", empty())
+                .extract()
+                .jsonPath()
+                .getLong("epoch");
     }
 
     private long readWrite(Map<String, Object> body) {
-        return given().contentType(ContentType.JSON).body(body).post("/v1/maintenance/read-write").then()
-                .statusCode(202).body("mode", equalTo("READ_WRITE")).extract().jsonPath().getLong("epoch");
+        return given().contentType(ContentType.JSON)
+                .body(body)
+                .post("/v1/maintenance/read-write")
+                .then()
+                .statusCode(202)
+                .body("mode", equalTo("READ_WRITE"))
+                .extract()
+                .jsonPath()
+                .getLong("epoch");
     }
 }

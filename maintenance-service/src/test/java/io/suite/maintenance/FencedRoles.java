@@ -19,12 +19,14 @@ final class FencedRoles implements AutoCloseable {
     FencedRoles(String app, String writer) throws SQLException {
         this.app = app;
         this.writer = writer;
-        try (Connection c = connect("suite_fencer", "suite_fencer"); Statement s = c.createStatement()) {
+        try (Connection c = connect("suite_fencer", "suite_fencer");
+                Statement s = c.createStatement()) {
             s.execute("CREATE ROLE " + writer + " NOLOGIN");
             s.execute("CREATE ROLE " + app + " LOGIN PASSWORD '" + app + "'");
             s.execute("GRANT " + writer + " TO " + app);
         }
-        try (Connection c = connect("suite", "suite"); Statement s = c.createStatement()) {
+        try (Connection c = connect("suite", "suite");
+                Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + app);
             s.execute("CREATE TABLE " + app + ".moves (note text)");
             s.execute("GRANT USAGE ON SCHEMA " + app + " TO " + app);
@@ -39,13 +41,15 @@ final class FencedRoles implements AutoCloseable {
     }
 
     int insert(String note) throws SQLException {
-        try (Connection c = session(); Statement s = c.createStatement()) {
+        try (Connection c = session();
+                Statement s = c.createStatement()) {
             return s.executeUpdate("INSERT INTO " + app + ".moves VALUES ('" + note + "')");
         }
     }
 
     long count(String note) throws SQLException {
-        try (Connection c = session(); Statement s = c.createStatement();
+        try (Connection c = session();
+                Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT count(*) FROM " + app + ".moves WHERE note = '" + note + "'")) {
             r.next();
             return r.getLong(1);
@@ -55,13 +59,16 @@ final class FencedRoles implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         // a session a failed test left open would hold its locks and the DROP SCHEMA would wait forever
-        try (Connection c = connect("suite_fencer", "suite_fencer"); Statement s = c.createStatement()) {
+        try (Connection c = connect("suite_fencer", "suite_fencer");
+                Statement s = c.createStatement()) {
             s.execute("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE usename = '" + app + "'");
         }
-        try (Connection c = connect("suite", "suite"); Statement s = c.createStatement()) {
+        try (Connection c = connect("suite", "suite");
+                Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA " + app + " CASCADE");
         }
-        try (Connection c = connect("suite_fencer", "suite_fencer"); Statement s = c.createStatement()) {
+        try (Connection c = connect("suite_fencer", "suite_fencer");
+                Statement s = c.createStatement()) {
             s.execute("DROP ROLE " + app);
             s.execute("DROP ROLE " + writer);
         }

@@ -1,9 +1,5 @@
 package io.suite.maintenance;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,6 +22,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.suite.testing.ServiceProcess;
 import io.suite.testing.Unique;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Flip under load across processes: lock-service, two posting-service replicas and
@@ -48,8 +49,10 @@ class FlipUnderLoadIT {
         lock = started(l);
         m.join();
         l.join();
-        var a = CompletableFuture.supplyAsync(() -> ServiceProcess.start("posting-service", suite.postingService(lock.url())));
-        var b = CompletableFuture.supplyAsync(() -> ServiceProcess.start("posting-service", suite.postingService(lock.url())));
+        var a = CompletableFuture.supplyAsync(
+                () -> ServiceProcess.start("posting-service", suite.postingService(lock.url())));
+        var b = CompletableFuture.supplyAsync(
+                () -> ServiceProcess.start("posting-service", suite.postingService(lock.url())));
         postingA = started(a);
         postingB = started(b);
         a.join();
@@ -63,7 +66,7 @@ class FlipUnderLoadIT {
 
     @AfterAll
     static void stop() {
-        for (ServiceProcess p : new ServiceProcess[] { postingA, postingB, lock, maintenance }) {
+        for (ServiceProcess p : new ServiceProcess[] {postingA, postingB, lock, maintenance}) {
             if (p != null) {
                 p.close();
             }
@@ -73,7 +76,7 @@ class FlipUnderLoadIT {
     @Test
     void everyAnswerIsNormalOrReadOnlyAndTheRegistersHoldExactlyTheAcceptedDocuments() throws Exception {
         String item = Unique.name("item"), warehouse = Unique.name("W");
-        String[] replicas = { postingA.url(), postingB.url() };
+        String[] replicas = {postingA.url(), postingB.url()};
         String receipt = "{\"type\":\"RECEIPT\",\"lines\":[{\"item\":\"" + item + "\",\"warehouse\":\"" + warehouse
                 + "\",\"quantity\":1}]}";
         AtomicBoolean running = new AtomicBoolean(true);
@@ -82,7 +85,7 @@ class FlipUnderLoadIT {
         ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
 
         ExecutorService pool = Executors.newFixedThreadPool(WRITERS + 1);
-        List<java.util.concurrent.Future<?>> workers = new ArrayList<>();
+        List<Future<?>> workers = new ArrayList<>();
         for (int w = 0; w < WRITERS; w++) {
             int writer = w;
             workers.add(pool.submit(() -> {
@@ -93,7 +96,9 @@ class FlipUnderLoadIT {
                         accepted.incrementAndGet();
                     } else if (a.status() == 503 && a.body().contains("https://suite.dev/problems/read-only")) {
                         refused.incrementAndGet();
-                        refusedByReplica.computeIfAbsent(replica, r -> new AtomicLong()).incrementAndGet();
+                        refusedByReplica
+                                .computeIfAbsent(replica, r -> new AtomicLong())
+                                .incrementAndGet();
                     } else {
                         unexpected.add(a.status() + " " + a.body());
                     }
@@ -116,7 +121,9 @@ class FlipUnderLoadIT {
             long before = accepted.get();
             await().atMost(Duration.ofSeconds(60)).until(() -> accepted.get() > before + 5 || !unexpected.isEmpty());
             long refusedBefore = refused.get();
-            Http.Answer ro = Http.post(m + "/read-only", "{\"reason\":\"flip under load\",\"durationMs\":120000,\"drainTimeoutMs\":20000}");
+            Http.Answer ro = Http.post(
+                    m + "/read-only",
+                    "{\"reason\":\"flip under load\",\"durationMs\":120000,\"drainTimeoutMs\":20000}");
             assertEquals(202, ro.status(), ro.body());
             long epoch = ro.json().get("epoch").asLong();
             // DRAINED for this epoch, reported by all three write paths (lock-service and both posting replicas).
@@ -126,12 +133,16 @@ class FlipUnderLoadIT {
                 assertEquals(epoch, s.get("epoch").asLong());
                 long drained = 0;
                 for (JsonNode p : s.get("writePaths")) {
-                    drained += p.get("state").asText().equals("drained") && p.get("epoch").asLong() == epoch ? 1 : 0;
+                    drained += p.get("state").asText().equals("drained")
+                                    && p.get("epoch").asLong() == epoch
+                            ? 1
+                            : 0;
                 }
                 assertEquals(3, drained, s.toString());
             });
             long readsInReadOnly = reads.get();
-            await().atMost(Duration.ofSeconds(30)).until(() -> refused.get() > refusedBefore + 5 && reads.get() > readsInReadOnly);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> refused.get() > refusedBefore + 5 && reads.get() > readsInReadOnly);
             Http.Answer rw = Http.post(m + "/read-write", "{\"reason\":\"flip done\"}");
             assertEquals(202, rw.status(), rw.body());
         }
@@ -146,7 +157,8 @@ class FlipUnderLoadIT {
         assertTrue(unexpected.isEmpty(), "only 201 or 503 read-only, reads always 200: " + unexpected);
         assertTrue(refusedByReplica.size() == 2, "both replicas refused writes: " + refusedByReplica);
         for (String replica : replicas) {
-            JsonNode balances = Http.get(replica + "/v1/balances?item=" + item + "&warehouse=" + warehouse).json()
+            JsonNode balances = Http.get(replica + "/v1/balances?item=" + item + "&warehouse=" + warehouse)
+                    .json()
                     .get("balances");
             assertEquals(accepted.get(), balances.get(0).get("quantity").asLong(), "exactly the accepted receipts");
             JsonNode check = Http.get(replica + "/v1/registers/check").json();

@@ -1,10 +1,5 @@
 package io.suite.maintenance;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +21,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.suite.testing.KafkaBroker;
 import io.suite.testing.ServiceProcess;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * Kafka gone (a broker of this test, killed): a flip to read-only still commits in the database,
  * and since no write path can be told, DRAINED comes only through the fence (here the lease: the
@@ -42,27 +42,59 @@ class FlipWithoutKafkaIT {
             config.put("maintenance.lost-after", "2s");
             try (ServiceProcess m = ServiceProcess.start("maintenance-service", config)) {
                 String url = m.url() + "/v1/maintenance";
-                long rw = Http.post(url + "/read-write", "{\"force\":true}").json().get("epoch").asLong();
+                long rw = Http.post(url + "/read-write", "{\"force\":true}")
+                        .json()
+                        .get("epoch")
+                        .asLong();
                 try (KafkaProducer<String, String> producer = producer(broker)) {
-                    producer.send(new ProducerRecord<>(suite.statusTopic, "w-1", Http.JSON.writeValueAsString(Map.of(
-                            "instance", "w-1", "service", "lock-like", "epoch", rw, "inFlight", 1, "drained", false,
-                            "at", Instant.now().toString(), "stateMaxAgeMs", 1000, "aborted", 0))))
+                    producer.send(new ProducerRecord<>(
+                                    suite.statusTopic,
+                                    "w-1",
+                                    Http.JSON.writeValueAsString(Map.of(
+                                            "instance",
+                                            "w-1",
+                                            "service",
+                                            "lock-like",
+                                            "epoch",
+                                            rw,
+                                            "inFlight",
+                                            1,
+                                            "drained",
+                                            false,
+                                            "at",
+                                            Instant.now().toString(),
+                                            "stateMaxAgeMs",
+                                            1000,
+                                            "aborted",
+                                            0))))
                             .get(10, TimeUnit.SECONDS);
                 }
-                await().atMost(Duration.ofSeconds(20)).until(() -> Http.get(url).body().contains("\"w-1\""));
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> Http.get(url).body().contains("\"w-1\""));
 
                 broker.kill();
                 Http.Answer ro = Http.post(url + "/read-only", "{\"reason\":\"kafka gone\",\"drainTimeoutMs\":600000}");
                 assertEquals(202, ro.status(), ro.body());
                 long epoch = ro.json().get("epoch").asLong();
-                assertEquals("READ_ONLY", Http.get(url + "/history?limit=1").json().get(0).get("mode").asText());
+                assertEquals(
+                        "READ_ONLY",
+                        Http.get(url + "/history?limit=1")
+                                .json()
+                                .get(0)
+                                .get("mode")
+                                .asText());
 
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                    JsonNode s = Http.get(url).json();
-                    boolean fenced = s.get("fenced").toString().contains("\"w-1\"");
-                    assertFalse(!fenced && "DRAINED".equals(s.get("phase").asText()), "DRAINED unfenced: " + s);
-                    return fenced && "DRAINED".equals(s.get("phase").asText()) && s.get("epoch").asLong() == epoch;
-                });
+                await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> {
+                            JsonNode s = Http.get(url).json();
+                            boolean fenced = s.get("fenced").toString().contains("\"w-1\"");
+                            assertFalse(
+                                    !fenced && "DRAINED".equals(s.get("phase").asText()), "DRAINED unfenced: " + s);
+                            return fenced
+                                    && "DRAINED".equals(s.get("phase").asText())
+                                    && s.get("epoch").asLong() == epoch;
+                        });
 
                 // Kafka back: the confirmations carry the read-only epoch to the write paths.
                 broker.restart();

@@ -1,10 +1,5 @@
 package io.suite.maintenance;
 
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +12,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.suite.testing.Kafka;
 import io.suite.testing.ServiceProcess;
 import io.suite.testing.Unique;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A killed maintenance-service comes back from PostgreSQL with its state, hold and history, and with the fence
@@ -40,19 +40,46 @@ class MaintenanceRestartIT {
         try (FencedRoles roles = new FencedRoles(run + "_app", run + "_writer")) {
             try (ServiceProcess first = ServiceProcess.start("maintenance-service", config)) {
                 String url = first.url() + "/v1/maintenance";
-                long rw = Http.post(url + "/read-write", "{\"force\":true}").json().get("epoch").asLong();
-                Kafka.send(suite.statusTopic, "w-r", Http.JSON.writeValueAsString(Map.of("instance", "w-r",
-                        "service", service, "epoch", rw, "inFlight", 1, "drained", false,
-                        "at", Instant.now().toString(), "stateMaxAgeMs", 1000, "aborted", 0)));
-                await().atMost(Duration.ofSeconds(20)).until(() -> Http.get(url).body().contains("\"w-r\""));
-                Http.Answer flip = Http.post(url + "/read-only", "{\"reason\":\"restart test\",\"heldBy\":\"backup:it\","
-                        + "\"requestedBy\":\"it\",\"drainTimeoutMs\":600000}");
+                long rw = Http.post(url + "/read-write", "{\"force\":true}")
+                        .json()
+                        .get("epoch")
+                        .asLong();
+                Kafka.send(
+                        suite.statusTopic,
+                        "w-r",
+                        Http.JSON.writeValueAsString(Map.of(
+                                "instance",
+                                "w-r",
+                                "service",
+                                service,
+                                "epoch",
+                                rw,
+                                "inFlight",
+                                1,
+                                "drained",
+                                false,
+                                "at",
+                                Instant.now().toString(),
+                                "stateMaxAgeMs",
+                                1000,
+                                "aborted",
+                                0)));
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> Http.get(url).body().contains("\"w-r\""));
+                Http.Answer flip = Http.post(
+                        url + "/read-only",
+                        "{\"reason\":\"restart test\",\"heldBy\":\"backup:it\","
+                                + "\"requestedBy\":\"it\",\"drainTimeoutMs\":600000}");
                 assertEquals(202, flip.status(), flip.body());
                 ro = flip.json().get("epoch").asLong();
-                await().atMost(Duration.ofSeconds(30)).until(() -> fencedAndDrained(Http.get(url).json(), ro));
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> fencedAndDrained(Http.get(url).json(), ro));
                 first.kill();
             }
-            assertEquals("42501", assertThrows(SQLException.class, () -> roles.insert("while down")).getSQLState());
+            assertEquals(
+                    "42501",
+                    assertThrows(SQLException.class, () -> roles.insert("while down"))
+                            .getSQLState());
 
             try (ServiceProcess second = ServiceProcess.start("maintenance-service", config)) {
                 String url = second.url() + "/v1/maintenance";
@@ -60,9 +87,19 @@ class MaintenanceRestartIT {
                 assertEquals("READ_ONLY", state.get("mode").asText());
                 assertEquals(ro, state.get("epoch").asLong());
                 assertEquals("backup:it", state.get("heldBy").asText());
-                assertEquals("it", Http.get(url + "/history?limit=1").json().get(0).get("requestedBy").asText());
-                await().atMost(Duration.ofSeconds(30)).until(() -> fencedAndDrained(Http.get(url).json(), ro));
-                assertEquals("42501", assertThrows(SQLException.class, () -> roles.insert("still fenced")).getSQLState());
+                assertEquals(
+                        "it",
+                        Http.get(url + "/history?limit=1")
+                                .json()
+                                .get(0)
+                                .get("requestedBy")
+                                .asText());
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> fencedAndDrained(Http.get(url).json(), ro));
+                assertEquals(
+                        "42501",
+                        assertThrows(SQLException.class, () -> roles.insert("still fenced"))
+                                .getSQLState());
 
                 // the hold survived too: read-write only by its holder (or forced)
                 assertEquals(409, Http.post(url + "/read-write", "{}").status());
@@ -84,7 +121,8 @@ class MaintenanceRestartIT {
     }
 
     private static boolean fencedAndDrained(JsonNode s, long epoch) {
-        return s.get("epoch").asLong() == epoch && "DRAINED".equals(s.get("phase").asText())
+        return s.get("epoch").asLong() == epoch
+                && "DRAINED".equals(s.get("phase").asText())
                 && s.get("fenced").toString().equals("[\"w-r\"]");
     }
 }

@@ -31,8 +31,9 @@ class OpenApiFuzzTest {
     private static String changes() {
         var config = ConfigProvider.getConfig();
         String schema = config.getValue("quarkus.flyway.schemas", String.class);
-        try (Connection c = DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
-                "suite", "suite"); Statement s = c.createStatement();
+        try (Connection c = DriverManager.getConnection(
+                        config.getValue("quarkus.datasource.jdbc.url", String.class), "suite", "suite");
+                Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT count(*), coalesce(max(id), 0) FROM " + schema
                         + ".maintenance_history WHERE reason IS DISTINCT FROM 'expired'")) {
             r.next();

@@ -16,12 +16,19 @@ public class UniqueMaintenance implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         String schema = Unique.name("m").replace('-', '_');
-        Map<String, String> c = new HashMap<>(Map.of("quarkus.flyway.schemas", schema,
-                "quarkus.hibernate-orm.database.default-schema", schema,
-                "maintenance.state-topic", Unique.name("mstate"),
-                "maintenance.status-topic", Unique.name("wpstatus"),
-                "maintenance.lost-after", "2s",
-                "maintenance.drop-after", "6s"));
+        Map<String, String> c = new HashMap<>(Map.of(
+                "quarkus.flyway.schemas",
+                schema,
+                "quarkus.hibernate-orm.database.default-schema",
+                schema,
+                "maintenance.state-topic",
+                Unique.name("mstate"),
+                "maintenance.status-topic",
+                Unique.name("wpstatus"),
+                "maintenance.lost-after",
+                "2s",
+                "maintenance.drop-after",
+                "6s"));
         String run = Unique.name("fence").replace('-', '_');
         String service = "fence-test-" + run.substring(run.length() - 8);
         c.put("maintenance.fence.roles.\"" + service + "\"", run + "_app:" + run + "_writer");

@@ -1,11 +1,16 @@
 package io.suite.posting;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.nio.channels.ClosedChannelException;
+import java.sql.SQLException;
+import java.util.Locale;
 import java.util.Set;
 
 import io.quarkiverse.resteasy.problem.HttpProblem;
+import io.suite.problems.ProblemTypes;
+import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 
@@ -21,8 +26,8 @@ import io.vertx.sqlclient.ClosedConnectionException;
  * </ul>
  */
 public final class DatabaseOutage {
-    public static final URI OUTCOME_UNKNOWN = io.suite.problems.ProblemTypes.OUTCOME_UNKNOWN;
-    public static final URI UNAVAILABLE = io.suite.problems.ProblemTypes.DATABASE_UNAVAILABLE;
+    public static final URI OUTCOME_UNKNOWN = ProblemTypes.OUTCOME_UNKNOWN;
+    public static final URI UNAVAILABLE = ProblemTypes.DATABASE_UNAVAILABLE;
     private static final int RETRY_AFTER_SECONDS = 1;
 
     /** Refused at connection time: shutting down, starting up, too many connections, cannot connect. */
@@ -30,8 +35,7 @@ public final class DatabaseOutage {
     /** The session ended under a call: administrator command or crash shutdown, terminated, link broken. */
     private static final Set<String> LOST_STATES = Set.of("57P01", "57P02", "08003", "08006", "08007");
 
-    private DatabaseOutage() {
-    }
+    private DatabaseOutage() {}
 
     /** No connection could be made: nothing of the call reached PostgreSQL. */
     public static boolean unreachable(Throwable failure) {
@@ -58,16 +62,19 @@ public final class DatabaseOutage {
             if (c instanceof PgException pg && LOST_STATES.contains(pg.getSqlState())) {
                 return true;
             }
-            if (c instanceof java.sql.SQLException sql && sql.getSQLState() != null && LOST_STATES.contains(sql.getSQLState())) {
+            if (c instanceof SQLException sql && sql.getSQLState() != null && LOST_STATES.contains(sql.getSQLState())) {
                 return true;
             }
             // Vert.x reports a connection closed under a pending command as a plain VertxException
-            if (c instanceof io.vertx.core.VertxException && c.getMessage() != null
-                    && c.getMessage().toLowerCase(java.util.Locale.ROOT).contains("connection")
-                    && c.getMessage().toLowerCase(java.util.Locale.ROOT).contains("closed")) {
+            if (c instanceof VertxException
+                    && c.getMessage() != null
+                    && c.getMessage().toLowerCase(Locale.ROOT).contains("connection")
+                    && c.getMessage().toLowerCase(Locale.ROOT).contains("closed")) {
                 return true;
             }
-            if (c instanceof java.io.IOException io && io.getMessage() != null && io.getMessage().contains("Connection reset")) {
+            if (c instanceof IOException io
+                    && io.getMessage() != null
+                    && io.getMessage().contains("Connection reset")) {
                 return true;
             }
         }
@@ -80,7 +87,10 @@ public final class DatabaseOutage {
     }
 
     public static HttpProblem outcomeUnknown(Throwable failure) {
-        return HttpProblem.builder().withType(OUTCOME_UNKNOWN).withStatus(503).withTitle("Outcome unknown")
+        return HttpProblem.builder()
+                .withType(OUTCOME_UNKNOWN)
+                .withStatus(503)
+                .withTitle("Outcome unknown")
                 .withHeader("Retry-After", RETRY_AFTER_SECONDS)
                 .withDetail("The connection to PostgreSQL was lost while this write was under way: it may or may not"
                         + " have been written. Send it again with the same Idempotency-Key: you get the first answer"
@@ -89,9 +99,13 @@ public final class DatabaseOutage {
     }
 
     public static HttpProblem unavailable(Throwable failure) {
-        return HttpProblem.builder().withType(UNAVAILABLE).withStatus(503).withTitle("Database unavailable")
+        return HttpProblem.builder()
+                .withType(UNAVAILABLE)
+                .withStatus(503)
+                .withTitle("Database unavailable")
                 .withHeader("Retry-After", RETRY_AFTER_SECONDS)
-                .withDetail("PostgreSQL cannot be reached; nothing was done (" + reason(failure) + ")").build();
+                .withDetail("PostgreSQL cannot be reached; nothing was done (" + reason(failure) + ")")
+                .build();
     }
 
     private static String reason(Throwable failure) {

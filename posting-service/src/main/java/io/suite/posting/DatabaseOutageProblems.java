@@ -16,7 +16,8 @@ import io.quarkiverse.resteasy.problem.postprocessing.ProblemPostProcessor;
 public class DatabaseOutageProblems implements ProblemPostProcessor {
     @Override
     public HttpProblem apply(HttpProblem problem, ProblemContext context) {
-        boolean outage = problem.getStatusCode() == 500 && context.cause != null
+        boolean outage = problem.getStatusCode() == 500
+                && context.cause != null
                 && (DatabaseOutage.unreachable(context.cause) || DatabaseOutage.connectionLost(context.cause));
         return outage ? DatabaseOutage.unavailable(context.cause) : problem;
     }

@@ -1,8 +1,10 @@
 package io.suite.posting;
 
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.hibernate.exception.ConstraintViolationException;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 import io.smallrye.mutiny.Uni;
@@ -10,8 +12,7 @@ import io.vertx.pgclient.PgException;
 
 /** Native SQL in the current Hibernate Reactive session (register writes, views, outbox). */
 public final class Db {
-    private Db() {
-    }
+    private Db() {}
 
     public static Uni<Integer> update(Mutiny.Session s, String sql, List<?> params) {
         Mutiny.Query<Object> q = s.createNativeQuery(sql);
@@ -30,7 +31,7 @@ public final class Db {
         return q.getResultList().map(list -> {
             List<Object[]> out = new ArrayList<>(list.size());
             for (Object o : list) {
-                out.add(o instanceof Object[] a ? a : new Object[] { o });
+                out.add(o instanceof Object[] a ? a : new Object[] {o});
             }
             return out;
         });
@@ -62,7 +63,7 @@ public final class Db {
             if (c instanceof PgException pg) {
                 return pg.getConstraint();
             }
-            if (c instanceof org.hibernate.exception.ConstraintViolationException cv) {
+            if (c instanceof ConstraintViolationException cv) {
                 return cv.getConstraintName();
             }
             if (c.getCause() == c) {
@@ -79,7 +80,7 @@ public final class Db {
                 return pg.getSqlState();
             }
             // Hibernate Reactive reports PostgreSQL errors as java.sql.SQLException
-            if (c instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+            if (c instanceof SQLException sql && sql.getSQLState() != null) {
                 return sql.getSQLState();
             }
             if (c.getCause() == c) {

@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,7 +21,7 @@ import io.suite.posting.model.DocumentType;
 @Startup
 @ApplicationScoped
 public class PostingMetrics {
-    public static final String[] OUTCOMES = { "posted", "unposted", "rejected", "failed" };
+    public static final String[] OUTCOMES = {"posted", "unposted", "rejected", "failed"};
 
     private final Map<String, Counter> documents = new HashMap<>();
     private final Map<DocumentType, Timer> latency = new EnumMap<>(DocumentType.class);
@@ -40,41 +41,65 @@ public class PostingMetrics {
         this.registry = registry;
         for (DocumentType type : DocumentType.values()) {
             for (String outcome : OUTCOMES) {
-                documents.put(type + "/" + outcome, Counter.builder("posting.documents").tag("type", type.name())
-                        .tag("outcome", outcome).description("Documents by type and outcome").register(registry));
+                documents.put(
+                        type + "/" + outcome,
+                        Counter.builder("posting.documents")
+                                .tag("type", type.name())
+                                .tag("outcome", outcome)
+                                .description("Documents by type and outcome")
+                                .register(registry));
             }
-            latency.put(type, Timer.builder("posting.latency").tag("type", type.name())
-                    .description("Posting latency").publishPercentileHistogram().register(registry));
+            latency.put(
+                    type,
+                    Timer.builder("posting.latency")
+                            .tag("type", type.name())
+                            .description("Posting latency")
+                            .publishPercentileHistogram()
+                            .register(registry));
         }
         balanceRejections = Counter.builder("posting.balance.rejections")
-                .description("Postings refused by balance control").register(registry);
-        lockWait = Timer.builder("posting.lock.wait").description("Time to get managed locks from lock-service")
-                .publishPercentileHistogram().register(registry);
+                .description("Postings refused by balance control")
+                .register(registry);
+        lockWait = Timer.builder("posting.lock.wait")
+                .description("Time to get managed locks from lock-service")
+                .publishPercentileHistogram()
+                .register(registry);
         // the hot rows' hand-off as posting sees it: lock-service's locks_hold_seconds minus these two
         // is the time the grant and the release spend between Redis and this service
-        heldWriting = Timer.builder("posting.lock.held").tag("phase", "writing")
-                .description("From the grant's answer to COMMIT's (or ROLLBACK's) answer").register(registry);
-        heldReleasing = Timer.builder("posting.lock.held").tag("phase", "releasing")
+        heldWriting = Timer.builder("posting.lock.held")
+                .tag("phase", "writing")
+                .description("From the grant's answer to COMMIT's (or ROLLBACK's) answer")
+                .register(registry);
+        heldReleasing = Timer.builder("posting.lock.held")
+                .tag("phase", "releasing")
                 .description("From COMMIT's answer to lock-service's answer to the end of the lock transaction")
                 .register(registry);
-        retries = Counter.builder("posting.retries").description("Transactions retried after a serialization failure")
+        retries = Counter.builder("posting.retries")
+                .description("Transactions retried after a serialization failure")
                 .register(registry);
         groups = DistributionSummary.builder("posting.group.documents")
-                .description("New MANAGED documents posted under one lock transaction (those sharing Stock rows go together)")
+                .description(
+                        "New MANAGED documents posted under one lock transaction (those sharing Stock rows go together)")
                 .register(registry);
         groupWait = Timer.builder("posting.group.wait")
-                .description("From a new MANAGED document's arrival to the start of its group (waiting here for a group in flight"
-                        + " on its Stock rows); posting.lock.wait follows")
-                .publishPercentileHistogram().register(registry);
+                .description(
+                        "From a new MANAGED document's arrival to the start of its group (waiting here for a group in flight"
+                                + " on its Stock rows); posting.lock.wait follows")
+                .publishPercentileHistogram()
+                .register(registry);
         // scraped at zero for the space posting locks (the only one today)
-        Counter.builder("posting.lock.escalations").tag("space", "AccumulationRegister.Stock")
+        Counter.builder("posting.lock.escalations")
+                .tag("space", "AccumulationRegister.Stock")
                 .description("Lock requests of postings that lock-service escalated, by space (see posting-run progress"
-                        + " for the covers)").register(registry);
+                        + " for the covers)")
+                .register(registry);
         batchSplits = Counter.builder("posting.run.batch.splits")
-                .description("Posting-run batches lock-service refused as too large (lock.max-items-per-request), split in two")
+                .description(
+                        "Posting-run batches lock-service refused as too large (lock.max-items-per-request), split in two")
                 .register(registry);
         outboxSendFailures = Counter.builder("posting.outbox.send.failures")
-                .description("Outbox relay rounds whose Kafka send failed (the events stay in the outbox)").register(registry);
+                .description("Outbox relay rounds whose Kafka send failed (the events stay in the outbox)")
+                .register(registry);
     }
 
     public void document(DocumentType type, String outcome) {
@@ -91,9 +116,12 @@ public class PostingMetrics {
 
     /** lock-service escalated a posting's lock request in {@code space} (per cover it answered). */
     public void escalation(String space) {
-        Counter.builder("posting.lock.escalations").tag("space", space)
+        Counter.builder("posting.lock.escalations")
+                .tag("space", space)
                 .description("Lock requests of postings that lock-service escalated, by space (see posting-run progress"
-                        + " for the covers)").register(registry).increment();
+                        + " for the covers)")
+                .register(registry)
+                .increment();
     }
 
     /** A posting run's batch refused by lock-service as too large, split in two. */
@@ -117,7 +145,7 @@ public class PostingMetrics {
         retries.increment();
     }
 
-    public void waitingForGroups(java.util.function.IntSupplier waiting) {
+    public void waitingForGroups(IntSupplier waiting) {
         Gauge.builder("posting.group.waiting", waiting::getAsInt)
                 .description("New MANAGED documents waiting in this service for a group in flight on their Stock rows")
                 .register(registry);

@@ -20,11 +20,11 @@ public final class Writes {
     static final int MAX_PARAMETERS = 30_000;
     /** The most {@link #runAsOne} can send. */
     public static final int MAX_ONE_STATEMENT_PARAMETERS = 65_535;
+
     private static final Pattern PARAMETER = Pattern.compile("\\?(\\d+)");
 
     /** {@code name}: null, or what later parts call this part's RETURNING rows. */
-    private record Part(String name, String sql, List<?> parameters) {
-    }
+    private record Part(String name, String sql, List<?> parameters) {}
 
     private final List<Part> parts = new ArrayList<>();
 
@@ -74,7 +74,8 @@ public final class Writes {
             statements.add(current);
         }
         if (statements.size() > 1 && parts.stream().anyMatch(p -> p.name() != null)) {
-            throw new IllegalStateException("a named part must share its statement with the parts that read it: runAsOne");
+            throw new IllegalStateException(
+                    "a named part must share its statement with the parts that read it: runAsOne");
         }
         parts.clear();
         Uni<Void> chain = Uni.createFrom().voidItem();
@@ -86,7 +87,8 @@ public final class Writes {
 
     private static Uni<Void> execute(Mutiny.Session s, List<Part> statement) {
         if (statement.size() == 1) {
-            return Db.update(s, statement.get(0).sql(), statement.get(0).parameters()).replaceWithVoid();
+            return Db.update(s, statement.get(0).sql(), statement.get(0).parameters())
+                    .replaceWithVoid();
         }
         return asCte(s, statement);
     }
@@ -96,8 +98,11 @@ public final class Writes {
         List<Object> parameters = new ArrayList<>();
         for (int i = 0; i < statement.size(); i++) {
             Part p = statement.get(i);
-            sql.append(i == 0 ? "" : ", ").append(p.name() != null ? p.name() : "w" + i).append(" AS (")
-                    .append(renumber(p.sql(), parameters.size())).append(')');
+            sql.append(i == 0 ? "" : ", ")
+                    .append(p.name() != null ? p.name() : "w" + i)
+                    .append(" AS (")
+                    .append(renumber(p.sql(), parameters.size()))
+                    .append(')');
             parameters.addAll(p.parameters());
         }
         return Db.rows(s, sql.append(" SELECT 1").toString(), parameters).replaceWithVoid();

@@ -1,7 +1,5 @@
 package io.suite.posting;
 
-import static io.restassured.RestAssured.given;
-
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,26 +10,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import org.hamcrest.Matchers;
+
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 
+import static io.restassured.RestAssured.given;
+
 /** Small client helpers for the posting API in tests. */
 public final class Api {
     /** The date of every document {@link #doc} makes. */
     public static final String DAY = "2026-11-22";
 
-    private Api() {
-    }
+    private Api() {}
 
     /** Outbox rows of an event key (a document id), all of them or only the unsent ones, read in the database. */
     public static long outboxRows(String key, boolean onlyUnsent) throws Exception {
         try {
             return VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> Panache.getSession()
-                    .chain(s -> Db.rows(s, "SELECT count(*) FROM outbox WHERE event_key = ?1"
-                            + (onlyUnsent ? " AND sent_at IS NULL" : ""), List.of(key)))
+                    .chain(s -> Db.rows(
+                            s,
+                            "SELECT count(*) FROM outbox WHERE event_key = ?1"
+                                    + (onlyUnsent ? " AND sent_at IS NULL" : ""),
+                            List.of(key)))
                     .map(rows -> ((Number) rows.get(0)[0]).longValue())));
         } catch (Exception | Error e) {
             throw e;
@@ -45,11 +49,13 @@ public final class Api {
     }
 
     public static String transferLine(String item, String from, String to, Object quantity) {
-        return "{\"item\":\"" + item + "\",\"warehouse\":\"" + from + "\",\"toWarehouse\":\"" + to + "\",\"quantity\":" + quantity + "}";
+        return "{\"item\":\"" + item + "\",\"warehouse\":\"" + from + "\",\"toWarehouse\":\"" + to + "\",\"quantity\":"
+                + quantity + "}";
     }
 
     public static String doc(String type, boolean post, String... lines) {
-        return "{\"type\":\"" + type + "\",\"post\":" + post + ",\"date\":\"" + DAY + "\",\"lines\":[" + String.join(",", lines) + "]}";
+        return "{\"type\":\"" + type + "\",\"post\":" + post + ",\"date\":\"" + DAY + "\",\"lines\":["
+                + String.join(",", lines) + "]}";
     }
 
     public static Response create(String body) {
@@ -63,14 +69,21 @@ public final class Api {
     }
 
     public static BigDecimal balance(String item, String warehouse) {
-        List<Map<String, Object>> b = given().queryParam("item", item).queryParam("warehouse", warehouse).get("/v1/balances")
-                .then().statusCode(200).extract().jsonPath().getList("balances");
-        return b.isEmpty() ? BigDecimal.ZERO : new BigDecimal(String.valueOf(b.get(0).get("quantity")));
+        List<Map<String, Object>> b = given().queryParam("item", item)
+                .queryParam("warehouse", warehouse)
+                .get("/v1/balances")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("balances");
+        return b.isEmpty()
+                ? BigDecimal.ZERO
+                : new BigDecimal(String.valueOf(b.get(0).get("quantity")));
     }
 
     public static void assertConsistent() {
-        given().get("/v1/registers/check").then().statusCode(200)
-                .body("consistent", org.hamcrest.Matchers.equalTo(true));
+        given().get("/v1/registers/check").then().statusCode(200).body("consistent", Matchers.equalTo(true));
     }
 
     /** Sends {@code bodies} to POST /v1/documents all at once; returns status and body of each. */
@@ -78,8 +91,11 @@ public final class Api {
         HttpClient http = HttpClient.newHttpClient();
         List<CompletableFuture<HttpResponse<String>>> futures = new ArrayList<>();
         for (String body : bodies) {
-            futures.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/documents"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            futures.add(http.sendAsync(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/documents"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString()));
         }
         return futures.stream().map(CompletableFuture::join).toList();

@@ -1,11 +1,5 @@
 package io.suite.posting;
 
-import static io.restassured.RestAssured.given;
-import static io.suite.posting.Api.create;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.hasItem;
-import static org.hamcrest.Matchers.hasSize;
-
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.QuarkusTestResource;
@@ -15,6 +9,12 @@ import io.restassured.response.Response;
 import io.suite.problems.ProblemTypes;
 import io.suite.testing.Unique;
 
+import static io.restassured.RestAssured.given;
+import static io.suite.posting.Api.create;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+
 /** DESIGN.md "Bad input" (issue 18's cases): each a 400 naming the field, or a 413; nothing written. */
 @QuarkusTest
 @QuarkusTestResource(PostingTestResources.class)
@@ -23,11 +23,21 @@ class BadInputTest {
 
     @Test
     void wronglyShapedDocumentsNameTheField() {
-        String[][] cases = { { "[1,2]", "body" }, { "\"x\"", "body" }, { "42", "body" }, { "true", "body" },
-                { "{\"lines\":\"x\"}", "lines" }, { "{\"lines\":[1]}", "lines[0]" }, { "{\"type\":[\"RECEIPT\"]}", "type" },
-                { "{\"post\":{}}", "post" }, { "{\"type\":\"RECEIPT\"} {}", "body" },
-                { "{\"type\":\"RECEIPT\",\"lines\":[{\"item\":\"A\",\"warehouse\":\"W\",\"quantity\":\"many\"}]}",
-                        "lines[0].quantity" } };
+        String[][] cases = {
+            {"[1,2]", "body"},
+            {"\"x\"", "body"},
+            {"42", "body"},
+            {"true", "body"},
+            {"{\"lines\":\"x\"}", "lines"},
+            {"{\"lines\":[1]}", "lines[0]"},
+            {"{\"type\":[\"RECEIPT\"]}", "type"},
+            {"{\"post\":{}}", "post"},
+            {"{\"type\":\"RECEIPT\"} {}", "body"},
+            {
+                "{\"type\":\"RECEIPT\",\"lines\":[{\"item\":\"A\",\"warehouse\":\"W\",\"quantity\":\"many\"}]}",
+                "lines[0].quantity"
+            }
+        };
         for (String[] c : cases) {
             expect400(create(c[0]), c[1]);
         }
@@ -43,9 +53,15 @@ class BadInputTest {
         expect400(create(doc(item, wh, "+5880000-01-01")), "date");
         expect400(create(doc(item, wh, "+11761248-01-01")), "date");
         expect400(create(doc(item, wh, "0000-01-01")), "date");
-        expect400(create("{\"type\":\"RECEIPT\",\"number\":\"N\\u0000\",\"lines\":[{\"item\":\"" + item + "\",\"warehouse\":\""
-                + wh + "\",\"quantity\":1}]}"), "number");
-        given().queryParam("item", item).get("/v1/balances").then().statusCode(200).body("balances", hasSize(0));
+        expect400(
+                create("{\"type\":\"RECEIPT\",\"number\":\"N\\u0000\",\"lines\":[{\"item\":\"" + item
+                        + "\",\"warehouse\":\"" + wh + "\",\"quantity\":1}]}"),
+                "number");
+        given().queryParam("item", item)
+                .get("/v1/balances")
+                .then()
+                .statusCode(200)
+                .body("balances", hasSize(0));
         Api.assertConsistent();
         create(doc(item, wh, "9999-12-31")).then().statusCode(201).body("date", equalTo("9999-12-31"));
     }
@@ -60,10 +76,17 @@ class BadInputTest {
 
     @Test
     void wronglyShapedPostingRunsNameTheField() {
-        String[][] cases = { { "[1,2]", "body" }, { "\"x\"", "body" }, { "42", "body" }, { "true", "body" },
-                { "{\"parallelism\":\"x\"}", "parallelism" }, { "{\"parallelism\":1.5}", "parallelism" },
-                { "{\"batchSize\":1e12}", "batchSize" }, { "{\"batchSize\":[1]}", "batchSize" },
-                { "{\"parallelism\":0,\"batchSize\":5000}", "batchSize" } };
+        String[][] cases = {
+            {"[1,2]", "body"},
+            {"\"x\"", "body"},
+            {"42", "body"},
+            {"true", "body"},
+            {"{\"parallelism\":\"x\"}", "parallelism"},
+            {"{\"parallelism\":1.5}", "parallelism"},
+            {"{\"batchSize\":1e12}", "batchSize"},
+            {"{\"batchSize\":[1]}", "batchSize"},
+            {"{\"parallelism\":0,\"batchSize\":5000}", "batchSize"}
+        };
         for (String[] c : cases) {
             expect400(given().contentType(ContentType.JSON).body(c[0]).post("/v1/posting-runs"), c[1]);
         }
@@ -71,8 +94,12 @@ class BadInputTest {
 
     @Test
     void anOversizedBodyIsA413Problem() {
-        given().contentType(ContentType.JSON).body("{\"number\":\"" + "x".repeat(2_000_000) + "\"}").post("/v1/documents")
-                .then().statusCode(413).contentType(PROBLEM)
+        given().contentType(ContentType.JSON)
+                .body("{\"number\":\"" + "x".repeat(2_000_000) + "\"}")
+                .post("/v1/documents")
+                .then()
+                .statusCode(413)
+                .contentType(PROBLEM)
                 .body("type", equalTo(ProblemTypes.PAYLOAD_TOO_LARGE.toString()));
     }
 
@@ -82,7 +109,11 @@ class BadInputTest {
     }
 
     private static void expect400(Response r, String field) {
-        r.then().log().ifValidationFails().statusCode(400).contentType(PROBLEM)
+        r.then()
+                .log()
+                .ifValidationFails()
+                .statusCode(400)
+                .contentType(PROBLEM)
                 .body("type", equalTo(ProblemTypes.VALIDATION.toString()))
                 .body("violations.field", hasItem(field));
     }

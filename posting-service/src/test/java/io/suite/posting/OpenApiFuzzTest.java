@@ -20,10 +20,13 @@ import io.suite.testing.fuzz.OpenApiFuzzer;
 class OpenApiFuzzTest {
     @TestHTTPResource("/")
     URI base;
+
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String jdbcUrl;
+
     @ConfigProperty(name = "quarkus.datasource.username")
     String user;
+
     @ConfigProperty(name = "quarkus.datasource.password")
     String password;
 
@@ -39,9 +42,11 @@ class OpenApiFuzzTest {
      * this module on one machine: two at once on one machine may see each other's documents here.
      */
     private String written() {
-        try (Connection c = DriverManager.getConnection(jdbcUrl, user, password); Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM document_lines),"
-                        + " (SELECT count(*) FROM idempotency_keys)")) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, user, password);
+                Statement s = c.createStatement();
+                ResultSet r =
+                        s.executeQuery("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM document_lines),"
+                                + " (SELECT count(*) FROM idempotency_keys)")) {
             r.next();
             return "documents " + r.getLong(1) + ", lines " + r.getLong(2) + ", keys " + r.getLong(3);
         } catch (Exception e) {

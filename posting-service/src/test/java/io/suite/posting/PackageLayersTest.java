@@ -1,8 +1,5 @@
 package io.suite.posting;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +11,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The packages of posting-service in layers, bottom first: a class uses its own package and the ones
@@ -46,7 +46,8 @@ class PackageLayersTest {
                 while (m.find()) {
                     String used = m.group(1) == null ? "" : m.group(1);
                     if (LAYERS.indexOf(used) > LAYERS.indexOf(own)) {
-                        upward.add(SOURCES.relativize(file) + " uses io.suite.posting" + (used.isEmpty() ? "" : "." + used));
+                        upward.add(SOURCES.relativize(file) + " uses io.suite.posting"
+                                + (used.isEmpty() ? "" : "." + used));
                     }
                 }
             }

@@ -19,6 +19,7 @@ public class PostingTestResources implements QuarkusTestResourceLifecycleManager
      * (PostingRunLockSizeTest).
      */
     public static final int LOCK_MAX_ITEMS = 600;
+
     private static volatile ServiceProcess lockService;
 
     /** The lock-service of the running test instance (a test may kill it). */

@@ -1,8 +1,5 @@
 package io.suite.posting;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.util.Collections;
@@ -11,21 +8,30 @@ import java.util.List;
 import io.restassured.path.json.JsonPath;
 import io.suite.testing.Unique;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /** Scenarios that must hold in every lock mode. */
 public final class Scenarios {
-    private Scenarios() {
-    }
+    private Scenarios() {}
 
     /** 40 concurrent shipments of 3 against a stock of 100: 33 succeed, 7 get 422, 1 left, registers consistent. */
     public static void balanceControlHoldsUnderConcurrency(int port) {
         String item = Unique.name("item");
         String wh = Unique.name("wh");
         Api.receipt(item, wh, 100);
-        List<HttpResponse<String>> answers = Api.concurrently(port,
-                Collections.nCopies(40, Api.doc("SHIPMENT", true, Api.line(item, wh, 3))));
+        List<HttpResponse<String>> answers =
+                Api.concurrently(port, Collections.nCopies(40, Api.doc("SHIPMENT", true, Api.line(item, wh, 3))));
         long created = answers.stream().filter(r -> r.statusCode() == 201).count();
-        List<HttpResponse<String>> refused = answers.stream().filter(r -> r.statusCode() == 422).toList();
-        assertEquals(33, created, () -> answers.stream().map(r -> r.statusCode() + " " + r.body()).toList().toString());
+        List<HttpResponse<String>> refused =
+                answers.stream().filter(r -> r.statusCode() == 422).toList();
+        assertEquals(
+                33,
+                created,
+                () -> answers.stream()
+                        .map(r -> r.statusCode() + " " + r.body())
+                        .toList()
+                        .toString());
         assertEquals(7, refused.size());
         for (HttpResponse<String> r : refused) {
             assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));

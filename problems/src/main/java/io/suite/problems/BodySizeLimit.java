@@ -63,7 +63,8 @@ public class BodySizeLimit {
                 .put("title", "Request body too large")
                 .put("detail", "the body has " + declared + " bytes; this service takes at most " + limit)
                 .put("instance", rc.request().path());
-        rc.response().setStatusCode(413)
+        rc.response()
+                .setStatusCode(413)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
                 .putHeader(HttpHeaders.CONNECTION, "close")
                 .end(problem.encode())
@@ -79,7 +80,7 @@ public class BodySizeLimit {
         }
         long timer = rc.vertx().setTimer(DRAIN_FOR_MS, t -> connection.close());
         request.exceptionHandler(e -> connection.close());
-        request.handler(discarded -> { });
+        request.handler(discarded -> {});
         request.endHandler(v -> {
             rc.vertx().cancelTimer(timer);
             connection.close();

@@ -12,8 +12,7 @@ public final class Dates {
     public static final LocalDate MIN = LocalDate.of(1, 1, 1);
     public static final LocalDate MAX = LocalDate.of(9999, 12, 31);
 
-    private Dates() {
-    }
+    private Dates() {}
 
     /** What is wrong with {@code value} as a date, or null when {@link #parse} takes it (null too). */
     public static String check(String value) {

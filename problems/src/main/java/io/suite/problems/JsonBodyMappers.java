@@ -90,8 +90,12 @@ public class JsonBodyMappers {
         if (type == Boolean.class || type == boolean.class) {
             return "true or false";
         }
-        if (type == Long.class || type == Integer.class || type == long.class || type == int.class
-                || type == Short.class || type == short.class) {
+        if (type == Long.class
+                || type == Integer.class
+                || type == long.class
+                || type == int.class
+                || type == Short.class
+                || type == short.class) {
             return "an integer within range";
         }
         if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {

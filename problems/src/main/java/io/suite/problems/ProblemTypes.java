@@ -23,6 +23,7 @@ public final class ProblemTypes {
     public static final URI FORBIDDEN = of("forbidden");
     /** A 4xx or 5xx with no more specific type (e.g. an error Quarkus raised itself). */
     public static final URI BAD_REQUEST = of("bad-request");
+
     public static final URI INTERNAL = of("internal");
     public static final URI UNAVAILABLE = of("unavailable");
 
@@ -55,8 +56,7 @@ public final class ProblemTypes {
     public static final URI READ_WRITE = of("read-write");
     public static final URI MAINTENANCE_UNAVAILABLE = of("maintenance-unavailable");
 
-    private ProblemTypes() {
-    }
+    private ProblemTypes() {}
 
     public static URI of(String name) {
         return URI.create(BASE + name);

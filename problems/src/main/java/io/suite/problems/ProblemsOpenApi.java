@@ -1,5 +1,6 @@
 package io.suite.problems;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
@@ -42,8 +43,9 @@ public class ProblemsOpenApi implements OASFilter {
             "414", "The request line is over suite.input.max-request-line-length (.../uri-too-long)",
             "415", "The body is not application/json (.../unsupported-media-type)",
             "431", "The headers are over suite.input.max-header-size (.../headers-too-large)",
-            "503", "Cannot be done now, nothing was done: read-only (a write, .../read-only with refusal),"
-                    + " the database or a service it needs is unavailable; see Retry-After");
+            "503",
+                    "Cannot be done now, nothing was done: read-only (a write, .../read-only with refusal),"
+                            + " the database or a service it needs is unavailable; see Retry-After");
 
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
@@ -57,9 +59,14 @@ public class ProblemsOpenApi implements OASFilter {
         components.removeSchema("HttpValidationProblem");
         components.addSchema("Violation", violation());
         components.addSchema("Problem", problem());
-        components.addSecurityScheme(BEARER, OASFactory.createSecurityScheme()
-                .type(SecurityScheme.Type.HTTP).scheme("bearer").bearerFormat("JWT")
-                .description("An OpenID Connect access token of realm 'suite' (DESIGN.md \"Security\"; issue #17)."));
+        components.addSecurityScheme(
+                BEARER,
+                OASFactory.createSecurityScheme()
+                        .type(SecurityScheme.Type.HTTP)
+                        .scheme("bearer")
+                        .bearerFormat("JWT")
+                        .description(
+                                "An OpenID Connect access token of realm 'suite' (DESIGN.md \"Security\"; issue #17)."));
         if (openAPI.getServers() == null || openAPI.getServers().isEmpty()) {
             // relative: the host that serves this document, wherever it is deployed
             openAPI.addServer(OASFactory.createServer().url("/").description("this service"));
@@ -122,15 +129,19 @@ public class ProblemsOpenApi implements OASFilter {
         if (content.hasMediaType(jakarta.ws.rs.core.MediaType.APPLICATION_JSON)) {
             MediaType json = content.getMediaType(jakarta.ws.rs.core.MediaType.APPLICATION_JSON);
             content.removeMediaType(jakarta.ws.rs.core.MediaType.APPLICATION_JSON);
-            if (!content.hasMediaType(PROBLEM) && json.getSchema() != null && json.getSchema().getRef() != null) {
+            if (!content.hasMediaType(PROBLEM)
+                    && json.getSchema() != null
+                    && json.getSchema().getRef() != null) {
                 content.addMediaType(PROBLEM, json);
             }
         }
         MediaType problem = content.getMediaType(PROBLEM);
         if (problem == null) {
             content.addMediaType(PROBLEM, OASFactory.createMediaType().schema(ref(PROBLEM_REF)));
-        } else if (problem.getSchema() == null || problem.getSchema().getRef() == null
-                || problem.getSchema().getRef().contains("/HttpProblem") || problem.getSchema().getRef().contains("/HttpValidationProblem")) {
+        } else if (problem.getSchema() == null
+                || problem.getSchema().getRef() == null
+                || problem.getSchema().getRef().contains("/HttpProblem")
+                || problem.getSchema().getRef().contains("/HttpValidationProblem")) {
             problem.setSchema(ref(PROBLEM_REF)); // quarkus-resteasy-problem's generic schemas, replaced by Problem
         }
         if (response.getDescription() == null || response.getDescription().isBlank()) {
@@ -142,35 +153,61 @@ public class ProblemsOpenApi implements OASFilter {
     private static Schema problem() {
         return object("An RFC 9457 problem: clients match on type; the extension fields come with the types named")
                 .required(List.of("type", "title", "status"))
-                .addProperty("type", string("A suite type, " + ProblemTypes.BASE + "<name>").format("uri"))
+                .addProperty(
+                        "type",
+                        string("A suite type, " + ProblemTypes.BASE + "<name>").format("uri"))
                 .addProperty("title", string("Short, the same for every problem of this type"))
-                .addProperty("status", OASFactory.createSchema().addType(SchemaType.INTEGER).format("int32")
-                        .minimum(java.math.BigDecimal.valueOf(400)).maximum(java.math.BigDecimal.valueOf(599)))
+                .addProperty(
+                        "status",
+                        OASFactory.createSchema()
+                                .addType(SchemaType.INTEGER)
+                                .format("int32")
+                                .minimum(BigDecimal.valueOf(400))
+                                .maximum(BigDecimal.valueOf(599)))
                 .addProperty("detail", string("What happened to this request"))
                 .addProperty("instance", string("The request path").format("uri-reference"))
-                .addProperty("violations", OASFactory.createSchema().addType(SchemaType.ARRAY)
-                        .description(".../validation: each bad field").items(ref("#/components/schemas/Violation")))
-                .addProperty("refusal", string(".../read-only: why writes are refused"
-                        + " (e.g. read-only, state-stale, unknown-state, drain-timeout)"))
+                .addProperty(
+                        "violations",
+                        OASFactory.createSchema()
+                                .addType(SchemaType.ARRAY)
+                                .description(".../validation: each bad field")
+                                .items(ref("#/components/schemas/Violation")))
+                .addProperty(
+                        "refusal",
+                        string(".../read-only: why writes are refused"
+                                + " (e.g. read-only, state-stale, unknown-state, drain-timeout)"))
                 .addProperty("reason", nullable(SchemaType.STRING, ".../read-only: the operator's reason"))
-                .addProperty("epoch", nullable(SchemaType.INTEGER, ".../read-only and maintenance conflicts: the epoch"))
+                .addProperty(
+                        "epoch", nullable(SchemaType.INTEGER, ".../read-only and maintenance conflicts: the epoch"))
                 .addProperty("mode", string(".../not-read-only: the current mode"))
                 .addProperty("heldBy", nullable(SchemaType.STRING, ".../backup-in-progress: who holds read-only"))
-                .addProperty("blockedBy", OASFactory.createSchema().addType(SchemaType.ARRAY)
-                        .description(".../lock-timeout: the holders in the way")
-                        .items(object("A lock in the way").additionalPropertiesBoolean(true)))
-                .addProperty("cycle", OASFactory.createSchema().addType(SchemaType.ARRAY)
-                        .description(".../deadlock: the lock transactions of the wait cycle")
-                        .items(OASFactory.createSchema().addType(SchemaType.STRING)))
-                .addProperty("shortages", OASFactory.createSchema().addType(SchemaType.ARRAY)
-                        .description(".../insufficient-stock: each row that would go below zero")
-                        .items(object("A shortage").additionalPropertiesBoolean(true)))
+                .addProperty(
+                        "blockedBy",
+                        OASFactory.createSchema()
+                                .addType(SchemaType.ARRAY)
+                                .description(".../lock-timeout: the holders in the way")
+                                .items(object("A lock in the way").additionalPropertiesBoolean(true)))
+                .addProperty(
+                        "cycle",
+                        OASFactory.createSchema()
+                                .addType(SchemaType.ARRAY)
+                                .description(".../deadlock: the lock transactions of the wait cycle")
+                                .items(OASFactory.createSchema().addType(SchemaType.STRING)))
+                .addProperty(
+                        "shortages",
+                        OASFactory.createSchema()
+                                .addType(SchemaType.ARRAY)
+                                .description(".../insufficient-stock: each row that would go below zero")
+                                .items(object("A shortage").additionalPropertiesBoolean(true)))
                 .additionalPropertiesBoolean(true);
     }
 
     private static Schema violation() {
-        return object("One bad field of a request").required(List.of("field", "message"))
-                .addProperty("field", string("The field's path in the body (body for the whole body), or a parameter's name"))
+        return object("One bad field of a request")
+                .required(List.of("field", "message"))
+                .addProperty(
+                        "field",
+                        string("The field's path in the body (body for the whole body), or a parameter's name"))
                 .addProperty("message", string("What is wrong with it"));
     }
 

@@ -23,12 +23,17 @@ public class QueryParameters {
     public Response check(UriInfo uri) {
         Violations violations = new Violations();
         for (Map.Entry<String, List<String>> p : uri.getQueryParameters(true).entrySet()) {
-            violations.addIf("query." + p.getKey(), Text.name(p.getKey(), limits.maxQueryParameterLength()) == null
-                    ? null : "is not an acceptable parameter name");
+            violations.addIf(
+                    "query." + p.getKey(),
+                    Text.name(p.getKey(), limits.maxQueryParameterLength()) == null
+                            ? null
+                            : "is not an acceptable parameter name");
             for (String value : p.getValue()) {
                 violations.addIf("query." + p.getKey(), Text.name(value, limits.maxQueryParameterLength()));
             }
         }
-        return violations.isEmpty() ? null : violations.problem("Bad query parameter").toResponse();
+        return violations.isEmpty()
+                ? null
+                : violations.problem("Bad query parameter").toResponse();
     }
 }

@@ -1,5 +1,6 @@
 package io.suite.problems;
 
+import java.net.URI;
 import java.util.Map;
 
 import jakarta.enterprise.event.Observes;
@@ -32,10 +33,16 @@ public class RequestHeadLimit {
     }
 
     private void check(RoutingContext rc) {
-        int line = rc.request().method().name().length() + 1 + rc.request().uri().length() + " HTTP/1.1".length();
+        int line =
+                rc.request().method().name().length() + 1 + rc.request().uri().length() + " HTTP/1.1".length();
         if (line > limits.maxRequestLineLength()) {
-            refuse(rc, 414, ProblemTypes.URI_TOO_LONG, "Request line too long",
-                    "the request line has " + line + " characters; this service takes at most " + limits.maxRequestLineLength());
+            refuse(
+                    rc,
+                    414,
+                    ProblemTypes.URI_TOO_LONG,
+                    "Request line too long",
+                    "the request line has " + line + " characters; this service takes at most "
+                            + limits.maxRequestLineLength());
             return;
         }
         long headers = 0;
@@ -43,21 +50,30 @@ public class RequestHeadLimit {
             headers += h.getKey().length() + 2 + h.getValue().length() + 2;
         }
         if (headers > limits.maxHeaderSize()) {
-            refuse(rc, 431, ProblemTypes.HEADERS_TOO_LARGE, "Request headers too large",
+            refuse(
+                    rc,
+                    431,
+                    ProblemTypes.HEADERS_TOO_LARGE,
+                    "Request headers too large",
                     "the headers have " + headers + " bytes; this service takes at most " + limits.maxHeaderSize());
             return;
         }
         rc.next();
     }
 
-    private static void refuse(RoutingContext rc, int status, java.net.URI type, String title, String detail) {
+    private static void refuse(RoutingContext rc, int status, URI type, String title, String detail) {
         JsonObject problem = new JsonObject()
                 .put("type", type.toString())
                 .put("status", status)
                 .put("title", title)
                 .put("detail", detail)
-                .put("instance", rc.request().path().length() > 200 ? rc.request().path().substring(0, 200) : rc.request().path());
-        rc.response().setStatusCode(status)
+                .put(
+                        "instance",
+                        rc.request().path().length() > 200
+                                ? rc.request().path().substring(0, 200)
+                                : rc.request().path());
+        rc.response()
+                .setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
                 .end(problem.encode());
     }

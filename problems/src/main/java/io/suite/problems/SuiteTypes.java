@@ -29,12 +29,18 @@ public class SuiteTypes implements ProblemPostProcessor {
         if (json != null && problem.getStatusCode() == 400) {
             return JsonBodyMappers.problem(json);
         }
-        if (problem.getStatusCode() == 404 && context.cause instanceof NotFoundException missing
-                && missing.getCause() != null && !(missing.getCause() instanceof WebApplicationException)) {
+        if (problem.getStatusCode() == 404
+                && context.cause instanceof NotFoundException missing
+                && missing.getCause() != null
+                && !(missing.getCause() instanceof WebApplicationException)) {
             return unconvertible(missing.getCause());
         }
-        boolean untyped = problem.getType() == null || "about:blank".equals(problem.getType().toString());
-        return untyped ? HttpProblem.builder(problem).withType(ProblemTypes.forStatus(problem.getStatusCode())).build()
+        boolean untyped = problem.getType() == null
+                || "about:blank".equals(problem.getType().toString());
+        return untyped
+                ? HttpProblem.builder(problem)
+                        .withType(ProblemTypes.forStatus(problem.getStatusCode()))
+                        .build()
                 : problem;
     }
 
@@ -46,7 +52,8 @@ public class SuiteTypes implements ProblemPostProcessor {
     private static HttpProblem unconvertible(Throwable failure) {
         String message = String.valueOf(failure.getMessage());
         String field = "parameter";
-        RoutingContext rc = Arc.container().instance(CurrentVertxRequest.class).get().getCurrent();
+        RoutingContext rc =
+                Arc.container().instance(CurrentVertxRequest.class).get().getCurrent();
         if (rc != null) {
             for (Map.Entry<String, String> q : rc.queryParams()) {
                 if (message.contains("\"" + q.getValue() + "\"")) {

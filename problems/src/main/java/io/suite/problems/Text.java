@@ -7,8 +7,7 @@ package io.suite.problems;
  * Each check answers null when the value is fine, else what is wrong with it.
  */
 public final class Text {
-    private Text() {
-    }
+    private Text() {}
 
     /** Free text (a reason, a label) of at most {@code max} characters. */
     public static String prose(String value, int max) {
@@ -40,7 +39,9 @@ public final class Text {
             if (Character.isISOControl(c) && !(lineBreaks && (c == '\t' || c == '\n' || c == '\r'))) {
                 return String.format("must not contain control characters (\\u%04x at %d)", (int) c, i);
             }
-            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+            if (Character.isHighSurrogate(c)
+                    && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
                 return String.format("must be well-formed Unicode (lone surrogate \\u%04x at %d)", (int) c, i);

@@ -44,14 +44,21 @@ public final class Violations {
     public HttpProblem problem(String title) {
         List<Map<String, String>> list = new ArrayList<>();
         byField.forEach((field, message) -> list.add(Map.of("field", field, "message", message)));
-        return HttpProblem.builder().withType(ProblemTypes.VALIDATION).withStatus(400).withTitle(title)
+        return HttpProblem.builder()
+                .withType(ProblemTypes.VALIDATION)
+                .withStatus(400)
+                .withTitle(title)
                 .withDetail(list.size() + " violation(s): nothing was written, " + summary())
-                .with("violations", list).build();
+                .with("violations", list)
+                .build();
     }
 
     private String summary() {
         StringBuilder out = new StringBuilder();
-        byField.forEach((field, message) -> out.append(out.length() == 0 ? "" : "; ").append(field).append(' ').append(message));
+        byField.forEach((field, message) -> out.append(out.length() == 0 ? "" : "; ")
+                .append(field)
+                .append(' ')
+                .append(message));
         return out.toString();
     }
 

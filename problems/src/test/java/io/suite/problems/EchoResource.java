@@ -11,11 +11,9 @@ import jakarta.ws.rs.QueryParam;
 /** A call shaped like the suite's: a record body with text, numbers, a list of objects. */
 @Path("/test/echo")
 public class EchoResource {
-    public record Line(String item, BigDecimal quantity) {
-    }
+    public record Line(String item, BigDecimal quantity) {}
 
-    public record Body(String type, Boolean post, Integer count, List<Line> lines) {
-    }
+    public record Body(String type, Boolean post, Integer count, List<Line> lines) {}
 
     @POST
     public Body echo(Body body) {

@@ -18,10 +18,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class Http {
     public static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private Http() {
-    }
+    private Http() {}
 
     public record Answer(int status, String body) {
         public JsonNode json() {
@@ -51,7 +51,8 @@ public final class Http {
     }
 
     public static Answer post(String url, String json, Map<String, String> headers, Duration timeout) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         headers.forEach(b::header);
         return send(b, timeout);
@@ -59,7 +60,8 @@ public final class Http {
 
     private static Answer send(HttpRequest.Builder request, Duration timeout) {
         try {
-            HttpResponse<String> r = CLIENT.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r =
+                    CLIENT.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(r.statusCode(), r.body());
         } catch (IOException e) {
             return new Answer(0, e.toString());

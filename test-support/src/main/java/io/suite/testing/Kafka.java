@@ -18,8 +18,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class Kafka {
     public static final String SERVERS = "127.0.0.1:9092";
 
-    private Kafka() {
-    }
+    private Kafka() {}
 
     public static void send(String topic, String key, String value) throws Exception {
         Properties p = new Properties();
@@ -41,7 +40,8 @@ public final class Kafka {
         List<ConsumerRecord<String, String>> out = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
             var partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5)).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+                    .map(i -> new TopicPartition(topic, i.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             var ends = consumer.endOffsets(partitions);

@@ -33,8 +33,10 @@ public final class KafkaBroker implements AutoCloseable {
         Files.createDirectories(dir);
         int controller = ServiceProcess.freePort();
         String config = Files.readString(root.resolve("infra/kafka/server.properties"))
-                .replace("127.0.0.1:9093", "127.0.0.1:" + controller).replace("127.0.0.1:9092", "127.0.0.1:" + port)
-                .replaceAll("(?m)^log\\.dirs=.*$", "") + "\nlog.dirs=" + dir.resolve("log") + "\n";
+                        .replace("127.0.0.1:9093", "127.0.0.1:" + controller)
+                        .replace("127.0.0.1:9092", "127.0.0.1:" + port)
+                        .replaceAll("(?m)^log\\.dirs=.*$", "")
+                + "\nlog.dirs=" + dir.resolve("log") + "\n";
         props = dir.resolve("server.properties");
         Files.writeString(props, config);
     }
@@ -43,8 +45,15 @@ public final class KafkaBroker implements AutoCloseable {
     public static KafkaBroker start() {
         try {
             KafkaBroker broker = new KafkaBroker();
-            Process format = broker.java("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c",
-                    broker.props.toString(), "--standalone").start();
+            Process format = broker.java(
+                            "kafka.tools.StorageTool",
+                            "format",
+                            "-t",
+                            Uuid.randomUuid().toString(),
+                            "-c",
+                            broker.props.toString(),
+                            "--standalone")
+                    .start();
             if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
                 throw new IllegalStateException("could not format Kafka storage in " + broker.dir);
             }
@@ -101,17 +110,20 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private void awaitListening() {
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Kafka exited with " + process.exitValue() + "; see " + dir.resolve("broker.log"));
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        await().atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException(
+                                "Kafka exited with " + process.exitValue() + "; see " + dir.resolve("broker.log"));
+                    }
+                    try (Socket s = new Socket()) {
+                        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                        return true;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
     }
 
     private ProcessBuilder java(String main, String... args) {
@@ -119,15 +131,20 @@ public final class KafkaBroker implements AutoCloseable {
         if (!Files.exists(libs.resolve(".complete"))) {
             throw new IllegalStateException(libs + " is missing: run ./suite infra first");
         }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m"));
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m"));
         cmd.addAll(ServiceProcess.TEST_JVM);
-        cmd.addAll(List.of("-Dkafka.logs.dir=" + dir.resolve("logs"),
+        cmd.addAll(List.of(
+                "-Dkafka.logs.dir=" + dir.resolve("logs"),
                 "-Dlog4j2.configurationFile=" + root.resolve("infra/kafka/log4j2.properties"),
-                "-cp", libs + "/*", main));
+                "-cp",
+                libs + "/*",
+                main));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()));
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("broker.log").toFile()));
     }
 
     @Override

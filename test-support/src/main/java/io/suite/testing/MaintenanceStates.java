@@ -13,13 +13,17 @@ public final class MaintenanceStates {
     /** A lease longer than any test run, for write paths whose state nobody confirms every second. */
     public static final String LONG_LEASE = "1h";
 
-    private MaintenanceStates() {
-    }
+    private MaintenanceStates() {}
 
     /** {@code write-guard.*} config of a write path on these topics, with {@link #LONG_LEASE}. */
     public static Map<String, String> writePath(String stateTopic, String statusTopic) {
-        return Map.of("write-guard.state-topic", stateTopic, "write-guard.status-topic", statusTopic,
-                "write-guard.state-max-age", LONG_LEASE);
+        return Map.of(
+                "write-guard.state-topic",
+                stateTopic,
+                "write-guard.status-topic",
+                statusTopic,
+                "write-guard.state-max-age",
+                LONG_LEASE);
     }
 
     /** Publishes READ_WRITE epoch 0 on {@code stateTopic}: what a maintenance-service with a new database publishes. */

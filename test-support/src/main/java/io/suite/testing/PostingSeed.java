@@ -9,8 +9,7 @@ package io.suite.testing;
 public final class PostingSeed {
     private static final int WAREHOUSES = 3;
 
-    private PostingSeed() {
-    }
+    private PostingSeed() {}
 
     /** {@code documents} one-line documents over {@code items} items in 3 warehouses. */
     public static String sql(int documents, int items) {
@@ -35,7 +34,9 @@ public final class PostingSeed {
                 insert into stock_balances (item, warehouse, quantity)
                 select item, warehouse, sum(quantity) from stock_movements group by 1, 2;
                 drop table seed;
-                """.replace("OPENING", String.valueOf(opening)).replace("ITEMS", String.valueOf(items))
-                .replace("WAREHOUSES", String.valueOf(WAREHOUSES)).replace("DOCUMENTS", String.valueOf(documents));
+                """.replace("OPENING", String.valueOf(opening))
+                .replace("ITEMS", String.valueOf(items))
+                .replace("WAREHOUSES", String.valueOf(WAREHOUSES))
+                .replace("DOCUMENTS", String.valueOf(documents));
     }
 }

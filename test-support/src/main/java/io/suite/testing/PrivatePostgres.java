@@ -36,8 +36,16 @@ public final class PrivatePostgres implements AutoCloseable {
             Path dir = Files.createDirectories(Path.of("/tmp", name));
             run(List.of("chown", "postgres:postgres", dir.toString()));
             PrivatePostgres pg = new PrivatePostgres(dir, ServiceProcess.freePort());
-            pg.asPostgres(List.of(BIN.resolve("initdb").toString(), "-D", pg.data().toString(), "-U", "postgres",
-                    "--auth=trust", "-E", "UTF8", "--no-sync"));
+            pg.asPostgres(List.of(
+                    BIN.resolve("initdb").toString(),
+                    "-D",
+                    pg.data().toString(),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync"));
             pg.start();
             Path sql = ServiceProcess.repositoryRoot().resolve("infra/postgres/setup.sql");
             pg.psql("-c", "CREATE ROLE suite LOGIN CREATEDB PASSWORD 'suite'");
@@ -58,9 +66,16 @@ public final class PrivatePostgres implements AutoCloseable {
 
     /** Starts it (again), waiting until it accepts connections. */
     public void start() {
-        asPostgres(List.of(BIN.resolve("pg_ctl").toString(), "-D", data().toString(), "-l", dir.resolve("log").toString(),
-                "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
-                "-w", "start"));
+        asPostgres(List.of(
+                BIN.resolve("pg_ctl").toString(),
+                "-D",
+                data().toString(),
+                "-l",
+                dir.resolve("log").toString(),
+                "-o",
+                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+                "-w",
+                "start"));
     }
 
     /** Stops it as a crash would: every session ends at once, nothing is shut down cleanly. */
@@ -73,7 +88,8 @@ public final class PrivatePostgres implements AutoCloseable {
     }
 
     public Connection connect(String database) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, "postgres", "postgres");
+        return DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + port + "/" + database, "postgres", "postgres");
     }
 
     @Override
@@ -92,8 +108,19 @@ public final class PrivatePostgres implements AutoCloseable {
     }
 
     private void psql(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("psql", "-qAtX", "-v", "ON_ERROR_STOP=1", "-h", dir.toString(), "-p",
-                String.valueOf(port), "-U", "postgres", "-d", "postgres"));
+        List<String> cmd = new ArrayList<>(List.of(
+                "psql",
+                "-qAtX",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                dir.toString(),
+                "-p",
+                String.valueOf(port),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres"));
         cmd.addAll(List.of(args));
         run(cmd);
     }

@@ -49,7 +49,8 @@ public final class ServiceProcess implements AutoCloseable {
         Path root = repositoryRoot();
         Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: build it first (./mvnw -pl " + module + " package -DskipTests)");
+            throw new IllegalStateException(
+                    jar + " is missing: build it first (./mvnw -pl " + module + " package -DskipTests)");
         }
         int port = freePort();
         Map<String, String> props = new LinkedHashMap<>();
@@ -88,7 +89,10 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     private void launch(ProcessBuilder.Redirect output) throws IOException {
-        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output).start();
+        process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(output)
+                .start();
         try {
             awaitReady();
         } catch (RuntimeException e) {
@@ -148,17 +152,24 @@ public final class ServiceProcess implements AutoCloseable {
 
     private void awaitReady() {
         HttpClient http = HttpClient.newHttpClient();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build();
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(module + " exited with " + process.exitValue() + "; see " + log);
-            }
-            try {
-                return http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(2))
+                .build();
+        await().atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException(
+                                module + " exited with " + process.exitValue() + "; see " + log);
+                    }
+                    try {
+                        return http.send(ready, HttpResponse.BodyHandlers.discarding())
+                                        .statusCode()
+                                == 200;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
     }
 
     static int freePort() {
@@ -179,6 +190,7 @@ public final class ServiceProcess implements AutoCloseable {
             }
             dir = dir.getParent();
         }
-        throw new IllegalStateException("not inside the suite's repository: " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "not inside the suite's repository: " + Path.of("").toAbsolutePath());
     }
 }

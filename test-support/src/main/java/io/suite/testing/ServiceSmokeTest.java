@@ -28,7 +28,10 @@ public abstract class ServiceSmokeTest {
 
     @Test
     void publishesItsApi() {
-        given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
+        given().queryParam("format", "json")
+                .get("/q/openapi")
+                .then()
+                .statusCode(200)
                 .body(containsString("\"" + apiPath()));
         given().get("/q/swagger-ui/").then().statusCode(200);
     }

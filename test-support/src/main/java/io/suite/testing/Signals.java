@@ -5,12 +5,13 @@ import java.util.concurrent.TimeUnit;
 
 /** Sends a POSIX signal to a process the tests started (faults: SIGSTOP/SIGCONT of a broker or a service). */
 public final class Signals {
-    private Signals() {
-    }
+    private Signals() {}
 
     public static void send(String signal, long pid) {
         try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+                    .inheritIO()
+                    .start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
                 throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
             }

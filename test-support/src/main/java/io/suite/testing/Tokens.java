@@ -24,27 +24,30 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public final class Tokens {
     /** The realm's issuer; {@code -Dsuite.oidc.issuer} or {@code SUITE_OIDC_ISSUER} to use another. */
-    public static final String ISSUER = System.getProperty("suite.oidc.issuer",
+    public static final String ISSUER = System.getProperty(
+            "suite.oidc.issuer",
             System.getenv().getOrDefault("SUITE_OIDC_ISSUER", "http://127.0.0.1:8180/realms/suite"));
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Map<String, Token> CACHE = new ConcurrentHashMap<>();
 
-    private Tokens() {
-    }
+    private Tokens() {}
 
-    record Token(String accessToken, Instant renewAfter) {
-    }
+    record Token(String accessToken, Instant renewAfter) {}
 
     /** A token of a person of the realm (reader, clerk, operator, admin, locker, locker2). */
     public static String of(String user) {
-        return cached("user:" + user, () -> Map.of("grant_type", "password", "client_id", "suite-cli",
-                "username", user, "password", user));
+        return cached(
+                "user:" + user,
+                () -> Map.of("grant_type", "password", "client_id", "suite-cli", "username", user, "password", user));
     }
 
     /** A service's own token (client-credentials), e.g. {@code service("posting-service", "posting-service-local-secret")}. */
     public static String service(String clientId, String secret) {
-        return cached("client:" + clientId, () -> Map.of("grant_type", "client_credentials", "client_id", clientId,
-                "client_secret", secret));
+        return cached(
+                "client:" + clientId,
+                () -> Map.of("grant_type", "client_credentials", "client_id", clientId, "client_secret", secret));
     }
 
     /** {@code Authorization} header value for a person. */
@@ -71,7 +74,8 @@ public final class Tokens {
         HttpRequest request = HttpRequest.newBuilder(URI.create(ISSUER + "/protocol/openid-connect/token"))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         try {
             HttpResponse<String> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
             return new Http.Answer(r.statusCode(), r.body());
@@ -84,7 +88,9 @@ public final class Tokens {
     }
 
     private static String cached(String key, Supplier<Map<String, String>> form) {
-        return CACHE.compute(key, (k, old) -> old != null && Instant.now().isBefore(old.renewAfter()) ? old : fetch(form.get()))
+        return CACHE.compute(
+                        key,
+                        (k, old) -> old != null && Instant.now().isBefore(old.renewAfter()) ? old : fetch(form.get()))
                 .accessToken();
     }
 
@@ -94,7 +100,8 @@ public final class Tokens {
             throw new IllegalStateException("no token (" + answer.status() + "): " + answer.body());
         }
         JsonNode json = answer.json();
-        return new Token(json.path("access_token").asText(),
+        return new Token(
+                json.path("access_token").asText(),
                 Instant.now().plusSeconds(Math.max(0, json.path("expires_in").asLong() - 30)));
     }
 }

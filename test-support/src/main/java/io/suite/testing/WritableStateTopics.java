@@ -19,6 +19,5 @@ public class WritableStateTopics implements QuarkusTestResourceLifecycleManager 
     }
 
     @Override
-    public void stop() {
-    }
+    public void stop() {}
 }

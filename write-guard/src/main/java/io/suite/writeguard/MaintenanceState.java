@@ -26,11 +26,21 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record MaintenanceState(Mode mode, long epoch, String reason, Instant since, Instant expiresAt,
-        Long drainTimeoutMs, String requestedBy, String heldBy, Instant confirmedAt) {
+public record MaintenanceState(
+        Mode mode,
+        long epoch,
+        String reason,
+        Instant since,
+        Instant expiresAt,
+        Long drainTimeoutMs,
+        String requestedBy,
+        String heldBy,
+        Instant confirmedAt) {
 
     public enum Mode {
-        READ_WRITE, READ_ONLY, UNKNOWN
+        READ_WRITE,
+        READ_ONLY,
+        UNKNOWN
     }
 
     /**
@@ -38,8 +48,8 @@ public record MaintenanceState(Mode mode, long epoch, String reason, Instant sin
      * topic leaves it so (no "initial" READ_WRITE from nothing): maintenance-service fills it.
      */
     public static MaintenanceState unknown() {
-        return new MaintenanceState(Mode.UNKNOWN, -1, Refusal.STATE_UNKNOWN.tag(), Instant.now(), null, null, null, null,
-                null);
+        return new MaintenanceState(
+                Mode.UNKNOWN, -1, Refusal.STATE_UNKNOWN.tag(), Instant.now(), null, null, null, null, null);
     }
 
     /** The same state, only confirmed at another time: a mere confirmation, not a change. */

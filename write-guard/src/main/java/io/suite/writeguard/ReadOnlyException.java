@@ -41,10 +41,12 @@ public class ReadOnlyException extends HttpProblem {
         return switch (refusal) {
             case READ_ONLY -> "Writes are refused: maintenance mode (epoch " + epoch + "): " + reason;
             case STATE_UNKNOWN -> "Writes are refused until this instance has read the maintenance state";
-            case STATE_STALE -> "Writes are refused: this instance has not heard the maintenance state (epoch " + epoch
-                    + ") confirmed recently enough to be sure it is still read-write; they resume when it does";
-            case DRAIN_TIMEOUT -> "The write was rolled back: still running when the drain timeout of read-only epoch "
-                    + epoch + " was up";
+            case STATE_STALE ->
+                "Writes are refused: this instance has not heard the maintenance state (epoch " + epoch
+                        + ") confirmed recently enough to be sure it is still read-write; they resume when it does";
+            case DRAIN_TIMEOUT ->
+                "The write was rolled back: still running when the drain timeout of read-only epoch " + epoch
+                        + " was up";
         };
     }
 

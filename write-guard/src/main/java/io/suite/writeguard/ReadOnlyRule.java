@@ -10,8 +10,7 @@ import java.util.Optional;
  * write still count, and has this write path drained. Pure functions, unit-tested beside.
  */
 public final class ReadOnlyRule {
-    private ReadOnlyRule() {
-    }
+    private ReadOnlyRule() {}
 
     /**
      * Empty when a new write may start at {@code now} under {@code state}, whose READ_WRITE lease
@@ -46,8 +45,8 @@ public final class ReadOnlyRule {
      * lock-service's {@code locks.lua} (function {@code refusal}) applies exactly this, atomically with
      * the grant; its {@code LockScriptTest} runs the same table of cases through both.
      */
-    public static Optional<Refusal> admitExclusiveLock(Instant writableUntil, boolean storeKnowsReadOnly,
-            boolean holdsExclusive, Instant storeNow) {
+    public static Optional<Refusal> admitExclusiveLock(
+            Instant writableUntil, boolean storeKnowsReadOnly, boolean holdsExclusive, Instant storeNow) {
         if (holdsExclusive) {
             return Optional.empty();
         }
@@ -72,8 +71,8 @@ public final class ReadOnlyRule {
      * was followed: a mere confirmation can only extend it (an old one delivered late changes
      * nothing), a change of state starts its own.
      */
-    public static Instant renewedLease(MaintenanceState current, Instant currentEnd, MaintenanceState next,
-            Instant nextEnd) {
+    public static Instant renewedLease(
+            MaintenanceState current, Instant currentEnd, MaintenanceState next, Instant nextEnd) {
         if (next.sameStateAs(current) && currentEnd != null && currentEnd.isAfter(nextEnd)) {
             return currentEnd;
         }
@@ -98,8 +97,11 @@ public final class ReadOnlyRule {
 
     /** A write admitted in {@code admittedEpoch} must be aborted once read-only epoch's drain deadline has passed. */
     public static boolean mustAbort(long admittedEpoch, MaintenanceState state, Instant deadline, Instant now) {
-        return state != null && state.readOnly() && admittedEpoch < state.epoch()
-                && deadline != null && !now.isBefore(deadline);
+        return state != null
+                && state.readOnly()
+                && admittedEpoch < state.epoch()
+                && deadline != null
+                && !now.isBefore(deadline);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.suite.writeguard;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,6 +37,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.runtime.ShutdownEvent;
@@ -72,6 +75,7 @@ class StateFollower {
     private Thread thread;
     /** Drain-timeout aborts on a thread of their own: the Kafka thread may block for seconds while Kafka is out. */
     private ScheduledExecutorService drainTimer;
+
     private KafkaProducer<String, String> producer;
     private Admin admin;
     // read at start: a clean stop may end after the app's beans are gone (join timed out)
@@ -115,7 +119,9 @@ class StateFollower {
         try {
             guard.abortOverdue(Instant.now());
         } catch (RuntimeException e) {
-            LOG.warnf("write-guard: aborting overdue writes failed (%s); trying again", e.toString()); // keep the timer alive
+            LOG.warnf(
+                    "write-guard: aborting overdue writes failed (%s); trying again",
+                    e.toString()); // keep the timer alive
         }
     }
 
@@ -155,7 +161,8 @@ class StateFollower {
                     .get(TOMBSTONE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             LOG.infof("write-guard: stopped cleanly, tombstone sent on %s", statusTopic);
         } catch (Exception e) {
-            LOG.warnf("write-guard: tombstone not sent (%s): maintenance-service will see this path lost", e.toString());
+            LOG.warnf(
+                    "write-guard: tombstone not sent (%s): maintenance-service will see this path lost", e.toString());
         }
     }
 
@@ -180,8 +187,9 @@ class StateFollower {
                     } else if (newest == null || state.epoch() >= newest.epoch()) {
                         newest = state;
                     }
-                } catch (java.io.IOException e) {
-                    LOG.warnf("write-guard: ignoring unreadable state at offset %d: %s", record.offset(), e.getMessage());
+                } catch (IOException e) {
+                    LOG.warnf(
+                            "write-guard: ignoring unreadable state at offset %d: %s", record.offset(), e.getMessage());
                 }
             }
             if (!caughtUp && reachedEnd(consumer, ends)) {
@@ -189,9 +197,12 @@ class StateFollower {
                 topicRead = true;
                 if (newest != null) {
                     applyAndAnnounce(newest);
-                    LOG.infof("write-guard: state %s epoch %d (%s)", guard.state().mode(), guard.epoch(), config.stateTopic());
+                    LOG.infof(
+                            "write-guard: state %s epoch %d (%s)",
+                            guard.state().mode(), guard.epoch(), config.stateTopic());
                 } else if (!guard.stateKnown()) {
-                    LOG.infof("write-guard: %s is empty: writes stay refused until maintenance-service publishes the state",
+                    LOG.infof(
+                            "write-guard: %s is empty: writes stay refused until maintenance-service publishes the state",
                             config.stateTopic());
                 }
             }
@@ -220,7 +231,9 @@ class StateFollower {
         if (infos == null || infos.isEmpty()) {
             throw new IllegalStateException("no partitions for " + config.stateTopic());
         }
-        return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).collect(Collectors.toList());
+        return infos.stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .collect(Collectors.toList());
     }
 
     /**
@@ -246,13 +259,15 @@ class StateFollower {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IllegalStateException("Kafka unreachable at " + config.bootstrapServers(), e);
         }
     }
 
     private KafkaFuture<TopicDescription> describe() {
-        return admin.describeTopics(List.of(config.stateTopic())).topicNameValues().get(config.stateTopic());
+        return admin.describeTopics(List.of(config.stateTopic()))
+                .topicNameValues()
+                .get(config.stateTopic());
     }
 
     /** The follower's topic was deleted or recreated: follow it again from the beginning. */
@@ -322,19 +337,28 @@ class StateFollower {
         MaintenanceState s = guard.state();
         long inFlight = guard.inFlight();
         Identity id = guard.identity();
-        WritePathStatus status = new WritePathStatus(id.instance(), id.service(), s.epoch(), s.mode().name(), inFlight,
-                ReadOnlyRule.drained(s, inFlight), Instant.now(), config.stateMaxAge().toMillis(), guard.aborted(),
+        WritePathStatus status = new WritePathStatus(
+                id.instance(),
+                id.service(),
+                s.epoch(),
+                s.mode().name(),
+                inFlight,
+                ReadOnlyRule.drained(s, inFlight),
+                Instant.now(),
+                config.stateMaxAge().toMillis(),
+                guard.aborted(),
                 config.writesOnlyInDatabase());
         lastHeartbeat = status.at();
         lastSent = s.mode() + "/" + s.epoch() + "/" + status.drained();
         try {
-            producer.send(new ProducerRecord<>(config.statusTopic(), id.instance(), json.writeValueAsString(status)),
+            producer.send(
+                    new ProducerRecord<>(config.statusTopic(), id.instance(), json.writeValueAsString(status)),
                     (meta, error) -> {
                         if (error != null) {
                             LOG.debugf("write-guard: heartbeat not sent: %s", error.toString());
                         }
                     });
-        } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (RuntimeException | JsonProcessingException e) {
             LOG.debugf("write-guard: heartbeat not sent: %s", e.toString());
         }
     }
@@ -370,7 +394,9 @@ class StateFollower {
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
-        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "write-guard-admin-" + guard.identity().instance());
+        p.put(
+                AdminClientConfig.CLIENT_ID_CONFIG,
+                "write-guard-admin-" + guard.identity().instance());
         return p;
     }
 
@@ -385,7 +411,9 @@ class StateFollower {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 3000);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "write-guard-status-" + guard.identity().instance());
+        p.put(
+                ProducerConfig.CLIENT_ID_CONFIG,
+                "write-guard-status-" + guard.identity().instance());
         return p;
     }
 }

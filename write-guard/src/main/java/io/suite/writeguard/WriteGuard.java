@@ -37,11 +37,10 @@ public class WriteGuard {
     public static final String SET_TRANSACTION_READ_ONLY = "SET TRANSACTION READ ONLY";
 
     /** The followed state with its READ_WRITE lease and when this instance applied it, swapped as one. */
-    private record Followed(MaintenanceState state, Instant leaseEnd, Instant appliedAt) {
-    }
+    private record Followed(MaintenanceState state, Instant leaseEnd, Instant appliedAt) {}
 
-    private final AtomicReference<Followed> followed = new AtomicReference<>(
-            new Followed(MaintenanceState.unknown(), null, Instant.now()));
+    private final AtomicReference<Followed> followed =
+            new AtomicReference<>(new Followed(MaintenanceState.unknown(), null, Instant.now()));
     private final AtomicLong counted = new AtomicLong();
     private final Set<WritePermit> running = ConcurrentHashMap.newKeySet();
     private final Map<String, LongSupplier> extraSources = new ConcurrentHashMap<>();
@@ -125,17 +124,20 @@ public class WriteGuard {
                 uni = Uni.createFrom().failure(e);
             }
             // The work's end ends the permit, whether or not the caller was already answered (abort).
-            upstream.set(uni.subscribe().with(item -> {
-                permit.close();
-                if (answered.compareAndSet(false, true)) {
-                    emitter.complete(item);
-                }
-            }, failure -> {
-                permit.close();
-                if (answered.compareAndSet(false, true)) {
-                    emitter.fail(failure);
-                }
-            }));
+            upstream.set(uni.subscribe()
+                    .with(
+                            item -> {
+                                permit.close();
+                                if (answered.compareAndSet(false, true)) {
+                                    emitter.complete(item);
+                                }
+                            },
+                            failure -> {
+                                permit.close();
+                                if (answered.compareAndSet(false, true)) {
+                                    emitter.fail(failure);
+                                }
+                            }));
             if (callerGone.get() || (cancelAtAbort && permit.aborted())) {
                 upstream.get().cancel(); // cancelled or aborted before the work was subscribed
             }
@@ -199,8 +201,8 @@ public class WriteGuard {
     /** The ReadOnlyException a write would get now, e.g. to map a database read-only error (SQLSTATE 25006). */
     public ReadOnlyException refusal() {
         Followed now = followed.get();
-        return refuse(ReadOnlyRule.admit(now.state(), now.leaseEnd(), Instant.now()).orElse(Refusal.READ_ONLY),
-                now.state());
+        return refuse(
+                ReadOnlyRule.admit(now.state(), now.leaseEnd(), Instant.now()).orElse(Refusal.READ_ONLY), now.state());
     }
 
     /** The followed state (its {@code confirmedAt} is the last confirmation heard). */
@@ -299,7 +301,10 @@ public class WriteGuard {
         for (WritePermit p : running) {
             if (ReadOnlyRule.mustAbort(p.epoch(), current, deadline, now) && !p.aborted()) {
                 count(Refusal.DRAIN_TIMEOUT);
-                p.abort(new ReadOnlyException(Refusal.DRAIN_TIMEOUT, Refusal.DRAIN_TIMEOUT.tag(), current.epoch(),
+                p.abort(new ReadOnlyException(
+                        Refusal.DRAIN_TIMEOUT,
+                        Refusal.DRAIN_TIMEOUT.tag(),
+                        current.epoch(),
                         retryAfterSeconds(Refusal.DRAIN_TIMEOUT, current)));
                 aborted++;
             }
@@ -333,8 +338,12 @@ public class WriteGuard {
 
     void registerMetrics() {
         for (Refusal r : Refusal.values()) {
-            refused.put(r, Counter.builder("writeguard.writes.refused").tag("reason", r.tag())
-                    .description("Writes refused by the write guard").register(registry));
+            refused.put(
+                    r,
+                    Counter.builder("writeguard.writes.refused")
+                            .tag("reason", r.tag())
+                            .description("Writes refused by the write guard")
+                            .register(registry));
         }
         registry.gauge("writeguard.writes.in.flight", this, g -> g.inFlight());
         registry.gauge("writeguard.writes.aborted", this, g -> g.aborted());

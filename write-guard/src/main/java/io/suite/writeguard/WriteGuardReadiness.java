@@ -32,7 +32,9 @@ class WriteGuardReadiness implements HealthCheck {
                 .status(up)
                 .withData("stateKnown", state.known())
                 .withData("stateStale", stale)
-                .withData("leaseEnd", guard.leaseEnd() == null ? 0L : guard.leaseEnd().toEpochMilli())
+                .withData(
+                        "leaseEnd",
+                        guard.leaseEnd() == null ? 0L : guard.leaseEnd().toEpochMilli())
                 .withData("stateTopicRead", follower.topicRead())
                 .withData("mode", state.mode().name())
                 .withData("epoch", state.epoch())

@@ -18,6 +18,14 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record WritePathStatus(String instance, String service, long epoch, String mode, long inFlight,
-        boolean drained, Instant at, long stateMaxAgeMs, long aborted, boolean writesOnlyInDatabase) {
-}
+public record WritePathStatus(
+        String instance,
+        String service,
+        long epoch,
+        String mode,
+        long inFlight,
+        boolean drained,
+        Instant at,
+        long stateMaxAgeMs,
+        long aborted,
+        boolean writesOnlyInDatabase) {}

@@ -1,12 +1,12 @@
 package io.suite.writeguard;
 
-import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.equalTo;
-
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
 
 /** Kafka unreachable at boot: the state is never learnt, so writes are refused and readiness is DOWN. */
 @QuarkusTest
@@ -15,7 +15,9 @@ class FailClosedTest {
 
     @Test
     void refusesWritesUntilTheStateIsKnownButServesReads() {
-        given().post("/test/writes/early").then().statusCode(503)
+        given().post("/test/writes/early")
+                .then()
+                .statusCode(503)
                 .contentType("application/problem+json")
                 .header("Retry-After", equalTo("2"))
                 .body("type", equalTo("https://suite.dev/problems/read-only"))

@@ -1,13 +1,5 @@
 package io.suite.writeguard;
 
-import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.equalTo;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -32,6 +24,14 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.suite.testing.Kafka;
 
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * The follower on topics of its own, in the order a path lives it: an empty topic (fails closed),
  * the topic deleted and recreated (read again, epochs never go back), a clean stop (tombstone).
@@ -42,10 +42,13 @@ import io.suite.testing.Kafka;
 class FollowerTest {
     @Inject
     WriteGuard guard;
+
     @Inject
     StateFollower follower;
+
     @ConfigProperty(name = "write-guard.state-topic")
     String stateTopic;
+
     @ConfigProperty(name = "write-guard.status-topic")
     String statusTopic;
 
@@ -53,10 +56,17 @@ class FollowerTest {
     @Order(1)
     void anEmptyTopicNeverMeansReadWrite() throws Exception {
         // the follower has read the whole (empty) topic ...
-        await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/q/health/ready").then().extract()
-                .path("checks.find { it.name == 'write-guard' }.data.stateTopicRead"), equalTo(true));
+        await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> given().get("/q/health/ready")
+                                .then()
+                                .extract()
+                                .path("checks.find { it.name == 'write-guard' }.data.stateTopicRead"),
+                        equalTo(true));
         // ... and still refuses: nobody told it READ_WRITE
-        given().post("/test/writes/empty").then().statusCode(503)
+        given().post("/test/writes/empty")
+                .then()
+                .statusCode(503)
                 .body("refusal", equalTo("state-unknown"))
                 .body("epoch", equalTo(-1));
         given().get("/q/health/ready").then().statusCode(503);
@@ -64,7 +74,8 @@ class FollowerTest {
         assertEquals(Optional.empty(), guard.writableUntil());
 
         send("READ_WRITE", 5, Instant.now());
-        await().atMost(Duration.ofSeconds(10)).until(() -> given().post("/test/writes/first").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> given().post("/test/writes/first").statusCode() == 200);
         given().get("/q/health/ready").then().statusCode(200);
     }
 
@@ -88,7 +99,8 @@ class FollowerTest {
         send("READ_ONLY", 2, Instant.now());
         Instant confirmed = Instant.now();
         send("READ_WRITE", 5, confirmed);
-        await().atMost(Duration.ofSeconds(60)).until(() -> confirmed.equals(guard.state().confirmedAt()));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> confirmed.equals(guard.state().confirmedAt()));
         assertEquals(5, guard.epoch(), "epochs never go back");
         assertFalse(guard.state().readOnly());
         given().post("/test/writes/after-recreate").then().statusCode(200);
@@ -98,7 +110,8 @@ class FollowerTest {
     @Order(3)
     void aCleanStopSendsATombstone() throws Exception {
         String instance = guard.instanceId();
-        await().atMost(Duration.ofSeconds(10)).until(() -> lastOf(instance) != null && lastOf(instance).value() != null);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> lastOf(instance) != null && lastOf(instance).value() != null);
         follower.stop(null); // what Quarkus does on ShutdownEvent
         ConsumerRecord<String, String> last = lastOf(instance);
         assertTrue(last != null, "heartbeats were sent");
@@ -117,7 +130,11 @@ class FollowerTest {
 
     private Uuid topicId(Admin admin) throws Exception {
         try {
-            return admin.describeTopics(List.of(stateTopic)).allTopicNames().get(10, TimeUnit.SECONDS).get(stateTopic).topicId();
+            return admin.describeTopics(List.of(stateTopic))
+                    .allTopicNames()
+                    .get(10, TimeUnit.SECONDS)
+                    .get(stateTopic)
+                    .topicId();
         } catch (ExecutionException e) {
             return null; // gone (or being deleted)
         }
@@ -125,7 +142,8 @@ class FollowerTest {
 
     private void create(Admin admin) throws Exception {
         try {
-            admin.createTopics(List.of(new NewTopic(stateTopic, Optional.of(1), Optional.empty()))).all()
+            admin.createTopics(List.of(new NewTopic(stateTopic, Optional.of(1), Optional.empty())))
+                    .all()
                     .get(10, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             // exists already, or still being deleted: asked again on the next poll
@@ -133,8 +151,11 @@ class FollowerTest {
     }
 
     private void send(String mode, long epoch, Instant confirmedAt) throws Exception {
-        Kafka.send(stateTopic, "state", "{\"mode\":\"" + mode + "\",\"epoch\":" + epoch
-                + ",\"reason\":\"test\",\"since\":\"2026-01-01T00:00:00Z\",\"requestedBy\":\"test\",\"confirmedAt\":\""
-                + confirmedAt + "\"}");
+        Kafka.send(
+                stateTopic,
+                "state",
+                "{\"mode\":\"" + mode + "\",\"epoch\":" + epoch
+                        + ",\"reason\":\"test\",\"since\":\"2026-01-01T00:00:00Z\",\"requestedBy\":\"test\",\"confirmedAt\":\""
+                        + confirmedAt + "\"}");
     }
 }

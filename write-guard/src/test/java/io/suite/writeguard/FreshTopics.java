@@ -9,8 +9,12 @@ import io.suite.testing.Unique;
 public class FreshTopics implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("write-guard.state-topic", Unique.name("wg-fresh-state"),
-                "write-guard.status-topic", Unique.name("wg-fresh-status"),
-                "write-guard.heartbeat-interval", "200ms");
+        return Map.of(
+                "write-guard.state-topic",
+                Unique.name("wg-fresh-state"),
+                "write-guard.status-topic",
+                Unique.name("wg-fresh-status"),
+                "write-guard.heartbeat-interval",
+                "200ms");
     }
 }

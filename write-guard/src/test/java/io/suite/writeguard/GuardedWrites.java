@@ -29,20 +29,29 @@ public class GuardedWrites {
 
     @POST
     @Path("/{id}")
-    public Uni<String> write(@PathParam("id") String id, @QueryParam("hold") boolean hold,
+    public Uni<String> write(
+            @PathParam("id") String id,
+            @QueryParam("hold") boolean hold,
             @QueryParam("withoutPermit") boolean withoutPermit) {
         if (withoutPermit) { // the write(Supplier) form: the work cannot check its permit
-            return guard.write(() -> Uni.createFrom().completionStage(held.computeIfAbsent(id, k -> new CompletableFuture<>()))
-                    .invoke(() -> committed.add(id)).onCancellation().invoke(() -> cancelled.add(id)));
+            return guard.write(() -> Uni.createFrom()
+                    .completionStage(held.computeIfAbsent(id, k -> new CompletableFuture<>()))
+                    .invoke(() -> committed.add(id))
+                    .onCancellation()
+                    .invoke(() -> cancelled.add(id)));
         }
         return guard.write(permit -> {
             Uni<String> work = hold
                     ? Uni.createFrom().completionStage(held.computeIfAbsent(id, k -> new CompletableFuture<>()))
                     : Uni.createFrom().item(id);
             return work.invoke(() -> {
-                permit.check(); // the last step before COMMIT
-                committed.add(id);
-            }).onFailure().invoke(() -> failed.add(id)).onCancellation().invoke(() -> cancelled.add(id));
+                        permit.check(); // the last step before COMMIT
+                        committed.add(id);
+                    })
+                    .onFailure()
+                    .invoke(() -> failed.add(id))
+                    .onCancellation()
+                    .invoke(() -> cancelled.add(id));
         });
     }
 

@@ -9,8 +9,12 @@ import io.suite.testing.Unique;
 public class KafkaUnreachable implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("write-guard.bootstrap-servers", "127.0.0.1:1",
-                "write-guard.state-topic", Unique.name("wg-state"),
-                "write-guard.status-topic", Unique.name("wg-status"));
+        return Map.of(
+                "write-guard.bootstrap-servers",
+                "127.0.0.1:1",
+                "write-guard.state-topic",
+                Unique.name("wg-state"),
+                "write-guard.status-topic",
+                Unique.name("wg-status"));
     }
 }

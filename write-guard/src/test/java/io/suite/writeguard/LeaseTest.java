@@ -1,13 +1,5 @@
 package io.suite.writeguard;
 
-import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.equalTo;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -22,6 +14,14 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.suite.testing.Kafka;
 
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /** READ_WRITE is a lease (write-guard.state-max-age): it runs out unless the state is confirmed again. */
 @QuarkusTest
 @TestProfile(ShortLease.class)
@@ -31,8 +31,10 @@ class LeaseTest {
 
     @Inject
     WriteGuard guard;
+
     @Inject
     StateChanges changes;
+
     @ConfigProperty(name = "write-guard.state-topic")
     String stateTopic;
 
@@ -46,7 +48,9 @@ class LeaseTest {
 
         // nobody confirms: the lease runs out, checked at call time
         await().atMost(Duration.ofSeconds(30)).until(guard::refusesWrites);
-        given().post("/test/writes/stale-" + epoch).then().statusCode(503)
+        given().post("/test/writes/stale-" + epoch)
+                .then()
+                .statusCode(503)
                 .contentType("application/problem+json")
                 .header("Retry-After", equalTo("2"))
                 .body("type", equalTo("https://suite.dev/problems/read-only"))
@@ -58,15 +62,20 @@ class LeaseTest {
         assertEquals(Optional.empty(), guard.writableUntil());
         assertFalse(guard.state().readOnly(), "still READ_WRITE, only no longer sure of it");
         given().get("/test/writes").then().statusCode(200);
-        given().get("/q/health/ready").then().statusCode(503)
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(503)
                 .body("checks.find { it.name == 'write-guard' }.data.stateStale", equalTo(true));
-        given().get("/q/metrics").then().body(containsString("writeguard_writes_refused_total{reason=\"state-stale\"}"))
+        given().get("/q/metrics")
+                .then()
+                .body(containsString("writeguard_writes_refused_total{reason=\"state-stale\"}"))
                 .body(containsString("writeguard_state_stale 1.0"));
 
         // the next confirmation (same state) renews the lease; it is not a change
         int changesBefore = changes.count();
         send(epoch, Instant.now());
-        await().atMost(Duration.ofSeconds(10)).until(() -> given().post("/test/writes/renewed-" + epoch).statusCode() == 200);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> given().post("/test/writes/renewed-" + epoch).statusCode() == 200);
         given().get("/q/health/ready").then().statusCode(200);
         assertEquals(changesBefore, changes.count(), "a mere confirmation fires no MaintenanceStateChanged");
     }
@@ -82,7 +91,8 @@ class LeaseTest {
         // an older confirmation of the same state, delivered only now (Kafka was paused): the lease stays
         Instant old = confirmedAt.minusSeconds(1);
         send(epoch, old);
-        await().atMost(Duration.ofSeconds(10)).until(() -> old.equals(guard.state().confirmedAt()));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> old.equals(guard.state().confirmedAt()));
         assertEquals(leaseEnd, guard.leaseEnd());
 
         // a new state confirmed long ago and delivered late: never READ_WRITE beyond what its sender meant
@@ -94,8 +104,11 @@ class LeaseTest {
     }
 
     private void send(long epoch, Instant confirmedAt) throws Exception {
-        Kafka.send(stateTopic, "state", "{\"mode\":\"READ_WRITE\",\"epoch\":" + epoch
-                + ",\"reason\":\"done\",\"since\":\"2026-01-01T00:00:00Z\",\"requestedBy\":\"test\",\"confirmedAt\":\""
-                + confirmedAt + "\"}");
+        Kafka.send(
+                stateTopic,
+                "state",
+                "{\"mode\":\"READ_WRITE\",\"epoch\":" + epoch
+                        + ",\"reason\":\"done\",\"since\":\"2026-01-01T00:00:00Z\",\"requestedBy\":\"test\",\"confirmedAt\":\""
+                        + confirmedAt + "\"}");
     }
 }

@@ -11,8 +11,12 @@ public class ShortLease implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("write-guard.state-topic", Unique.name("wg-lease-state"),
-                "write-guard.status-topic", Unique.name("wg-lease-status"),
-                "write-guard.state-max-age", MAX_AGE_MS + "ms");
+        return Map.of(
+                "write-guard.state-topic",
+                Unique.name("wg-lease-state"),
+                "write-guard.status-topic",
+                Unique.name("wg-lease-status"),
+                "write-guard.state-max-age",
+                MAX_AGE_MS + "ms");
     }
 }

@@ -12,9 +12,14 @@ import io.suite.testing.Unique;
 public class UniqueTopics implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("write-guard.state-topic", Unique.name("wg-state"),
-                "write-guard.status-topic", Unique.name("wg-status"),
-                "write-guard.heartbeat-interval", "200ms",
-                "write-guard.state-max-age", "1h");
+        return Map.of(
+                "write-guard.state-topic",
+                Unique.name("wg-state"),
+                "write-guard.status-topic",
+                Unique.name("wg-status"),
+                "write-guard.heartbeat-interval",
+                "200ms",
+                "write-guard.state-max-age",
+                "1h");
     }
 }

@@ -1,14 +1,5 @@
 package io.suite.writeguard;
 
-import io.suite.testing.Kafka;
-import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.equalTo;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -27,6 +18,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
+import io.suite.testing.Kafka;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The guard in a real app against the real broker, on topics of its own. */
 @QuarkusTest
@@ -36,12 +36,16 @@ class WriteGuardTest {
 
     @Inject
     WriteGuard guard;
+
     @Inject
     GuardedWrites writes;
+
     @Inject
     ObjectMapper json;
+
     @ConfigProperty(name = "write-guard.state-topic")
     String stateTopic;
+
     @ConfigProperty(name = "write-guard.status-topic")
     String statusTopic;
 
@@ -50,7 +54,8 @@ class WriteGuardTest {
         long epoch = publish("READ_ONLY", null, Instant.now().plusSeconds(120));
 
         Response refused = given().post("/test/writes/" + epoch);
-        refused.then().statusCode(503)
+        refused.then()
+                .statusCode(503)
                 .contentType("application/problem+json")
                 .body("type", equalTo("https://suite.dev/problems/read-only"))
                 .body("status", equalTo(503))
@@ -60,7 +65,9 @@ class WriteGuardTest {
         long retryAfter = Long.parseLong(refused.header("Retry-After"));
         assertTrue(retryAfter >= 1 && retryAfter <= 120, "Retry-After counts down to expiresAt: " + retryAfter);
         given().get("/test/writes").then().statusCode(200);
-        given().get("/q/metrics").then().statusCode(200)
+        given().get("/q/metrics")
+                .then()
+                .statusCode(200)
                 .body(containsString("writeguard_writes_refused_total{reason=\"read-only\"}"))
                 .body(containsString("writeguard_read_only 1.0"))
                 .body(containsString("writeguard_epoch " + epoch + ".0"))
@@ -101,7 +108,9 @@ class WriteGuardTest {
 
         long readOnly = publish("READ_ONLY", 300L, null);
         Response r = answer.get();
-        r.then().statusCode(503).contentType("application/problem+json")
+        r.then()
+                .statusCode(503)
+                .contentType("application/problem+json")
                 .body("refusal", equalTo("drain-timeout"))
                 .body("epoch", equalTo((int) readOnly));
         // its work still runs (think: a statement waiting on a row lock in PostgreSQL): not drained
@@ -159,7 +168,8 @@ class WriteGuardTest {
     }
 
     private CompletableFuture<Integer> post(String id) {
-        return CompletableFuture.supplyAsync(() -> given().queryParam("hold", true).post("/test/writes/" + id).statusCode());
+        return CompletableFuture.supplyAsync(() ->
+                given().queryParam("hold", true).post("/test/writes/" + id).statusCode());
     }
 
     /** Publishes the next epoch on the state topic and waits until the guard has applied it. */
@@ -193,9 +203,12 @@ class WriteGuardTest {
                 continue;
             }
             JsonNode h = json.readTree(record.value());
-            if (record.key().equals(guard.instanceId()) && h.get("epoch").asLong() == epoch
-                    && h.get("drained").asBoolean() == drained && h.get("inFlight").asLong() == inFlight
-                    && h.get("aborted").asLong() == aborted && h.get("stateMaxAgeMs").asLong() == 3_600_000
+            if (record.key().equals(guard.instanceId())
+                    && h.get("epoch").asLong() == epoch
+                    && h.get("drained").asBoolean() == drained
+                    && h.get("inFlight").asLong() == inFlight
+                    && h.get("aborted").asLong() == aborted
+                    && h.get("stateMaxAgeMs").asLong() == 3_600_000
                     && h.get("service").asText().equals("write-guard-test")) {
                 return true;
             }

@@ -1,18 +1,21 @@
 package io.suite.backup.backups;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
 import jakarta.enterprise.context.ApplicationScoped;
+
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 /**
  * Publishes to {@code backup-events}, keyed by backup id, after the catalog change is committed. The catalog
@@ -22,7 +25,13 @@ import java.util.concurrent.CompletableFuture;
 public class BackupEvents {
     private static final Logger LOG = Logger.getLogger(BackupEvents.class);
 
-    public enum Type { STARTED, SUCCEEDED, FAILED, VERIFIED, RESTORED }
+    public enum Type {
+        STARTED,
+        SUCCEEDED,
+        FAILED,
+        VERIFIED,
+        RESTORED
+    }
 
     private final Emitter<String> emitter;
     private final ObjectMapper json;
@@ -49,7 +58,9 @@ public class BackupEvents {
             throw new IllegalStateException(e);
         }
         emitter.send(Message.of(text)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(backup.id.toString()).build())
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(backup.id.toString())
+                        .build())
                 .withNack(e -> {
                     LOG.warnf("backup event %s for %s not sent: %s", type, backup.id, e.getMessage());
                     return CompletableFuture.completedFuture(null);

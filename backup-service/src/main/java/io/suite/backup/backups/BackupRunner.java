@@ -1,8 +1,21 @@
 package io.suite.backup.backups;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.suite.backup.BackupConfig;
@@ -16,16 +29,6 @@ import io.suite.backup.maintenance.MaintenanceState;
 import io.suite.backup.maintenance.ReadOnlyLease;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
-
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static io.suite.backup.backups.BackupCatalog.await;
 
@@ -37,8 +40,7 @@ import static io.suite.backup.backups.BackupCatalog.await;
 @ApplicationScoped
 public class BackupRunner {
     private static final Logger LOG = Logger.getLogger(BackupRunner.class);
-    private static final TypeReference<List<Artifact>> ARTIFACTS = new TypeReference<>() {
-    };
+    private static final TypeReference<List<Artifact>> ARTIFACTS = new TypeReference<>() {};
 
     private final BackupConfig config;
     private final BackupCatalog catalog;
@@ -52,8 +54,17 @@ public class BackupRunner {
     private final WorkerExecutor worker;
     private final AtomicReference<UUID> current = new AtomicReference<>();
 
-    BackupRunner(BackupConfig config, BackupCatalog catalog, ReadOnlyLease lease, Dumper dumper, Verifier verifier,
-                 PgTools tools, BackupEvents events, BackupMetrics metrics, ObjectMapper json, Vertx vertx) {
+    BackupRunner(
+            BackupConfig config,
+            BackupCatalog catalog,
+            ReadOnlyLease lease,
+            Dumper dumper,
+            Verifier verifier,
+            PgTools tools,
+            BackupEvents events,
+            BackupMetrics metrics,
+            ObjectMapper json,
+            Vertx vertx) {
         this.config = config;
         this.catalog = catalog;
         this.lease = lease;
@@ -84,17 +95,19 @@ public class BackupRunner {
     }
 
     private void submit(UUID id, Runnable job) {
-        worker.executeBlocking(() -> {
-            current.set(id);
-            try {
-                job.run();
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "job for backup %s failed unexpectedly", id);
-            } finally {
-                current.set(null);
-            }
-            return null;
-        }, false);
+        worker.executeBlocking(
+                () -> {
+                    current.set(id);
+                    try {
+                        job.run();
+                    } catch (RuntimeException e) {
+                        LOG.errorf(e, "job for backup %s failed unexpectedly", id);
+                    } finally {
+                        current.set(null);
+                    }
+                    return null;
+                },
+                false);
     }
 
     private void runBackup(UUID id, MaintenanceMode mode, String label, Instant requestedAt) {
@@ -125,7 +138,8 @@ public class BackupRunner {
             }));
 
             // require: the operator wants read-only to last through the dump; auto: the snapshots are the backup
-            boolean holdThroughDump = mode == MaintenanceMode.REQUIRE || config.readOnly().holdDuringDump()
+            boolean holdThroughDump = mode == MaintenanceMode.REQUIRE
+                    || config.readOnly().holdDuringDump()
                     || config.readOnly().holdDuringVerify();
             Dumper.Result dumped;
             try (Snapshots snapshots = dumper.snapshots()) {
@@ -133,7 +147,11 @@ public class BackupRunner {
                 if (!holdThroughDump) {
                     liftReadOnly(id, "backup " + id + ": snapshots taken while drained");
                 }
-                dumped = dumper.dump(id, label, window, snapshots,
+                dumped = dumper.dump(
+                        id,
+                        label,
+                        window,
+                        snapshots,
                         holdThroughDump ? () -> seen(stillDrained(epoch, "the dump")) : null);
             }
             if (!config.readOnly().holdDuringVerify()) {
@@ -162,8 +180,9 @@ public class BackupRunner {
             metrics.finished(Duration.ofNanos(System.nanoTime() - start), true);
             events.publish(BackupEvents.Type.VERIFIED, done);
             events.publish(BackupEvents.Type.SUCCEEDED, done);
-            LOG.infof("backup %s \"%s\" succeeded: %d bytes, read-only %s ms, dump %d ms, verify %d ms", id, label,
-                    done.totalBytes, done.readOnlyWindowMs, done.dumpMs, done.verifyMs);
+            LOG.infof(
+                    "backup %s \"%s\" succeeded: %d bytes, read-only %s ms, dump %d ms, verify %d ms",
+                    id, label, done.totalBytes, done.readOnlyWindowMs, done.dumpMs, done.verifyMs);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -231,13 +250,17 @@ public class BackupRunner {
             if (!state.drained()) {
                 throw new IllegalStateException("a restore needs the system DRAINED; it is " + state.describe());
             }
-            ReadOnlyLease.Hold hold = lease.acquire(id, "restore from backup " + id + " \"" + backup.label + "\"", state);
+            ReadOnlyLease.Hold hold =
+                    lease.acquire(id, "restore from backup " + id + " \"" + backup.label + "\"", state);
             if (hold.setByUs()) {
                 throw new IllegalStateException("read-only ended before the restore could hold it");
             }
             List<Artifact> artifacts = artifacts(backup);
             for (String database : databases) {
-                Artifact artifact = artifacts.stream().filter(a -> a.database().equals(database)).findFirst().orElseThrow();
+                Artifact artifact = artifacts.stream()
+                        .filter(a -> a.database().equals(database))
+                        .findFirst()
+                        .orElseThrow();
                 var file = config.directory().resolve(artifact.file());
                 Verifier.checkFile(artifact, file);
                 stillDrained(hold.epoch(), "the restore");
@@ -267,15 +290,16 @@ public class BackupRunner {
     private MaintenanceState stillDrained(long epoch, String what) {
         MaintenanceState state = lease.state();
         if (!state.drained() || state.epoch() == null || state.epoch() != epoch) {
-            throw new IllegalStateException("the system left DRAINED epoch " + epoch + " during " + what + ": "
-                    + state.describe());
+            throw new IllegalStateException(
+                    "the system left DRAINED epoch " + epoch + " during " + what + ": " + state.describe());
         }
         return state;
     }
 
     /** The maintenance state as the manifest records it, with the moment it was seen. */
     private static Manifest.Maintenance seen(MaintenanceState state) {
-        return new Manifest.Maintenance(state.epoch(), state.mode(), state.phase(), Instant.now().toString(), state.fenced());
+        return new Manifest.Maintenance(
+                state.epoch(), state.mode(), state.phase(), Instant.now().toString(), state.fenced());
     }
 
     /** Beats the heartbeat of the job in hand, and fails jobs whose replica stopped beating. */

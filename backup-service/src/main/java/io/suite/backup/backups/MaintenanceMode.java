@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /** How a backup gets a system nothing writes to: {@code auto} makes it read-only itself, {@code require} insists it already is. */
 public enum MaintenanceMode {
-    AUTO, REQUIRE;
+    AUTO,
+    REQUIRE;
 
     public static Optional<MaintenanceMode> parse(String text) {
         if (text == null) {

@@ -6,11 +6,14 @@ import io.suite.problems.Violations;
 
 /** The problem+json answers of this API; type names are the suite's ({@link ProblemTypes}). */
 final class Problems {
-    private Problems() {
-    }
+    private Problems() {}
 
     static HttpProblem of(int status, String type, String title, String detail) {
-        return HttpProblem.builder().withStatus(status).withType(ProblemTypes.of(type)).withTitle(title).withDetail(detail)
+        return HttpProblem.builder()
+                .withStatus(status)
+                .withType(ProblemTypes.of(type))
+                .withTitle(title)
+                .withDetail(detail)
                 .build();
     }
 
@@ -24,7 +27,10 @@ final class Problems {
     }
 
     static HttpProblem jobRunning() {
-        return of(409, "backup-running", "A backup job is running",
+        return of(
+                409,
+                "backup-running",
+                "A backup job is running",
                 "another backup, verification or restore is running; one at a time");
     }
 }

@@ -1,10 +1,5 @@
 package io.suite.backup.backups;
 
-import io.quarkus.scheduler.Scheduled;
-import io.suite.backup.BackupConfig;
-import jakarta.enterprise.context.ApplicationScoped;
-import org.jboss.logging.Logger;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,6 +9,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.scheduler.Scheduled;
+import io.suite.backup.BackupConfig;
 
 import static io.suite.backup.backups.BackupCatalog.await;
 
@@ -30,12 +32,19 @@ public class Retention {
         this.catalog = catalog;
     }
 
-    @Scheduled(every = "${backup.retention.every}", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "${backup.retention.every}",
+            delayed = "30s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void apply() {
         List<Backup> finished = await(catalog::finished);
-        RetentionPolicy policy = new RetentionPolicy(config.retention().keep(), config.retention().maxAge());
-        List<UUID> delete = policy.toDelete(finished.stream()
-                .map(b -> new RetentionPolicy.Entry(b.id, b.status, b.startedAt)).toList(), Instant.now());
+        RetentionPolicy policy = new RetentionPolicy(
+                config.retention().keep(), config.retention().maxAge());
+        List<UUID> delete = policy.toDelete(
+                finished.stream()
+                        .map(b -> new RetentionPolicy.Entry(b.id, b.status, b.startedAt))
+                        .toList(),
+                Instant.now());
         for (Backup backup : finished) {
             if (delete.contains(backup.id)) {
                 try {

@@ -14,8 +14,7 @@ import java.util.UUID;
  */
 public record RetentionPolicy(int keep, Duration maxAge) {
 
-    public record Entry(UUID id, BackupStatus status, Instant startedAt) {
-    }
+    public record Entry(UUID id, BackupStatus status, Instant startedAt) {}
 
     public List<UUID> toDelete(List<Entry> finished, Instant now) {
         Instant oldest = now.minus(maxAge);
@@ -26,10 +25,12 @@ public record RetentionPolicy(int keep, Duration maxAge) {
         for (Entry entry : newestFirst) {
             if (entry.status() == BackupStatus.SUCCEEDED) {
                 succeeded++;
-                if (succeeded > Math.max(keep, 1) || (succeeded > 1 && entry.startedAt().isBefore(oldest))) {
+                if (succeeded > Math.max(keep, 1)
+                        || (succeeded > 1 && entry.startedAt().isBefore(oldest))) {
                     delete.add(entry.id());
                 }
-            } else if (entry.status() == BackupStatus.FAILED && entry.startedAt().isBefore(oldest)) {
+            } else if (entry.status() == BackupStatus.FAILED
+                    && entry.startedAt().isBefore(oldest)) {
                 delete.add(entry.id());
             }
         }

@@ -1,11 +1,13 @@
 package io.suite.backup.backups;
 
-import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Uni;
+import java.time.Instant;
+
 import jakarta.enterprise.context.ApplicationScoped;
+
 import org.jboss.logging.Logger;
 
-import java.time.Instant;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
 
 /** Backups on a cron expression ({@code backup.schedule.cron}, Quartz syntax); "off" by default. */
 @ApplicationScoped
@@ -18,12 +20,17 @@ public class ScheduledBackups {
         this.backups = backups;
     }
 
-    @Scheduled(identity = "scheduled-backup", cron = "${backup.schedule.cron}",
+    @Scheduled(
+            identity = "scheduled-backup",
+            cron = "${backup.schedule.cron}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> backUp() {
         return backups.start("scheduled " + Instant.now(), MaintenanceMode.AUTO)
                 .invoke(b -> LOG.infof("scheduled backup %s started", b.id))
-                .onFailure().invoke(e -> LOG.warnf("scheduled backup not started: %s", e.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+                .onFailure()
+                .invoke(e -> LOG.warnf("scheduled backup not started: %s", e.getMessage()))
+                .onFailure()
+                .recoverWithNull()
+                .replaceWithVoid();
     }
 }

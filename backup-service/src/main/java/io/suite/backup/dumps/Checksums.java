@@ -10,8 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 public final class Checksums {
-    private Checksums() {
-    }
+    private Checksums() {}
 
     public static String sha256(Path file) {
         try (InputStream in = Files.newInputStream(file)) {

@@ -1,10 +1,5 @@
 package io.suite.backup.dumps;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import io.suite.backup.BackupConfig;
-import jakarta.enterprise.context.ApplicationScoped;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,6 +14,13 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.suite.backup.BackupConfig;
+
 /**
  * Dumps every configured database with pg_dump into the backup's folder and writes the manifest. Each
  * database is dumped from its snapshot exported while the system was DRAINED ({@link #snapshots}), so the
@@ -27,7 +29,8 @@ import java.util.function.Supplier;
  */
 @ApplicationScoped
 public class Dumper {
-    private static final DateTimeFormatter FOLDER = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter FOLDER =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
     private final BackupConfig config;
     private final PgTools tools;
@@ -43,12 +46,10 @@ public class Dumper {
         this.json = json.copy().enable(SerializationFeature.INDENT_OUTPUT);
     }
 
-    public record Result(String folder, List<Artifact> artifacts, Manifest manifest, long dumpMs, long totalBytes) {
-    }
+    public record Result(String folder, List<Artifact> artifacts, Manifest manifest, long dumpMs, long totalBytes) {}
 
     /** What the runner saw of maintenance around the snapshots (see {@link Manifest}). */
-    public record Window(long epoch, Manifest.Maintenance drained, Manifest.Maintenance snapshotsTaken) {
-    }
+    public record Window(long epoch, Manifest.Maintenance drained, Manifest.Maintenance snapshotsTaken) {}
 
     /** Exports a snapshot of every backed-up database: call it while the system is DRAINED, and close it after {@link #dump}. */
     public Snapshots snapshots() {
@@ -60,8 +61,12 @@ public class Dumper {
      * snapshots; otherwise it re-checks, once the last dump ended, that the system is still drained in the
      * epoch (throws if not) and answers the state it saw.
      */
-    public Result dump(UUID backupId, String label, Window window, Snapshots snapshots,
-                       Supplier<Manifest.Maintenance> stillDrained) {
+    public Result dump(
+            UUID backupId,
+            String label,
+            Window window,
+            Snapshots snapshots,
+            Supplier<Manifest.Maintenance> stillDrained) {
         Instant now = Instant.now();
         String folder = FOLDER.format(now) + "-" + backupId.toString().substring(0, 8);
         Path dir = config.directory().resolve(folder);
@@ -92,7 +97,8 @@ public class Dumper {
         long totalBytes = 0;
         for (String db : databases) {
             Fingerprint after = heldThroughDump ? fingerprints.take(db) : null;
-            List<String> changes = after == null ? List.of() : atSnapshot.get(db).changesTo(after);
+            List<String> changes =
+                    after == null ? List.of() : atSnapshot.get(db).changesTo(after);
             boolean frozen = config.frozenDatabases().contains(db);
             if (frozen) {
                 changes.forEach(table -> changed.add(db + ":" + table));
@@ -103,16 +109,37 @@ public class Dumper {
             Artifact artifact = new Artifact(db, folder + "/" + db + ".dump", bytes, Checksums.sha256(file));
             artifacts.add(artifact);
             Snapshots.Snapshot snapshot = snapshots.of(db);
-            dumps.add(new Manifest.DatabaseDump(db, artifact.file(), bytes, artifact.sha256(), dumpMs.get(db),
-                    snapshot.name(), snapshot.takenAt(), rowCounts.get(db), atSnapshot.get(db), after, frozen,
-                    heldThroughDump ? changes.isEmpty() : null, changes));
+            dumps.add(new Manifest.DatabaseDump(
+                    db,
+                    artifact.file(),
+                    bytes,
+                    artifact.sha256(),
+                    dumpMs.get(db),
+                    snapshot.name(),
+                    snapshot.takenAt(),
+                    rowCounts.get(db),
+                    atSnapshot.get(db),
+                    after,
+                    frozen,
+                    heldThroughDump ? changes.isEmpty() : null,
+                    changes));
         }
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
         Manifest.Maintenance afterDump = heldThroughDump ? stillDrained.get() : null;
-        Manifest manifest = new Manifest(backupId.toString(), label, window.epoch(), now.toString(), serverVersion,
-                tools.version(), window.drained().describe(),
-                (afterDump != null ? afterDump : window.snapshotsTaken()).describe(), window.drained(),
-                window.snapshotsTaken(), afterDump, heldThroughDump, dumps);
+        Manifest manifest = new Manifest(
+                backupId.toString(),
+                label,
+                window.epoch(),
+                now.toString(),
+                serverVersion,
+                tools.version(),
+                window.drained().describe(),
+                (afterDump != null ? afterDump : window.snapshotsTaken()).describe(),
+                window.drained(),
+                window.snapshotsTaken(),
+                afterDump,
+                heldThroughDump,
+                dumps);
         write(dir.resolve("manifest.json"), manifest);
         if (!changed.isEmpty()) {
             throw new IllegalStateException("written to during the backup window, dump refused: " + changed);
@@ -125,7 +152,8 @@ public class Dumper {
         try {
             return json.readValue(file.toFile(), Manifest.class);
         } catch (IOException e) {
-            throw new Verifier.VerificationFailed("manifest " + folder + "/manifest.json unreadable: " + e.getMessage());
+            throw new Verifier.VerificationFailed(
+                    "manifest " + folder + "/manifest.json unreadable: " + e.getMessage());
         }
     }
 

@@ -16,8 +16,7 @@ import java.util.TreeSet;
  */
 public record Fingerprint(Map<String, Table> tables, Map<String, Long> stats) {
 
-    public record Table(long rows, String xminSum) {
-    }
+    public record Table(long rows, String xminSum) {}
 
     /** Tables whose fingerprint differs, appeared or disappeared; empty when nothing was written. */
     public List<String> changesTo(Fingerprint later) {

@@ -1,13 +1,14 @@
 package io.suite.backup.dumps;
 
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 import static io.suite.backup.dumps.Postgres.ident;
 
@@ -33,13 +34,25 @@ public class Fingerprints {
     public static Fingerprint take(SqlConnection connection) {
         Map<String, Fingerprint.Table> tables = new TreeMap<>();
         for (String[] table : tables(connection)) {
-            var row = connection.query("select count(*), coalesce(sum(xmin::text::bigint), 0)::text from "
-                    + ident(table[0]) + "." + ident(table[1])).execute().await().indefinitely().iterator().next();
+            var row = connection
+                    .query("select count(*), coalesce(sum(xmin::text::bigint), 0)::text from " + ident(table[0]) + "."
+                            + ident(table[1]))
+                    .execute()
+                    .await()
+                    .indefinitely()
+                    .iterator()
+                    .next();
             tables.put(table[0] + "." + table[1], new Fingerprint.Table(row.getLong(0), row.getString(1)));
         }
         Map<String, Long> stats = new LinkedHashMap<>();
-        var row = connection.query("select xact_commit, tup_inserted, tup_updated, tup_deleted from pg_stat_database"
-                + " where datname = current_database()").execute().await().indefinitely().iterator().next();
+        var row = connection
+                .query("select xact_commit, tup_inserted, tup_updated, tup_deleted from pg_stat_database"
+                        + " where datname = current_database()")
+                .execute()
+                .await()
+                .indefinitely()
+                .iterator()
+                .next();
         stats.put("xactCommit", row.getLong(0));
         stats.put("tupInserted", row.getLong(1));
         stats.put("tupUpdated", row.getLong(2));
@@ -55,19 +68,32 @@ public class Fingerprints {
     public static Map<String, Long> rowCounts(SqlConnection connection) {
         Map<String, Long> counts = new TreeMap<>();
         for (String[] table : tables(connection)) {
-            counts.put(table[0] + "." + table[1], connection.query("select count(*) from " + ident(table[0]) + "."
-                    + ident(table[1])).execute().await().indefinitely().iterator().next().getLong(0));
+            counts.put(
+                    table[0] + "." + table[1],
+                    connection
+                            .query("select count(*) from " + ident(table[0]) + "." + ident(table[1]))
+                            .execute()
+                            .await()
+                            .indefinitely()
+                            .iterator()
+                            .next()
+                            .getLong(0));
         }
         return counts;
     }
 
     public String serverVersion(String database) {
-        return postgres.query(database, "show server_version", row -> row.getString(0)).get(0);
+        return postgres.query(database, "show server_version", row -> row.getString(0))
+                .get(0);
     }
 
     private static List<String[]> tables(SqlConnection connection) {
         List<String[]> tables = new ArrayList<>();
-        connection.query(TABLES).execute().await().indefinitely()
+        connection
+                .query(TABLES)
+                .execute()
+                .await()
+                .indefinitely()
                 .forEach(row -> tables.add(new String[] {row.getString(0), row.getString(1)}));
         return tables;
     }

@@ -19,24 +19,48 @@ import java.util.Map;
  * writes went on during the dump, and {@code after}, {@code afterDump} and {@code unchanged} are null.</li>
  * </ul>
  */
-public record Manifest(String backupId, String label, Long epoch, String createdAt, String serverVersion,
-                       String pgDumpVersion, String maintenanceBefore, String maintenanceAfter,
-                       Maintenance drained, Maintenance snapshotsTaken, Maintenance afterDump,
-                       boolean readOnlyThroughDump, List<DatabaseDump> databases) {
+public record Manifest(
+        String backupId,
+        String label,
+        Long epoch,
+        String createdAt,
+        String serverVersion,
+        String pgDumpVersion,
+        String maintenanceBefore,
+        String maintenanceAfter,
+        Maintenance drained,
+        Maintenance snapshotsTaken,
+        Maintenance afterDump,
+        boolean readOnlyThroughDump,
+        List<DatabaseDump> databases) {
 
     /** The maintenance state as seen {@code at}; {@code fenced} lists instances, [] when none. */
     public record Maintenance(Long epoch, String mode, String phase, String at, List<String> fenced) {
         public String describe() {
-            return mode + "/" + phase + " epoch " + epoch + (fenced == null || fenced.isEmpty() ? "" : " fenced " + fenced);
+            return mode + "/" + phase + " epoch " + epoch
+                    + (fenced == null || fenced.isEmpty() ? "" : " fenced " + fenced);
         }
     }
 
-    public record DatabaseDump(String database, String file, long bytes, String sha256, long dumpMs, String snapshot,
-                               String snapshotAt, Map<String, Long> rowCounts, Fingerprint atSnapshot, Fingerprint after,
-                               boolean frozen, Boolean unchanged, List<String> changedTables) {
-    }
+    public record DatabaseDump(
+            String database,
+            String file,
+            long bytes,
+            String sha256,
+            long dumpMs,
+            String snapshot,
+            String snapshotAt,
+            Map<String, Long> rowCounts,
+            Fingerprint atSnapshot,
+            Fingerprint after,
+            boolean frozen,
+            Boolean unchanged,
+            List<String> changedTables) {}
 
     public DatabaseDump database(String name) {
-        return databases.stream().filter(d -> d.database().equals(name)).findFirst().orElse(null);
+        return databases.stream()
+                .filter(d -> d.database().equals(name))
+                .findFirst()
+                .orElse(null);
     }
 }

@@ -1,14 +1,15 @@
 package io.suite.backup.dumps;
 
-import io.suite.backup.BackupConfig;
-import jakarta.enterprise.context.ApplicationScoped;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.suite.backup.BackupConfig;
 
 /** The real pg_dump and pg_restore, run as external processes on the backup worker thread. */
 @ApplicationScoped
@@ -26,14 +27,34 @@ public class PgTools {
      * exactly the data the exporting transaction sees.
      */
     public void dump(String database, Path file, String snapshot) {
-        run(List.of(config.tools().pgDump(), "-Fc", "-w", "--snapshot=" + snapshot, "-f", file.toString(), database),
-                Map.of(), file);
+        run(
+                List.of(
+                        config.tools().pgDump(),
+                        "-Fc",
+                        "-w",
+                        "--snapshot=" + snapshot,
+                        "-f",
+                        file.toString(),
+                        database),
+                Map.of(),
+                file);
     }
 
     /** Into an empty scratch database, in parallel: used by verification. */
     public void restoreInto(String database, Path file) {
-        run(List.of(config.tools().pgRestore(), "-w", "--no-owner", "--no-acl", "--exit-on-error",
-                "--jobs=" + config.tools().restoreJobs(), "-d", database, file.toString()), Map.of(), file);
+        run(
+                List.of(
+                        config.tools().pgRestore(),
+                        "-w",
+                        "--no-owner",
+                        "--no-acl",
+                        "--exit-on-error",
+                        "--jobs=" + config.tools().restoreJobs(),
+                        "-d",
+                        database,
+                        file.toString()),
+                Map.of(),
+                file);
     }
 
     /**
@@ -44,9 +65,22 @@ public class PgTools {
      */
     public void restoreOver(String database, Path file) {
         String lockTimeout = config.restore().lockTimeout().toMillis() + "ms";
-        run(List.of(config.tools().pgRestore(), "-w", "--no-owner", "--no-acl", "--exit-on-error", "--clean",
-                "--if-exists", "--single-transaction", "--role=" + postgres.owner(database), "-d", database, file.toString()),
-                Map.of("PGOPTIONS", "-c lock_timeout=" + lockTimeout), file);
+        run(
+                List.of(
+                        config.tools().pgRestore(),
+                        "-w",
+                        "--no-owner",
+                        "--no-acl",
+                        "--exit-on-error",
+                        "--clean",
+                        "--if-exists",
+                        "--single-transaction",
+                        "--role=" + postgres.owner(database),
+                        "-d",
+                        database,
+                        file.toString()),
+                Map.of("PGOPTIONS", "-c lock_timeout=" + lockTimeout),
+                file);
     }
 
     public String version() {
@@ -54,8 +88,10 @@ public class PgTools {
     }
 
     private void run(List<String> command, Map<String, String> extraEnv, Path file) {
-        Path log = file.resolveSibling(file.getFileName() + "." + Path.of(command.get(0)).getFileName() + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        Path log = file.resolveSibling(
+                file.getFileName() + "." + Path.of(command.get(0)).getFileName() + ".log");
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(postgres.toolEnvironment());
         builder.environment().putAll(extraEnv);
         try {
@@ -74,7 +110,9 @@ public class PgTools {
 
     private String capture(List<String> command) {
         try {
-            Process process = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true).start();
+            Process process = new ProcessBuilder(new ArrayList<>(command))
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(process.getInputStream().readAllBytes());
             process.waitFor();
             return out;

@@ -1,5 +1,13 @@
 package io.suite.backup.dumps;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
 import io.suite.backup.BackupConfig;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgConnection;
@@ -7,13 +15,6 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgConnectOptions;
-import jakarta.enterprise.context.ApplicationScoped;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Short SQL conversations with any database of the cluster (the backed up ones, scratch ones).
@@ -40,7 +41,8 @@ public class Postgres {
     }
 
     public void execute(String database, String sql) {
-        withConnection(database, connection -> connection.query(sql).execute().await().atMost(TIMEOUT));
+        withConnection(
+                database, connection -> connection.query(sql).execute().await().atMost(TIMEOUT));
     }
 
     public <T> T withConnection(String database, Function<SqlConnection, T> work) {
@@ -59,8 +61,15 @@ public class Postgres {
 
     /** Environment for pg_dump/pg_restore: the password never appears on a command line. */
     public Map<String, String> toolEnvironment() {
-        return Map.of("PGHOST", config.host(), "PGPORT", String.valueOf(config.port()), "PGUSER", config.user(),
-                "PGPASSWORD", config.password());
+        return Map.of(
+                "PGHOST",
+                config.host(),
+                "PGPORT",
+                String.valueOf(config.port()),
+                "PGUSER",
+                config.user(),
+                "PGPASSWORD",
+                config.password());
     }
 
     public String adminDatabase() {
@@ -69,14 +78,25 @@ public class Postgres {
 
     /** The role that owns {@code database}: a restore recreates its objects as this role, as its migrations did. */
     public String owner(String database) {
-        return withConnection(config.adminDatabase(), connection -> connection
-                .preparedQuery("select pg_get_userbyid(datdba) from pg_database where datname = $1")
-                .execute(Tuple.of(database)).await().atMost(TIMEOUT).iterator().next().getString(0));
+        return withConnection(
+                config.adminDatabase(),
+                connection -> connection
+                        .preparedQuery("select pg_get_userbyid(datdba) from pg_database where datname = $1")
+                        .execute(Tuple.of(database))
+                        .await()
+                        .atMost(TIMEOUT)
+                        .iterator()
+                        .next()
+                        .getString(0));
     }
 
     private PgConnectOptions options(String database) {
-        return new PgConnectOptions().setHost(config.host()).setPort(config.port()).setUser(config.user())
-                .setPassword(config.password()).setDatabase(database);
+        return new PgConnectOptions()
+                .setHost(config.host())
+                .setPort(config.port())
+                .setUser(config.user())
+                .setPassword(config.password())
+                .setDatabase(database);
     }
 
     /** Quotes an identifier for SQL text (database, schema and table names come from the catalog or config). */

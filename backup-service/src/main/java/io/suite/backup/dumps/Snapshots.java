@@ -1,9 +1,9 @@
 package io.suite.backup.dumps;
 
-import io.vertx.mutiny.sqlclient.SqlConnection;
-
 import java.util.ArrayList;
 import java.util.List;
+
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
  * One exported snapshot per backed-up database ({@code pg_export_snapshot()} in a REPEATABLE READ READ ONLY
@@ -15,8 +15,7 @@ import java.util.List;
 public final class Snapshots implements AutoCloseable {
 
     /** {@code takenAt}: the database's clock when the snapshot was exported. */
-    public record Snapshot(String database, String name, String takenAt, SqlConnection connection) {
-    }
+    public record Snapshot(String database, String name, String takenAt, SqlConnection connection) {}
 
     private final List<Snapshot> taken = new ArrayList<>();
 
@@ -27,9 +26,18 @@ public final class Snapshots implements AutoCloseable {
             for (String database : databases) {
                 SqlConnection connection = postgres.open(database);
                 try {
-                    connection.query("begin isolation level repeatable read read only").execute().await().indefinitely();
-                    var row = connection.query("select pg_export_snapshot(), clock_timestamp()::text").execute().await()
-                            .indefinitely().iterator().next();
+                    connection
+                            .query("begin isolation level repeatable read read only")
+                            .execute()
+                            .await()
+                            .indefinitely();
+                    var row = connection
+                            .query("select pg_export_snapshot(), clock_timestamp()::text")
+                            .execute()
+                            .await()
+                            .indefinitely()
+                            .iterator()
+                            .next();
                     snapshots.taken.add(new Snapshot(database, row.getString(0), row.getString(1), connection));
                 } catch (RuntimeException e) {
                     connection.close().await().indefinitely();
@@ -44,7 +52,9 @@ public final class Snapshots implements AutoCloseable {
     }
 
     public Snapshot of(String database) {
-        return taken.stream().filter(s -> s.database().equals(database)).findFirst()
+        return taken.stream()
+                .filter(s -> s.database().equals(database))
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no snapshot of " + database));
     }
 

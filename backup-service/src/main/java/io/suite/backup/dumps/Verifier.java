@@ -1,14 +1,16 @@
 package io.suite.backup.dumps;
 
-import io.suite.backup.BackupConfig;
-import jakarta.enterprise.context.ApplicationScoped;
-import org.jboss.logging.Logger;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.suite.backup.BackupConfig;
 
 import static io.suite.backup.dumps.Postgres.ident;
 
@@ -68,8 +70,8 @@ public class Verifier {
         }
         String sha = Checksums.sha256(file);
         if (!sha.equals(artifact.sha256())) {
-            throw new VerificationFailed(artifact.file() + ": sha256 " + sha + " is not the recorded " + artifact.sha256()
-                    + " (the file changed after the dump)");
+            throw new VerificationFailed(artifact.file() + ": sha256 " + sha + " is not the recorded "
+                    + artifact.sha256() + " (the file changed after the dump)");
         }
     }
 
@@ -85,12 +87,15 @@ public class Verifier {
         for (String view : config.check().views()) {
             long violations;
             try {
-                violations = postgres.query(scratch, "select count(*) from " + ident(view), row -> row.getLong(0)).get(0);
+                violations = postgres.query(scratch, "select count(*) from " + ident(view), row -> row.getLong(0))
+                        .get(0);
             } catch (RuntimeException e) {
-                throw new VerificationFailed(database + ": invariant view " + view + " cannot be read: " + e.getMessage());
+                throw new VerificationFailed(
+                        database + ": invariant view " + view + " cannot be read: " + e.getMessage());
             }
             if (violations != 0) {
-                throw new VerificationFailed(database + ": invariant view " + view + " lists " + violations + " violation(s)");
+                throw new VerificationFailed(
+                        database + ": invariant view " + view + " lists " + violations + " violation(s)");
             }
         }
     }

@@ -1,13 +1,15 @@
 package io.suite.backup.maintenance;
 
-import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+import io.smallrye.mutiny.Uni;
 
 /** maintenance-service's API (DESIGN.md "Maintenance API"). */
 @RegisterRestClient(configKey = "maintenance-service")
@@ -38,15 +40,11 @@ public interface MaintenanceClient {
     Uni<MaintenanceState> readWrite(ReadWriteRequest request);
 
     /** {@code heldBy} "backup:<id>": while it holds, read-write without it is refused (409) unless forced. */
-    record ReadOnlyRequest(String reason, long durationMs, long drainTimeoutMs, String requestedBy, String heldBy) {
-    }
+    record ReadOnlyRequest(String reason, long durationMs, long drainTimeoutMs, String requestedBy, String heldBy) {}
 
-    record RenewRequest(long durationMs, long epoch, String heldBy, String requestedBy) {
-    }
+    record RenewRequest(long durationMs, long epoch, String heldBy, String requestedBy) {}
 
-    record ReleaseRequest(String heldBy, String requestedBy) {
-    }
+    record ReleaseRequest(String heldBy, String requestedBy) {}
 
-    record ReadWriteRequest(String reason, boolean force, String heldBy, String requestedBy) {
-    }
+    record ReadWriteRequest(String reason, boolean force, String heldBy, String requestedBy) {}
 }

@@ -1,8 +1,8 @@
 package io.suite.backup.maintenance;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-
 import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /**
  * What maintenance-service says about the system (GET /v1/maintenance); only the fields a backup needs.
@@ -10,8 +10,16 @@ import java.util.List;
  * maintenance-services: read as none).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record MaintenanceState(String mode, String phase, Long epoch, String reason, String since, String expiresAt,
-                               String requestedBy, String heldBy, List<String> fenced) {
+public record MaintenanceState(
+        String mode,
+        String phase,
+        Long epoch,
+        String reason,
+        String since,
+        String expiresAt,
+        String requestedBy,
+        String heldBy,
+        List<String> fenced) {
 
     public MaintenanceState {
         fenced = fenced == null ? List.of() : List.copyOf(fenced);

@@ -1,15 +1,18 @@
 package io.suite.backup.maintenance;
 
-import io.quarkus.scheduler.Scheduled;
-import io.suite.backup.BackupConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+
 import jakarta.enterprise.context.ApplicationScoped;
+
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
+import io.quarkus.scheduler.Scheduled;
+import io.suite.backup.BackupConfig;
 
 /**
  * A backup's hold on read-only mode: asked of maintenance-service with a lease (durationMs) that this
@@ -31,9 +34,14 @@ public class ReadOnlyLease {
      * joined (someone else's read-only, e.g. an upgrade window: only the hold is released at the end, and
      * renewals never shorten that window: they extend to {@code keepUntil} at least).
      */
-    public record Hold(UUID backupId, String reason, String holder, long epoch, long sinceNanos, boolean setByUs,
-                       Instant keepUntil) {
-    }
+    public record Hold(
+            UUID backupId,
+            String reason,
+            String holder,
+            long epoch,
+            long sinceNanos,
+            boolean setByUs,
+            Instant keepUntil) {}
 
     ReadOnlyLease(@RestClient MaintenanceClient client, BackupConfig config) {
         this.client = client;
@@ -52,12 +60,15 @@ public class ReadOnlyLease {
      */
     public Hold acquire(UUID backupId, String reason, MaintenanceState current) {
         String holder = holder(backupId);
-        Instant keepUntil = current.readOnly() && current.expiresAt() != null ? Instant.parse(current.expiresAt()) : null;
+        Instant keepUntil =
+                current.readOnly() && current.expiresAt() != null ? Instant.parse(current.expiresAt()) : null;
         long since = System.nanoTime();
-        MaintenanceState state = client.readOnly(new MaintenanceClient.ReadOnlyRequest(reason, leaseMs(keepUntil),
-                config.writeDrainTimeout().toMillis(), "backup-service", holder)).await().atMost(CALL);
+        MaintenanceState state = client.readOnly(new MaintenanceClient.ReadOnlyRequest(
+                        reason, leaseMs(keepUntil), config.writeDrainTimeout().toMillis(), "backup-service", holder))
+                .await()
+                .atMost(CALL);
         // Not read-only before, or another epoch now (it was lifted meanwhile): this request flipped it.
-        boolean setByUs = !current.readOnly() || !java.util.Objects.equals(state.epoch(), current.epoch());
+        boolean setByUs = !current.readOnly() || !Objects.equals(state.epoch(), current.epoch());
         Hold hold = new Hold(backupId, reason, holder, state.epoch(), since, setByUs, setByUs ? null : keepUntil);
         held.set(hold);
         return hold;
@@ -66,7 +77,9 @@ public class ReadOnlyLease {
     /** The lease asked for: ours, but never shorter than a read-only window we joined. */
     private long leaseMs(Instant keepUntil) {
         long lease = config.lease().toMillis();
-        return keepUntil == null ? lease : Math.max(lease, Duration.between(Instant.now(), keepUntil).toMillis());
+        return keepUntil == null
+                ? lease
+                : Math.max(lease, Duration.between(Instant.now(), keepUntil).toMillis());
     }
 
     /**
@@ -78,15 +91,15 @@ public class ReadOnlyLease {
         while (true) {
             MaintenanceState state = state();
             if (!state.readOnly() || state.epoch() == null || state.epoch() != epoch) {
-                throw new IllegalStateException("the system left read-only epoch " + epoch + " while waiting for DRAINED: "
-                        + state.describe());
+                throw new IllegalStateException(
+                        "the system left read-only epoch " + epoch + " while waiting for DRAINED: " + state.describe());
             }
             if (state.drained()) {
                 return state;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("write paths did not drain within " + config.drainWait() + " ("
-                        + state.describe() + ")");
+                throw new IllegalStateException(
+                        "write paths did not drain within " + config.drainWait() + " (" + state.describe() + ")");
             }
             Thread.sleep(200);
         }
@@ -100,8 +113,10 @@ public class ReadOnlyLease {
             return;
         }
         try {
-            client.renew(new MaintenanceClient.RenewRequest(leaseMs(hold.keepUntil()), hold.epoch(), hold.holder(),
-                    "backup-service")).await().atMost(CALL);
+            client.renew(new MaintenanceClient.RenewRequest(
+                            leaseMs(hold.keepUntil()), hold.epoch(), hold.holder(), "backup-service"))
+                    .await()
+                    .atMost(CALL);
         } catch (RuntimeException e) {
             // 409 once the epoch is gone: the backup's check after the dump fails it.
             LOG.warnf("could not renew read-only for backup %s: %s", hold.backupId(), e.getMessage());
@@ -120,10 +135,13 @@ public class ReadOnlyLease {
         }
         if (!hold.setByUs()) {
             try {
-                client.release(new MaintenanceClient.ReleaseRequest(hold.holder(), "backup-service")).await().atMost(CALL);
+                client.release(new MaintenanceClient.ReleaseRequest(hold.holder(), "backup-service"))
+                        .await()
+                        .atMost(CALL);
             } catch (RuntimeException e) {
-                LOG.warnf("could not release the hold of backup %s (it ends with the lease): %s", hold.backupId(),
-                        e.getMessage());
+                LOG.warnf(
+                        "could not release the hold of backup %s (it ends with the lease): %s",
+                        hold.backupId(), e.getMessage());
             }
             return -1;
         }
@@ -132,13 +150,17 @@ public class ReadOnlyLease {
             MaintenanceState state = state();
             if (state.readOnly() && state.epoch() != null && state.epoch() == hold.epoch()) {
                 client.readWrite(new MaintenanceClient.ReadWriteRequest(why, false, hold.holder(), "backup-service"))
-                        .await().atMost(CALL);
+                        .await()
+                        .atMost(CALL);
             } else {
-                LOG.infof("not lifting read-only for backup %s: the system is now %s", hold.backupId(), state.describe());
+                LOG.infof(
+                        "not lifting read-only for backup %s: the system is now %s", hold.backupId(), state.describe());
             }
         } catch (RuntimeException e) {
             // The lease is no longer renewed: read-only ends by itself when it runs out.
-            LOG.errorf("could not lift read-only for backup %s (it ends with its lease): %s", hold.backupId(), e.getMessage());
+            LOG.errorf(
+                    "could not lift read-only for backup %s (it ends with its lease): %s",
+                    hold.backupId(), e.getMessage());
         }
         return windowMs;
     }

@@ -1,18 +1,5 @@
 package io.suite.backup.backups;
 
-import io.quarkus.test.common.QuarkusTestResource;
-import jakarta.inject.Inject;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.path.json.JsonPath;
-import io.suite.backup.BackupEventsConsumer;
-import io.suite.backup.Maintenance;
-import io.suite.backup.SuiteUnderBackup;
-import io.suite.backup.TestDatabases;
-import io.suite.backup.dumps.Checksums;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -22,6 +9,21 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.suite.backup.BackupEventsConsumer;
+import io.suite.backup.Maintenance;
+import io.suite.backup.SuiteUnderBackup;
+import io.suite.backup.TestDatabases;
+import io.suite.backup.dumps.Checksums;
 
 import static io.restassured.RestAssured.given;
 import static io.suite.backup.SuiteUnderBackup.CONTROL;
@@ -65,8 +67,13 @@ class BackupApiTest {
     }
 
     private static String start(String label, String mode) {
-        return given().contentType("application/json").body(Map.of("label", label, "maintenance", mode))
-                .post("/v1/backups").then().statusCode(202).extract().path("id");
+        return given().contentType("application/json")
+                .body(Map.of("label", label, "maintenance", mode))
+                .post("/v1/backups")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
     }
 
     private static JsonPath backup(String id) {
@@ -74,7 +81,8 @@ class BackupApiTest {
     }
 
     private static JsonPath awaitFinished(String id) {
-        await().atMost(Duration.ofSeconds(90)).until(() -> List.of("SUCCEEDED", "FAILED").contains(backup(id).getString("status")));
+        await().atMost(Duration.ofSeconds(90))
+                .until(() -> List.of("SUCCEEDED", "FAILED").contains(backup(id).getString("status")));
         return backup(id);
     }
 
@@ -96,7 +104,9 @@ class BackupApiTest {
         assertNotNull(done.get("epoch"));
         assertNotNull(done.get("timings.readOnlyWindowMs"));
         List<Map<String, Object>> artifacts = done.getList("artifacts");
-        assertEquals(List.of(POSTING_DB, MAINTENANCE_DB), artifacts.stream().map(a -> a.get("database")).toList());
+        assertEquals(
+                List.of(POSTING_DB, MAINTENANCE_DB),
+                artifacts.stream().map(a -> a.get("database")).toList());
         for (Map<String, Object> artifact : artifacts) {
             Path file = DIR.resolve((String) artifact.get("file"));
             assertEquals(Files.size(file), ((Number) artifact.get("bytes")).longValue());
@@ -127,10 +137,15 @@ class BackupApiTest {
         assertEquals("READ_WRITE", maintenance().mode());
         assertTrue(maintenance().history().contains(id), "the read-only reason names the backup");
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> events.poll().stream().filter(e -> e.contains(id))
-                .map(e -> JsonPath.from(e).getString("type")).toList().containsAll(List.of("STARTED", "VERIFIED", "SUCCEEDED")));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> events.poll().stream()
+                        .filter(e -> e.contains(id))
+                        .map(e -> JsonPath.from(e).getString("type"))
+                        .toList()
+                        .containsAll(List.of("STARTED", "VERIFIED", "SUCCEEDED")));
 
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics =
+                given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("backup_read_only_window_seconds_count"), metrics);
         assertTrue(metrics.contains("backup_duration_seconds_count"));
         assertTrue(metrics.contains("backup_failures_total"));
@@ -155,11 +170,16 @@ class BackupApiTest {
         assertEquals("FAILED", verified.getString("status"));
         assertFalse(verified.getBoolean("verified"));
         assertTrue(verified.getString("error").contains("sha256"), verified.getString("error"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> events.poll().stream()
-                .anyMatch(e -> e.contains(id) && e.contains("\"FAILED\"")));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> events.poll().stream().anyMatch(e -> e.contains(id) && e.contains("\"FAILED\"")));
         // a corrupted backup is never restored
-        given().contentType("application/json").body("{}").post("/v1/backups/" + id + "/restore").then()
-                .statusCode(409).contentType(PROBLEM).body("type", containsString("not-verified"));
+        given().contentType("application/json")
+                .body("{}")
+                .post("/v1/backups/" + id + "/restore")
+                .then()
+                .statusCode(409)
+                .contentType(PROBLEM)
+                .body("type", containsString("not-verified"));
     }
 
     @Test
@@ -194,14 +214,21 @@ class BackupApiTest {
         try {
             id = start("writes go on", "auto");
             // pg_dump is held, so the backup is RUNNING: its snapshots are taken, and read-only has ended already
-            await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(backup(id).getString("status"))
-                    && "READ_WRITE".equals(maintenance().mode()));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> "RUNNING".equals(backup(id).getString("status"))
+                            && "READ_WRITE".equals(maintenance().mode()));
             assertTrue(maintenance().history().contains("snapshots taken"), "read-only was lifted by the backup");
-            given().contentType("application/json").body(Map.of("label", "second", "maintenance", "auto"))
-                    .post("/v1/backups").then().statusCode(409).contentType(PROBLEM)
+            given().contentType("application/json")
+                    .body(Map.of("label", "second", "maintenance", "auto"))
+                    .post("/v1/backups")
+                    .then()
+                    .statusCode(409)
+                    .contentType(PROBLEM)
                     .body("type", equalTo("https://suite.dev/problems/backup-running"));
-            TestDatabases.execute(POSTING_DB, "insert into documents (id, type, number, date, status)"
-                    + " values (gen_random_uuid(), 'RECEIPT', '" + marker + "', date '2026-02-01', 'DRAFT')");
+            TestDatabases.execute(
+                    POSTING_DB,
+                    "insert into documents (id, type, number, date, status)"
+                            + " values (gen_random_uuid(), 'RECEIPT', '" + marker + "', date '2026-02-01', 'DRAFT')");
         } finally {
             Files.delete(CONTROL.resolve("hold"));
         }
@@ -228,7 +255,8 @@ class BackupApiTest {
         String id;
         try {
             id = start("held", "require");
-            await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(backup(id).getString("status")));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> "RUNNING".equals(backup(id).getString("status")));
             assertEquals("backup:" + id, maintenance().state().getString("heldBy"));
             // An operator cannot lift read-only under a running backup without forcing it.
             assertEquals(409, maintenance().readWrite(false));
@@ -236,7 +264,8 @@ class BackupApiTest {
             // The lease (6 s) is renewed: the system stays read-only, same epoch, well past the first expiry.
             Instant renewedPast = Instant.parse(state.getString("expiresAt")).plusSeconds(6);
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> Instant.parse(maintenance().state().getString("expiresAt")).isAfter(renewedPast));
+                    .until(() -> Instant.parse(maintenance().state().getString("expiresAt"))
+                            .isAfter(renewedPast));
             JsonPath later = maintenance().state();
             assertEquals("READ_ONLY", later.getString("mode"));
             assertEquals(epoch, later.getLong("epoch"));
@@ -246,7 +275,8 @@ class BackupApiTest {
         try {
             JsonPath done = awaitFinished(id);
             assertEquals("SUCCEEDED", done.getString("status"), done.getString("error"));
-            JsonPath manifest = JsonPath.from(DIR.resolve(done.getString("artifacts[0].file")).resolveSibling("manifest.json")
+            JsonPath manifest = JsonPath.from(DIR.resolve(done.getString("artifacts[0].file"))
+                    .resolveSibling("manifest.json")
                     .toFile());
             assertTrue(manifest.getBoolean("readOnlyThroughDump"));
             assertEquals("DRAINED", manifest.getString("afterDump.phase"));
@@ -263,8 +293,10 @@ class BackupApiTest {
 
     /** The rows of {@code table} in a dump, as pg_restore prints them (COPY text: tab-separated). */
     private static String dumpedRows(Path dump, String table) throws Exception {
-        Process process = new ProcessBuilder("pg_restore", "--data-only", "--table=" + table, "-f", "-", dump.toString())
-                .redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(
+                        "pg_restore", "--data-only", "--table=" + table, "-f", "-", dump.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(process.getInputStream().readAllBytes());
         assertEquals(0, process.waitFor(), out);
         return out;
@@ -279,14 +311,24 @@ class BackupApiTest {
         // Written after the backup: a restore takes it away again.
         TestDatabases.execute(POSTING_DB, """
                 insert into documents (id, type, number, date, status) values (gen_random_uuid(), 'RECEIPT', 'late', current_date, 'DRAFT')""");
-        given().contentType("application/json").body("{}").post("/v1/backups/" + id + "/restore").then()
-                .statusCode(409).contentType(PROBLEM).body("type", equalTo("https://suite.dev/problems/read-write"));
+        given().contentType("application/json")
+                .body("{}")
+                .post("/v1/backups/" + id + "/restore")
+                .then()
+                .statusCode(409)
+                .contentType(PROBLEM)
+                .body("type", equalTo("https://suite.dev/problems/read-write"));
 
         maintenance().readOnlyAndAwaitDrained("restore test " + id);
         try {
-            given().contentType("application/json").body("{}").post("/v1/backups/" + id + "/restore").then()
-                    .statusCode(202).body("databases", equalTo(List.of(POSTING_DB)));
-            await().atMost(Duration.ofSeconds(60)).until(() -> "SUCCEEDED".equals(backup(id).getString("restore.status")));
+            given().contentType("application/json")
+                    .body("{}")
+                    .post("/v1/backups/" + id + "/restore")
+                    .then()
+                    .statusCode(202)
+                    .body("databases", equalTo(List.of(POSTING_DB)));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> "SUCCEEDED".equals(backup(id).getString("restore.status")));
             assertEquals(0, TestDatabases.count(POSTING_DB, "select count(*) from documents where number = 'late'"));
             assertEquals(movements, TestDatabases.count(POSTING_DB, "select count(*) from stock_movements"));
             assertEquals(0, TestDatabases.count(POSTING_DB, "select count(*) from register_balance_mismatches"));
@@ -317,9 +359,14 @@ class BackupApiTest {
         try {
             long epoch = maintenance().state().getLong("epoch");
             for (List<String> databases : List.of(List.of(MAINTENANCE_DB), List.of(POSTING_DB, MAINTENANCE_DB))) {
-                given().contentType("application/json").body(Map.of("databases", databases))
-                        .post("/v1/backups/" + id + "/restore").then().statusCode(400).contentType(PROBLEM)
-                        .body("type", equalTo(VALIDATION)).body("violations[0].field", equalTo("databases"))
+                given().contentType("application/json")
+                        .body(Map.of("databases", databases))
+                        .post("/v1/backups/" + id + "/restore")
+                        .then()
+                        .statusCode(400)
+                        .contentType(PROBLEM)
+                        .body("type", equalTo(VALIDATION))
+                        .body("violations[0].field", equalTo("databases"))
                         .body("detail", containsString(MAINTENANCE_DB));
             }
             assertNull(backup(id).get("restore.status"));
@@ -344,7 +391,10 @@ class BackupApiTest {
         long epoch = before.getLong("epoch");
         Files.createFile(CONTROL.resolve("hold-restore"));
         try {
-            given().contentType("application/json").body("{}").post("/v1/backups/" + id + "/restore").then()
+            given().contentType("application/json")
+                    .body("{}")
+                    .post("/v1/backups/" + id + "/restore")
+                    .then()
                     .statusCode(202);
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> ("backup:" + id).equals(maintenance().state().getString("heldBy")));
@@ -352,7 +402,8 @@ class BackupApiTest {
             // renewed well past the end of the 6 s window
             Instant renewedPast = Instant.parse(before.getString("expiresAt")).plusSeconds(6);
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> Instant.parse(maintenance().state().getString("expiresAt")).isAfter(renewedPast));
+                    .until(() -> Instant.parse(maintenance().state().getString("expiresAt"))
+                            .isAfter(renewedPast));
             JsonPath during = maintenance().state();
             assertEquals("READ_ONLY", during.getString("mode"));
             assertEquals(epoch, during.getLong("epoch"));
@@ -361,7 +412,8 @@ class BackupApiTest {
             Files.delete(CONTROL.resolve("hold-restore"));
         }
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> "SUCCEEDED".equals(backup(id).getString("restore.status")));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> "SUCCEEDED".equals(backup(id).getString("restore.status")));
             JsonPath after = maintenance().state();
             assertEquals("READ_ONLY", after.getString("mode"));
             assertEquals(epoch, after.getLong("epoch"));
@@ -388,8 +440,10 @@ class BackupApiTest {
         Path oldFolder = folder(old);
         Path newestFolder = folder(newest);
         assertTrue(Files.isDirectory(oldFolder));
-        TestDatabases.execute("backup_test", "UPDATE backup SET started_at = now() - interval '40 days' WHERE id = '"
-                + UUID.fromString(old.getString("id")) + "'");
+        TestDatabases.execute(
+                "backup_test",
+                "UPDATE backup SET started_at = now() - interval '40 days' WHERE id = '"
+                        + UUID.fromString(old.getString("id")) + "'");
 
         retention.apply();
 
@@ -404,24 +458,52 @@ class BackupApiTest {
         return DIR.resolve((String) artifacts.get(0).get("file")).getParent();
     }
 
-
     @Test
     void badInputGetsProblemJson() {
-        given().contentType("application/json").body(Map.of("label", "x", "maintenance", "sometimes")).post("/v1/backups")
-                .then().statusCode(400).contentType(PROBLEM).body("detail", containsString("sometimes"))
+        given().contentType("application/json")
+                .body(Map.of("label", "x", "maintenance", "sometimes"))
+                .post("/v1/backups")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
+                .body("detail", containsString("sometimes"))
                 .body("type", equalTo(VALIDATION));
-        given().contentType("application/json").post("/v1/backups").then().statusCode(400).contentType(PROBLEM)
+        given().contentType("application/json")
+                .post("/v1/backups")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
                 .body("type", equalTo(VALIDATION));
-        given().contentType("application/json").body("{\"label\":").post("/v1/backups").then().statusCode(400)
-                .contentType(PROBLEM).body("type", equalTo(VALIDATION));
-        given().contentType("application/json").body(Map.of("label", "x", "maintenance", "require")).post("/v1/backups")
-                .then().statusCode(409).contentType(PROBLEM).body("type", equalTo("https://suite.dev/problems/not-drained"));
-        given().get("/v1/backups/6d4f1a7e-0000-4000-8000-000000000000").then().statusCode(404).contentType(PROBLEM)
+        given().contentType("application/json")
+                .body("{\"label\":")
+                .post("/v1/backups")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
+                .body("type", equalTo(VALIDATION));
+        given().contentType("application/json")
+                .body(Map.of("label", "x", "maintenance", "require"))
+                .post("/v1/backups")
+                .then()
+                .statusCode(409)
+                .contentType(PROBLEM)
+                .body("type", equalTo("https://suite.dev/problems/not-drained"));
+        given().get("/v1/backups/6d4f1a7e-0000-4000-8000-000000000000")
+                .then()
+                .statusCode(404)
+                .contentType(PROBLEM)
                 .body("type", equalTo("https://suite.dev/problems/not-found"));
         given().get("/v1/backups/not-an-id").then().statusCode(404).contentType(PROBLEM);
-        given().contentType("application/json").body("{}").post("/v1/backups/6d4f1a7e-0000-4000-8000-000000000000/restore")
-                .then().statusCode(404).contentType(PROBLEM);
-        given().post("/v1/backups/6d4f1a7e-0000-4000-8000-000000000000/verify").then().statusCode(404).contentType(PROBLEM);
+        given().contentType("application/json")
+                .body("{}")
+                .post("/v1/backups/6d4f1a7e-0000-4000-8000-000000000000/restore")
+                .then()
+                .statusCode(404)
+                .contentType(PROBLEM);
+        given().post("/v1/backups/6d4f1a7e-0000-4000-8000-000000000000/verify")
+                .then()
+                .statusCode(404)
+                .contentType(PROBLEM);
         given().get("/v1/backups").then().statusCode(200);
         assertNotEquals("READ_ONLY", maintenance().mode());
     }

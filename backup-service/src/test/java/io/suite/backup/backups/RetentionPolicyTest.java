@@ -1,12 +1,12 @@
 package io.suite.backup.backups;
 
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,8 +41,10 @@ class RetentionPolicyTest {
 
     @Test
     void failuresDoNotCountTowardsTheKeptOnes() {
-        List<RetentionPolicy.Entry> entries = List.of(entry(BackupStatus.FAILED, 0), entry(BackupStatus.FAILED, 1),
-                entry(BackupStatus.SUCCEEDED, 2));
-        assertTrue(new RetentionPolicy(1, Duration.ofDays(30)).toDelete(entries, NOW).isEmpty());
+        List<RetentionPolicy.Entry> entries =
+                List.of(entry(BackupStatus.FAILED, 0), entry(BackupStatus.FAILED, 1), entry(BackupStatus.SUCCEEDED, 2));
+        assertTrue(new RetentionPolicy(1, Duration.ofDays(30))
+                .toDelete(entries, NOW)
+                .isEmpty());
     }
 }

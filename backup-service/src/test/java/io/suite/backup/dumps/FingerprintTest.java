@@ -1,9 +1,9 @@
 package io.suite.backup.dumps;
 
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
+
+import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -15,14 +15,17 @@ class FingerprintTest {
     @Test
     void equalTablesMeanNothingWasWrittenWhateverTheStatisticsSay() {
         Fingerprint before = of(Map.of("public.a", new Fingerprint.Table(3, "300")));
-        Fingerprint after = new Fingerprint(Map.of("public.a", new Fingerprint.Table(3, "300")), Map.of("tupInserted", 9L));
+        Fingerprint after =
+                new Fingerprint(Map.of("public.a", new Fingerprint.Table(3, "300")), Map.of("tupInserted", 9L));
         assertEquals(List.of(), before.changesTo(after));
     }
 
     @Test
     void anUpdateChangesTheXminSumAndAnInsertOrDeleteTheCount() {
-        Fingerprint before = of(Map.of("public.a", new Fingerprint.Table(3, "300"), "public.b", new Fingerprint.Table(1, "7")));
-        Fingerprint after = of(Map.of("public.a", new Fingerprint.Table(3, "412"), "public.b", new Fingerprint.Table(2, "20")));
+        Fingerprint before =
+                of(Map.of("public.a", new Fingerprint.Table(3, "300"), "public.b", new Fingerprint.Table(1, "7")));
+        Fingerprint after =
+                of(Map.of("public.a", new Fingerprint.Table(3, "412"), "public.b", new Fingerprint.Table(2, "20")));
         assertEquals(List.of("public.a", "public.b"), before.changesTo(after));
     }
 

@@ -1,13 +1,14 @@
 package io.suite.backup.dumps;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
-import org.junit.jupiter.api.Test;
-
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.Set;
 import java.util.TreeSet;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -22,7 +23,9 @@ class ManifestReflectionTest {
         Set<String> reachable = new TreeSet<>();
         collect(Manifest.class, reachable);
         Set<String> registered = new TreeSet<>();
-        for (Class<?> c : ManifestReflection.class.getAnnotation(RegisterForReflection.class).targets()) {
+        for (Class<?> c : ManifestReflection.class
+                .getAnnotation(RegisterForReflection.class)
+                .targets()) {
             registered.add(c.getName());
         }
         assertEquals(reachable, registered);

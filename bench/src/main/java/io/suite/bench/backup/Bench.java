@@ -1,10 +1,5 @@
 package io.suite.bench.backup;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.suite.bench.Table;
-import io.suite.testing.PostingSeed;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -29,6 +24,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.suite.bench.Table;
+import io.suite.testing.PostingSeed;
+
 /**
  * bench/run backup [movements,…]: for each size (default 1 and 5 million stock movements), two backups side
  * by side under the same write load: from snapshots (read-only ends once every database's snapshot is
@@ -50,38 +51,59 @@ public final class Bench {
     private static final int WRITERS = 4;
 
     /** One posted document: when its answer came, and whether it was a 201. */
-    private record Answer(long atNanos, boolean posted) {
-    }
+    private record Answer(long atNanos, boolean posted) {}
 
-    private record Outcome(String how, long windowMs, long drainMs, long dumpMs, double postedPerSecond, long bytes) {
-    }
+    private record Outcome(String how, long windowMs, long drainMs, long dumpMs, double postedPerSecond, long bytes) {}
 
     public static void main(String[] args) throws Exception {
         List<Integer> sizes = Arrays.stream((args.length > 0 ? args[0] : "1000000,5000000").split(","))
-                .map(String::trim).map(Integer::parseInt).toList();
+                .map(String::trim)
+                .map(Integer::parseInt)
+                .toList();
         Path root = Path.of("").toAbsolutePath();
         for (String module : List.of("maintenance-service", "posting-service", "backup-service")) {
             if (!Files.exists(jar(root, module))) {
-                System.err.println(jar(root, module) + " is missing: ./mvnw -B -q -pl maintenance-service,posting-service,"
-                        + "backup-service -am package -DskipTests");
+                System.err.println(
+                        jar(root, module) + " is missing: ./mvnw -B -q -pl maintenance-service,posting-service,"
+                                + "backup-service -am package -DskipTests");
                 System.exit(2);
             }
         }
-        Table table = new Table("movements", "backup", "read-only window", "drain", "dump", "posted/s during backup",
-                "÷ no backup", "window ÷ snapshot's");
+        Table table = new Table(
+                "movements",
+                "backup",
+                "read-only window",
+                "drain",
+                "dump",
+                "posted/s during backup",
+                "÷ no backup",
+                "window ÷ snapshot's");
         for (int movements : sizes) {
             List<Outcome> outcomes = new ArrayList<>();
             double quiet = run(root, movements, outcomes);
             Outcome snapshot = outcomes.get(0);
             for (Outcome o : outcomes) {
-                table.row(String.format("%,d", movements), o.how(), o.windowMs() + " ms", o.drainMs() + " ms",
-                        o.dumpMs() + " ms", String.format("%.0f", o.postedPerSecond()),
+                table.row(
+                        String.format("%,d", movements),
+                        o.how(),
+                        o.windowMs() + " ms",
+                        o.drainMs() + " ms",
+                        o.dumpMs() + " ms",
+                        String.format("%.0f", o.postedPerSecond()),
                         String.format("%.2f", o.postedPerSecond() / quiet),
                         String.format("%.2f", (double) o.windowMs() / Math.max(1, snapshot.windowMs())));
             }
-            table.row(String.format("%,d", movements), "(no backup)", "", "", "", String.format("%.0f", quiet), "1.00", "");
+            table.row(
+                    String.format("%,d", movements),
+                    "(no backup)",
+                    "",
+                    "",
+                    "",
+                    String.format("%.0f", quiet),
+                    "1.00",
+                    "");
             System.out.println();
-            System.out.print(table);   // after every size: a long run cut short still shows what it measured
+            System.out.print(table); // after every size: a long run cut short still shows what it measured
         }
         System.out.println("Goal (issue 20): the snapshot backup's read-only window ≤ drain + 2 s, whatever the size.");
     }
@@ -101,8 +123,8 @@ public final class Bench {
             createDatabase(root, posting, "posting_owner", "posting_app", "posting_writer");
             createDatabase(root, maintenance, "maintenance_owner", "maintenance_app", "maintenance_app");
             createDatabase(root, catalog, "backup_owner", "backup_app", "backup_app");
-            Map<String, String> writePath = Map.of("write-guard.state-topic", "mstate-" + run,
-                    "write-guard.status-topic", "wps-" + run);
+            Map<String, String> writePath =
+                    Map.of("write-guard.state-topic", "mstate-" + run, "write-guard.status-topic", "wps-" + run);
             Map<String, String> maintenanceConfig = new LinkedHashMap<>(writePath);
             maintenanceConfig.put("quarkus.datasource.reactive.url", reactiveUrl(maintenance));
             maintenanceConfig.put("quarkus.datasource.jdbc.url", jdbcUrl(maintenance));
@@ -114,7 +136,7 @@ public final class Bench {
             postingConfig.put("quarkus.datasource.jdbc.url", jdbcUrl(posting));
             postingConfig.put("posting.lock-mode", "AUTOMATIC");
             postingConfig.put("posting.events-topic", "document-events-" + run);
-            String postingUrl = start(root, "posting-service", postingConfig, processes);   // migrates the schema
+            String postingUrl = start(root, "posting-service", postingConfig, processes); // migrates the schema
 
             System.out.printf("filling %s with %,d stock movements...%n", posting, movements);
             psql(posting, PostingSeed.sql(movements, 1000));
@@ -142,12 +164,17 @@ public final class Bench {
                 writers.submit(() -> {
                     while (writing.get()) {
                         try {
-                            int status = HTTP.send(HttpRequest.newBuilder(URI.create(postingUrl + "/v1/documents"))
-                                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
-                                    .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                            int status = HTTP.send(
+                                            HttpRequest.newBuilder(URI.create(postingUrl + "/v1/documents"))
+                                                    .header("Content-Type", "application/json")
+                                                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                                                    .build(),
+                                            HttpResponse.BodyHandlers.discarding())
+                                    .statusCode();
                             answers.add(new Answer(System.nanoTime(), status == 201));
                             if (status != 201) {
-                                Thread.sleep(20);   // a refused writer retries soon, as a client honouring Retry-After would
+                                Thread.sleep(
+                                        20); // a refused writer retries soon, as a client honouring Retry-After would
                             }
                         } catch (IOException e) {
                             answers.add(new Answer(System.nanoTime(), false));
@@ -186,23 +213,28 @@ public final class Bench {
     }
 
     /** One auto backup; the posted rate is counted from its request until the dump ended (status VERIFYING). */
-    private static Outcome backup(String backupUrl, String maintenanceUrl, String how, int movements,
-                                  ConcurrentLinkedQueue<Answer> answers) throws Exception {
+    private static Outcome backup(
+            String backupUrl, String maintenanceUrl, String how, int movements, ConcurrentLinkedQueue<Answer> answers)
+            throws Exception {
         long requested = System.nanoTime();
-        JsonNode created = post(backupUrl + "/v1/backups", "{\"label\":\"bench " + movements + " " + how
-                + "\",\"maintenance\":\"auto\"}");
+        JsonNode created = post(
+                backupUrl + "/v1/backups",
+                "{\"label\":\"bench " + movements + " " + how + "\",\"maintenance\":\"auto\"}");
         String id = created.get("id").asText();
         long dumped = 0;
         JsonNode backup;
         do {
-            Thread.sleep(50);   // polling the answer, not waiting for it to happen
+            Thread.sleep(50); // polling the answer, not waiting for it to happen
             backup = get(backupUrl + "/v1/backups/" + id);
-            if (dumped == 0 && !List.of("WAITING_FOR_DRAIN", "RUNNING").contains(backup.get("status").asText())) {
+            if (dumped == 0
+                    && !List.of("WAITING_FOR_DRAIN", "RUNNING")
+                            .contains(backup.get("status").asText())) {
                 dumped = System.nanoTime();
             }
         } while (!List.of("SUCCEEDED", "FAILED").contains(backup.get("status").asText()));
         if (!"SUCCEEDED".equals(backup.get("status").asText())) {
-            throw new IllegalStateException("backup " + how + " failed: " + backup.get("error").asText());
+            throw new IllegalStateException(
+                    "backup " + how + " failed: " + backup.get("error").asText());
         }
         JsonNode t = backup.get("timings");
         long window = windowFromHistory(get(maintenanceUrl + "/v1/maintenance/history?limit=1000"), id);
@@ -210,12 +242,19 @@ public final class Bench {
         for (JsonNode artifact : backup.get("artifacts")) {
             bytes += artifact.get("bytes").asLong();
         }
-        return new Outcome(how, window, t.get("drainMs").asLong(), t.get("dumpMs").asLong(),
-                postedPerSecond(answers, requested, dumped), bytes);
+        return new Outcome(
+                how,
+                window,
+                t.get("drainMs").asLong(),
+                t.get("dumpMs").asLong(),
+                postedPerSecond(answers, requested, dumped),
+                bytes);
     }
 
     private static double postedPerSecond(ConcurrentLinkedQueue<Answer> answers, long from, long to) {
-        long posted = answers.stream().filter(a -> a.posted() && a.atNanos() >= from && a.atNanos() <= to).count();
+        long posted = answers.stream()
+                .filter(a -> a.posted() && a.atNanos() >= from && a.atNanos() <= to)
+                .count();
         return posted / Math.max(1e-9, (to - from) / 1e9);
     }
 
@@ -235,10 +274,13 @@ public final class Bench {
         Instant flip = null;
         for (JsonNode entry : entries) {
             String action = entry.get("action").asText();
-            if (flip == null && "read-only".equals(action) && ("backup:" + backupId).equals(entry.path("heldBy").asText())) {
+            if (flip == null
+                    && "read-only".equals(action)
+                    && ("backup:" + backupId).equals(entry.path("heldBy").asText())) {
                 flip = Instant.parse(entry.get("at").asText());
             } else if (flip != null && ("read-write".equals(action) || "expired".equals(action))) {
-                return Duration.between(flip, Instant.parse(entry.get("at").asText())).toMillis();
+                return Duration.between(flip, Instant.parse(entry.get("at").asText()))
+                        .toMillis();
             }
         }
         return -1;
@@ -250,13 +292,18 @@ public final class Bench {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port, "-Dquarkus.log.console.json.enabled=false"));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.log.console.json.enabled=false"));
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", jar(root, module).toString()));
         Path log = root.resolve("bench/target/" + module + "-" + port + ".log");
         Files.createDirectories(log.getParent());
-        Process process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         processes.add(process);
         String url = "http://127.0.0.1:" + port;
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -265,8 +312,12 @@ public final class Bench {
                 throw new IllegalStateException(module + " exited; see " + log);
             }
             try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (HTTP.send(
+                                        HttpRequest.newBuilder(URI.create(url + "/q/health/ready"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) {
                     return url;
                 }
             } catch (IOException e) {
@@ -278,14 +329,17 @@ public final class Bench {
     }
 
     private static JsonNode get(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
     }
 
     private static JsonNode post(String url, String body) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 202) {
             throw new IllegalStateException("POST " + url + " → " + response.statusCode() + " " + response.body());
@@ -297,13 +351,28 @@ public final class Bench {
     private static void createDatabase(Path root, String database, String owner, String app, String writer)
             throws IOException, InterruptedException {
         psql("postgres", "create database " + database + " owner " + owner);
-        psql(database, "\\set owner " + owner + "\n\\set app " + app + "\n\\set writer " + writer
-                + "\n\\set reader backup_app\n" + Files.readString(root.resolve("infra/postgres/grants.sql")));
+        psql(
+                database,
+                "\\set owner " + owner + "\n\\set app " + app + "\n\\set writer " + writer
+                        + "\n\\set reader backup_app\n" + Files.readString(root.resolve("infra/postgres/grants.sql")));
     }
 
     private static void psql(String database, String sql) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", DB_HOST, "-p", DB_PORT,
-                "-U", DB_USER, "-d", database).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(
+                        "psql",
+                        "-X",
+                        "-q",
+                        "-v",
+                        "ON_ERROR_STOP=1",
+                        "-h",
+                        DB_HOST,
+                        "-p",
+                        DB_PORT,
+                        "-U",
+                        DB_USER,
+                        "-d",
+                        database)
+                .redirectErrorStream(true);
         builder.environment().put("PGPASSWORD", DB_PASSWORD);
         Process process = builder.start();
         process.getOutputStream().write(sql.getBytes());

@@ -1,5 +1,32 @@
 package io.suite.bench.locks;
 
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+import org.redisson.Redisson;
+import org.redisson.RedissonMultiLock;
+import org.redisson.api.RLock;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+
 import io.suite.bench.Table;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -11,29 +38,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import org.HdrHistogram.ConcurrentHistogram;
-import org.HdrHistogram.Histogram;
-import org.redisson.Redisson;
-import org.redisson.RedissonMultiLock;
-import org.redisson.api.RLock;
-import org.redisson.api.RedissonClient;
-import org.redisson.config.Config;
-
-import java.io.BufferedInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code bench/run locks [seconds-per-cell] [lock-service-url] [redis-host:port] [clients=1,16,64] [scenarios=a,b,c]}: lock+unlock cycles
@@ -53,9 +57,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Bench {
     /** {@code clients=1,16,64} and {@code scenarios=a,b,c} (arguments or {@code -Dbench.*}) narrow a run, e.g. to one cell. */
     private static int[] clients() {
-        return java.util.Arrays.stream(System.getProperty("bench.clients", "1,16,64").split(","))
-                .mapToInt(Integer::parseInt).toArray();
+        return Arrays.stream(System.getProperty("bench.clients", "1,16,64").split(","))
+                .mapToInt(Integer::parseInt)
+                .toArray();
     }
+
     private static final String TX = "/v1/lock-transactions";
     /** Just above the lock wait (timeoutMs 60000), so only a stuck service trips it, not a long wait. */
     private static final long REQUEST_IDLE_MS = 65_000;
@@ -70,8 +76,7 @@ public final class Bench {
         Future<Void> run(String scenario, int client);
     }
 
-    record Result(double perSecond, double p50ms, double p99ms, long failures) {
-    }
+    record Result(double perSecond, double p50ms, double p99ms, long failures) {}
 
     /** A response read in full, so its connection is back in the pool before the next call. */
     record Reply(int status, Buffer body) {
@@ -104,11 +109,17 @@ public final class Bench {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
         URI base = URI.create(url);
         HttpClient http = vertx.createHttpClient(new HttpClientOptions()
-                .setDefaultHost(base.getHost()).setDefaultPort(base.getPort() < 0 ? 80 : base.getPort())
-                .setKeepAlive(true).setTcpNoDelay(true).setPipelining(false)
+                .setDefaultHost(base.getHost())
+                .setDefaultPort(base.getPort() < 0 ? 80 : base.getPort())
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setPipelining(false)
                 .setMaxPoolSize(64)); // a connection per client at the most clients: no cycle queues for one
         Config config = new Config();
-        config.useSingleServer().setAddress("redis://" + redisAddress).setConnectionPoolSize(64).setConnectionMinimumIdleSize(16)
+        config.useSingleServer()
+                .setAddress("redis://" + redisAddress)
+                .setConnectionPoolSize(64)
+                .setConnectionMinimumIdleSize(16)
                 .setSubscriptionConnectionPoolSize(50);
         RedissonClient redisson = Redisson.create(config);
         String[] hostPort = redisAddress.split(":");
@@ -116,24 +127,33 @@ public final class Bench {
 
         AsyncCycle twoCalls = (scenario, client) -> {
             // lockBody is {"timeoutMs":..,"items":[..]}: the begin body takes its fields after owner and lease
-            String body = "{\"owner\":\"bench\",\"leaseMs\":30000," + lockBody(run, scenario, client).substring(1);
-            return call(http, HttpMethod.POST, TX, null, body).compose(begun -> begun.expect(201, "begin with items"))
+            String body = "{\"owner\":\"bench\",\"leaseMs\":30000,"
+                    + lockBody(run, scenario, client).substring(1);
+            return call(http, HttpMethod.POST, TX, null, body)
+                    .compose(begun -> begun.expect(201, "begin with items"))
                     .compose(tx -> {
                         // a service that ignored the items would look fast and lock nothing
                         if (!tx.containsKey("fencingToken")) {
-                            return end(http, tx).compose(v -> Future.failedFuture(
-                                    new IllegalStateException("begin with items: no fencingToken in " + tx)));
+                            return end(http, tx)
+                                    .compose(v -> Future.failedFuture(
+                                            new IllegalStateException("begin with items: no fencingToken in " + tx)));
                         }
                         return end(http, tx);
                     });
         };
-        AsyncCycle threeCalls = (scenario, client) -> call(http, HttpMethod.POST, TX, null,
-                        "{\"owner\":\"bench\",\"leaseMs\":30000}")
-                .compose(begun -> begun.expect(201, "begin"))
-                .compose(tx -> call(http, HttpMethod.POST, TX + "/" + tx.getString("id") + "/locks", tx.getString("token"),
-                        lockBody(run, scenario, client))
-                        // end even after a refused lock: failures must not leave transactions behind
-                        .compose(locked -> end(http, tx).compose(v -> locked.expect(200, "lock")).mapEmpty()));
+        AsyncCycle threeCalls =
+                (scenario, client) -> call(http, HttpMethod.POST, TX, null, "{\"owner\":\"bench\",\"leaseMs\":30000}")
+                        .compose(begun -> begun.expect(201, "begin"))
+                        .compose(tx -> call(
+                                        http,
+                                        HttpMethod.POST,
+                                        TX + "/" + tx.getString("id") + "/locks",
+                                        tx.getString("token"),
+                                        lockBody(run, scenario, client))
+                                // end even after a refused lock: failures must not leave transactions behind
+                                .compose(locked -> end(http, tx)
+                                        .compose(v -> locked.expect(200, "lock"))
+                                        .mapEmpty()));
         Cycle viaRedisson = redissonCycle(name -> redisson.getLock("bench:" + run + ":" + name));
         // The service hands a key to the oldest waiter; RLock lets the unlocking client re-lock at once.
         // Redisson's fair lock is the like-for-like peer for the hot key.
@@ -158,12 +178,35 @@ public final class Bench {
             }
         };
 
-        List<String> only = List.of(System.getProperty("bench.scenarios", "a,b,c").split(","));
-        String[][] scenarios = java.util.Arrays.stream(new String[][] {{"a", "(a) one key, uncontended"}, {"b", "(b) one hot key"},
-                {"c", "(c) 10 rows, one request"}}).filter(s -> only.contains(s[0])).toArray(String[][]::new);
-        Table table = new Table("scenario", "clients", "service 2 calls/s", "p50 ms", "p99 ms", "service 3 calls/s", "p50 ms",
-                "p99 ms", "Redisson/s", "p50 ms", "p99 ms", "fair Redisson/s", "p50 ms", "p99 ms", "raw Redis/s", "p50 ms",
-                "p99 ms", "2-call÷Redisson", "3-call÷Redisson", "2-call÷fair", "2-call÷raw");
+        List<String> only =
+                List.of(System.getProperty("bench.scenarios", "a,b,c").split(","));
+        String[][] scenarios = Arrays.stream(new String[][] {
+                    {"a", "(a) one key, uncontended"}, {"b", "(b) one hot key"}, {"c", "(c) 10 rows, one request"}
+                })
+                .filter(s -> only.contains(s[0]))
+                .toArray(String[][]::new);
+        Table table = new Table(
+                "scenario",
+                "clients",
+                "service 2 calls/s",
+                "p50 ms",
+                "p99 ms",
+                "service 3 calls/s",
+                "p50 ms",
+                "p99 ms",
+                "Redisson/s",
+                "p50 ms",
+                "p99 ms",
+                "fair Redisson/s",
+                "p50 ms",
+                "p99 ms",
+                "raw Redis/s",
+                "p50 ms",
+                "p99 ms",
+                "2-call÷Redisson",
+                "3-call÷Redisson",
+                "2-call÷fair",
+                "2-call÷raw");
         // Warm up every contender (JIT of the service, connection pools) before anything is measured.
         for (String[] s : scenarios) {
             measureAsync(vertx, "2 calls", twoCalls, s[0], 16, Math.max(2, seconds));
@@ -180,19 +223,35 @@ public final class Bench {
                 Result rd = measure(viaRedisson, s[0], clients, seconds);
                 Result fair = measure(viaRedissonFair, s[0], clients, seconds);
                 Result rw = measure(rawRedis, s[0], clients, seconds);
-                table.row(s[1], clients, f0(two.perSecond()) + fails(two), f2(two.p50ms()), f2(two.p99ms()),
-                        f0(three.perSecond()) + fails(three), f2(three.p50ms()), f2(three.p99ms()),
-                        f0(rd.perSecond()) + fails(rd), f2(rd.p50ms()), f2(rd.p99ms()),
-                        f0(fair.perSecond()) + fails(fair), f2(fair.p50ms()), f2(fair.p99ms()),
-                        f0(rw.perSecond()) + fails(rw), f2(rw.p50ms()), f2(rw.p99ms()),
-                        f2(two.perSecond() / rd.perSecond()) + "x", f2(three.perSecond() / rd.perSecond()) + "x",
-                        f2(two.perSecond() / fair.perSecond()) + "x", f2(two.perSecond() / rw.perSecond()) + "x");
+                table.row(
+                        s[1],
+                        clients,
+                        f0(two.perSecond()) + fails(two),
+                        f2(two.p50ms()),
+                        f2(two.p99ms()),
+                        f0(three.perSecond()) + fails(three),
+                        f2(three.p50ms()),
+                        f2(three.p99ms()),
+                        f0(rd.perSecond()) + fails(rd),
+                        f2(rd.p50ms()),
+                        f2(rd.p99ms()),
+                        f0(fair.perSecond()) + fails(fair),
+                        f2(fair.p50ms()),
+                        f2(fair.p99ms()),
+                        f0(rw.perSecond()) + fails(rw),
+                        f2(rw.p50ms()),
+                        f2(rw.p99ms()),
+                        f2(two.perSecond() / rd.perSecond()) + "x",
+                        f2(three.perSecond() / rd.perSecond()) + "x",
+                        f2(two.perSecond() / fair.perSecond()) + "x",
+                        f2(two.perSecond() / rw.perSecond()) + "x");
                 System.err.printf("%s %d clients done%n", s[1], clients);
             }
         }
-        System.out.println("lock+unlock cycles: service 2 calls = begin with items + end; service 3 calls = begin + lock + end"
-                + " (HTTP/1.1 keep-alive, Vert.x client); Redisson = lock + unlock (RLock, fair = getFairLock); raw = SET NX PX + DEL per key. "
-                + seconds + " s per cell.");
+        System.out.println(
+                "lock+unlock cycles: service 2 calls = begin with items + end; service 3 calls = begin + lock + end"
+                        + " (HTTP/1.1 keep-alive, Vert.x client); Redisson = lock + unlock (RLock, fair = getFairLock); raw = SET NX PX + DEL per key. "
+                        + seconds + " s per cell.");
         System.out.print(table);
         redisson.shutdown();
         vertx.close();
@@ -201,25 +260,28 @@ public final class Bench {
 
     /** One exchange with the service; {@code token}, if any, goes in X-Lock-Token, {@code json}, if any, is the body. */
     private static Future<Reply> call(HttpClient http, HttpMethod method, String uri, String token, String json) {
-        RequestOptions request = new RequestOptions().setMethod(method).setURI(uri).setIdleTimeout(REQUEST_IDLE_MS);
+        RequestOptions request =
+                new RequestOptions().setMethod(method).setURI(uri).setIdleTimeout(REQUEST_IDLE_MS);
         if (token != null) {
             request.putHeader("X-Lock-Token", token);
         }
         if (json != null) {
             request.putHeader("Content-Type", "application/json");
         }
-        return http.request(request).compose(r -> json == null ? r.send() : r.send(json))
+        return http.request(request)
+                .compose(r -> json == null ? r.send() : r.send(json))
                 .compose(response -> response.body().map(body -> new Reply(response.statusCode(), body)));
     }
 
     /** Ends transaction {@code tx} (a begin reply: id and token). */
     private static Future<Void> end(HttpClient http, JsonObject tx) {
         return call(http, HttpMethod.DELETE, TX + "/" + tx.getString("id"), tx.getString("token"), null)
-                .compose(ended -> ended.expect(204, "end")).mapEmpty();
+                .compose(ended -> ended.expect(204, "end"))
+                .mapEmpty();
     }
 
     /** lock + unlock of RLocks made by {@code locks}: one, or a RedissonMultiLock over 10 for (c). */
-    private static Cycle redissonCycle(java.util.function.Function<String, RLock> locks) {
+    private static Cycle redissonCycle(Function<String, RLock> locks) {
         return (scenario, client) -> {
             RLock lock;
             if (scenario.equals("c")) {
@@ -231,7 +293,7 @@ public final class Bench {
             } else {
                 lock = locks.apply(key(scenario, client));
             }
-            lock.lock(30, java.util.concurrent.TimeUnit.SECONDS);
+            lock.lock(30, TimeUnit.SECONDS);
             lock.unlock();
         };
     }
@@ -249,17 +311,24 @@ public final class Bench {
         if (scenario.equals("c")) {
             StringBuilder rows = new StringBuilder();
             for (int i = 0; i < 10; i++) {
-                rows.append(i == 0 ? "" : ",").append("{\"key\":\"c-").append(client).append('-').append(i).append("\"}");
+                rows.append(i == 0 ? "" : ",")
+                        .append("{\"key\":\"c-")
+                        .append(client)
+                        .append('-')
+                        .append(i)
+                        .append("\"}");
             }
-            return "{\"timeoutMs\":60000,\"items\":[{\"space\":\"" + space + "\",\"mode\":\"EXCLUSIVE\",\"rows\":[" + rows + "]}]}";
+            return "{\"timeoutMs\":60000,\"items\":[{\"space\":\"" + space + "\",\"mode\":\"EXCLUSIVE\",\"rows\":["
+                    + rows + "]}]}";
         }
-        return "{\"timeoutMs\":60000,\"items\":[{\"space\":\"" + space + "\",\"mode\":\"EXCLUSIVE\",\"fields\":{\"key\":\""
-                + key(scenario, client) + "\"}}]}";
+        return "{\"timeoutMs\":60000,\"items\":[{\"space\":\"" + space
+                + "\",\"mode\":\"EXCLUSIVE\",\"fields\":{\"key\":\"" + key(scenario, client) + "\"}}]}";
     }
 
     /** One cell's measurement: clients record cycles while {@link #measuring}; {@link #run} times the window. */
     private static final class Window {
-        final Histogram latency = new ConcurrentHistogram(Duration.ofSeconds(120).toNanos(), 3);
+        final Histogram latency =
+                new ConcurrentHistogram(Duration.ofSeconds(120).toNanos(), 3);
         final AtomicBoolean measuring = new AtomicBoolean();
         final AtomicBoolean stop = new AtomicBoolean();
         final AtomicLong count = new AtomicLong();
@@ -293,13 +362,17 @@ public final class Bench {
             double elapsed = (System.nanoTime() - began) / 1e9;
             stop.set(true);
             finished.await();
-            return new Result(count.get() / elapsed, latency.getValueAtPercentile(50) / 1e6,
-                    latency.getValueAtPercentile(99) / 1e6, failures.get());
+            return new Result(
+                    count.get() / elapsed,
+                    latency.getValueAtPercentile(50) / 1e6,
+                    latency.getValueAtPercentile(99) / 1e6,
+                    failures.get());
         }
     }
 
     /** Runs {@code clients} threads of cycles: a short warm-up, then {@code seconds} measured. */
-    private static Result measure(Cycle cycle, String scenario, int clients, double seconds) throws InterruptedException {
+    private static Result measure(Cycle cycle, String scenario, int clients, double seconds)
+            throws InterruptedException {
         Window window = new Window(clients);
         for (int c = 0; c < clients; c++) {
             int client = c;
@@ -325,7 +398,8 @@ public final class Bench {
     }
 
     /** Like {@link #measure} with {@code clients} chains of async cycles, spread over the event loops. */
-    private static Result measureAsync(Vertx vertx, String name, AsyncCycle cycle, String scenario, int clients, double seconds)
+    private static Result measureAsync(
+            Vertx vertx, String name, AsyncCycle cycle, String scenario, int clients, double seconds)
             throws InterruptedException {
         Window window = new Window(clients);
         for (int c = 0; c < clients; c++) {
@@ -349,7 +423,8 @@ public final class Bench {
             } else {
                 window.succeeded(start);
             }
-            // every cycle waits for the network at least once, so this runs on a fresh event-loop stack, no deep recursion
+            // every cycle waits for the network at least once, so this runs on a fresh event-loop stack, no deep
+            // recursion
             next(name, cycle, scenario, client, window);
         });
     }
@@ -389,7 +464,11 @@ public final class Bench {
         private String command(String... parts) throws IOException {
             StringBuilder b = new StringBuilder("*").append(parts.length).append("\r\n");
             for (String p : parts) {
-                b.append('$').append(p.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(p).append("\r\n");
+                b.append('$')
+                        .append(p.getBytes(StandardCharsets.UTF_8).length)
+                        .append("\r\n")
+                        .append(p)
+                        .append("\r\n");
             }
             out.write(b.toString().getBytes(StandardCharsets.UTF_8));
             out.flush();

@@ -36,7 +36,8 @@ import io.suite.testing.PrivatePostgres;
  */
 public final class Bench {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public static void main(String[] args) throws Exception {
         int writers = args.length > 0 ? Integer.parseInt(args[0]) : 16;
@@ -45,16 +46,19 @@ public final class Bench {
         String id = UUID.randomUUID().toString().substring(0, 8);
         String stateTopic = "bench-mstate-" + id, statusTopic = "bench-wps-" + id;
         // maintenance-service confirms its state every second: the write paths keep the default 5 s lease
-        Map<String, String> guard = Map.of("write-guard.state-topic", stateTopic, "write-guard.status-topic", statusTopic);
+        Map<String, String> guard =
+                Map.of("write-guard.state-topic", stateTopic, "write-guard.status-topic", statusTopic);
 
-        System.out.printf("starting a PostgreSQL cluster of its own, maintenance-service, lock-service and 2 posting-service"
-                + " replicas (topics %s, %s)%n", stateTopic, statusTopic);
+        System.out.printf(
+                "starting a PostgreSQL cluster of its own, maintenance-service, lock-service and 2 posting-service"
+                        + " replicas (topics %s, %s)%n",
+                stateTopic, statusTopic);
         // Its own cluster (the suite's roles, by infra/postgres/setup.sql): the paused-path flips fence posting_app,
         // which must never happen on the shared server. DB_PORT points every service's datasources at it.
         try (PrivatePostgres pg = PrivatePostgres.start("mbench_" + id)) {
             String dbPort = String.valueOf(pg.port());
-            Map<String, String> m = new HashMap<>(Map.of("DB_PORT", dbPort,
-                    "maintenance.state-topic", stateTopic, "maintenance.status-topic", statusTopic));
+            Map<String, String> m = new HashMap<>(Map.of(
+                    "DB_PORT", dbPort, "maintenance.state-topic", stateTopic, "maintenance.status-topic", statusTopic));
             try (Service maintenance = Service.start("maintenance-service", m)) {
                 Map<String, String> l = new HashMap<>(guard);
                 l.put("lock.key-prefix", "bench-" + id + ":");
@@ -63,7 +67,8 @@ public final class Bench {
                     p.put("DB_PORT", dbPort);
                     p.put("quarkus.rest-client.lock-service.url", lock.url());
                     p.put("posting.events-topic", "bench-document-events-" + id);
-                    try (Service a = Service.start("posting-service", p); Service b = Service.start("posting-service", p)) {
+                    try (Service a = Service.start("posting-service", p);
+                            Service b = Service.start("posting-service", p)) {
                         run(maintenance, List.of(lock, a, b), List.of(a, b), writers, flips, id);
                         pausedPath(maintenance, b, pausedFlips);
                     }
@@ -72,11 +77,11 @@ public final class Bench {
         }
     }
 
-    record Write(long start, long end, int status) {
-    }
+    record Write(long start, long end, int status) {}
 
-    private static void run(Service maintenance, List<Service> writePaths, List<Service> replicas, int writers, int flips,
-            String id) throws Exception {
+    private static void run(
+            Service maintenance, List<Service> writePaths, List<Service> replicas, int writers, int flips, String id)
+            throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         ConcurrentLinkedQueue<Write> writes = new ConcurrentLinkedQueue<>();
         AtomicLong other = new AtomicLong();
@@ -84,8 +89,8 @@ public final class Bench {
         List<Future<?>> workers = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
             // Each writer its own item, so writers contend on the lock-service only as much as posting does.
-            String body = "{\"type\":\"RECEIPT\",\"lines\":[{\"item\":\"bench-" + id + "-" + w
-                    + "\",\"warehouse\":\"W-" + id + "\",\"quantity\":1}]}";
+            String body = "{\"type\":\"RECEIPT\",\"lines\":[{\"item\":\"bench-" + id + "-" + w + "\",\"warehouse\":\"W-"
+                    + id + "\",\"quantity\":1}]}";
             Service target = replicas.get(w % replicas.size());
             workers.add(pool.submit(() -> {
                 while (running.get()) {
@@ -100,13 +105,17 @@ public final class Bench {
             }));
         }
         String api = maintenance.url() + "/v1/maintenance";
-        List<Double> answered = new ArrayList<>(), refusing = new ArrayList<>(), drained = new ArrayList<>(), lastWrite = new ArrayList<>(),
+        List<Double> answered = new ArrayList<>(),
+                refusing = new ArrayList<>(),
+                drained = new ArrayList<>(),
+                lastWrite = new ArrayList<>(),
                 slack = new ArrayList<>();
         for (int flip = 0; flip < flips; flip++) {
             Thread.sleep(500); // writers running in read-write mode
             long t0 = System.nanoTime();
             long t0Wall = System.currentTimeMillis();
-            HttpResponse<String> ro = post(api + "/read-only",
+            HttpResponse<String> ro = post(
+                    api + "/read-only",
                     "{\"reason\":\"bench\",\"durationMs\":120000,\"drainTimeoutMs\":30000,\"requestedBy\":\"bench\"}");
             answered.add(ms(System.nanoTime() - t0));
             long epoch = JSON.readTree(ro.body()).get("epoch").asLong();
@@ -116,9 +125,11 @@ public final class Bench {
             for (Service s : writePaths) {
                 pool.submit(() -> {
                     while (true) {
-                        JsonNode h = JSON.readTree(get(s.url() + "/q/health/ready").body());
+                        JsonNode h =
+                                JSON.readTree(get(s.url() + "/q/health/ready").body());
                         for (JsonNode c : h.get("checks")) {
-                            if (c.get("name").asText().equals("write-guard") && c.get("data").get("epoch").asLong() == epoch
+                            if (c.get("name").asText().equals("write-guard")
+                                    && c.get("data").get("epoch").asLong() == epoch
                                     && c.get("data").get("mode").asText().equals("READ_ONLY")) {
                                 // when that guard applied the state (same host clock), not when the poll saw it
                                 seen.add(c.get("data").get("appliedAt").asLong() - t0Wall);
@@ -151,7 +162,8 @@ public final class Bench {
             lastWrite.add(ms(lastEnd - t0));
             slack.add(ms(tDrained - lastEnd));
             post(api + "/read-write", "{\"reason\":\"bench\",\"requestedBy\":\"bench\"}");
-            System.out.printf("flip %2d epoch %d: 202 %.0f ms, refusing %.0f ms, DRAINED %.0f ms, last in-flight write ended %.0f ms%n",
+            System.out.printf(
+                    "flip %2d epoch %d: 202 %.0f ms, refusing %.0f ms, DRAINED %.0f ms, last in-flight write ended %.0f ms%n",
                     flip + 1, epoch, answered.get(flip), refusing.get(flip), drained.get(flip), lastWrite.get(flip));
         }
         running.set(false);
@@ -162,15 +174,18 @@ public final class Bench {
 
         long ok = writes.stream().filter(w -> w.status() == 201).count();
         long refused = writes.stream().filter(w -> w.status() == 503).count();
-        System.out.printf("%nmaintenance flips: %d writers on 2 posting replicas (+ lock-service), %d flips; "
-                + "writes 201: %d, 503 read-only: %d, other: %d%n%n", writers, flips, ok, refused, other.get());
+        System.out.printf(
+                "%nmaintenance flips: %d writers on 2 posting replicas (+ lock-service), %d flips; "
+                        + "writes 201: %d, 503 read-only: %d, other: %d%n%n",
+                writers, flips, ok, refused, other.get());
         System.out.print(new Table("from the POST read-only to", "p50 ms", "p99 ms", "max ms")
                 .row("its 202 (committed, on Kafka)", p(answered, 50), p(answered, 99), p(answered, 100))
                 .row("last write path refusing writes", p(refusing, 50), p(refusing, 99), p(refusing, 100))
                 .row("last write in flight at the flip ended", p(lastWrite, 50), p(lastWrite, 99), p(lastWrite, 100))
                 .row("phase DRAINED", p(drained, 50), p(drained, 99), p(drained, 100))
                 .row("DRAINED after that last write ended", p(slack, 50), p(slack, 99), p(slack, 100)));
-        System.out.println("\ngoals: refusing everywhere within 500 ms p99; DRAINED within the longest in-flight write + 1 s");
+        System.out.println(
+                "\ngoals: refusing everywhere within 500 ms p99; DRAINED within the longest in-flight write + 1 s");
     }
 
     /**
@@ -189,12 +204,15 @@ public final class Bench {
             frozen.pause();
             try {
                 long t0 = System.nanoTime();
-                HttpResponse<String> ro = post(api + "/read-only",
-                        "{\"reason\":\"bench paused path\",\"durationMs\":120000,\"drainTimeoutMs\":" + drainTimeoutMs + "}");
+                HttpResponse<String> ro = post(
+                        api + "/read-only",
+                        "{\"reason\":\"bench paused path\",\"durationMs\":120000,\"drainTimeoutMs\":" + drainTimeoutMs
+                                + "}");
                 long epoch = JSON.readTree(ro.body()).get("epoch").asLong();
                 while (true) {
                     JsonNode s = JSON.readTree(get(api).body());
-                    if (s.get("epoch").asLong() == epoch && s.get("phase").asText().equals("DRAINED")) {
+                    if (s.get("epoch").asLong() == epoch
+                            && s.get("phase").asText().equals("DRAINED")) {
                         break;
                     }
                     Thread.sleep(5);
@@ -207,9 +225,11 @@ public final class Bench {
             System.out.printf("paused-path flip %d: DRAINED %.0f ms%n", flip + 1, drained.get(flip));
             Thread.sleep(6000); // the thawed replica hears READ_WRITE and reconnects before the next flip
         }
-        System.out.print("\n" + new Table("one write path frozen, drainTimeoutMs " + drainTimeoutMs, "p50 ms", "p99 ms", "max ms")
-                .row("from the POST read-only to DRAINED", p(drained, 50), p(drained, 99), p(drained, 100)));
-        System.out.printf("goal: DRAINED within drainTimeoutMs + 3 s = %d ms; floor: state-max-age 5 s + clock-skew margin 1 s%n",
+        System.out.print("\n"
+                + new Table("one write path frozen, drainTimeoutMs " + drainTimeoutMs, "p50 ms", "p99 ms", "max ms")
+                        .row("from the POST read-only to DRAINED", p(drained, 50), p(drained, 99), p(drained, 100)));
+        System.out.printf(
+                "goal: DRAINED within drainTimeoutMs + 3 s = %d ms; floor: state-max-age 5 s + clock-skew margin 1 s%n",
                 drainTimeoutMs + 3000);
     }
 
@@ -225,13 +245,20 @@ public final class Bench {
     }
 
     private static HttpResponse<String> post(String url, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(60))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

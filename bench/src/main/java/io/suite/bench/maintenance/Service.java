@@ -13,6 +13,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.suite.testing.Signals;
 
 /** One service of the suite as a process of this bench, on a free port, on the bench's own topics and data. */
 final class Service implements AutoCloseable {
@@ -35,15 +38,21 @@ final class Service implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-Dquarkus.http.port=" + port, "-Dquarkus.log.console.json.enabled=false",
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m",
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.log.console.json.enabled=false",
                 "-Dquarkus.log.level=WARN"));
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(jar.toString());
         Path log = Path.of("bench/target", module + "-" + port + ".log");
         Files.createDirectories(log.getParent());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         Service service = new Service(module, port, p);
         HttpClient http = HttpClient.newHttpClient();
         Instant deadline = Instant.now().plusSeconds(120);
@@ -52,8 +61,12 @@ final class Service implements AutoCloseable {
                 throw new IllegalStateException(module + " exited; see " + log);
             }
             try {
-                if (http.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (http.send(
+                                        HttpRequest.newBuilder(URI.create(service.url() + "/q/health/ready"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) {
                     return service;
                 }
             } catch (IOException e) {
@@ -68,11 +81,11 @@ final class Service implements AutoCloseable {
 
     /** Freezes the process (SIGSTOP): a write path that stops answering, as a stuck VM would. */
     void pause() {
-        io.suite.testing.Signals.send("STOP", process.pid());
+        Signals.send("STOP", process.pid());
     }
 
     void resume() {
-        io.suite.testing.Signals.send("CONT", process.pid());
+        Signals.send("CONT", process.pid());
     }
 
     String url() {
@@ -83,7 +96,7 @@ final class Service implements AutoCloseable {
     public void close() {
         process.destroy();
         try {
-            if (!process.waitFor(Duration.ofSeconds(20).toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(Duration.ofSeconds(20).toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
         } catch (InterruptedException e) {

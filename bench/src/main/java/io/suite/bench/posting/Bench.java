@@ -1,7 +1,6 @@
 package io.suite.bench.posting;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,19 +23,18 @@ import java.util.regex.Pattern;
 
 import org.HdrHistogram.Recorder;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.suite.bench.ServiceJars;
 import io.suite.bench.Table;
 import io.suite.testing.MaintenanceStates;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 
 /**
  * posting-service: documents/s and p99 for MANAGED vs AUTOMATIC vs FOR_UPDATE (PostgreSQL row
@@ -65,27 +63,39 @@ public final class Bench {
     private final int prewarm = Integer.getInteger("bench.prewarm", 240);
     /** Pre-warming ends when the JIT compilers of the mode's processes used less than this % of a core. */
     private final int jitQuiet = Integer.getInteger("bench.jit-quiet", 5);
+
     private static final int PREWARM_ROUND_SECONDS = 10;
     /** Linux USER_HZ, the unit of the times in /proc/PID/task/TID/stat. */
     private static final long CLOCK_TICKS = 100;
-    private final int[] posters = Arrays.stream(System.getProperty("bench.posters", "1,8,32,64").split(","))
-            .mapToInt(Integer::parseInt).toArray();
+
+    private final int[] posters = Arrays.stream(
+                    System.getProperty("bench.posters", "1,8,32,64").split(","))
+            .mapToInt(Integer::parseInt)
+            .toArray();
     private final int items = Integer.getInteger("bench.items", 100);
     private final int warehouses = Integer.getInteger("bench.warehouses", 5);
     private final int maxLines = Integer.getInteger("bench.lines", 3);
     /** Connections of each posting-service (three of them share PostgreSQL's max_connections, 100 by default). */
     private final int dbPool = Integer.getInteger("bench.db-pool", 20);
+
     private final double zipf = Double.parseDouble(System.getProperty("bench.zipf", "1.1"));
     /** MANAGED with every document alone (posting.group-max-documents=1): what grouping adds, in the same run. */
     private static final String MANAGED_ALONE = "MANAGED_ALONE";
-    private final String[] MODES = System.getProperty("bench.modes", "MANAGED," + MANAGED_ALONE + ",AUTOMATIC,FOR_UPDATE").split(",");
+
+    private final String[] MODES = System.getProperty(
+                    "bench.modes", "MANAGED," + MANAGED_ALONE + ",AUTOMATIC,FOR_UPDATE")
+            .split(",");
     private final String run = UUID.randomUUID().toString().substring(0, 8);
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, Process> processByUrl = new LinkedHashMap<>();
     // Two event loops are plenty for the client and leave the CPU to the services under test.
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     private final io.vertx.core.http.HttpClient load = vertx.createHttpClient(new HttpClientOptions()
-            .setKeepAlive(true).setTcpNoDelay(true).setPipelining(false).setConnectTimeout(5000)
+            .setKeepAlive(true)
+            .setTcpNoDelay(true)
+            .setPipelining(false)
+            .setConnectTimeout(5000)
             // a connection per poster at the most posters (the pool is per service): no request queues for one
             .setMaxPoolSize(Math.max(1, Arrays.stream(posters).max().orElse(1))));
 
@@ -105,9 +115,19 @@ public final class Bench {
         }
     }
 
-    record Cell(String mode, int posters, long ok, long rejected, long failed, long retries, double docsPerSecond,
-            double p50Ms, double p99Ms, double lockWaitMs, double groupWaitMs, double docsPerGroup) {
-    }
+    record Cell(
+            String mode,
+            int posters,
+            long ok,
+            long rejected,
+            long failed,
+            long retries,
+            double docsPerSecond,
+            double p50Ms,
+            double p99Ms,
+            double lockWaitMs,
+            double groupWaitMs,
+            double docsPerGroup) {}
 
     private void run() throws Exception {
         try (ServiceJars jars = new ServiceJars("lock-service", "posting-service")) {
@@ -125,24 +145,44 @@ public final class Bench {
         String topics = "bench-" + run;
         // no maintenance-service here: READ_WRITE published once, a lease as long as the run
         MaintenanceStates.publishReadWrite(topics + "-mstate");
-        String lock = start(jars, "lock-service", Map.of("lock.key-prefix", "bench-" + run + ":",
-                "write-guard.state-topic", topics + "-mstate", "write-guard.status-topic", topics + "-wps",
-                "write-guard.state-max-age", MaintenanceStates.LONG_LEASE));
+        String lock = start(
+                jars,
+                "lock-service",
+                Map.of(
+                        "lock.key-prefix",
+                        "bench-" + run + ":",
+                        "write-guard.state-topic",
+                        topics + "-mstate",
+                        "write-guard.status-topic",
+                        topics + "-wps",
+                        "write-guard.state-max-age",
+                        MaintenanceStates.LONG_LEASE));
         Map<String, String> url = new LinkedHashMap<>();
         for (String mode : MODES) {
-            Map<String, String> settings = new LinkedHashMap<>(Map.of("posting.lock-mode", managed(mode) ? "MANAGED" : mode,
-                    "quarkus.rest-client.lock-service.url", lock,
-                    "quarkus.datasource.reactive.max-size", Integer.toString(dbPool),
-                    "DB_NAME", System.getProperty("bench.db", "posting"),
-                    "write-guard.state-topic", topics + "-mstate", "write-guard.status-topic", topics + "-wps",
-                    "write-guard.state-max-age", MaintenanceStates.LONG_LEASE,
-                    "posting.events-topic", topics + "-document-events"));
+            Map<String, String> settings = new LinkedHashMap<>(Map.of(
+                    "posting.lock-mode",
+                    managed(mode) ? "MANAGED" : mode,
+                    "quarkus.rest-client.lock-service.url",
+                    lock,
+                    "quarkus.datasource.reactive.max-size",
+                    Integer.toString(dbPool),
+                    "DB_NAME",
+                    System.getProperty("bench.db", "posting"),
+                    "write-guard.state-topic",
+                    topics + "-mstate",
+                    "write-guard.status-topic",
+                    topics + "-wps",
+                    "write-guard.state-max-age",
+                    MaintenanceStates.LONG_LEASE,
+                    "posting.events-topic",
+                    topics + "-document-events"));
             if (mode.equals(MANAGED_ALONE)) {
                 settings.put("posting.group-max-documents", "1");
             }
             url.put(mode, start(jars, "posting-service", settings));
         }
-        System.out.printf("posting bench %s: %d items x %d warehouses, Zipf s=%.2f, %ds per cell (+%ds warm-up), posters %s%n",
+        System.out.printf(
+                "posting bench %s: %d items x %d warehouses, Zipf s=%.2f, %ds per cell (+%ds warm-up), posters %s%n",
                 run, items, warehouses, zipf, seconds, warmup, Arrays.toString(posters));
         for (String mode : MODES) {
             seed(url.get(mode), mode);
@@ -159,28 +199,67 @@ public final class Bench {
             for (String mode : MODES) {
                 Cell c = cell(url.get(mode), mode, n, seconds);
                 cells.add(c);
-                System.out.printf("  %-13s %3d posters: %8.1f docs/s  p99 %7.1f ms  ok %d  422 %d  failed %d  retries %d  lock wait %.1f ms"
-                        + "  group wait %.1f ms  docs/group %.1f%n", mode, n, c.docsPerSecond(), c.p99Ms(), c.ok(), c.rejected(),
-                        c.failed(), c.retries(), c.lockWaitMs(), c.groupWaitMs(), c.docsPerGroup());
+                System.out.printf(
+                        "  %-13s %3d posters: %8.1f docs/s  p99 %7.1f ms  ok %d  422 %d  failed %d  retries %d  lock wait %.1f ms"
+                                + "  group wait %.1f ms  docs/group %.1f%n",
+                        mode,
+                        n,
+                        c.docsPerSecond(),
+                        c.p99Ms(),
+                        c.ok(),
+                        c.rejected(),
+                        c.failed(),
+                        c.retries(),
+                        c.lockWaitMs(),
+                        c.groupWaitMs(),
+                        c.docsPerGroup());
             }
         }
         JsonNode check = JSON.readTree(get(url.values().iterator().next() + "/v1/registers/check"));
         int negative = check.path("negativeBalances").size();
         int mismatches = check.path("mismatches").size();
 
-        Table table = new Table("posters", "mode", "docs/s", "p50 ms", "p99 ms", "posted", "422", "failed", "retries",
-                "group wait ms", "lock wait ms", "docs/group", "MANAGED/this");
+        Table table = new Table(
+                "posters",
+                "mode",
+                "docs/s",
+                "p50 ms",
+                "p99 ms",
+                "posted",
+                "422",
+                "failed",
+                "retries",
+                "group wait ms",
+                "lock wait ms",
+                "docs/group",
+                "MANAGED/this");
         for (Cell c : cells) {
-            Cell managed = cells.stream().filter(x -> x.posters() == c.posters() && x.mode().equals("MANAGED")).findFirst().orElse(c);
-            table.row(c.posters(), c.mode(), fmt(c.docsPerSecond()), fmt(c.p50Ms()), fmt(c.p99Ms()), c.ok(), c.rejected(),
-                    c.failed(), c.retries(), managed(c.mode()) ? fmt(c.groupWaitMs()) : "",
-                    managed(c.mode()) ? fmt(c.lockWaitMs()) : "", managed(c.mode()) ? fmt(c.docsPerGroup()) : "",
-                    c.mode().equals("MANAGED") ? "" : String.format("%.2fx", managed.docsPerSecond() / c.docsPerSecond()));
+            Cell managed = cells.stream()
+                    .filter(x -> x.posters() == c.posters() && x.mode().equals("MANAGED"))
+                    .findFirst()
+                    .orElse(c);
+            table.row(
+                    c.posters(),
+                    c.mode(),
+                    fmt(c.docsPerSecond()),
+                    fmt(c.p50Ms()),
+                    fmt(c.p99Ms()),
+                    c.ok(),
+                    c.rejected(),
+                    c.failed(),
+                    c.retries(),
+                    managed(c.mode()) ? fmt(c.groupWaitMs()) : "",
+                    managed(c.mode()) ? fmt(c.lockWaitMs()) : "",
+                    managed(c.mode()) ? fmt(c.docsPerGroup()) : "",
+                    c.mode().equals("MANAGED")
+                            ? ""
+                            : String.format("%.2fx", managed.docsPerSecond() / c.docsPerSecond()));
         }
         System.out.println();
         System.out.print(table);
-        System.out.printf("%nnegative balances: %d (must be 0)   register mismatches: %d   consistent: %s%n", negative, mismatches,
-                check.path("consistent").asBoolean());
+        System.out.printf(
+                "%nnegative balances: %d (must be 0)   register mismatches: %d   consistent: %s%n",
+                negative, mismatches, check.path("consistent").asBoolean());
         System.out.println("goal: MANAGED >= 3x AUTOMATIC at 32+ posters and >= 0.8x FOR_UPDATE");
     }
 
@@ -199,18 +278,22 @@ public final class Bench {
             cell(base, mode, 32, PREWARM_ROUND_SECONDS);
             rounds++;
             long after = compilerTicks(warming);
-            long percent = before < 0 || after < 0 ? -1 : (after - before) * 100 / CLOCK_TICKS / (PREWARM_ROUND_SECONDS + warmup);
+            long percent = before < 0 || after < 0
+                    ? -1
+                    : (after - before) * 100 / CLOCK_TICKS / (PREWARM_ROUND_SECONDS + warmup);
             if (percent >= 0 && percent < jitQuiet) {
-                System.out.printf("  %-13s pre-warmed in %d s (JIT compilers %d%% of a core in the last round)%n", mode,
-                        rounds * (PREWARM_ROUND_SECONDS + warmup), percent);
+                System.out.printf(
+                        "  %-13s pre-warmed in %d s (JIT compilers %d%% of a core in the last round)%n",
+                        mode, rounds * (PREWARM_ROUND_SECONDS + warmup), percent);
                 return;
             }
         }
         if (rounds == 0) {
             return; // bench.prewarm=0
         }
-        System.out.printf("  %-10s pre-warm stopped after %d s (bench.prewarm) with the JIT still compiling%n", mode,
-                rounds * (PREWARM_ROUND_SECONDS + warmup));
+        System.out.printf(
+                "  %-10s pre-warm stopped after %d s (bench.prewarm) with the JIT still compiling%n",
+                mode, rounds * (PREWARM_ROUND_SECONDS + warmup));
     }
 
     /** CPU ticks used so far by the C1/C2 compiler threads of these processes; -1 where /proc cannot tell. */
@@ -281,12 +364,27 @@ public final class Bench {
         long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
         long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
         URI uri = URI.create(base);
-        RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost(uri.getHost()).setPort(uri.getPort())
-                .setURI("/v1/documents").putHeader("Content-Type", "application/json").setIdleTimeout(REQUEST_IDLE_MS);
+        RequestOptions request = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setHost(uri.getHost())
+                .setPort(uri.getPort())
+                .setURI("/v1/documents")
+                .putHeader("Content-Type", "application/json")
+                .setIdleTimeout(REQUEST_IDLE_MS);
         CountDownLatch done = new CountDownLatch(n);
         for (int t = 0; t < n; t++) {
-            Poster poster = new Poster(request, new SplittableRandom(t * 7919L + n), cdf, mode, measureFrom, end, recorder, ok,
-                    rejected, failed, done);
+            Poster poster = new Poster(
+                    request,
+                    new SplittableRandom(t * 7919L + n),
+                    cdf,
+                    mode,
+                    measureFrom,
+                    end,
+                    recorder,
+                    ok,
+                    rejected,
+                    failed,
+                    done);
             // off an event loop, each new context takes the next loop in turn
             Context context = vertx.getOrCreateContext();
             context.runOnContext(v -> poster.next(context));
@@ -296,9 +394,19 @@ public final class Bench {
         double lockMs = 1000 * mean(lockBefore, summary(base, "posting_lock_wait_seconds"));
         double groupWaitMs = 1000 * mean(groupWaitBefore, summary(base, "posting_group_wait_seconds"));
         double docsPerGroup = mean(groupsBefore, summary(base, "posting_group_documents"));
-        return new Cell(mode, n, ok.get(), rejected.get(), failed.get(), retries(base) - retriesBefore,
-                ok.get() / (double) seconds, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, lockMs,
-                groupWaitMs, docsPerGroup);
+        return new Cell(
+                mode,
+                n,
+                ok.get(),
+                rejected.get(),
+                failed.get(),
+                retries(base) - retriesBefore,
+                ok.get() / (double) seconds,
+                h.getValueAtPercentile(50) / 1000.0,
+                h.getValueAtPercentile(99) / 1000.0,
+                lockMs,
+                groupWaitMs,
+                docsPerGroup);
     }
 
     /** One poster: a chain of documents, each posted when the previous answer is in, on one event loop. */
@@ -315,8 +423,18 @@ public final class Bench {
         private final AtomicLong failed;
         private final CountDownLatch done;
 
-        Poster(RequestOptions request, SplittableRandom random, double[] cdf, String mode, long measureFrom, long end,
-                Recorder recorder, AtomicLong ok, AtomicLong rejected, AtomicLong failed, CountDownLatch done) {
+        Poster(
+                RequestOptions request,
+                SplittableRandom random,
+                double[] cdf,
+                String mode,
+                long measureFrom,
+                long end,
+                Recorder recorder,
+                AtomicLong ok,
+                AtomicLong rejected,
+                AtomicLong failed,
+                CountDownLatch done) {
             this.request = request;
             this.random = random;
             this.cdf = cdf;
@@ -338,7 +456,9 @@ public final class Bench {
             String body = document(random, cdf, mode);
             long t0 = System.nanoTime();
             // the body is read in full, so the connection is back in the pool before the next request
-            load.request(new RequestOptions(request)).compose(r -> r.send(body)).compose(response -> response.body().map(b -> response.statusCode()))
+            load.request(new RequestOptions(request))
+                    .compose(r -> r.send(body))
+                    .compose(response -> response.body().map(b -> response.statusCode()))
                     .onComplete(answer -> {
                         long t1 = System.nanoTime();
                         int status = answer.succeeded() ? answer.result() : -1;
@@ -374,7 +494,9 @@ public final class Bench {
                 rows.add(row);
             }
         }
-        StringBuilder sb = new StringBuilder("{\"type\":\"").append(receipt ? "RECEIPT" : "SHIPMENT").append("\",\"lines\":[");
+        StringBuilder sb = new StringBuilder("{\"type\":\"")
+                .append(receipt ? "RECEIPT" : "SHIPMENT")
+                .append("\",\"lines\":[");
         for (int i = 0; i < rows.size(); i++) {
             int row = rows.get(i);
             sb.append(i == 0 ? "" : ",").append(line(mode, row % items, row / items, 1 + random.nextInt(3)));
@@ -409,9 +531,13 @@ public final class Bench {
      */
     private double[] summary(String base, String name) throws Exception {
         String metrics = get(base + "/q/metrics");
-        Matcher sum = Pattern.compile("(?m)^" + name + "_sum(?:\\{[^}]*\\})? ([0-9.eE+]+)").matcher(metrics);
-        Matcher count = Pattern.compile("(?m)^" + name + "_count(?:\\{[^}]*\\})? ([0-9.eE+]+)").matcher(metrics);
-        return new double[] { sum.find() ? Double.parseDouble(sum.group(1)) : 0, count.find() ? Double.parseDouble(count.group(1)) : 0 };
+        Matcher sum = Pattern.compile("(?m)^" + name + "_sum(?:\\{[^}]*\\})? ([0-9.eE+]+)")
+                .matcher(metrics);
+        Matcher count = Pattern.compile("(?m)^" + name + "_count(?:\\{[^}]*\\})? ([0-9.eE+]+)")
+                .matcher(metrics);
+        return new double[] {
+            sum.find() ? Double.parseDouble(sum.group(1)) : 0, count.find() ? Double.parseDouble(count.group(1)) : 0
+        };
     }
 
     /** The mean over the window between two {@link #summary} readings; 0 when nothing was recorded. */
@@ -420,18 +546,27 @@ public final class Bench {
     }
 
     private long retries(String base) throws Exception {
-        Matcher m = Pattern.compile("(?m)^posting_retries_total(?:\\{[^}]*\\})? ([0-9.eE+]+)").matcher(get(base + "/q/metrics"));
+        Matcher m = Pattern.compile("(?m)^posting_retries_total(?:\\{[^}]*\\})? ([0-9.eE+]+)")
+                .matcher(get(base + "/q/metrics"));
         return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
     }
 
     private HttpResponse<String> post(String base, String body) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/v1/documents")).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + "/v1/documents"))
+                        .timeout(Duration.ofSeconds(60))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private String get(String url) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .timeout(Duration.ofSeconds(30))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 }

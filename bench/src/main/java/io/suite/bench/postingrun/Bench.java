@@ -1,13 +1,10 @@
 package io.suite.bench.postingrun;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,12 +57,17 @@ public final class Bench {
     private final int seconds = Integer.getInteger("bench.seconds", 20);
     private final int warmup = Integer.getInteger("bench.warmup", 20);
     private final int parallelism = Integer.getInteger("bench.parallelism", 2);
-    private final String[] covers = System.getProperty("bench.covers", "narrow,space").split(",");
+    private final String[] covers =
+            System.getProperty("bench.covers", "narrow,space").split(",");
     private final String run = UUID.randomUUID().toString().substring(0, 8);
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     private final io.vertx.core.http.HttpClient load = vertx.createHttpClient(new HttpClientOptions()
-            .setKeepAlive(true).setTcpNoDelay(true).setMaxPoolSize(Math.max(1, clerks)).setConnectTimeout(5000));
+            .setKeepAlive(true)
+            .setTcpNoDelay(true)
+            .setMaxPoolSize(Math.max(1, clerks))
+            .setConnectTimeout(5000));
 
     /** Arguments {@code key=value} set {@code bench.key}, e.g. {@code bench/run posting-run documents=60 covers=narrow}. */
     public static void main(String[] args) throws Exception {
@@ -84,9 +86,17 @@ public final class Bench {
     }
 
     /** One phase: the clerks' latencies, and the run beside them (none for the baseline). */
-    record Phase(String name, long clerkOk, long clerkFailed, double p50Ms, double p99Ms, double runDocsPerSecond,
-            long runPosted, long runFailed, long escalations, String covers) {
-    }
+    record Phase(
+            String name,
+            long clerkOk,
+            long clerkFailed,
+            double p50Ms,
+            double p99Ms,
+            double runDocsPerSecond,
+            long runPosted,
+            long runFailed,
+            long escalations,
+            String covers) {}
 
     private void run() throws Exception {
         try (ServiceJars jars = new ServiceJars("lock-service", "posting-service")) {
@@ -98,17 +108,37 @@ public final class Bench {
         String topics = "bench-" + run;
         MaintenanceStates.publishReadWrite(topics + "-mstate");
         int lockPort = ServiceJars.freePort();
-        Map<String, String> writePath = Map.of("write-guard.state-topic", topics + "-mstate",
-                "write-guard.status-topic", topics + "-wps", "write-guard.state-max-age", MaintenanceStates.LONG_LEASE);
+        Map<String, String> writePath = Map.of(
+                "write-guard.state-topic",
+                topics + "-mstate",
+                "write-guard.status-topic",
+                topics + "-wps",
+                "write-guard.state-max-age",
+                MaintenanceStates.LONG_LEASE);
         ServiceJars.Service lock = startLock(jars, lockPort, covers[0], writePath);
         Map<String, String> posting = new LinkedHashMap<>(writePath);
         posting.put("quarkus.rest-client.lock-service.url", "http://127.0.0.1:" + lockPort);
         posting.put("DB_NAME", System.getProperty("bench.db", "posting"));
         posting.put("posting.events-topic", topics + "-document-events");
-        String base = jars.start("posting-service", ServiceJars.freePort(), posting, Map.of("LOCK_ESCALATION_THRESHOLD", "" + threshold)).url();
-        System.out.printf("posting-run bench %s: %d documents of %d lines in %d warehouses (threshold %d rows), %d clerks in %d"
-                + " other warehouses, baseline %d s (+%d s warm-up), covers %s%n", run, documents, lines, runWarehouses, threshold,
-                clerks, clerkWarehouses, seconds, warmup, String.join(",", covers));
+        String base = jars.start(
+                        "posting-service",
+                        ServiceJars.freePort(),
+                        posting,
+                        Map.of("LOCK_ESCALATION_THRESHOLD", "" + threshold))
+                .url();
+        System.out.printf(
+                "posting-run bench %s: %d documents of %d lines in %d warehouses (threshold %d rows), %d clerks in %d"
+                        + " other warehouses, baseline %d s (+%d s warm-up), covers %s%n",
+                run,
+                documents,
+                lines,
+                runWarehouses,
+                threshold,
+                clerks,
+                clerkWarehouses,
+                seconds,
+                warmup,
+                String.join(",", covers));
         seed(base);
 
         List<Phase> phases = new ArrayList<>();
@@ -128,29 +158,56 @@ public final class Bench {
         }
 
         double baseline = phases.get(0).p99Ms();
-        Table table = new Table("phase", "run docs/s", "run posted", "run failed", "escalations", "covers", "clerk docs", "clerk failed",
-                "clerks p50 ms", "clerks p99 ms", "p99 / baseline");
+        Table table = new Table(
+                "phase",
+                "run docs/s",
+                "run posted",
+                "run failed",
+                "escalations",
+                "covers",
+                "clerk docs",
+                "clerk failed",
+                "clerks p50 ms",
+                "clerks p99 ms",
+                "p99 / baseline");
         for (Phase p : phases) {
             boolean isRun = !p.name().equals("clerks alone");
-            table.row(p.name(), isRun ? fmt(p.runDocsPerSecond()) : "", isRun ? p.runPosted() : "", isRun ? p.runFailed() : "",
-                    isRun ? p.escalations() : "", isRun ? p.covers() : "", p.clerkOk(), p.clerkFailed(), fmt(p.p50Ms()),
-                    fmt(p.p99Ms()), String.format("%.2fx", p.p99Ms() / baseline));
+            table.row(
+                    p.name(),
+                    isRun ? fmt(p.runDocsPerSecond()) : "",
+                    isRun ? p.runPosted() : "",
+                    isRun ? p.runFailed() : "",
+                    isRun ? p.escalations() : "",
+                    isRun ? p.covers() : "",
+                    p.clerkOk(),
+                    p.clerkFailed(),
+                    fmt(p.p50Ms()),
+                    fmt(p.p99Ms()),
+                    String.format("%.2fx", p.p99Ms() / baseline));
         }
         System.out.println();
         System.out.print(table);
         JsonNode check = JSON.readTree(get(base + "/v1/registers/check"));
-        System.out.printf("%nregisters consistent: %s%n", check.path("consistent").asBoolean());
+        System.out.printf(
+                "%nregisters consistent: %s%n", check.path("consistent").asBoolean());
         System.out.println("goal: clerks' p99 beside the run with narrow escalation <= 2x their p99 alone");
-        if (phases.stream().skip(1).allMatch(p -> p.covers().equals("whole space") || p.covers().isEmpty())) {
-            System.out.println("note: every escalation covered the whole space: this lock-service has no lock.escalation-cover"
-                    + " (narrow escalation not merged yet), so both run phases measured whole-space escalation");
+        if (phases.stream()
+                .skip(1)
+                .allMatch(p -> p.covers().equals("whole space") || p.covers().isEmpty())) {
+            System.out.println(
+                    "note: every escalation covered the whole space: this lock-service has no lock.escalation-cover"
+                            + " (narrow escalation not merged yet), so both run phases measured whole-space escalation");
         }
     }
 
-    private ServiceJars.Service startLock(ServiceJars jars, int port, String cover, Map<String, String> writePath) throws Exception {
+    private ServiceJars.Service startLock(ServiceJars jars, int port, String cover, Map<String, String> writePath)
+            throws Exception {
         Map<String, String> config = new LinkedHashMap<>(writePath);
         config.put("lock.key-prefix", "bench-" + run + "-" + cover + ":");
-        return jars.start("lock-service", port, config,
+        return jars.start(
+                "lock-service",
+                port,
+                config,
                 Map.of("LOCK_ESCALATION_THRESHOLD", "" + threshold, "LOCK_ESCALATION_COVER", cover));
     }
 
@@ -167,8 +224,10 @@ public final class Bench {
     /** The run's DRAFT heavy shipments: every one ships 1 of each of its warehouse's {@code lines} items. */
     private void drafts(String base, String phase) throws Exception {
         for (int d = 0; d < documents; d++) {
-            postOrFail(base, document("SHIPMENT", false, runWarehouse(d % runWarehouses), "r", lines, 1)
-                    .replace("{\"type\"", "{\"number\":\"" + phase + "-" + d + "\",\"type\""));
+            postOrFail(
+                    base,
+                    document("SHIPMENT", false, runWarehouse(d % runWarehouses), "r", lines, 1)
+                            .replace("{\"type\"", "{\"number\":\"" + phase + "-" + d + "\",\"type\""));
         }
     }
 
@@ -179,8 +238,17 @@ public final class Bench {
     private String document(String type, boolean post, String warehouse, String prefix, int count, int quantity) {
         StringBuilder sb = new StringBuilder("{\"type\":\"" + type + "\",\"post\":" + post + ",\"lines\":[");
         for (int i = 0; i < count; i++) {
-            sb.append(i == 0 ? "" : ",").append("{\"item\":\"b").append(run).append('-').append(prefix).append(i)
-                    .append("\",\"warehouse\":\"").append(warehouse).append("\",\"quantity\":").append(quantity).append('}');
+            sb.append(i == 0 ? "" : ",")
+                    .append("{\"item\":\"b")
+                    .append(run)
+                    .append('-')
+                    .append(prefix)
+                    .append(i)
+                    .append("\",\"warehouse\":\"")
+                    .append(warehouse)
+                    .append("\",\"quantity\":")
+                    .append(quantity)
+                    .append('}');
         }
         return sb.append("]}").toString();
     }
@@ -192,10 +260,16 @@ public final class Bench {
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         CountDownLatch done = clerks(base, recorder, ok, failed, stop);
-        String id = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/v1/posting-runs"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"parallelism\":" + parallelism + ",\"batchSize\":500}")).build(),
-                HttpResponse.BodyHandlers.ofString()).body()).path("id").asText();
+        String id = JSON.readTree(http.send(
+                                HttpRequest.newBuilder(URI.create(base + "/v1/posting-runs"))
+                                        .header("Content-Type", "application/json")
+                                        .POST(HttpRequest.BodyPublishers.ofString(
+                                                "{\"parallelism\":" + parallelism + ",\"batchSize\":500}"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body())
+                .path("id")
+                .asText();
         JsonNode progress;
         do {
             Thread.sleep(200); // polling a run's progress, as a client does
@@ -204,18 +278,31 @@ public final class Bench {
         stop.set(true);
         done.await();
         Histogram h = recorder.getIntervalHistogram();
-        double runSeconds = Duration.between(Instant.parse(progress.path("startedAt").asText()),
-                Instant.parse(progress.path("finishedAt").asText())).toMillis() / 1000.0;
+        double runSeconds = Duration.between(
+                                Instant.parse(progress.path("startedAt").asText()),
+                                Instant.parse(progress.path("finishedAt").asText()))
+                        .toMillis()
+                / 1000.0;
         List<String> seen = new ArrayList<>();
         for (JsonNode e : progress.path("escalated")) {
-            String c = e.path("fields").isEmpty() ? "whole space" : e.path("fields").toString();
+            String c = e.path("fields").isEmpty()
+                    ? "whole space"
+                    : e.path("fields").toString();
             if (!seen.contains(c)) {
                 seen.add(c);
             }
         }
-        return new Phase("clerks + run, " + cover, ok.get(), failed.get(), h.getValueAtPercentile(50) / 1000.0,
-                h.getValueAtPercentile(99) / 1000.0, progress.path("posted").asLong() / runSeconds, progress.path("posted").asLong(),
-                progress.path("failed").asLong(), progress.path("escalations").asLong(), String.join(" ", seen));
+        return new Phase(
+                "clerks + run, " + cover,
+                ok.get(),
+                failed.get(),
+                h.getValueAtPercentile(50) / 1000.0,
+                h.getValueAtPercentile(99) / 1000.0,
+                progress.path("posted").asLong() / runSeconds,
+                progress.path("posted").asLong(),
+                progress.path("failed").asLong(),
+                progress.path("escalations").asLong(),
+                String.join(" ", seen));
     }
 
     /** The clerks alone for {@code seconds}; {@code name} null: unmeasured (warm-up). */
@@ -229,15 +316,30 @@ public final class Bench {
         stop.set(true);
         done.await();
         Histogram h = recorder.getIntervalHistogram();
-        return new Phase("clerks alone", ok.get(), failed.get(), h.getValueAtPercentile(50) / 1000.0,
-                h.getValueAtPercentile(99) / 1000.0, 0, 0, 0, 0, "");
+        return new Phase(
+                "clerks alone",
+                ok.get(),
+                failed.get(),
+                h.getValueAtPercentile(50) / 1000.0,
+                h.getValueAtPercentile(99) / 1000.0,
+                0,
+                0,
+                0,
+                0,
+                "");
     }
 
     /** {@code clerks} chains of small shipments (1 to 3 lines, quantity 1) in the clerks' warehouses, until {@code stop}. */
-    private CountDownLatch clerks(String base, Recorder recorder, AtomicLong ok, AtomicLong failed, AtomicBoolean stop) {
+    private CountDownLatch clerks(
+            String base, Recorder recorder, AtomicLong ok, AtomicLong failed, AtomicBoolean stop) {
         URI uri = URI.create(base);
-        RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost(uri.getHost()).setPort(uri.getPort())
-                .setURI("/v1/documents").putHeader("Content-Type", "application/json").setIdleTimeout(30_000);
+        RequestOptions request = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setHost(uri.getHost())
+                .setPort(uri.getPort())
+                .setURI("/v1/documents")
+                .putHeader("Content-Type", "application/json")
+                .setIdleTimeout(30_000);
         CountDownLatch done = new CountDownLatch(clerks);
         for (int c = 0; c < clerks; c++) {
             SplittableRandom random = new SplittableRandom(c * 7919L);
@@ -247,8 +349,15 @@ public final class Bench {
         return done;
     }
 
-    private void clerk(RequestOptions request, SplittableRandom random, Recorder recorder, AtomicLong ok, AtomicLong failed,
-            AtomicBoolean stop, CountDownLatch done, Context context) {
+    private void clerk(
+            RequestOptions request,
+            SplittableRandom random,
+            Recorder recorder,
+            AtomicLong ok,
+            AtomicLong failed,
+            AtomicBoolean stop,
+            CountDownLatch done,
+            Context context) {
         if (stop.get()) {
             done.countDown();
             return;
@@ -264,12 +373,20 @@ public final class Bench {
             }
         }
         for (int i = 0; i < items.size(); i++) {
-            sb.append(i == 0 ? "" : ",").append("{\"item\":\"b").append(run).append("-c").append(items.get(i))
-                    .append("\",\"warehouse\":\"").append(warehouse).append("\",\"quantity\":1}");
+            sb.append(i == 0 ? "" : ",")
+                    .append("{\"item\":\"b")
+                    .append(run)
+                    .append("-c")
+                    .append(items.get(i))
+                    .append("\",\"warehouse\":\"")
+                    .append(warehouse)
+                    .append("\",\"quantity\":1}");
         }
         String body = sb.append("]}").toString();
         long t0 = System.nanoTime();
-        load.request(new RequestOptions(request)).compose(r -> r.send(body)).compose(r -> r.body().map(b -> r.statusCode()))
+        load.request(new RequestOptions(request))
+                .compose(r -> r.send(body))
+                .compose(r -> r.body().map(b -> r.statusCode()))
                 .onComplete(answer -> {
                     recorder.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
                     if (answer.succeeded() && answer.result() == 201) {
@@ -282,9 +399,18 @@ public final class Bench {
     }
 
     private static void print(Phase p) {
-        System.out.printf("  %-22s clerks %d ok %d failed, p50 %.1f ms p99 %.1f ms%s%n", p.name(), p.clerkOk(), p.clerkFailed(),
-                p.p50Ms(), p.p99Ms(), p.name().equals("clerks alone") ? "" : String.format("; run %.1f docs/s, %d escalations (%s)",
-                        p.runDocsPerSecond(), p.escalations(), p.covers()));
+        System.out.printf(
+                "  %-22s clerks %d ok %d failed, p50 %.1f ms p99 %.1f ms%s%n",
+                p.name(),
+                p.clerkOk(),
+                p.clerkFailed(),
+                p.p50Ms(),
+                p.p99Ms(),
+                p.name().equals("clerks alone")
+                        ? ""
+                        : String.format(
+                                "; run %.1f docs/s, %d escalations (%s)",
+                                p.runDocsPerSecond(), p.escalations(), p.covers()));
     }
 
     private static String fmt(double d) {
@@ -292,8 +418,12 @@ public final class Bench {
     }
 
     private void postOrFail(String base, String body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/documents")).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/v1/documents"))
+                        .timeout(Duration.ofSeconds(60))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 201) {
             throw new IllegalStateException("POST /v1/documents: " + r.statusCode() + " " + r.body());
@@ -301,7 +431,11 @@ public final class Bench {
     }
 
     private String get(String url) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .timeout(Duration.ofSeconds(30))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 }

@@ -1,19 +1,5 @@
 package io.suite.locks.monitor;
 
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.response.ValidatableResponse;
-import io.suite.testing.Unique;
-import org.eclipse.microprofile.config.ConfigProvider;
-import org.hamcrest.Matcher;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.TimeoutException;
-import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.support.ui.WebDriverWait;
-
 import java.net.URL;
 import java.net.URLEncoder;
 import java.nio.file.Path;
@@ -24,6 +10,21 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.hamcrest.Matcher;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TimeoutException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
 import static io.restassured.http.ContentType.JSON;
@@ -55,8 +56,7 @@ class LockMonitorTest {
     private final String space = Unique.name("Monitor.Stock");
     private final List<Tx> opened = new ArrayList<>();
 
-    record Tx(String id, String token, String owner, String label) {
-    }
+    record Tx(String id, String token, String owner, String label) {}
 
     @Test
     void showsLocksWaitsAndDeadlocksLiveAndForgetsThemWhenTransactionsEnd() throws Exception {
@@ -72,12 +72,18 @@ class LockMonitorTest {
             Tx waiter = begin("waiter", "Receipt R-2");
             CompletableFuture<Integer> waiterAnswer = lockAsync(waiter, "A");
 
-            awaitText(wait, row("locks", holder),
-                    allOf(containsString(space), containsString("EXCLUSIVE"),
-                    containsString("warehouse = W1"), containsString("item = A"),
-                    containsString(holder.owner()), containsString(holder.label())));
-            awaitText(wait, row("waits", waiter),
-                    allOf(containsString(waiter.owner()), containsString(holder.owner())));
+            awaitText(
+                    wait,
+                    row("locks", holder),
+                    allOf(
+                            containsString(space),
+                            containsString("EXCLUSIVE"),
+                            containsString("warehouse = W1"),
+                            containsString("item = A"),
+                            containsString(holder.owner()),
+                            containsString(holder.label())));
+            awaitText(
+                    wait, row("waits", waiter), allOf(containsString(waiter.owner()), containsString(holder.owner())));
             wait.until(presenceOfElementLocated(edge("wait", waiter, holder)));
 
             // a deadlock: `first` waits for `second`, then `second` closes the cycle and is the victim
@@ -90,17 +96,18 @@ class LockMonitorTest {
             lock(second, "X", 60_000).statusCode(409).body("cycle", hasItems(first.id(), second.id()));
             assertEquals(200, firstAnswer.get(30, TimeUnit.SECONDS), "the survivor gets its lock");
 
-            awaitText(wait, incident("deadlock", second),
+            awaitText(
+                    wait,
+                    incident("deadlock", second),
                     allOf(containsString(second.owner()), containsString(first.owner())));
-            wait.until(presenceOfElementLocated(By.cssSelector(
-                    "#graph g.node.victim[data-transaction='" + second.id() + "']")));
+            wait.until(presenceOfElementLocated(
+                    By.cssSelector("#graph g.node.victim[data-transaction='" + second.id() + "']")));
             wait.until(presenceOfElementLocated(edge("deadlock", second, first)));
 
             // a timeout: gives up on what the holder has
             Tx impatient = begin("impatient", "Shipment S-5");
             lock(impatient, "A", 300).statusCode(423);
-            awaitText(wait, incident("timeout", impatient),
-                    containsString(holder.owner()));
+            awaitText(wait, incident("timeout", impatient), containsString(holder.owner()));
 
             // totals for the space: only the waiter still waits
             wait.until(textToBe(By.cssSelector("#totals li[data-space='" + space + "'] dd.waiting"), "1"));
@@ -110,7 +117,7 @@ class LockMonitorTest {
             page.findElement(By.id("filter-owner")).sendKeys(holder.owner());
             wait.until(numberOfElementsToBe(row("locks", first), 0));
             wait.until(presenceOfElementLocated(row("locks", holder)));
-            wait.until(presenceOfElementLocated(row("waits", waiter)));  // it waits for the holder
+            wait.until(presenceOfElementLocated(row("waits", waiter))); // it waits for the holder
             page.findElement(By.id("filter-owner")).clear();
             wait.until(presenceOfElementLocated(row("locks", first)));
 
@@ -131,24 +138,32 @@ class LockMonitorTest {
             wait.until(presenceOfElementLocated(incident("deadlock", second)));
             // ... and so does the incidents log, for a chosen time range (default: the last hour until now)
             page.findElement(By.id("range-show")).click();
-            wait.until(presenceOfElementLocated(By.cssSelector(
-                    "#range-history li.incident.deadlock[data-transaction='" + second.id() + "']")));
-            wait.until(presenceOfElementLocated(By.cssSelector(
-                    "#range-history li.incident.wait[data-transaction='" + waiter.id() + "']")));
+            wait.until(presenceOfElementLocated(
+                    By.cssSelector("#range-history li.incident.deadlock[data-transaction='" + second.id() + "']")));
+            wait.until(presenceOfElementLocated(
+                    By.cssSelector("#range-history li.incident.wait[data-transaction='" + waiter.id() + "']")));
 
             // an escalation: one row more than the threshold becomes a lock on the whole space
             Tx bulk = begin("bulk", "Price list import");
             int threshold = ConfigProvider.getConfig().getValue("lock.escalation-threshold", Integer.class);
             List<Map<String, Object>> rows = IntStream.rangeClosed(0, threshold)
-                    .mapToObj(n -> Map.<String, Object>of("warehouse", "W9", "item", "I" + n)).toList();
-            given().contentType(JSON).header("X-Lock-Token", bulk.token())
-                    .body(Map.of("timeoutMs", 0, "items", List.of(Map.of("space", space, "mode", "SHARED", "rows", rows))))
-                    .post("/v1/lock-transactions/{id}/locks", bulk.id()).then().statusCode(200)
-                    .body("escalated[0].space", equalTo(space)).body("escalated[0].fields", equalTo(Map.of("warehouse", "W9")));
-            awaitText(wait, By.cssSelector(
-                    "#locks tbody tr.escalated[data-transaction='" + bulk.id() + "']"),
+                    .mapToObj(n -> Map.<String, Object>of("warehouse", "W9", "item", "I" + n))
+                    .toList();
+            given().contentType(JSON)
+                    .header("X-Lock-Token", bulk.token())
+                    .body(Map.of(
+                            "timeoutMs", 0, "items", List.of(Map.of("space", space, "mode", "SHARED", "rows", rows))))
+                    .post("/v1/lock-transactions/{id}/locks", bulk.id())
+                    .then()
+                    .statusCode(200)
+                    .body("escalated[0].space", equalTo(space))
+                    .body("escalated[0].fields", equalTo(Map.of("warehouse", "W9")));
+            awaitText(
+                    wait,
+                    By.cssSelector("#locks tbody tr.escalated[data-transaction='" + bulk.id() + "']"),
                     containsString("warehouse = W9")); // the narrow cover: the other warehouses stay free
-            wait.until(presenceOfElementLocated(By.cssSelector("#graph g.node.escalated[data-transaction='" + bulk.id() + "']")));
+            wait.until(presenceOfElementLocated(
+                    By.cssSelector("#graph g.node.escalated[data-transaction='" + bulk.id() + "']")));
             wait.until(presenceOfElementLocated(incident("escalation", bulk)));
             end(bulk);
             wait.until(numberOfElementsToBe(row("locks", bulk), 0));
@@ -158,7 +173,10 @@ class LockMonitorTest {
 
     @Test
     void servesThePageAndItsModules() {
-        given().get("/").then().statusCode(200).contentType(containsString("text/html"))
+        given().get("/")
+                .then()
+                .statusCode(200)
+                .contentType(containsString("text/html"))
                 .body(containsString("<script type=\"module\" src=\"monitor.js\">"));
         for (String module : List.of("monitor.js", "graph.js", "format.js")) {
             given().get("/" + module).then().statusCode(200).contentType(containsString("javascript"));
@@ -177,31 +195,55 @@ class LockMonitorTest {
 
     private Tx begin(String ownerPrefix, String label) {
         String owner = Unique.name(ownerPrefix);
-        var created = given().contentType(JSON).body(Map.of("owner", owner, "label", label, "leaseMs", 120_000))
-                .post("/v1/lock-transactions").then().statusCode(201).extract();
+        var created = given().contentType(JSON)
+                .body(Map.of("owner", owner, "label", label, "leaseMs", 120_000))
+                .post("/v1/lock-transactions")
+                .then()
+                .statusCode(201)
+                .extract();
         Tx tx = new Tx(created.path("id"), created.path("token"), owner, label);
         opened.add(tx);
         return tx;
     }
 
     private ValidatableResponse lock(Tx tx, String item, long timeoutMs) {
-        return given().contentType(JSON).header("X-Lock-Token", tx.token())
-                .body(Map.of("timeoutMs", timeoutMs, "items", List.of(Map.of(
-                        "space", space, "mode", "EXCLUSIVE", "fields", Map.of("warehouse", "W1", "item", item)))))
-                .post("/v1/lock-transactions/{id}/locks", tx.id()).then();
+        return given().contentType(JSON)
+                .header("X-Lock-Token", tx.token())
+                .body(Map.of(
+                        "timeoutMs",
+                        timeoutMs,
+                        "items",
+                        List.of(Map.of(
+                                "space",
+                                space,
+                                "mode",
+                                "EXCLUSIVE",
+                                "fields",
+                                Map.of("warehouse", "W1", "item", item)))))
+                .post("/v1/lock-transactions/{id}/locks", tx.id())
+                .then();
     }
 
     private CompletableFuture<Integer> lockAsync(Tx tx, String item) {
-        return CompletableFuture.supplyAsync(() -> lock(tx, item, 60_000).extract().statusCode());
+        return CompletableFuture.supplyAsync(
+                () -> lock(tx, item, 60_000).extract().statusCode());
     }
 
     private void end(Tx tx) {
-        given().header("X-Lock-Token", tx.token()).delete("/v1/lock-transactions/{id}", tx.id()).then().statusCode(204);
+        given().header("X-Lock-Token", tx.token())
+                .delete("/v1/lock-transactions/{id}", tx.id())
+                .then()
+                .statusCode(204);
     }
 
     private List<String> waitingIn(String space) {
-        return given().queryParam("space", space).get("/v1/locks").then().statusCode(200)
-                .extract().jsonPath().getList("waits.transaction", String.class);
+        return given().queryParam("space", space)
+                .get("/v1/locks")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("waits.transaction", String.class);
     }
 
     // ---- the page ----

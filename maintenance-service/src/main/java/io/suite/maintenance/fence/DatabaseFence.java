@@ -32,8 +32,9 @@ public class DatabaseFence {
     public Uni<Void> apply(FenceRoles roles) {
         return fence.query("REVOKE " + FenceRoles.quoted(roles.writer()) + " FROM " + FenceRoles.quoted(roles.app()))
                 .execute()
-                .chain(() -> fence.preparedQuery("SELECT count(*) FILTER (WHERE NOT pg_terminate_backend(pid, $2)) AS alive,"
-                        + " count(*) AS sessions FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()")
+                .chain(() -> fence.preparedQuery(
+                                "SELECT count(*) FILTER (WHERE NOT pg_terminate_backend(pid, $2)) AS alive,"
+                                        + " count(*) AS sessions FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()")
                         .execute(Tuple.of(roles.app(), TERMINATE_WAIT_MS)))
                 .map(rows -> rows.iterator().next())
                 .invoke(r -> {
@@ -41,8 +42,9 @@ public class DatabaseFence {
                         throw new IllegalStateException(r.getLong("alive") + " session(s) of " + roles.app()
                                 + " did not end within " + TERMINATE_WAIT_MS + " ms");
                     }
-                    LOG.warnf("fenced: %s no longer has %s, %d session(s) ended", roles.app(), roles.writer(),
-                            sessions(r));
+                    LOG.warnf(
+                            "fenced: %s no longer has %s, %d session(s) ended",
+                            roles.app(), roles.writer(), sessions(r));
                 })
                 .replaceWithVoid();
     }

@@ -18,8 +18,10 @@ import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 public class DatabaseFenceRow extends PanacheEntityBase {
     @Id
     public String service;
+
     @Column(name = "app_role")
     public String appRole;
+
     @Column(name = "writer_role")
     public String writerRole;
     /** The read-only epoch it was (last) applied for. */

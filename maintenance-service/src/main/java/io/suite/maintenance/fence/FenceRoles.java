@@ -11,9 +11,12 @@ public record FenceRoles(String app, String writer) {
 
     public static FenceRoles parse(String service, String configured) {
         String[] parts = configured.trim().split(":", -1);
-        if (parts.length != 2 || !ROLE.matcher(parts[0]).matches() || !ROLE.matcher(parts[1]).matches()) {
-            throw new IllegalArgumentException("maintenance.fence.roles.\"" + service + "\" must be <app role>:<writer role>"
-                    + " (lower-case PostgreSQL names), not '" + configured + "'");
+        if (parts.length != 2
+                || !ROLE.matcher(parts[0]).matches()
+                || !ROLE.matcher(parts[1]).matches()) {
+            throw new IllegalArgumentException(
+                    "maintenance.fence.roles.\"" + service + "\" must be <app role>:<writer role>"
+                            + " (lower-case PostgreSQL names), not '" + configured + "'");
         }
         return new FenceRoles(parts[0], parts[1]);
     }

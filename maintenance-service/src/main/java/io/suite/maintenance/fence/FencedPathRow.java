@@ -17,10 +17,12 @@ public class FencedPathRow extends PanacheEntityBase {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
+
     public long epoch;
     public String instance;
     public String service;
     /** {@code silent} (no heartbeat for lost-after) or {@code not-drained} (at flip + drainTimeoutMs). */
     public String reason;
+
     public Instant at;
 }

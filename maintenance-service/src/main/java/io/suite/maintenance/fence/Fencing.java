@@ -53,15 +53,15 @@ public class Fencing {
     /** The paths fenced for {@code epoch}: instance → service. */
     private volatile Fenced current = new Fenced(-1, Map.of());
 
-    private record Fenced(long epoch, Map<String, String> paths) {
-    }
+    private record Fenced(long epoch, Map<String, String> paths) {}
 
     @PostConstruct
     void init() {
         roles = new HashMap<>();
         config.fence().roles().forEach((service, value) -> roles.put(service, FenceRoles.parse(service, value)));
         byService = MultiGauge.builder("maintenance.fenced.paths")
-                .description("Write paths fenced in the current read-only epoch, by service").register(registry);
+                .description("Write paths fenced in the current read-only epoch, by service")
+                .register(registry);
     }
 
     /** The instances fenced for {@code epoch} (empty for any other epoch: every fence ends with its epoch). */
@@ -81,8 +81,8 @@ public class Fencing {
 
     private Uni<Void> load(long epoch) {
         return Panache.withSession(() -> FencedPathRow.<FencedPathRow>list("epoch", epoch))
-                .invoke(rows -> remember(new Fenced(epoch,
-                        rows.stream().collect(Collectors.toMap(r -> r.instance, r -> r.service, (a, b) -> a)))))
+                .invoke(rows -> remember(new Fenced(
+                        epoch, rows.stream().collect(Collectors.toMap(r -> r.instance, r -> r.service, (a, b) -> a)))))
                 .replaceWithVoid();
     }
 
@@ -91,33 +91,44 @@ public class Fencing {
         Map<String, List<WritePath>> due = paths.stream()
                 .filter(p -> PhaseRule.mustFence(p, state, fenced, now, config.limits(), roles.keySet()))
                 .collect(Collectors.groupingBy(WritePath::service));
-        return Multi.createFrom().iterable(due.entrySet())
-                .onItem().transformToUniAndConcatenate(e -> fenceService(state, e.getKey(), e.getValue(), now)
-                        .onFailure().invoke(x -> LOG.warnf("cannot fence %s yet (%s): DRAINED waits; retrying",
-                                e.getKey(), x.toString()))
-                        .onFailure().recoverWithNull())
-                .collect().last().replaceWithVoid();
+        return Multi.createFrom()
+                .iterable(due.entrySet())
+                .onItem()
+                .transformToUniAndConcatenate(e -> fenceService(state, e.getKey(), e.getValue(), now)
+                        .onFailure()
+                        .invoke(x -> LOG.warnf(
+                                "cannot fence %s yet (%s): DRAINED waits; retrying", e.getKey(), x.toString()))
+                        .onFailure()
+                        .recoverWithNull())
+                .collect()
+                .last()
+                .replaceWithVoid();
     }
 
     private Uni<Void> fenceService(MaintenanceState state, String service, List<WritePath> paths, Instant now) {
         FenceRoles r = roles.get(service);
-        Uni<Void> databaseFence = r == null ? Uni.createFrom().voidItem() : applyDatabaseFence(state.epoch(), service, r, now);
+        Uni<Void> databaseFence =
+                r == null ? Uni.createFrom().voidItem() : applyDatabaseFence(state.epoch(), service, r, now);
         return databaseFence.chain(() -> stateLock.shared(s -> {
             if (!s.readOnly() || s.epoch() != state.epoch()) {
                 return Uni.createFrom().voidItem();
             }
             Map<String, String> next = new HashMap<>(current.paths());
-            List<FencedPathRow> rows = paths.stream().map(p -> {
-                FencedPathRow row = new FencedPathRow();
-                row.epoch = state.epoch();
-                row.instance = p.instance();
-                row.service = service;
-                row.reason = PhaseRule.silent(p, now, config.lostAfter()) ? "silent" : "not-drained";
-                row.at = now;
-                next.put(p.instance(), service);
-                LOG.warnf("write path %s (%s) fenced in epoch %d: %s", p.instance(), service, state.epoch(), row.reason);
-                return row;
-            }).toList();
+            List<FencedPathRow> rows = paths.stream()
+                    .map(p -> {
+                        FencedPathRow row = new FencedPathRow();
+                        row.epoch = state.epoch();
+                        row.instance = p.instance();
+                        row.service = service;
+                        row.reason = PhaseRule.silent(p, now, config.lostAfter()) ? "silent" : "not-drained";
+                        row.at = now;
+                        next.put(p.instance(), service);
+                        LOG.warnf(
+                                "write path %s (%s) fenced in epoch %d: %s",
+                                p.instance(), service, state.epoch(), row.reason);
+                        return row;
+                    })
+                    .toList();
             return FencedPathRow.persist(rows).invoke(() -> remember(new Fenced(state.epoch(), next)));
         }));
     }
@@ -128,48 +139,66 @@ public class Fencing {
      * Nothing to do when already applied for this epoch: no session of the role could write since.
      */
     private Uni<Void> applyDatabaseFence(long epoch, String service, FenceRoles r, Instant now) {
-        return stateLock.shared(s -> {
-            if (!s.readOnly() || s.epoch() != epoch) {
-                return Uni.createFrom().item(false);
-            }
-            return DatabaseFenceRow.<DatabaseFenceRow>findById(service).chain(row -> {
-                if (row != null && row.epoch == epoch && row.appliedAt != null) {
-                    return Uni.createFrom().item(false);
-                }
-                DatabaseFenceRow next = row != null ? row : new DatabaseFenceRow();
-                next.service = service;
-                next.appRole = r.app();
-                next.writerRole = r.writer();
-                next.epoch = epoch;
-                next.appliedAt = null;
-                return next.persist().replaceWith(true);
-            });
-        }).chain(pending -> !pending ? Uni.createFrom().voidItem() : stateLock.shared(s -> {
-            if (!s.readOnly() || s.epoch() != epoch) {
-                return Uni.createFrom().voidItem(); // the state moved on: the next lift grants back
-            }
-            return database.apply(r).chain(() -> DatabaseFenceRow.update(
-                    "appliedAt = ?1 where service = ?2 and epoch = ?3", now, service, epoch)).replaceWithVoid();
-        }));
+        return stateLock
+                .shared(s -> {
+                    if (!s.readOnly() || s.epoch() != epoch) {
+                        return Uni.createFrom().item(false);
+                    }
+                    return DatabaseFenceRow.<DatabaseFenceRow>findById(service).chain(row -> {
+                        if (row != null && row.epoch == epoch && row.appliedAt != null) {
+                            return Uni.createFrom().item(false);
+                        }
+                        DatabaseFenceRow next = row != null ? row : new DatabaseFenceRow();
+                        next.service = service;
+                        next.appRole = r.app();
+                        next.writerRole = r.writer();
+                        next.epoch = epoch;
+                        next.appliedAt = null;
+                        return next.persist().replaceWith(true);
+                    });
+                })
+                .chain(pending -> !pending
+                        ? Uni.createFrom().voidItem()
+                        : stateLock.shared(s -> {
+                            if (!s.readOnly() || s.epoch() != epoch) {
+                                return Uni.createFrom().voidItem(); // the state moved on: the next lift grants back
+                            }
+                            return database.apply(r)
+                                    .chain(() -> DatabaseFenceRow.update(
+                                            "appliedAt = ?1 where service = ?2 and epoch = ?3", now, service, epoch))
+                                    .replaceWithVoid();
+                        }));
     }
 
     /** Grants back every recorded fence while the state is still READ_WRITE, then forgets it. */
     public Uni<Void> liftAll() {
-        return Panache.withSession(() -> DatabaseFenceRow.<DatabaseFenceRow>listAll()).chain(rows -> rows.isEmpty()
-                ? Uni.createFrom().voidItem()
-                : stateLock.shared(s -> s.readOnly() ? Uni.createFrom().voidItem()
-                        : Multi.createFrom().iterable(rows)
-                                .onItem().transformToUniAndConcatenate(row -> database.lift(row.roles())
-                                        .chain(() -> DatabaseFenceRow.delete("service", row.service)))
-                                .collect().last().replaceWithVoid()))
-                .onFailure().invoke(e -> LOG.warnf("cannot lift the database fences yet (%s): retrying", e.toString()))
-                .onFailure().recoverWithNull();
+        return Panache.withSession(() -> DatabaseFenceRow.<DatabaseFenceRow>listAll())
+                .chain(rows -> rows.isEmpty()
+                        ? Uni.createFrom().voidItem()
+                        : stateLock.shared(s -> s.readOnly()
+                                ? Uni.createFrom().voidItem()
+                                : Multi.createFrom()
+                                        .iterable(rows)
+                                        .onItem()
+                                        .transformToUniAndConcatenate(row -> database.lift(row.roles())
+                                                .chain(() -> DatabaseFenceRow.delete("service", row.service)))
+                                        .collect()
+                                        .last()
+                                        .replaceWithVoid()))
+                .onFailure()
+                .invoke(e -> LOG.warnf("cannot lift the database fences yet (%s): retrying", e.toString()))
+                .onFailure()
+                .recoverWithNull();
     }
 
     private void remember(Fenced f) {
         current = f;
-        Map<String, Long> counts = f.paths().values().stream().collect(Collectors.groupingBy(s -> s, Collectors.counting()));
-        byService.register(counts.entrySet().stream()
-                .map(e -> MultiGauge.Row.of(Tags.of("service", e.getKey()), e.getValue())).toList(), true);
+        Map<String, Long> counts =
+                f.paths().values().stream().collect(Collectors.groupingBy(s -> s, Collectors.counting()));
+        byService.register(
+                counts.entrySet().stream()
+                        .map(e -> MultiGauge.Row.of(Tags.of("service", e.getKey()), e.getValue()))
+                        .toList(),
+                true);
     }
 }

@@ -15,6 +15,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -42,7 +43,13 @@ public class DocumentResource {
     private final WriteGuard guard;
     private final IdempotencyKeys keys;
 
-    DocumentResource(PostingEngine engine, GroupedPosting grouped, PostingConfig config, PostingMetrics metrics, WriteGuard guard, IdempotencyKeys keys) {
+    DocumentResource(
+            PostingEngine engine,
+            GroupedPosting grouped,
+            PostingConfig config,
+            PostingMetrics metrics,
+            WriteGuard guard,
+            IdempotencyKeys keys) {
         this.engine = engine;
         this.grouped = grouped;
         this.config = config;
@@ -53,26 +60,41 @@ public class DocumentResource {
 
     @POST
     @Operation(summary = "Create a document, posted unless post is false")
-    @APIResponse(responseCode = "201", description = "The document",
+    @APIResponse(
+            responseCode = "201",
+            description = "The document",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = DocumentData.class)))
-    @APIResponse(responseCode = "409", description = "An Idempotency-Key used with another body or still in progress, a deadlock or a lost lock; nothing was written")
-    @APIResponse(responseCode = "422", description = "A balance would go below zero (.../insufficient-stock with shortages); nothing was written")
-    @APIResponse(responseCode = "423", description = "Stock rows stayed locked by another posting (.../lock-timeout with blockedBy); nothing was written")
+    @APIResponse(
+            responseCode = "409",
+            description =
+                    "An Idempotency-Key used with another body or still in progress, a deadlock or a lost lock; nothing was written")
+    @APIResponse(
+            responseCode = "422",
+            description = "A balance would go below zero (.../insufficient-stock with shortages); nothing was written")
+    @APIResponse(
+            responseCode = "423",
+            description =
+                    "Stock rows stayed locked by another posting (.../lock-timeout with blockedBy); nothing was written")
     public Uni<Response> create(@HeaderParam("Idempotency-Key") String key, DocumentRequest body) {
         DocumentData doc = DocumentRules.validate(body, config.maxLines(), LocalDate.now());
         boolean post = body.post() == null || body.post();
         IdempotencyKeys.Key idem = keys.of(key, body);
         PostingJob job = new PostingJob(doc, true, post ? PostingJob.Op.POST : PostingJob.Op.DRAFT, false);
         Uni<Response> write = guard.write(permit -> timed(doc.type(), grouped.post(job, idem, permit))
-                .map(outcomes -> Response.status(201).entity(outcomes.get(0).doc()).build()))
-                .onFailure().transform(DatabaseOutage::ofWrite);
+                        .map(outcomes -> Response.status(201)
+                                .entity(outcomes.get(0).doc())
+                                .build()))
+                .onFailure()
+                .transform(DatabaseOutage::ofWrite);
         return idem == null ? write : keys.replayOr(idem, write);
     }
 
     @GET
     @Path("/{id}")
     @Operation(summary = "A document")
-    @APIResponse(responseCode = "200", description = "The document",
+    @APIResponse(
+            responseCode = "200",
+            description = "The document",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = DocumentData.class)))
     public Uni<DocumentData> get(@PathParam("id") String id) {
         return load(id).map(Document::data);
@@ -80,21 +102,37 @@ public class DocumentResource {
 
     @GET
     @Operation(summary = "The documents of a status (DRAFT unless given)")
-    @APIResponse(responseCode = "200", description = "The documents",
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = DocumentData.class, type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY)))
+    @APIResponse(
+            responseCode = "200",
+            description = "The documents",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = DocumentData.class, type = SchemaType.ARRAY)))
     public Uni<List<DocumentData>> list(@QueryParam("status") DocumentStatus status) {
         DocumentStatus wanted = status == null ? DocumentStatus.DRAFT : status;
-        return Panache.withSession(() -> Document.withStatus(wanted)).map(l -> l.stream().map(Document::data).toList());
+        return Panache.withSession(() -> Document.withStatus(wanted))
+                .map(l -> l.stream().map(Document::data).toList());
     }
 
     @POST
     @Path("/{id}/post")
     @Operation(summary = "Post a document")
-    @APIResponse(responseCode = "200", description = "The document, posted",
+    @APIResponse(
+            responseCode = "200",
+            description = "The document, posted",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = DocumentData.class)))
-    @APIResponse(responseCode = "409", description = "A deadlock (.../deadlock), a managed lock lost (.../lock-lost), or the document is already so (.../conflict); nothing was written")
-    @APIResponse(responseCode = "422", description = "A balance would go below zero (.../insufficient-stock with shortages); nothing was written")
-    @APIResponse(responseCode = "423", description = "Stock rows stayed locked by another posting (.../lock-timeout with blockedBy); nothing was written")
+    @APIResponse(
+            responseCode = "409",
+            description =
+                    "A deadlock (.../deadlock), a managed lock lost (.../lock-lost), or the document is already so (.../conflict); nothing was written")
+    @APIResponse(
+            responseCode = "422",
+            description = "A balance would go below zero (.../insufficient-stock with shortages); nothing was written")
+    @APIResponse(
+            responseCode = "423",
+            description =
+                    "Stock rows stayed locked by another posting (.../lock-timeout with blockedBy); nothing was written")
     public Uni<DocumentData> post(@PathParam("id") String id) {
         return change(id, PostingJob.Op.POST);
     }
@@ -102,41 +140,57 @@ public class DocumentResource {
     @POST
     @Path("/{id}/unpost")
     @Operation(summary = "Unpost a document")
-    @APIResponse(responseCode = "200", description = "The document, a draft again",
+    @APIResponse(
+            responseCode = "200",
+            description = "The document, a draft again",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = DocumentData.class)))
-    @APIResponse(responseCode = "409", description = "A deadlock (.../deadlock), a managed lock lost (.../lock-lost), or the document is already so (.../conflict); nothing was written")
-    @APIResponse(responseCode = "422", description = "A balance would go below zero (.../insufficient-stock with shortages); nothing was written")
-    @APIResponse(responseCode = "423", description = "Stock rows stayed locked by another posting (.../lock-timeout with blockedBy); nothing was written")
+    @APIResponse(
+            responseCode = "409",
+            description =
+                    "A deadlock (.../deadlock), a managed lock lost (.../lock-lost), or the document is already so (.../conflict); nothing was written")
+    @APIResponse(
+            responseCode = "422",
+            description = "A balance would go below zero (.../insufficient-stock with shortages); nothing was written")
+    @APIResponse(
+            responseCode = "423",
+            description =
+                    "Stock rows stayed locked by another posting (.../lock-timeout with blockedBy); nothing was written")
     public Uni<DocumentData> unpost(@PathParam("id") String id) {
         return change(id, PostingJob.Op.UNPOST);
     }
 
     private Uni<DocumentData> change(String id, PostingJob.Op op) {
         return guard.write(permit -> load(id).chain(d -> {
-            DocumentData doc = d.data();
-            return timed(doc.type(), engine.run(List.of(new PostingJob(doc, false, op, true)), true, null, permit));
-        })).onFailure().transform(DatabaseOutage::ofWrite).map(outcomes -> {
-            DocumentOutcome o = outcomes.get(0);
-            if (o.outcome() == Outcome.SKIPPED) {
-                throw PostingProblems.documentIs(o.doc().number(), o.reason());
-            }
-            return o.doc();
-        });
+                    DocumentData doc = d.data();
+                    return timed(
+                            doc.type(), engine.run(List.of(new PostingJob(doc, false, op, true)), true, null, permit));
+                }))
+                .onFailure()
+                .transform(DatabaseOutage::ofWrite)
+                .map(outcomes -> {
+                    DocumentOutcome o = outcomes.get(0);
+                    if (o.outcome() == Outcome.SKIPPED) {
+                        throw PostingProblems.documentIs(o.doc().number(), o.reason());
+                    }
+                    return o.doc();
+                });
     }
 
     /** Latency and outcome metrics around one API posting. */
     private Uni<List<DocumentOutcome>> timed(DocumentType type, Uni<List<DocumentOutcome>> work) {
         long started = System.nanoTime();
         return work.invoke(outcomes -> {
-            metrics.latency(type, Duration.ofNanos(System.nanoTime() - started));
-            String counted = outcomes.get(0).outcome().metric();
-            if (counted != null) {
-                metrics.document(type, counted);
-            }
-        }).onFailure().invoke(e -> {
-            boolean rejected = e instanceof HttpProblem p && p.getStatusCode() == 422;
-            metrics.document(type, rejected ? "rejected" : "failed");
-        });
+                    metrics.latency(type, Duration.ofNanos(System.nanoTime() - started));
+                    String counted = outcomes.get(0).outcome().metric();
+                    if (counted != null) {
+                        metrics.document(type, counted);
+                    }
+                })
+                .onFailure()
+                .invoke(e -> {
+                    boolean rejected = e instanceof HttpProblem p && p.getStatusCode() == 422;
+                    metrics.document(type, rejected ? "rejected" : "failed");
+                });
     }
 
     private Uni<Document> load(String id) {
@@ -146,8 +200,10 @@ public class DocumentResource {
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().failure(PostingProblems.noDocument(id));
         }
-        return Panache.withSession(() -> Document.<Document> findById(uuid))
-                .onItem().ifNull().failWith(() -> PostingProblems.noDocument(id));
+        return Panache.withSession(() -> Document.<Document>findById(uuid))
+                .onItem()
+                .ifNull()
+                .failWith(() -> PostingProblems.noDocument(id));
     }
 
     static byte[] utf8(String s) {

@@ -29,8 +29,7 @@ public final class DocumentRules {
     /** numeric(18,3) / numeric(18,2): stay clearly inside both. */
     private static final BigDecimal MAX_VALUE = new BigDecimal("1000000000000");
 
-    private DocumentRules() {
-    }
+    private DocumentRules() {}
 
     /** The document to create (new id, status DRAFT), or a 400 validation problem listing every violation. */
     public static DocumentData validate(DocumentRequest r, int maxLines, LocalDate today) {
@@ -82,16 +81,26 @@ public final class DocumentRules {
                 }
                 if (l.quantity() == null || l.quantity().signum() <= 0) {
                     v.put(at + ".quantity", "must be greater than 0");
-                } else if (l.quantity().stripTrailingZeros().scale() > QUANTITY_SCALE || l.quantity().compareTo(MAX_VALUE) >= 0) {
+                } else if (l.quantity().stripTrailingZeros().scale() > QUANTITY_SCALE
+                        || l.quantity().compareTo(MAX_VALUE) >= 0) {
                     v.put(at + ".quantity", "at most " + QUANTITY_SCALE + " decimals and less than " + MAX_VALUE);
                 }
                 BigDecimal amount = l.amount() == null ? BigDecimal.ZERO : l.amount();
-                if (amount.signum() < 0 || amount.stripTrailingZeros().scale() > AMOUNT_SCALE || amount.compareTo(MAX_VALUE) >= 0) {
-                    v.put(at + ".amount", "must be 0 or more, at most " + AMOUNT_SCALE + " decimals, less than " + MAX_VALUE);
+                if (amount.signum() < 0
+                        || amount.stripTrailingZeros().scale() > AMOUNT_SCALE
+                        || amount.compareTo(MAX_VALUE) >= 0) {
+                    v.put(
+                            at + ".amount",
+                            "must be 0 or more, at most " + AMOUNT_SCALE + " decimals, less than " + MAX_VALUE);
                 }
                 if (!v.keySet().stream().anyMatch(k -> k.startsWith(at))) {
-                    lines.add(new DocumentData.Line(i, l.item(), l.warehouse(), type == DocumentType.TRANSFER ? l.toWarehouse() : null,
-                            l.quantity().setScale(QUANTITY_SCALE), amount.setScale(AMOUNT_SCALE)));
+                    lines.add(new DocumentData.Line(
+                            i,
+                            l.item(),
+                            l.warehouse(),
+                            type == DocumentType.TRANSFER ? l.toWarehouse() : null,
+                            l.quantity().setScale(QUANTITY_SCALE),
+                            amount.setScale(AMOUNT_SCALE)));
                 }
             }
         }

@@ -64,7 +64,15 @@ public class GroupedPosting {
     private final WriteGuard guard;
     private final Vertx vertx;
 
-    GroupedPosting(PostingEngine engine, LockPolicy policy, ManagedLocks locks, IdempotencyKeys keys, PostingConfig config, PostingMetrics metrics, WriteGuard guard, Vertx vertx) {
+    GroupedPosting(
+            PostingEngine engine,
+            LockPolicy policy,
+            ManagedLocks locks,
+            IdempotencyKeys keys,
+            PostingConfig config,
+            PostingMetrics metrics,
+            WriteGuard guard,
+            Vertx vertx) {
         this.engine = engine;
         this.policy = policy;
         this.locks = locks;
@@ -81,7 +89,10 @@ public class GroupedPosting {
     /** Posts {@code job} (a new document) all or nothing, as {@link PostingEngine#run} does. */
     public Uni<List<DocumentOutcome>> post(PostingJob job, IdempotencyKeys.Key idem, WritePermit permit) {
         LockPolicy.Plan plan = policy.plan(job.doc().type());
-        if (!job.isNew() || job.op() != PostingJob.Op.POST || !plan.managedLocks() || plan.serializable()
+        if (!job.isNew()
+                || job.op() != PostingJob.Op.POST
+                || !plan.managedLocks()
+                || plan.serializable()
                 || (permit == null && guard.refusesWrites())) {
             return engine.run(List.of(job), true, idem, permit);
         }
@@ -122,8 +133,15 @@ public class GroupedPosting {
         /** the caller went away (cancelled, or aborted by the drain timeout) */
         volatile boolean gone;
 
-        Pending(PostingJob job, PostingPlan d, Writes writes, IdempotencyKeys.Key idem, WritePermit permit,
-                Set<StockKey> rows, Context context, UniEmitter<? super List<DocumentOutcome>> answer) {
+        Pending(
+                PostingJob job,
+                PostingPlan d,
+                Writes writes,
+                IdempotencyKeys.Key idem,
+                WritePermit permit,
+                Set<StockKey> rows,
+                Context context,
+                UniEmitter<? super List<DocumentOutcome>> answer) {
             this.job = job;
             this.d = d;
             this.writes = writes;
@@ -194,8 +212,14 @@ public class GroupedPosting {
         }
         LockHold locking = locks.hold(p.job.doc().label(), p.rows, lockWaitLeft(List.of(p)));
         // answered once written (or refused): the end of the lock transaction need not delay the answer
-        return oneStatement(p.d, p.writes, p.permit, locking).onItemOrFailure().invoke(p::answer)
-                .onItemOrFailure().call((outcomes, failure) -> locking.release()).replaceWithVoid().onFailure().recoverWithNull();
+        return oneStatement(p.d, p.writes, p.permit, locking)
+                .onItemOrFailure()
+                .invoke(p::answer)
+                .onItemOrFailure()
+                .call((outcomes, failure) -> locking.release())
+                .replaceWithVoid()
+                .onFailure()
+                .recoverWithNull();
     }
 
     /**
@@ -207,38 +231,48 @@ public class GroupedPosting {
         Set<StockKey> rows = new TreeSet<>();
         group.forEach(p -> rows.addAll(p.rows));
         LockHold locking = locks.hold("posting group of " + group.size(), rows, lockWaitLeft(group));
-        return locking.acquire().chain(held -> {
-            List<Pending> live = new ArrayList<>();
-            for (Pending p : group) {
-                try {
-                    check(p.permit);
-                    if (!p.gone) {
-                        live.add(p);
+        return locking.acquire()
+                .chain(held -> {
+                    List<Pending> live = new ArrayList<>();
+                    for (Pending p : group) {
+                        try {
+                            check(p.permit);
+                            if (!p.gone) {
+                                live.add(p);
+                            }
+                        } catch (RuntimeException e) {
+                            p.answer(null, e);
+                        }
                     }
-                } catch (RuntimeException e) {
-                    p.answer(null, e);
-                }
-            }
-            if (live.isEmpty()) {
-                return Uni.createFrom().voidItem();
-            }
-            PostingPlan all = PostingPlan.decide(live.stream().map(p -> p.job).toList(), Map.of(), null);
-            Writes w = all.writes(config.salesSplits());
-            live.stream().filter(p -> p.idem != null).forEach(p -> keys.addKeyAndAnswer(w, p.idem, p.d.answer()));
-            StockRegister.addUnderLock(w, all.stockChange(), held.fencingToken());
-            if (w.parameters() > Writes.MAX_ONE_STATEMENT_PARAMETERS) {
-                return oneByOne(live, held.fencingToken());
-            }
-            return Panache.withSession(() -> Panache.getSession().chain(w::runAsOne))
-                    .invoke(() -> live.forEach(p -> p.answer(p.d.outcomes(), null)))
-                    .onFailure(DatabaseOutage::connectionLost).invoke(e -> {
-                        // it may have committed: sending each again alone could answer "not written" wrongly
-                        HttpProblem unknown = DatabaseOutage.outcomeUnknown(e);
-                        live.forEach(p -> p.answer(null, unknown));
-                    })
-                    .onFailure(e -> !DatabaseOutage.connectionLost(e)).recoverWithUni(e -> oneByOne(live, held.fencingToken()))
-                    .onFailure().recoverWithNull();
-        }).call(locking::release).onFailure().call(locking::release);
+                    if (live.isEmpty()) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    PostingPlan all =
+                            PostingPlan.decide(live.stream().map(p -> p.job).toList(), Map.of(), null);
+                    Writes w = all.writes(config.salesSplits());
+                    live.stream()
+                            .filter(p -> p.idem != null)
+                            .forEach(p -> keys.addKeyAndAnswer(w, p.idem, p.d.answer()));
+                    StockRegister.addUnderLock(w, all.stockChange(), held.fencingToken());
+                    if (w.parameters() > Writes.MAX_ONE_STATEMENT_PARAMETERS) {
+                        return oneByOne(live, held.fencingToken());
+                    }
+                    return Panache.withSession(() -> Panache.getSession().chain(w::runAsOne))
+                            .invoke(() -> live.forEach(p -> p.answer(p.d.outcomes(), null)))
+                            .onFailure(DatabaseOutage::connectionLost)
+                            .invoke(e -> {
+                                // it may have committed: sending each again alone could answer "not written" wrongly
+                                HttpProblem unknown = DatabaseOutage.outcomeUnknown(e);
+                                live.forEach(p -> p.answer(null, unknown));
+                            })
+                            .onFailure(e -> !DatabaseOutage.connectionLost(e))
+                            .recoverWithUni(e -> oneByOne(live, held.fencingToken()))
+                            .onFailure()
+                            .recoverWithNull();
+                })
+                .call(locking::release)
+                .onFailure()
+                .call(locking::release);
     }
 
     private Uni<Void> oneByOne(List<Pending> postings, long token) {
@@ -246,8 +280,12 @@ public class GroupedPosting {
         for (Pending p : postings) {
             chain = chain.chain(() -> {
                 StockRegister.addUnderLock(p.writes, p.d.stockChange(), token);
-                return send(p.d, p.writes, token, 1).onItemOrFailure().invoke(p::answer).replaceWithVoid()
-                        .onFailure().recoverWithNull();
+                return send(p.d, p.writes, token, 1)
+                        .onItemOrFailure()
+                        .invoke(p::answer)
+                        .replaceWithVoid()
+                        .onFailure()
+                        .recoverWithNull();
             });
         }
         return chain;
@@ -262,8 +300,10 @@ public class GroupedPosting {
     }
 
     private Uni<List<DocumentOutcome>> send(PostingPlan d, Writes w, long token, int attempt) {
-        return Panache.withSession(() -> Panache.getSession().chain(w::runAsOne)).replaceWith(d.outcomes())
-                .onFailure().recoverWithUni(e -> notWritten(e, d, w, token, attempt));
+        return Panache.withSession(() -> Panache.getSession().chain(w::runAsOne))
+                .replaceWith(d.outcomes())
+                .onFailure()
+                .recoverWithUni(e -> notWritten(e, d, w, token, attempt));
     }
 
     /** Why the one statement wrote nothing: a shortage (422), a lost lock (409), a twin, or a race to retry. */
@@ -275,7 +315,8 @@ public class GroupedPosting {
             return Uni.createFrom().failure(PostingProblems.ofSql(e, guard));
         }
         return Panache.withSession(() -> Panache.getSession()
-                .chain(s -> StockRegister.current(s, d.stockChange().keySet(), token))).chain(current -> {
+                        .chain(s -> StockRegister.current(s, d.stockChange().keySet(), token)))
+                .chain(current -> {
                     List<Shortage> shortages = BalanceRule.shortages(current.balances(), d.stockChange());
                     if (!shortages.isEmpty()) {
                         metrics.balanceRejection();

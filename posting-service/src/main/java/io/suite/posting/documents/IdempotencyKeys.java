@@ -34,8 +34,7 @@ public class IdempotencyKeys {
     public static final int MAX_LENGTH = 200;
 
     /** A request's key and the hash of its body. */
-    public record Key(String key, String hash) {
-    }
+    public record Key(String key, String hash) {}
 
     /** The same key is being (or was just) used by a concurrent request: read its stored answer. */
     public static final class Race extends RuntimeException {
@@ -44,8 +43,7 @@ public class IdempotencyKeys {
         }
     }
 
-    private record Stored(int status, String hash, String response) {
-    }
+    private record Stored(int status, String hash, String response) {}
 
     private final ObjectMapper json;
 
@@ -70,29 +68,39 @@ public class IdempotencyKeys {
      * it is replayed without asking the write guard.
      */
     public Uni<Response> replayOr(Key key, Uni<Response> write) {
-        return stored(key.key()).chain(first -> first != null ? Uni.createFrom().item(replay(first, key.hash()))
-                : write.onFailure(Race.class).recoverWithUni(() -> stored(key.key()).map(again -> replay(again, key.hash()))));
+        return stored(key.key())
+                .chain(first -> first != null
+                        ? Uni.createFrom().item(replay(first, key.hash()))
+                        : write.onFailure(Race.class)
+                                .recoverWithUni(() -> stored(key.key()).map(again -> replay(again, key.hash()))));
     }
 
     /** In a transaction, before its writes: claims the key (a concurrent twin waits here, then fails with {@link Race}). */
     Uni<Void> claim(Mutiny.Session s, Key key) {
-        return Db.rows(s, "INSERT INTO idempotency_keys (key, request_hash) VALUES (?1, ?2)"
-                + " ON CONFLICT (key) DO NOTHING RETURNING key, request_hash", List.of(key.key(), key.hash()))
+        return Db.rows(
+                        s,
+                        "INSERT INTO idempotency_keys (key, request_hash) VALUES (?1, ?2)"
+                                + " ON CONFLICT (key) DO NOTHING RETURNING key, request_hash",
+                        List.of(key.key(), key.hash()))
                 .invoke(r -> {
                     if (r.isEmpty()) {
                         throw new Race();
                     }
-                }).replaceWithVoid();
+                })
+                .replaceWithVoid();
     }
 
     /** With the writes of a transaction that {@link #claim}ed the key: its answer. */
     void addAnswer(Writes w, Key key, DocumentData answer) {
-        w.add("UPDATE idempotency_keys SET status = ?1, response = ?2 WHERE key = ?3", List.of(201, json(answer), key.key()));
+        w.add(
+                "UPDATE idempotency_keys SET status = ?1, response = ?2 WHERE key = ?3",
+                List.of(201, json(answer), key.key()));
     }
 
     /** With the parts of a one-statement posting: the key and its answer (a twin's statement fails on the key: {@link #twin}). */
     void addKeyAndAnswer(Writes w, Key key, DocumentData answer) {
-        w.add("INSERT INTO idempotency_keys (key, request_hash, status, response) VALUES (?1, ?2, ?3, ?4)",
+        w.add(
+                "INSERT INTO idempotency_keys (key, request_hash, status, response) VALUES (?1, ?2, ?3, ?4)",
                 List.of(key.key(), key.hash(), 201, json(answer)));
     }
 
@@ -102,10 +110,15 @@ public class IdempotencyKeys {
     }
 
     private Uni<Stored> stored(String key) {
-        return Panache.withSession(() -> Panache.getSession().chain(s -> Db.rows(s,
-                "SELECT status, request_hash, response FROM idempotency_keys WHERE key = ?1", List.of(key))))
-                .map(rows -> rows.isEmpty() || rows.get(0)[0] == null ? null
-                        : new Stored(((Number) rows.get(0)[0]).intValue(), (String) rows.get(0)[1], (String) rows.get(0)[2]));
+        return Panache.withSession(() -> Panache.getSession()
+                        .chain(s -> Db.rows(
+                                s,
+                                "SELECT status, request_hash, response FROM idempotency_keys WHERE key = ?1",
+                                List.of(key))))
+                .map(rows -> rows.isEmpty() || rows.get(0)[0] == null
+                        ? null
+                        : new Stored(((Number) rows.get(0)[0]).intValue(), (String) rows.get(0)[1], (String)
+                                rows.get(0)[2]));
     }
 
     private static Response replay(Stored first, String hash) {
@@ -116,8 +129,11 @@ public class IdempotencyKeys {
         if (!first.hash().equals(hash)) {
             throw PostingProblems.idempotencyKeyReused();
         }
-        return Response.status(first.status()).type(MediaType.APPLICATION_JSON).entity(first.response())
-                .header("Idempotent-Replayed", "true").build();
+        return Response.status(first.status())
+                .type(MediaType.APPLICATION_JSON)
+                .entity(first.response())
+                .header("Idempotent-Replayed", "true")
+                .build();
     }
 
     private String hash(DocumentRequest body) {

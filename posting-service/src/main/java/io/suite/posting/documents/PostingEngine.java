@@ -62,7 +62,13 @@ public class PostingEngine {
     private final WriteGuard guard;
     private final IdempotencyKeys keys;
 
-    PostingEngine(LockPolicy policy, ManagedLocks locks, PostingConfig config, PostingMetrics metrics, WriteGuard guard, IdempotencyKeys keys) {
+    PostingEngine(
+            LockPolicy policy,
+            ManagedLocks locks,
+            PostingConfig config,
+            PostingMetrics metrics,
+            WriteGuard guard,
+            IdempotencyKeys keys) {
         this.policy = policy;
         this.locks = locks;
         this.config = config;
@@ -76,8 +82,8 @@ public class PostingEngine {
      * document fails the whole call with 422 and nothing is written (the API); otherwise rejected
      * documents are reported and the others committed (posting runs).
      */
-    public Uni<List<DocumentOutcome>> run(List<PostingJob> jobs, boolean allOrNothing, IdempotencyKeys.Key idem,
-            WritePermit permit) {
+    public Uni<List<DocumentOutcome>> run(
+            List<PostingJob> jobs, boolean allOrNothing, IdempotencyKeys.Key idem, WritePermit permit) {
         return run(jobs, allOrNothing, idem, permit, null);
     }
 
@@ -86,8 +92,12 @@ public class PostingEngine {
      * lock-service escalated its locks to ({@code escalations}), and failing with {@link LockRequestTooLarge}
      * (nothing done) when lock-service refuses its rows in one request, so that the run splits it.
      */
-    public Uni<List<DocumentOutcome>> run(List<PostingJob> jobs, boolean allOrNothing, IdempotencyKeys.Key idem,
-            WritePermit permit, Consumer<List<Escalation>> escalations) {
+    public Uni<List<DocumentOutcome>> run(
+            List<PostingJob> jobs,
+            boolean allOrNothing,
+            IdempotencyKeys.Key idem,
+            WritePermit permit,
+            Consumer<List<Escalation>> escalations) {
         LockPolicy.Plan plan = policy.plan(jobs.get(0).doc().type());
         Set<StockKey> rows = new TreeSet<>();
         for (PostingJob j : jobs) {
@@ -99,44 +109,73 @@ public class PostingEngine {
         Context context = Vertx.currentContext();
         // one lock transaction on rows for all attempts (a retry re-uses the grant), released once
         LockHold locking = managed
-                ? locks.hold(jobs.size() == 1 ? jobs.get(0).doc().label() : "posting batch of " + jobs.size(), rows,
-                        config.lockWaitTimeout(), escalations != null && jobs.size() > 1)
+                ? locks.hold(
+                        jobs.size() == 1 ? jobs.get(0).doc().label() : "posting batch of " + jobs.size(),
+                        rows,
+                        config.lockWaitTimeout(),
+                        escalations != null && jobs.size() > 1)
                 : LockHold.none();
         // the lock before the transaction begins: a SERIALIZABLE snapshot must start after the grant, a batch
         // needs its checks before writing, and nobody waits for a managed lock while holding database locks
         Uni<List<DocumentOutcome>> work = managed
-                ? locking.acquire().invoke(held -> {
-                    if (escalations != null && !held.escalated().isEmpty()) {
-                        escalations.accept(held.escalated());
-                    }
-                }).chain(() -> attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, 1))
+                ? locking.acquire()
+                        .invoke(held -> {
+                            if (escalations != null && !held.escalated().isEmpty()) {
+                                escalations.accept(held.escalated());
+                            }
+                        })
+                        .chain(() -> attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, 1))
                 : attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, 1);
         return work.call(locking::release).onFailure().call(locking::release);
     }
 
-    private Uni<List<DocumentOutcome>> attempt(List<PostingJob> jobs, boolean allOrNothing, IdempotencyKeys.Key idem,
-            WritePermit permit, LockPolicy.Plan plan, Set<StockKey> rows, LockHold locking, Context context, int attempt) {
+    private Uni<List<DocumentOutcome>> attempt(
+            List<PostingJob> jobs,
+            boolean allOrNothing,
+            IdempotencyKeys.Key idem,
+            WritePermit permit,
+            LockPolicy.Plan plan,
+            Set<StockKey> rows,
+            LockHold locking,
+            Context context,
+            int attempt) {
         return Panache.withTransaction(() -> Panache.getSession()
-                .chain(s -> transaction(s, jobs, allOrNothing, idem, permit, plan, new ArrayList<>(rows), locking)))
-                .onFailure(Db::retryable).recoverWithUni(e -> {
+                        .chain(s ->
+                                transaction(s, jobs, allOrNothing, idem, permit, plan, new ArrayList<>(rows), locking)))
+                .onFailure(Db::retryable)
+                .recoverWithUni(e -> {
                     if (attempt >= config.automaticMaxAttempts()) {
                         return Uni.createFrom().failure(PostingProblems.tooMuchContention(attempt));
                     }
                     metrics.retry();
-                    long backoff = ThreadLocalRandom.current().nextLong(1, Math.min(100, 2L << Math.min(attempt, 6)) + 1);
-                    return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(backoff))
+                    long backoff =
+                            ThreadLocalRandom.current().nextLong(1, Math.min(100, 2L << Math.min(attempt, 6)) + 1);
+                    return Uni.createFrom()
+                            .voidItem()
+                            .onItem()
+                            .delayIt()
+                            .by(Duration.ofMillis(backoff))
                             .emitOn(onContext(context))
-                            .chain(() -> attempt(jobs, allOrNothing, idem, permit, plan, rows, locking, context, attempt + 1));
+                            .chain(() -> attempt(
+                                    jobs, allOrNothing, idem, permit, plan, rows, locking, context, attempt + 1));
                 })
-                .onFailure().transform(e -> PostingProblems.ofSql(e, guard));
+                .onFailure()
+                .transform(e -> PostingProblems.ofSql(e, guard));
     }
 
     private static Executor onContext(Context context) {
         return context == null ? Runnable::run : cmd -> context.runOnContext(v -> cmd.run());
     }
 
-    private Uni<List<DocumentOutcome>> transaction(Mutiny.Session s, List<PostingJob> jobs, boolean allOrNothing,
-            IdempotencyKeys.Key idem, WritePermit permit, LockPolicy.Plan plan, List<StockKey> rows, LockHold locking) {
+    private Uni<List<DocumentOutcome>> transaction(
+            Mutiny.Session s,
+            List<PostingJob> jobs,
+            boolean allOrNothing,
+            IdempotencyKeys.Key idem,
+            WritePermit permit,
+            LockPolicy.Plan plan,
+            List<StockKey> rows,
+            LockHold locking) {
         List<String> prelude = new ArrayList<>();
         if (plan.serializable()) {
             prelude.add("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
@@ -152,11 +191,15 @@ public class PostingEngine {
         if (idem != null) {
             start = start.chain(() -> keys.claim(s, idem));
         }
-        List<UUID> existing = jobs.stream().filter(j -> !j.isNew()).map(j -> j.doc().id()).toList();
-        return start
-                .chain(() -> existing.isEmpty() ? Uni.createFrom().item(List.<Object[]>of())
-                        : Db.rows(s, "SELECT id, status FROM documents WHERE id IN " + Db.tuples(1, existing.size(), 1)
-                                + " ORDER BY id FOR UPDATE", existing))
+        List<UUID> existing =
+                jobs.stream().filter(j -> !j.isNew()).map(j -> j.doc().id()).toList();
+        return start.chain(() -> existing.isEmpty()
+                        ? Uni.createFrom().item(List.<Object[]>of())
+                        : Db.rows(
+                                s,
+                                "SELECT id, status FROM documents WHERE id IN " + Db.tuples(1, existing.size(), 1)
+                                        + " ORDER BY id FOR UPDATE",
+                                existing))
                 .chain(statusRows -> {
                     Map<UUID, DocumentStatus> status = new HashMap<>();
                     statusRows.forEach(r -> status.put((UUID) r[0], DocumentStatus.valueOf((String) r[1])));
@@ -166,20 +209,28 @@ public class PostingEngine {
                         PostingPlan p = PostingPlan.decide(jobs, status, null);
                         return writeDocuments(s, p, idem)
                                 .chain(() -> locking.token().chain(token -> checkThenWrite(s, p, rows, plan, token)))
-                                .invoke(() -> check(permit)).replaceWith(p.outcomes());
+                                .invoke(() -> check(permit))
+                                .replaceWith(p.outcomes());
                     }
-                    return locking.token().chain(token -> StockRegister.balances(s, rows, plan.rowLocks()).chain(balances -> {
-                        PostingPlan p = PostingPlan.decide(jobs, status, balances);
-                        p.outcomes().stream().filter(o -> o.outcome() == Outcome.REJECTED).forEach(o -> metrics.balanceRejection());
-                        return writeDocuments(s, p, idem)
-                                .chain(() -> StockRegister.apply(s, p.stockChange(), balances.keySet(), token))
-                                .invoke(() -> check(permit)).replaceWith(p.outcomes());
-                    }));
+                    return locking.token()
+                            .chain(token -> StockRegister.balances(s, rows, plan.rowLocks())
+                                    .chain(balances -> {
+                                        PostingPlan p = PostingPlan.decide(jobs, status, balances);
+                                        p.outcomes().stream()
+                                                .filter(o -> o.outcome() == Outcome.REJECTED)
+                                                .forEach(o -> metrics.balanceRejection());
+                                        return writeDocuments(s, p, idem)
+                                                .chain(() -> StockRegister.apply(
+                                                        s, p.stockChange(), balances.keySet(), token))
+                                                .invoke(() -> check(permit))
+                                                .replaceWith(p.outcomes());
+                                    }));
                 });
     }
 
     /** Reads the balances (FOR UPDATE in that baseline), lets {@link BalanceRule} decide, then writes. */
-    private Uni<Void> checkThenWrite(Mutiny.Session s, PostingPlan p, List<StockKey> rows, LockPolicy.Plan plan, Long token) {
+    private Uni<Void> checkThenWrite(
+            Mutiny.Session s, PostingPlan p, List<StockKey> rows, LockPolicy.Plan plan, Long token) {
         return StockRegister.balances(s, rows, plan.rowLocks()).chain(balances -> {
             List<Shortage> shortages = BalanceRule.shortages(balances, p.stockChange());
             if (!shortages.isEmpty()) {

@@ -36,8 +36,9 @@ public final class PostingPlan {
 
     private final List<DocumentOutcome> outcomes = new ArrayList<>();
     private final Map<StockKey, BigDecimal> stockChange = new LinkedHashMap<>();
-    private final Map<SalesRegister.Total, BigDecimal[]> salesChange = new TreeMap<>(
-            Comparator.comparing(SalesRegister.Total::item).thenComparing(SalesRegister.Total::warehouse)
+    private final Map<SalesRegister.Total, BigDecimal[]> salesChange =
+            new TreeMap<>(Comparator.comparing(SalesRegister.Total::item)
+                    .thenComparing(SalesRegister.Total::warehouse)
                     .thenComparing(SalesRegister.Total::day));
     private final List<DocumentData> inserts = new ArrayList<>();
     private final List<UUID> toPosted = new ArrayList<>();
@@ -47,8 +48,7 @@ public final class PostingPlan {
     private final List<SalesRegister.Row> salesRows = new ArrayList<>();
     private final List<Outbox.Event> events = new ArrayList<>();
 
-    private PostingPlan() {
-    }
+    private PostingPlan() {}
 
     /**
      * Decides each job in order. {@code status}: the current status of the existing documents (a missing
@@ -56,8 +56,8 @@ public final class PostingPlan {
      * balances left by the documents before it, and one short of stock is REJECTED; without, all are taken
      * (and the whole {@link #stockChange} is checked, or written under the rule, later).
      */
-    public static PostingPlan decide(List<PostingJob> jobs, Map<UUID, DocumentStatus> status,
-            Map<StockKey, BigDecimal> balances) {
+    public static PostingPlan decide(
+            List<PostingJob> jobs, Map<UUID, DocumentStatus> status, Map<StockKey, BigDecimal> balances) {
         PostingPlan plan = new PostingPlan();
         Map<StockKey, BigDecimal> left = balances == null ? null : new HashMap<>(balances);
         for (PostingJob job : jobs) {
@@ -82,7 +82,8 @@ public final class PostingPlan {
             }
             case POST -> {
                 if (wasPosted && !job.repost()) {
-                    outcomes.add(new DocumentOutcome(doc.withStatus(current), Outcome.SKIPPED, List.of(), "already posted"));
+                    outcomes.add(
+                            new DocumentOutcome(doc.withStatus(current), Outcome.SKIPPED, List.of(), "already posted"));
                     return;
                 }
                 willPost = true;
@@ -90,7 +91,8 @@ public final class PostingPlan {
             }
             default -> {
                 if (!wasPosted) {
-                    outcomes.add(new DocumentOutcome(doc.withStatus(current), Outcome.SKIPPED, List.of(), "not posted"));
+                    outcomes.add(
+                            new DocumentOutcome(doc.withStatus(current), Outcome.SKIPPED, List.of(), "not posted"));
                     return;
                 }
                 willPost = false;
@@ -106,8 +108,11 @@ public final class PostingPlan {
         if (balances != null) {
             List<Shortage> shortages = BalanceRule.shortages(balances, change);
             if (!shortages.isEmpty()) {
-                outcomes.add(new DocumentOutcome(doc.withStatus(current == null ? DocumentStatus.DRAFT : current),
-                        Outcome.REJECTED, shortages, "insufficient stock"));
+                outcomes.add(new DocumentOutcome(
+                        doc.withStatus(current == null ? DocumentStatus.DRAFT : current),
+                        Outcome.REJECTED,
+                        shortages,
+                        "insufficient stock"));
                 return;
             }
             change.forEach((k, q) -> balances.merge(k, q, BigDecimal::add));
@@ -139,8 +144,8 @@ public final class PostingPlan {
     }
 
     private void addSales(Movements.Sales m, int sign) {
-        BigDecimal[] v = salesChange.computeIfAbsent(new SalesRegister.Total(m.item(), m.warehouse(), m.day()),
-                t -> new BigDecimal[] { BigDecimal.ZERO, BigDecimal.ZERO });
+        BigDecimal[] v = salesChange.computeIfAbsent(new SalesRegister.Total(m.item(), m.warehouse(), m.day()), t ->
+                new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
         v[0] = sign > 0 ? v[0].add(m.quantity()) : v[0].subtract(m.quantity());
         v[1] = sign > 0 ? v[1].add(m.amount()) : v[1].subtract(m.amount());
     }
@@ -174,11 +179,15 @@ public final class PostingPlan {
         Writes w = new Writes();
         insertDocuments(w, inserts);
         if (!toPosted.isEmpty()) {
-            w.add("UPDATE documents SET status = 'POSTED', posted_at = now() WHERE id IN " + Db.tuples(1, toPosted.size(), 1),
+            w.add(
+                    "UPDATE documents SET status = 'POSTED', posted_at = now() WHERE id IN "
+                            + Db.tuples(1, toPosted.size(), 1),
                     toPosted);
         }
         if (!toDraft.isEmpty()) {
-            w.add("UPDATE documents SET status = 'DRAFT', posted_at = NULL WHERE id IN " + Db.tuples(1, toDraft.size(), 1),
+            w.add(
+                    "UPDATE documents SET status = 'DRAFT', posted_at = NULL WHERE id IN "
+                            + Db.tuples(1, toDraft.size(), 1),
                     toDraft);
         }
         StockRegister.insertMovements(w, stockRows);
@@ -203,12 +212,14 @@ public final class PostingPlan {
         for (DocumentData d : docs) {
             String row = Db.tuples(1, 5, p.size() + 1);
             // status is ours (an enum), so the SQL text can carry posted_at's choice
-            values.append(p.isEmpty() ? "" : ",").append(row, 0, row.length() - 1)
+            values.append(p.isEmpty() ? "" : ",")
+                    .append(row, 0, row.length() - 1)
                     .append(d.status() == DocumentStatus.POSTED ? ", now())" : ", NULL)");
-            p.addAll(List.of(d.id(), d.type().name(), d.number(), d.date(), d.status().name()));
+            p.addAll(List.of(
+                    d.id(), d.type().name(), d.number(), d.date(), d.status().name()));
             for (int i = 0; i < d.lines().size(); i++) {
                 DocumentData.Line l = d.lines().get(i);
-                lines.add(new Object[] { d.id(), i, l.item(), l.warehouse(), l.toWarehouse(), l.quantity(), l.amount() });
+                lines.add(new Object[] {d.id(), i, l.item(), l.warehouse(), l.toWarehouse(), l.quantity(), l.amount()});
             }
         }
         w.add("INSERT INTO documents (id, type, number, date, status, posted_at) VALUES " + values, p);
@@ -216,8 +227,10 @@ public final class PostingPlan {
             List<Object[]> part = lines.subList(from, Math.min(lines.size(), from + LINES_A_STATEMENT));
             List<Object> lp = new ArrayList<>();
             part.forEach(l -> lp.addAll(Arrays.asList(l)));
-            w.add("INSERT INTO document_lines (document_id, line_no, item, warehouse, to_warehouse, quantity, amount) VALUES "
-                    + Db.tuples(part.size(), 7, 1), lp);
+            w.add(
+                    "INSERT INTO document_lines (document_id, line_no, item, warehouse, to_warehouse, quantity, amount) VALUES "
+                            + Db.tuples(part.size(), 7, 1),
+                    lp);
         }
     }
 

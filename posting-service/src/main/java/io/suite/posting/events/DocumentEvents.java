@@ -19,6 +19,9 @@ public class DocumentEvents {
     }
 
     public Uni<Void> send(String key, String payload) {
-        return emitter.sendMessage(Message.of(payload).addMetadata(OutgoingKafkaRecordMetadata.<String> builder().withKey(key).build()));
+        return emitter.sendMessage(Message.of(payload)
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(key)
+                        .build()));
     }
 }

@@ -17,11 +17,9 @@ import io.suite.posting.model.DocumentData;
 public final class Outbox {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Outbox() {
-    }
+    private Outbox() {}
 
-    public record Event(String event, DocumentData document) {
-    }
+    public record Event(String event, DocumentData document) {}
 
     /** Queues the events' outbox rows in {@code w}, which runs inside the posting's transaction. */
     public static void add(Writes w, List<Event> events) {

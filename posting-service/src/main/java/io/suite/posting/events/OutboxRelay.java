@@ -6,10 +6,12 @@ import java.util.List;
 import java.util.concurrent.Executor;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -32,16 +34,17 @@ public class OutboxRelay {
     /** Sent rows deleted a transaction when pruning. */
     private static final int PRUNE_BATCH = 10_000;
 
-    record Pending(long id, String key, String payload) {
-    }
+    record Pending(long id, String key, String payload) {}
 
     /** A client proxy: the emitter is created on first use, after start-up has wired the channels. */
     private final DocumentEvents events;
+
     private volatile boolean started;
 
-    void started(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
+    void started(@Observes StartupEvent event) {
         started = true;
     }
+
     private final WriteGuard guard;
     private final PostingConfig config;
     private final PostingMetrics metrics;
@@ -60,27 +63,36 @@ public class OutboxRelay {
         }
         Context context = Vertx.currentContext();
         Executor onContext = context == null ? Runnable::run : cmd -> context.runOnContext(v -> cmd.run());
-        return guard.write(this::claim).chain(pending -> {
-            if (pending.isEmpty()) {
-                return Uni.createFrom().voidItem();
-            }
-            List<Long> sent = new ArrayList<>();
-            return Multi.createFrom().iterable(pending)
-                    .onItem().transformToUniAndConcatenate(p -> events.send(p.key(), p.payload())
-                            .invoke(() -> sent.add(p.id())))
-                    .collect().last()
-                    .onFailure().recoverWithItem(e -> {
-                        metrics.outboxSendFailure();
-                        LOG.warnf("outbox: Kafka send failed after %d of %d events (kept for retry): %s", sent.size(),
-                                pending.size(), e.toString());
-                        return null;
-                    })
-                    .emitOn(onContext)
-                    .chain(() -> guard.write(() -> mark(sent, pending)));
-        }).onFailure().recoverWithItem(e -> {
-            LOG.debugf("outbox relay round failed: %s", e.toString());
-            return null;
-        }).replaceWithVoid();
+        return guard.write(this::claim)
+                .chain(pending -> {
+                    if (pending.isEmpty()) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    List<Long> sent = new ArrayList<>();
+                    return Multi.createFrom()
+                            .iterable(pending)
+                            .onItem()
+                            .transformToUniAndConcatenate(
+                                    p -> events.send(p.key(), p.payload()).invoke(() -> sent.add(p.id())))
+                            .collect()
+                            .last()
+                            .onFailure()
+                            .recoverWithItem(e -> {
+                                metrics.outboxSendFailure();
+                                LOG.warnf(
+                                        "outbox: Kafka send failed after %d of %d events (kept for retry): %s",
+                                        sent.size(), pending.size(), e.toString());
+                                return null;
+                            })
+                            .emitOn(onContext)
+                            .chain(() -> guard.write(() -> mark(sent, pending)));
+                })
+                .onFailure()
+                .recoverWithItem(e -> {
+                    LOG.debugf("outbox relay round failed: %s", e.toString());
+                    return null;
+                })
+                .replaceWithVoid();
     }
 
     /** Deletes sent rows past {@code posting.outbox-retention} in bounded batches (skipped while read-only). */
@@ -97,33 +109,54 @@ public class OutboxRelay {
 
     /** One transaction of at most {@link #PRUNE_BATCH} rows; a full batch means more are due: go on. */
     private Uni<Void> pruneBatch() {
-        return guard.write(() -> Panache.withTransaction(() -> Panache.getSession().chain(s -> Db.update(s,
-                "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NOT NULL AND sent_at < now() - ?1"
-                        + " * interval '1 millisecond' ORDER BY sent_at LIMIT ?2)",
-                List.of(config.outboxRetention().toMillis(), PRUNE_BATCH)))))
+        return guard.write(() -> Panache.withTransaction(() -> Panache.getSession()
+                        .chain(s -> Db.update(
+                                s,
+                                "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NOT NULL AND sent_at < now() - ?1"
+                                        + " * interval '1 millisecond' ORDER BY sent_at LIMIT ?2)",
+                                List.of(config.outboxRetention().toMillis(), PRUNE_BATCH)))))
                 .chain(n -> {
                     LOG.debugf("outbox: deleted %d sent rows", n);
-                    return n == PRUNE_BATCH && !guard.refusesWrites() ? pruneBatch() : Uni.createFrom().voidItem();
+                    return n == PRUNE_BATCH && !guard.refusesWrites()
+                            ? pruneBatch()
+                            : Uni.createFrom().voidItem();
                 });
     }
 
     private Uni<List<Pending>> claim() {
-        return Panache.withTransaction(() -> Panache.getSession().chain(s -> Db.rows(s,
-                "UPDATE outbox SET claimed_until = now() + interval '2 minutes' WHERE id IN (SELECT id FROM outbox"
-                        + " WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < now()) ORDER BY id LIMIT ?1"
-                        + " FOR UPDATE SKIP LOCKED) RETURNING id, event_key, payload",
-                List.of(config.outboxBatch()))))
-                .map(rows -> rows.stream().map(r -> new Pending(((Number) r[0]).longValue(), (String) r[1], (String) r[2]))
-                        .sorted(Comparator.comparingLong(Pending::id)).toList());
+        return Panache.withTransaction(() -> Panache.getSession()
+                        .chain(s -> Db.rows(
+                                s,
+                                "UPDATE outbox SET claimed_until = now() + interval '2 minutes' WHERE id IN (SELECT id FROM outbox"
+                                        + " WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < now()) ORDER BY id LIMIT ?1"
+                                        + " FOR UPDATE SKIP LOCKED) RETURNING id, event_key, payload",
+                                List.of(config.outboxBatch()))))
+                .map(rows -> rows.stream()
+                        .map(r -> new Pending(((Number) r[0]).longValue(), (String) r[1], (String) r[2]))
+                        .sorted(Comparator.comparingLong(Pending::id))
+                        .toList());
     }
 
     private Uni<Void> mark(List<Long> sent, List<Pending> pending) {
-        List<Long> unsent = pending.stream().map(Pending::id).filter(id -> !sent.contains(id)).toList();
+        List<Long> unsent = pending.stream()
+                .map(Pending::id)
+                .filter(id -> !sent.contains(id))
+                .toList();
         return Panache.withTransaction(() -> Panache.getSession().chain(s -> {
-            Uni<Integer> u = sent.isEmpty() ? Uni.createFrom().item(0)
-                    : Db.update(s, "UPDATE outbox SET sent_at = now() WHERE id IN " + Db.tuples(1, sent.size(), 1), sent);
-            return u.chain(() -> unsent.isEmpty() ? Uni.createFrom().item(0)
-                    : Db.update(s, "UPDATE outbox SET claimed_until = NULL WHERE id IN " + Db.tuples(1, unsent.size(), 1), unsent));
-        })).replaceWithVoid();
+                    Uni<Integer> u = sent.isEmpty()
+                            ? Uni.createFrom().item(0)
+                            : Db.update(
+                                    s,
+                                    "UPDATE outbox SET sent_at = now() WHERE id IN " + Db.tuples(1, sent.size(), 1),
+                                    sent);
+                    return u.chain(() -> unsent.isEmpty()
+                            ? Uni.createFrom().item(0)
+                            : Db.update(
+                                    s,
+                                    "UPDATE outbox SET claimed_until = NULL WHERE id IN "
+                                            + Db.tuples(1, unsent.size(), 1),
+                                    unsent));
+                }))
+                .replaceWithVoid();
     }
 }

@@ -22,10 +22,14 @@ public final class LockHold {
     LockHold(ManagedLocks locks, PostingMetrics metrics, Uni<ManagedLocks.Held> acquire) {
         this.locks = locks;
         this.metrics = metrics;
-        this.acquire = acquire == null ? null : acquire.invoke(h -> {
-            held = h;
-            grantedAt = System.nanoTime();
-        }).memoize().indefinitely();
+        this.acquire = acquire == null
+                ? null
+                : acquire.invoke(h -> {
+                            held = h;
+                            grantedAt = System.nanoTime();
+                        })
+                        .memoize()
+                        .indefinitely();
     }
 
     /** No managed locks (AUTOMATIC, FOR_UPDATE, nothing to lock): no token, nothing to release. */

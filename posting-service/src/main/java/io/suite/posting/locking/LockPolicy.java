@@ -20,8 +20,7 @@ public final class LockPolicy {
     public static final String SALES = "Sales";
 
     /** How one document type's posting transaction runs. */
-    public record Plan(LockMode mode, boolean serializable, boolean managedLocks, boolean rowLocks) {
-    }
+    public record Plan(LockMode mode, boolean serializable, boolean managedLocks, boolean rowLocks) {}
 
     private final LockMode global;
     private final Map<DocumentType, Plan> plans = new EnumMap<>(DocumentType.class);
@@ -31,7 +30,8 @@ public final class LockPolicy {
         List<String> errors = new ArrayList<>();
         for (String type : typeModes.keySet()) {
             if (!DocumentType.names().contains(type)) {
-                errors.add("posting.document-type-lock-mode." + type + ": no such document type " + DocumentType.names());
+                errors.add(
+                        "posting.document-type-lock-mode." + type + ": no such document type " + DocumentType.names());
             }
         }
         for (String register : registerModes.keySet()) {
@@ -49,7 +49,10 @@ public final class LockPolicy {
         }
     }
 
-    private Plan plan(DocumentType type, Map<String, LockMode> typeModes, Map<String, LockMode> registerModes,
+    private Plan plan(
+            DocumentType type,
+            Map<String, LockMode> typeModes,
+            Map<String, LockMode> registerModes,
             List<String> errors) {
         switch (global) {
             case MANAGED:

@@ -31,23 +31,18 @@ public interface LockServiceClient {
     Uni<Void> end(@PathParam("id") String id, @HeaderParam("X-Lock-Token") String token);
 
     /** Begin with items: the transaction begun and its items locked in one call, all or nothing. */
-    record Begin(String owner, String label, long leaseMs, long timeoutMs, List<Item> items) {
-    }
+    record Begin(String owner, String label, long leaseMs, long timeoutMs, List<Item> items) {}
 
     /**
      * {@code fencingToken}: of the items locked at begin; {@code escalated}: what they became (see
      * {@link Escalation#parse}: either shape lock-service has answered).
      */
-    record Transaction(String id, String token, long leaseMs, String expiresAt, long fencingToken, Object escalated) {
-    }
+    record Transaction(String id, String token, long leaseMs, String expiresAt, long fencingToken, Object escalated) {}
 
-    record Lock(long timeoutMs, List<Item> items) {
-    }
+    record Lock(long timeoutMs, List<Item> items) {}
 
-    record Grant(long fencingToken, long waitedMs, Object escalated) {
-    }
+    record Grant(long fencingToken, long waitedMs, Object escalated) {}
 
     /** The data-source form: one row per (item, warehouse), each field an equality. */
-    record Item(String space, String mode, List<Map<String, String>> rows) {
-    }
+    record Item(String space, String mode, List<Map<String, String>> rows) {}
 }

@@ -54,7 +54,8 @@ public class ManagedLocks {
         this.metrics = metrics;
     }
 
-    private final String owner = "posting-" + Long.toHexString(ProcessHandle.current().pid());
+    private final String owner =
+            "posting-" + Long.toHexString(ProcessHandle.current().pid());
 
     /** EXCLUSIVE locks on {@code rows}, asked for when first subscribed, waiting at most {@code posting.lock-wait-timeout}. */
     public LockHold hold(String label, Collection<StockKey> rows) {
@@ -72,8 +73,10 @@ public class ManagedLocks {
      * otherwise the rows are asked for in parts, in one lock transaction.
      */
     public LockHold hold(String label, Collection<StockKey> rows, Duration timeout, boolean divisible) {
-        List<Map<String, String>> data = rows.stream().sorted()
-                .map(k -> Map.of("item", k.item(), "warehouse", k.warehouse())).toList();
+        List<Map<String, String>> data = rows.stream()
+                .sorted()
+                .map(k -> Map.of("item", k.item(), "warehouse", k.warehouse()))
+                .toList();
         return new LockHold(this, metrics, acquire(label, data, timeout, divisible));
     }
 
@@ -87,18 +90,20 @@ public class ManagedLocks {
                     .onFailure(e -> e instanceof LockRequestTooLarge && !divisible && rows.size() > 1)
                     .recoverWithUni(e -> inParts(label, rows, timeout, rows.size() / 2))
                     // one row too large: lock-service is not answering as DESIGN.md says
-                    .onFailure(e -> e instanceof LockRequestTooLarge && !divisible).transform(ManagedLocks::unavailable)
+                    .onFailure(e -> e instanceof LockRequestTooLarge && !divisible)
+                    .transform(ManagedLocks::unavailable)
                     .invoke(held -> held.escalated().forEach(e -> metrics.escalation(e.space())))
                     .eventually(() -> metrics.lockWait(Duration.ofNanos(System.nanoTime() - started)));
         });
     }
 
     private Uni<Held> begin(String label, List<Map<String, String>> rows, Duration timeout) {
-        LockServiceClient.Begin begin = new LockServiceClient.Begin(owner, label, config.lockLease().toMillis(),
-                timeout.toMillis(), items(rows));
+        LockServiceClient.Begin begin = new LockServiceClient.Begin(
+                owner, label, config.lockLease().toMillis(), timeout.toMillis(), items(rows));
         return client.begin(begin)
                 .map(tx -> new Held(tx.id(), tx.token(), tx.fencingToken(), Escalation.parse(tx.escalated())))
-                .onFailure().transform(e -> problem(e, rows.size()));
+                .onFailure()
+                .transform(e -> problem(e, rows.size()));
     }
 
     /**
@@ -126,16 +131,22 @@ public class ManagedLocks {
         }
         List<Map<String, String>> next = rows.subList(from, Math.min(rows.size(), from + part));
         return client.lock(held.id(), held.token(), new LockServiceClient.Lock(timeout.toMillis(), items(next)))
-                .onFailure().transform(e -> problem(e, next.size()))
-                .onItemOrFailure().transformToUni((grant, e) -> {
+                .onFailure()
+                .transform(e -> problem(e, next.size()))
+                .onItemOrFailure()
+                .transformToUni((grant, e) -> {
                     if (e instanceof LockRequestTooLarge && part > 1) {
                         return rest(held, rows, from, part / 2, timeout);
                     }
                     if (e != null) {
                         return Uni.createFrom().failure(e);
                     }
-                    return rest(held.and(grant.fencingToken(), Escalation.parse(grant.escalated())), rows,
-                            from + next.size(), part, timeout);
+                    return rest(
+                            held.and(grant.fencingToken(), Escalation.parse(grant.escalated())),
+                            rows,
+                            from + next.size(),
+                            part,
+                            timeout);
                 });
     }
 
@@ -181,14 +192,18 @@ public class ManagedLocks {
 
     /** lock-service's 400 for more items than {@code lock.max-items-per-request}: a violation on {@code items}. */
     private static boolean tooManyItems(Map<?, ?> body) {
-        return body.get("violations") instanceof List<?> violations && violations.stream()
-                .anyMatch(v -> v instanceof Map<?, ?> m && "items".equals(m.get("field"))
-                        && String.valueOf(m.get("message")).startsWith("more than"));
+        return body.get("violations") instanceof List<?> violations
+                && violations.stream()
+                        .anyMatch(v -> v instanceof Map<?, ?> m
+                                && "items".equals(m.get("field"))
+                                && String.valueOf(m.get("message")).startsWith("more than"));
     }
 
     /** lock-service's read-only refusal, passed on in the one shape of write-guard's (with its refusal). */
     private static ReadOnlyException readOnly(Map<?, ?> body, String retryAfter) {
-        Refusal refusal = Arrays.stream(Refusal.values()).filter(r -> r.tag().equals(body.get("refusal"))).findFirst()
+        Refusal refusal = Arrays.stream(Refusal.values())
+                .filter(r -> r.tag().equals(body.get("refusal")))
+                .findFirst()
                 .orElse(Refusal.READ_ONLY);
         long epoch = body.get("epoch") instanceof Number n ? n.longValue() : -1;
         long seconds;
@@ -197,8 +212,11 @@ public class ManagedLocks {
         } catch (NumberFormatException e) {
             seconds = 5;
         }
-        return new ReadOnlyException(refusal, body.get("reason") == null ? "maintenance" : String.valueOf(body.get("reason")),
-                epoch, seconds);
+        return new ReadOnlyException(
+                refusal,
+                body.get("reason") == null ? "maintenance" : String.valueOf(body.get("reason")),
+                epoch,
+                seconds);
     }
 
     static HttpProblem unavailable(Throwable failure) {

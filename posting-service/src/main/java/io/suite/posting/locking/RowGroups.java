@@ -77,14 +77,15 @@ public final class RowGroups<T, R> {
         Map<T, Integer> arrival = new IdentityHashMap<>();
         waiting.forEach(t -> arrival.put(t, arrival.size()));
         List<Group<T, R>> forming = new ArrayList<>();
-        for (Iterator<T> it = waiting.iterator(); it.hasNext();) {
+        for (Iterator<T> it = waiting.iterator(); it.hasNext(); ) {
             T t = it.next();
             Set<R> mine = rows.apply(t);
             if (intersects(mine, blocked)) {
                 blocked.addAll(mine); // later postings do not overtake it on its rows
                 continue;
             }
-            List<Group<T, R>> sharing = forming.stream().filter(g -> intersects(mine, g.rows)).toList();
+            List<Group<T, R>> sharing =
+                    forming.stream().filter(g -> intersects(mine, g.rows)).toList();
             int size = 1 + sharing.stream().mapToInt(g -> g.members.size()).sum();
             if (size > maxGroup) {
                 blocked.addAll(mine);

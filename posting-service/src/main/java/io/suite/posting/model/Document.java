@@ -29,14 +29,19 @@ import io.smallrye.mutiny.Uni;
 @Table(name = "documents")
 public class Document extends PanacheEntityBase {
     private static final int LINES_A_STATEMENT = 1000;
+
     @Id
     public UUID id;
+
     @Enumerated(EnumType.STRING)
     public DocumentType type;
+
     public String number;
     public LocalDate date;
+
     @Enumerated(EnumType.STRING)
     public DocumentStatus status;
+
     @Column(name = "posted_at")
     public OffsetDateTime postedAt;
 
@@ -46,16 +51,18 @@ public class Document extends PanacheEntityBase {
     public List<DocumentLine> lines = new ArrayList<>();
 
     public static Uni<List<Document>> withStatus(DocumentStatus status) {
-        return find("select distinct d from Document d left join fetch d.lines where d.status = ?1 order by d.date, d.number",
-                status).list();
+        return find(
+                        "select distinct d from Document d left join fetch d.lines where d.status = ?1 order by d.date, d.number",
+                        status)
+                .list();
     }
 
     public DocumentData data() {
         List<DocumentData.Line> out = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             DocumentLine l = lines.get(i);
-            out.add(new DocumentData.Line(i, l.item, l.warehouse, l.toWarehouse, l.quantity.setScale(3),
-                    l.amount.setScale(2)));
+            out.add(new DocumentData.Line(
+                    i, l.item, l.warehouse, l.toWarehouse, l.quantity.setScale(3), l.amount.setScale(2)));
         }
         return new DocumentData(id, type, number, date, status, out);
     }

@@ -8,13 +8,12 @@ import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /** A document as the API shows it and the posting engine reads it. Lines never change once created. */
-public record DocumentData(UUID id, DocumentType type, String number, LocalDate date, DocumentStatus status,
-        List<Line> lines) {
+public record DocumentData(
+        UUID id, DocumentType type, String number, LocalDate date, DocumentStatus status, List<Line> lines) {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Line(int lineNo, String item, String warehouse, String toWarehouse, BigDecimal quantity,
-            BigDecimal amount) {
-    }
+    public record Line(
+            int lineNo, String item, String warehouse, String toWarehouse, BigDecimal quantity, BigDecimal amount) {}
 
     public DocumentData withStatus(DocumentStatus next) {
         return new DocumentData(id, type, number, date, next, lines);

@@ -9,8 +9,10 @@ import jakarta.persistence.Embeddable;
 public class DocumentLine {
     public String item;
     public String warehouse;
+
     @Column(name = "to_warehouse")
     public String toWarehouse;
+
     public BigDecimal quantity;
     public BigDecimal amount;
 }

@@ -1,5 +1,6 @@
 package io.suite.posting.model;
 
 public enum DocumentStatus {
-    DRAFT, POSTED
+    DRAFT,
+    POSTED
 }

@@ -12,8 +12,7 @@ import io.suite.posting.model.Shortage;
  * below zero. Only decreasing changes are controlled; an increase can never make a row negative.
  */
 public final class BalanceRule {
-    private BalanceRule() {
-    }
+    private BalanceRule() {}
 
     /**
      * The shortages {@code changes} would cause on {@code balances} (a missing row is zero), in the

@@ -7,8 +7,7 @@ package io.suite.posting.registers;
  * has written since) writes nothing: 409 lock-lost.
  */
 public final class FencingRule {
-    private FencingRule() {
-    }
+    private FencingRule() {}
 
     public static boolean admits(long rowToken, long holderToken) {
         return rowToken <= holderToken;

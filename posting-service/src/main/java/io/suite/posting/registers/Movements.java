@@ -15,23 +15,28 @@ import io.suite.posting.model.DocumentType;
 
 /** The register movements of a document, derived from its lines (same lines, same movements). */
 public final class Movements {
-    private Movements() {
-    }
+    private Movements() {}
 
-    public record Stock(int lineNo, StockKey key, BigDecimal quantity) {
-    }
+    public record Stock(int lineNo, StockKey key, BigDecimal quantity) {}
 
-    public record Sales(int lineNo, String item, String warehouse, LocalDate day, BigDecimal quantity, BigDecimal amount) {
-    }
+    public record Sales(
+            int lineNo, String item, String warehouse, LocalDate day, BigDecimal quantity, BigDecimal amount) {}
 
     public static List<Stock> stock(DocumentData doc) {
         List<Stock> out = new ArrayList<>();
         for (Line l : doc.lines()) {
             switch (doc.type()) {
                 case RECEIPT -> out.add(new Stock(l.lineNo(), new StockKey(l.item(), l.warehouse()), l.quantity()));
-                case SHIPMENT -> out.add(new Stock(l.lineNo(), new StockKey(l.item(), l.warehouse()), l.quantity().negate()));
+                case SHIPMENT ->
+                    out.add(new Stock(
+                            l.lineNo(),
+                            new StockKey(l.item(), l.warehouse()),
+                            l.quantity().negate()));
                 case TRANSFER -> {
-                    out.add(new Stock(l.lineNo(), new StockKey(l.item(), l.warehouse()), l.quantity().negate()));
+                    out.add(new Stock(
+                            l.lineNo(),
+                            new StockKey(l.item(), l.warehouse()),
+                            l.quantity().negate()));
                     out.add(new Stock(l.lineNo(), new StockKey(l.item(), l.toWarehouse()), l.quantity()));
                 }
             }

@@ -9,18 +9,14 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * against real answers in the tests).
  */
 public final class RegisterApi {
-    private RegisterApi() {
-    }
+    private RegisterApi() {}
 
     @Schema(name = "Balances")
-    public record Balances(@Schema(required = true) List<RegisterResource.Balance> balances) {
-    }
+    public record Balances(@Schema(required = true) List<RegisterResource.Balance> balances) {}
 
     @Schema(name = "Turnovers")
-    public record Turnovers(@Schema(required = true) List<RegisterResource.Turnover> turnovers) {
-    }
+    public record Turnovers(@Schema(required = true) List<RegisterResource.Turnover> turnovers) {}
 
     @Schema(name = "Collapsed")
-    public record Collapsed(@Schema(required = true) long collapsedRows) {
-    }
+    public record Collapsed(@Schema(required = true) long collapsedRows) {}
 }

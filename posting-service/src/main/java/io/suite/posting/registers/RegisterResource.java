@@ -32,45 +32,68 @@ public class RegisterResource {
         this.guard = guard;
     }
 
-    public record Balance(String item, String warehouse, BigDecimal quantity) {
-    }
+    public record Balance(String item, String warehouse, BigDecimal quantity) {}
 
-    public record Turnover(String item, String warehouse, LocalDate day, BigDecimal quantity, BigDecimal amount) {
-    }
+    public record Turnover(String item, String warehouse, LocalDate day, BigDecimal quantity, BigDecimal amount) {}
 
-    public record Mismatch(String register, String resource, String item, String warehouse, LocalDate day,
-            BigDecimal balance, BigDecimal movementsSum) {
-    }
+    public record Mismatch(
+            String register,
+            String resource,
+            String item,
+            String warehouse,
+            LocalDate day,
+            BigDecimal balance,
+            BigDecimal movementsSum) {}
 
-    public record Negative(String register, String item, String warehouse, BigDecimal quantity) {
-    }
+    public record Negative(String register, String item, String warehouse, BigDecimal quantity) {}
 
-    public record Check(boolean consistent, List<Negative> negativeBalances, List<Mismatch> mismatches) {
-    }
+    public record Check(boolean consistent, List<Negative> negativeBalances, List<Mismatch> mismatches) {}
 
     @GET
     @Path("/balances")
     @Operation(summary = "Stock balances")
-    @APIResponse(responseCode = "200", description = "The balances",
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = RegisterApi.Balances.class)))
-    public Uni<Map<String, List<Balance>>> balances(@QueryParam("item") String item, @QueryParam("warehouse") String warehouse) {
+    @APIResponse(
+            responseCode = "200",
+            description = "The balances",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = RegisterApi.Balances.class)))
+    public Uni<Map<String, List<Balance>>> balances(
+            @QueryParam("item") String item, @QueryParam("warehouse") String warehouse) {
         return Panache.withSession(() -> Panache.getSession().chain(s -> StockRegister.list(s, item, warehouse)))
-                .map(rows -> Map.of("balances", rows.stream()
-                        .map(r -> new Balance((String) r[0], (String) r[1], (BigDecimal) r[2])).toList()));
+                .map(rows -> Map.of(
+                        "balances",
+                        rows.stream()
+                                .map(r -> new Balance((String) r[0], (String) r[1], (BigDecimal) r[2]))
+                                .toList()));
     }
 
     @GET
     @Path("/sales")
     @Operation(summary = "Sales turnovers by day")
-    @APIResponse(responseCode = "200", description = "The turnovers",
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = RegisterApi.Turnovers.class)))
-    public Uni<Map<String, List<Turnover>>> sales(@QueryParam("item") String item, @QueryParam("warehouse") String warehouse,
-            @QueryParam("from") String from, @QueryParam("to") String to) {
+    @APIResponse(
+            responseCode = "200",
+            description = "The turnovers",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = RegisterApi.Turnovers.class)))
+    public Uni<Map<String, List<Turnover>>> sales(
+            @QueryParam("item") String item,
+            @QueryParam("warehouse") String warehouse,
+            @QueryParam("from") String from,
+            @QueryParam("to") String to) {
         LocalDate f = date("from", from);
         LocalDate t = date("to", to);
         return Panache.withSession(() -> Panache.getSession().chain(s -> SalesRegister.list(s, item, warehouse, f, t)))
-                .map(rows -> Map.of("turnovers", rows.stream().map(r -> new Turnover((String) r[0], (String) r[1],
-                        (LocalDate) r[2], (BigDecimal) r[3], (BigDecimal) r[4])).toList()));
+                .map(rows -> Map.of(
+                        "turnovers",
+                        rows.stream()
+                                .map(r -> new Turnover(
+                                        (String) r[0], (String) r[1], (LocalDate) r[2], (BigDecimal) r[3], (BigDecimal)
+                                                r[4]))
+                                .toList()));
     }
 
     /** Reads the views register_negative_balances and register_balance_mismatches (see README). */
@@ -78,27 +101,49 @@ public class RegisterResource {
     @Path("/registers/check")
     @Operation(summary = "Whether every balance equals the sum of its movements")
     public Uni<Check> check() {
-        return Panache.withSession(() -> Panache.getSession().chain(s -> Db.rows(s,
-                "SELECT register, item, warehouse, quantity FROM register_negative_balances ORDER BY item, warehouse LIMIT 1000",
-                List.of()).chain(neg -> Db.rows(s, "SELECT register, resource, item, warehouse, day, balance, movements_sum"
-                        + " FROM register_balance_mismatches ORDER BY register, item, warehouse LIMIT 1000", List.of())
-                        .map(mis -> {
-                            List<Negative> n = neg.stream().map(r -> new Negative((String) r[0], (String) r[1], (String) r[2],
-                                    (BigDecimal) r[3])).toList();
-                            List<Mismatch> m = mis.stream().map(r -> new Mismatch((String) r[0], (String) r[1], (String) r[2],
-                                    (String) r[3], (LocalDate) r[4], (BigDecimal) r[5], (BigDecimal) r[6])).toList();
-                            return new Check(n.isEmpty() && m.isEmpty(), n, m);
-                        }))));
+        return Panache.withSession(() -> Panache.getSession()
+                .chain(s -> Db.rows(
+                                s,
+                                "SELECT register, item, warehouse, quantity FROM register_negative_balances ORDER BY item, warehouse LIMIT 1000",
+                                List.of())
+                        .chain(neg -> Db.rows(
+                                        s,
+                                        "SELECT register, resource, item, warehouse, day, balance, movements_sum"
+                                                + " FROM register_balance_mismatches ORDER BY register, item, warehouse LIMIT 1000",
+                                        List.of())
+                                .map(mis -> {
+                                    List<Negative> n = neg.stream()
+                                            .map(r -> new Negative(
+                                                    (String) r[0], (String) r[1], (String) r[2], (BigDecimal) r[3]))
+                                            .toList();
+                                    List<Mismatch> m = mis.stream()
+                                            .map(r -> new Mismatch(
+                                                    (String) r[0],
+                                                    (String) r[1],
+                                                    (String) r[2],
+                                                    (String) r[3],
+                                                    (LocalDate) r[4],
+                                                    (BigDecimal) r[5],
+                                                    (BigDecimal) r[6]))
+                                            .toList();
+                                    return new Check(n.isEmpty() && m.isEmpty(), n, m);
+                                }))));
     }
 
     /** Folds the Sales split rows into one per (item, warehouse, day). Also runs on a schedule. */
     @POST
     @Path("/registers/sales/collapse")
     @Operation(summary = "Fold the Sales split rows into one per item, warehouse and day")
-    @APIResponse(responseCode = "200", description = "How many rows were folded",
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = RegisterApi.Collapsed.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "How many rows were folded",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = RegisterApi.Collapsed.class)))
     public Uni<Map<String, Object>> collapse() {
-        return guard.write(() -> Panache.withTransaction(() -> Panache.getSession().chain(SalesRegister::collapse)))
+        return guard.write(
+                        () -> Panache.withTransaction(() -> Panache.getSession().chain(SalesRegister::collapse)))
                 .map(n -> {
                     Map<String, Object> out = new LinkedHashMap<>();
                     out.put("collapsedRows", n);

@@ -20,16 +20,22 @@ public class SalesCollapseJob {
         this.guard = guard;
     }
 
-    @Scheduled(every = "${posting.sales-collapse-interval:10m}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "${posting.sales-collapse-interval:10m}",
+            delayed = "1m",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> collapse() {
         if (guard.refusesWrites()) {
             return Uni.createFrom().voidItem();
         }
-        return guard.write(() -> Panache.withTransaction(() -> Panache.getSession().chain(SalesRegister::collapse)))
+        return guard.write(
+                        () -> Panache.withTransaction(() -> Panache.getSession().chain(SalesRegister::collapse)))
                 .invoke(n -> LOG.debugf("collapsed %d sales split rows", n))
-                .onFailure().recoverWithItem(e -> {
+                .onFailure()
+                .recoverWithItem(e -> {
                     LOG.warnf("sales collapse failed: %s", e.toString());
                     return 0;
-                }).replaceWithVoid();
+                })
+                .replaceWithVoid();
     }
 }

@@ -22,14 +22,11 @@ import io.suite.posting.Writes;
 public final class SalesRegister {
     private static final int CHUNK = 1000;
 
-    private SalesRegister() {
-    }
+    private SalesRegister() {}
 
-    public record Row(UUID document, Movements.Sales movement) {
-    }
+    public record Row(UUID document, Movements.Sales movement) {}
 
-    public record Total(String item, String warehouse, LocalDate day) {
-    }
+    public record Total(String item, String warehouse, LocalDate day) {}
 
     /** Queues the movements' inserts in {@code w}. */
     public static void insertMovements(Writes w, List<Row> rows) {
@@ -46,8 +43,10 @@ public final class SalesRegister {
                 p.add(m.quantity());
                 p.add(m.amount());
             }
-            w.add("INSERT INTO sales_movements (document_id, line_no, item, warehouse, day, quantity, amount)"
-                    + " VALUES " + Db.tuples(part.size(), 7, 1), p);
+            w.add(
+                    "INSERT INTO sales_movements (document_id, line_no, item, warehouse, day, quantity, amount)"
+                            + " VALUES " + Db.tuples(part.size(), 7, 1),
+                    p);
         }
     }
 
@@ -55,7 +54,10 @@ public final class SalesRegister {
         if (documents.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Db.update(s, "DELETE FROM sales_movements WHERE document_id IN " + Db.tuples(1, documents.size(), 1), documents)
+        return Db.update(
+                        s,
+                        "DELETE FROM sales_movements WHERE document_id IN " + Db.tuples(1, documents.size(), 1),
+                        documents)
                 .replaceWithVoid();
     }
 
@@ -69,7 +71,8 @@ public final class SalesRegister {
      */
     public static void add(Writes w, Map<Total, BigDecimal[]> changes, int splits) {
         List<Map.Entry<Total, BigDecimal[]>> rows = changes.entrySet().stream()
-                .filter(e -> e.getValue()[0].signum() != 0 || e.getValue()[1].signum() != 0).toList();
+                .filter(e -> e.getValue()[0].signum() != 0 || e.getValue()[1].signum() != 0)
+                .toList();
         if (rows.isEmpty()) {
             return;
         }
@@ -78,39 +81,63 @@ public final class SalesRegister {
         StringBuilder values = new StringBuilder();
         for (Map.Entry<Total, BigDecimal[]> e : rows) {
             int i = p.size();
-            values.append(i == 0 ? "" : ",").append("(?").append(i + 1).append(", ?").append(i + 2).append(", cast(?")
-                    .append(i + 3).append(" as date), cast(?").append(i + 4).append(" as smallint), cast(?").append(i + 5)
-                    .append(" as numeric), cast(?").append(i + 6).append(" as numeric))");
-            p.addAll(List.of(e.getKey().item(), e.getKey().warehouse(), e.getKey().day(),
-                    (short) ThreadLocalRandom.current().nextInt(n), e.getValue()[0], e.getValue()[1]));
+            values.append(i == 0 ? "" : ",")
+                    .append("(?")
+                    .append(i + 1)
+                    .append(", ?")
+                    .append(i + 2)
+                    .append(", cast(?")
+                    .append(i + 3)
+                    .append(" as date), cast(?")
+                    .append(i + 4)
+                    .append(" as smallint), cast(?")
+                    .append(i + 5)
+                    .append(" as numeric), cast(?")
+                    .append(i + 6)
+                    .append(" as numeric))");
+            p.addAll(List.of(
+                    e.getKey().item(),
+                    e.getKey().warehouse(),
+                    e.getKey().day(),
+                    (short) ThreadLocalRandom.current().nextInt(n),
+                    e.getValue()[0],
+                    e.getValue()[1]));
         }
         String sameTotal = " h.item = v.i AND h.warehouse = v.w AND h.day = v.d";
-        w.add("INSERT INTO sales_turnovers AS t (item, warehouse, day, split, quantity, amount)"
-                + " SELECT v.i, v.w, v.d, coalesce(f.split,"
-                + " (SELECT g FROM generate_series(0, " + (n - 1) + ") AS g WHERE NOT EXISTS (SELECT 1 FROM sales_turnovers h"
-                + " WHERE" + sameTotal + " AND h.split = g) ORDER BY random() LIMIT 1), v.s), v.q, v.a"
-                + " FROM (VALUES " + values + ") AS v(i, w, d, s, q, a)"
-                + " LEFT JOIN LATERAL (SELECT h.split FROM sales_turnovers h WHERE" + sameTotal
-                + " LIMIT 1 FOR UPDATE SKIP LOCKED) f ON true"
-                + " ON CONFLICT (item, warehouse, day, split) DO UPDATE SET quantity = t.quantity + excluded.quantity,"
-                + " amount = t.amount + excluded.amount", p);
+        w.add(
+                "INSERT INTO sales_turnovers AS t (item, warehouse, day, split, quantity, amount)"
+                        + " SELECT v.i, v.w, v.d, coalesce(f.split,"
+                        + " (SELECT g FROM generate_series(0, " + (n - 1)
+                        + ") AS g WHERE NOT EXISTS (SELECT 1 FROM sales_turnovers h"
+                        + " WHERE" + sameTotal + " AND h.split = g) ORDER BY random() LIMIT 1), v.s), v.q, v.a"
+                        + " FROM (VALUES " + values + ") AS v(i, w, d, s, q, a)"
+                        + " LEFT JOIN LATERAL (SELECT h.split FROM sales_turnovers h WHERE" + sameTotal
+                        + " LIMIT 1 FOR UPDATE SKIP LOCKED) f ON true"
+                        + " ON CONFLICT (item, warehouse, day, split) DO UPDATE SET quantity = t.quantity + excluded.quantity,"
+                        + " amount = t.amount + excluded.amount",
+                p);
     }
 
     /** Folds every split row into split 0; returns how many split rows were folded. */
     public static Uni<Integer> collapse(Mutiny.Session s) {
-        return Db.rows(s, "WITH moved AS (DELETE FROM sales_turnovers WHERE split > 0 RETURNING item, warehouse, day, quantity, amount),"
-                + " folded AS (INSERT INTO sales_turnovers AS t (item, warehouse, day, split, quantity, amount)"
-                + " SELECT item, warehouse, day, 0, sum(quantity), sum(amount) FROM moved GROUP BY item, warehouse, day"
-                + " ON CONFLICT (item, warehouse, day, split) DO UPDATE SET quantity = t.quantity + excluded.quantity,"
-                + " amount = t.amount + excluded.amount RETURNING 1)"
-                + " SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM folded)", List.of())
+        return Db.rows(
+                        s,
+                        "WITH moved AS (DELETE FROM sales_turnovers WHERE split > 0 RETURNING item, warehouse, day, quantity, amount),"
+                                + " folded AS (INSERT INTO sales_turnovers AS t (item, warehouse, day, split, quantity, amount)"
+                                + " SELECT item, warehouse, day, 0, sum(quantity), sum(amount) FROM moved GROUP BY item, warehouse, day"
+                                + " ON CONFLICT (item, warehouse, day, split) DO UPDATE SET quantity = t.quantity + excluded.quantity,"
+                                + " amount = t.amount + excluded.amount RETURNING 1)"
+                                + " SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM folded)",
+                        List.of())
                 .map(r -> ((Number) r.get(0)[0]).intValue());
     }
 
     /** Turnovers per (item, warehouse, day) in [from, to], splits summed. */
-    public static Uni<List<Object[]>> list(Mutiny.Session s, String item, String warehouse, LocalDate from, LocalDate to) {
+    public static Uni<List<Object[]>> list(
+            Mutiny.Session s, String item, String warehouse, LocalDate from, LocalDate to) {
         List<Object> p = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("SELECT item, warehouse, day, sum(quantity), sum(amount) FROM sales_turnovers WHERE true");
+        StringBuilder sql = new StringBuilder(
+                "SELECT item, warehouse, day, sum(quantity), sum(amount) FROM sales_turnovers WHERE true");
         if (item != null) {
             p.add(item);
             sql.append(" AND item = ?").append(p.size());

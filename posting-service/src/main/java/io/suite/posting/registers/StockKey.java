@@ -4,7 +4,8 @@ import java.util.Comparator;
 
 /** One row of the Stock register: its dimensions. */
 public record StockKey(String item, String warehouse) implements Comparable<StockKey> {
-    private static final Comparator<StockKey> ORDER = Comparator.comparing(StockKey::item).thenComparing(StockKey::warehouse);
+    private static final Comparator<StockKey> ORDER =
+            Comparator.comparing(StockKey::item).thenComparing(StockKey::warehouse);
 
     @Override
     public int compareTo(StockKey other) {

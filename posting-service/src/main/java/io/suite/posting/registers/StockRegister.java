@@ -23,12 +23,10 @@ import io.suite.posting.Writes;
 public final class StockRegister {
     private static final int CHUNK = 1000;
 
-    private StockRegister() {
-    }
+    private StockRegister() {}
 
     /** A movement to insert for a document. */
-    public record Row(UUID document, Movements.Stock movement) {
-    }
+    public record Row(UUID document, Movements.Stock movement) {}
 
     /**
      * Current balances of {@code rows} (missing rows are absent). {@code forUpdate}: the FOR_UPDATE
@@ -45,11 +43,17 @@ public final class StockRegister {
         });
         String in = Db.tuples(rows.size(), 2, 1);
         Uni<Integer> create = forUpdate
-                ? Db.update(s, "INSERT INTO stock_balances (item, warehouse, quantity) SELECT v.i, v.w, 0 FROM (VALUES " + in
-                        + ") AS v(i, w) ORDER BY 1, 2 ON CONFLICT (item, warehouse) DO NOTHING", keys)
+                ? Db.update(
+                        s,
+                        "INSERT INTO stock_balances (item, warehouse, quantity) SELECT v.i, v.w, 0 FROM (VALUES " + in
+                                + ") AS v(i, w) ORDER BY 1, 2 ON CONFLICT (item, warehouse) DO NOTHING",
+                        keys)
                 : Uni.createFrom().item(0);
-        return create.chain(() -> Db.rows(s, "SELECT item, warehouse, quantity FROM stock_balances WHERE (item, warehouse) IN ("
-                + in + ")" + (forUpdate ? " ORDER BY item, warehouse FOR UPDATE" : ""), keys))
+        return create.chain(() -> Db.rows(
+                        s,
+                        "SELECT item, warehouse, quantity FROM stock_balances WHERE (item, warehouse) IN (" + in + ")"
+                                + (forUpdate ? " ORDER BY item, warehouse FOR UPDATE" : ""),
+                        keys))
                 .map(result -> {
                     Map<StockKey, BigDecimal> out = new HashMap<>();
                     for (Object[] r : result) {
@@ -71,8 +75,10 @@ public final class StockRegister {
                 p.add(r.movement().key().warehouse());
                 p.add(r.movement().quantity());
             }
-            w.add("INSERT INTO stock_movements (document_id, line_no, item, warehouse, quantity) VALUES "
-                    + Db.tuples(part.size(), 5, 1), p);
+            w.add(
+                    "INSERT INTO stock_movements (document_id, line_no, item, warehouse, quantity) VALUES "
+                            + Db.tuples(part.size(), 5, 1),
+                    p);
         }
     }
 
@@ -80,7 +86,10 @@ public final class StockRegister {
         if (documents.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Db.update(s, "DELETE FROM stock_movements WHERE document_id IN " + Db.tuples(1, documents.size(), 1), documents)
+        return Db.update(
+                        s,
+                        "DELETE FROM stock_movements WHERE document_id IN " + Db.tuples(1, documents.size(), 1),
+                        documents)
                 .replaceWithVoid();
     }
 
@@ -89,14 +98,18 @@ public final class StockRegister {
      * grant has written it ({@link FencingRule}); otherwise this holder lost its lease and
      * the whole transaction is refused (409 lock-lost), so nothing it computed is written.
      */
-    public static Uni<Void> apply(Mutiny.Session s, Map<StockKey, BigDecimal> changes, Set<StockKey> existing,
-            Long fencingToken) {
-        List<Map.Entry<StockKey, BigDecimal>> rows = changes.entrySet().stream().filter(e -> e.getValue().signum() != 0)
-                .sorted(Map.Entry.comparingByKey()).toList();
+    public static Uni<Void> apply(
+            Mutiny.Session s, Map<StockKey, BigDecimal> changes, Set<StockKey> existing, Long fencingToken) {
+        List<Map.Entry<StockKey, BigDecimal>> rows = changes.entrySet().stream()
+                .filter(e -> e.getValue().signum() != 0)
+                .sorted(Map.Entry.comparingByKey())
+                .toList();
         // UPDATE existing rows, INSERT new ones: an upsert would check the CHECK constraint on the
         // negative delta it proposes to insert. A new row only ever gets an increase (BalanceRule).
-        List<Map.Entry<StockKey, BigDecimal>> updates = rows.stream().filter(e -> existing.contains(e.getKey())).toList();
-        List<Map.Entry<StockKey, BigDecimal>> inserts = rows.stream().filter(e -> !existing.contains(e.getKey())).toList();
+        List<Map.Entry<StockKey, BigDecimal>> updates =
+                rows.stream().filter(e -> existing.contains(e.getKey())).toList();
+        List<Map.Entry<StockKey, BigDecimal>> inserts =
+                rows.stream().filter(e -> !existing.contains(e.getKey())).toList();
         long token = fencingToken == null ? 0L : fencingToken;
         Uni<Integer> updated = Uni.createFrom().item(0);
         if (!updates.isEmpty()) {
@@ -117,15 +130,19 @@ public final class StockRegister {
                 p.add(e.getValue());
                 p.add(token);
             }
-            inserted = Db.update(s, "INSERT INTO stock_balances (item, warehouse, quantity, fencing_token) VALUES "
-                    + Db.tuples(inserts.size(), 4, 1), p);
+            inserted = Db.update(
+                    s,
+                    "INSERT INTO stock_balances (item, warehouse, quantity, fencing_token) VALUES "
+                            + Db.tuples(inserts.size(), 4, 1),
+                    p);
         }
         Uni<Integer> ins = inserted;
         return updated.chain(u -> ins.invoke(i -> {
-            if (u + i < rows.size()) {
-                throw PostingProblems.lockLost(fencingToken);
-            }
-        })).replaceWithVoid();
+                    if (u + i < rows.size()) {
+                        throw PostingProblems.lockLost(fencingToken);
+                    }
+                }))
+                .replaceWithVoid();
     }
 
     /**
@@ -138,18 +155,26 @@ public final class StockRegister {
      * bugs as the comment in V1__documents_and_registers.sql says: an applied migration is not edited.)
      */
     public static void addUnderLock(Writes w, Map<StockKey, BigDecimal> changes, long token) {
-        List<Map.Entry<StockKey, BigDecimal>> rows = changes.entrySet().stream().filter(e -> e.getValue().signum() != 0)
-                .sorted(Map.Entry.comparingByKey()).toList();
+        List<Map.Entry<StockKey, BigDecimal>> rows = changes.entrySet().stream()
+                .filter(e -> e.getValue().signum() != 0)
+                .sorted(Map.Entry.comparingByKey())
+                .toList();
         if (rows.isEmpty()) {
             return;
         }
         List<Object> p = new ArrayList<>();
         String values = values(rows, token, p);
-        w.add("stock_updated", "UPDATE stock_balances AS b SET quantity = b.quantity + v.q, fencing_token = v.t FROM (VALUES "
-                + values + ") AS v(i, w, q, t) WHERE b.item = v.i AND b.warehouse = v.w AND "
-                + FencingRule.admits("b.fencing_token", "v.t") + " AND " + BalanceRule.keepsNonNegative("b.quantity", "v.q") + " RETURNING b.item, b.warehouse", p);
-        w.add("INSERT INTO stock_balances (item, warehouse, quantity, fencing_token) SELECT v.i, v.w, v.q, v.t FROM (VALUES "
-                + values + ") AS v(i, w, q, t) WHERE NOT EXISTS (SELECT 1 FROM stock_updated u WHERE u.item = v.i AND u.warehouse = v.w)",
+        w.add(
+                "stock_updated",
+                "UPDATE stock_balances AS b SET quantity = b.quantity + v.q, fencing_token = v.t FROM (VALUES "
+                        + values + ") AS v(i, w, q, t) WHERE b.item = v.i AND b.warehouse = v.w AND "
+                        + FencingRule.admits("b.fencing_token", "v.t") + " AND "
+                        + BalanceRule.keepsNonNegative("b.quantity", "v.q") + " RETURNING b.item, b.warehouse",
+                p);
+        w.add(
+                "INSERT INTO stock_balances (item, warehouse, quantity, fencing_token) SELECT v.i, v.w, v.q, v.t FROM (VALUES "
+                        + values
+                        + ") AS v(i, w, q, t) WHERE NOT EXISTS (SELECT 1 FROM stock_updated u WHERE u.item = v.i AND u.warehouse = v.w)",
                 p);
     }
 
@@ -167,8 +192,7 @@ public final class StockRegister {
     }
 
     /** Stock rows as they are; {@code fenced}: a grant later than {@code token} has written one of them. */
-    public record Current(Map<StockKey, BigDecimal> balances, boolean fenced) {
-    }
+    public record Current(Map<StockKey, BigDecimal> balances, boolean fenced) {}
 
     public static Uni<Current> current(Mutiny.Session s, Collection<StockKey> rows, long token) {
         List<Object> keys = new ArrayList<>();
@@ -177,9 +201,14 @@ public final class StockRegister {
             keys.add(k.warehouse());
         });
         keys.add(token);
-        return Db.rows(s, "SELECT item, warehouse, quantity, NOT (" + FencingRule.admits("fencing_token", "?" + keys.size())
-                + ") FROM stock_balances"
-                + " WHERE (item, warehouse) IN (" + Db.tuples(rows.size(), 2, 1) + ")", keys).map(result -> {
+        return Db.rows(
+                        s,
+                        "SELECT item, warehouse, quantity, NOT ("
+                                + FencingRule.admits("fencing_token", "?" + keys.size())
+                                + ") FROM stock_balances"
+                                + " WHERE (item, warehouse) IN (" + Db.tuples(rows.size(), 2, 1) + ")",
+                        keys)
+                .map(result -> {
                     Map<StockKey, BigDecimal> balances = new HashMap<>();
                     boolean fenced = false;
                     for (Object[] r : result) {
@@ -194,8 +223,16 @@ public final class StockRegister {
         StringBuilder values = new StringBuilder();
         for (Map.Entry<StockKey, BigDecimal> e : rows) {
             int n = p.size();
-            values.append(n == 0 ? "" : ",").append("(?").append(n + 1).append(", ?").append(n + 2)
-                    .append(", cast(?").append(n + 3).append(" as numeric), cast(?").append(n + 4).append(" as bigint))");
+            values.append(n == 0 ? "" : ",")
+                    .append("(?")
+                    .append(n + 1)
+                    .append(", ?")
+                    .append(n + 2)
+                    .append(", cast(?")
+                    .append(n + 3)
+                    .append(" as numeric), cast(?")
+                    .append(n + 4)
+                    .append(" as bigint))");
             p.add(e.getKey().item());
             p.add(e.getKey().warehouse());
             p.add(e.getValue());

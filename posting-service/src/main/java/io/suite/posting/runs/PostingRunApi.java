@@ -10,34 +10,54 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * against real answers in the tests).
  */
 public final class PostingRunApi {
-    private PostingRunApi() {
-    }
+    private PostingRunApi() {}
 
     @Schema(name = "PostingRunStarted")
-    public record RunStarted(@Schema(required = true) String id) {
-    }
+    public record RunStarted(@Schema(required = true) String id) {}
 
-    @Schema(name = "PostingRun", description = "A posting run; finishedAt, owner and heartbeatAt are null while unknown")
-    public record Run(@Schema(required = true) String id,
-            @Schema(required = true, enumeration = {"RUNNING", "DONE", "ABANDONED"}) String status,
-            @Schema(required = true) long posted, @Schema(required = true) long failed,
+    @Schema(
+            name = "PostingRun",
+            description = "A posting run; finishedAt, owner and heartbeatAt are null while unknown")
+    public record Run(
+            @Schema(required = true) String id,
+
+            @Schema(
+                    required = true,
+                    enumeration = {"RUNNING", "DONE", "ABANDONED"})
+            String status,
+
+            @Schema(required = true) long posted,
+            @Schema(required = true) long failed,
             @Schema(required = true) List<Failure> failures,
-            @Schema(required = true, description = "Lock requests of this run that lock-service escalated (0 when every"
-                    + " batch stayed within posting.lock-escalation-threshold rows and no document alone needed more)")
-            long escalations,
-            @Schema(required = true, description = "The distinct covers those requests became") List<Escalated> escalated,
-            @Schema(required = true, format = "date-time") String startedAt,
-            @Schema(required = true, nullable = true, format = "date-time") String finishedAt,
-            @Schema(required = true, nullable = true) String owner,
-            @Schema(required = true, nullable = true, format = "date-time") String heartbeatAt) {
-    }
 
-    @Schema(name = "PostingRunEscalation", description = "What lock-service made of a request: fields kept (e.g."
-            + " {\"warehouse\":\"W1\"}), empty for the whole space")
-    public record Escalated(@Schema(required = true) String space, @Schema(required = true) Map<String, Object> fields) {
-    }
+            @Schema(
+                    required = true,
+                    description =
+                            "Lock requests of this run that lock-service escalated (0 when every"
+                                    + " batch stayed within posting.lock-escalation-threshold rows and no document alone needed more)")
+            long escalations,
+
+            @Schema(required = true, description = "The distinct covers those requests became")
+            List<Escalated> escalated,
+
+            @Schema(required = true, format = "date-time") String startedAt,
+
+            @Schema(required = true, nullable = true, format = "date-time")
+            String finishedAt,
+
+            @Schema(required = true, nullable = true) String owner,
+
+            @Schema(required = true, nullable = true, format = "date-time")
+            String heartbeatAt) {}
+
+    @Schema(
+            name = "PostingRunEscalation",
+            description = "What lock-service made of a request: fields kept (e.g."
+                    + " {\"warehouse\":\"W1\"}), empty for the whole space")
+    public record Escalated(
+            @Schema(required = true) String space,
+            @Schema(required = true) Map<String, Object> fields) {}
 
     @Schema(name = "PostingRunFailure")
-    public record Failure(String documentId, String number, String reason, List<Map<String, Object>> shortages) {
-    }
+    public record Failure(String documentId, String number, String reason, List<Map<String, Object>> shortages) {}
 }

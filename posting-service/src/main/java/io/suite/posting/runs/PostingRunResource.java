@@ -20,8 +20,7 @@ import io.suite.problems.Violations;
 @Path("/v1/posting-runs")
 public class PostingRunResource {
 
-    public record Start(Integer parallelism, Integer batchSize) {
-    }
+    public record Start(Integer parallelism, Integer batchSize) {}
 
     private final PostingRuns runs;
 
@@ -32,8 +31,13 @@ public class PostingRunResource {
     @POST
     @Blocking
     @Operation(summary = "Post every DRAFT document, partitioned by warehouse")
-    @APIResponse(responseCode = "202", description = "Started",
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = PostingRunApi.RunStarted.class)))
+    @APIResponse(
+            responseCode = "202",
+            description = "Started",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = PostingRunApi.RunStarted.class)))
     public Response start(Start body) {
         int parallelism = body == null || body.parallelism() == null ? 4 : body.parallelism();
         int batchSize = body == null || body.batchSize() == null ? 500 : body.batchSize();
@@ -52,8 +56,13 @@ public class PostingRunResource {
     @GET
     @Path("/{id}")
     @Operation(summary = "A posting run")
-    @APIResponse(responseCode = "200", description = "The run",
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = PostingRunApi.Run.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "The run",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = PostingRunApi.Run.class)))
     public Uni<Map<String, Object>> get(@PathParam("id") String id) {
         return runs.find(id).map(view -> view.orElseThrow(() -> PostingRuns.notFound(id)));
     }

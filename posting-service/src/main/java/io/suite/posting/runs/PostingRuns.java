@@ -2,6 +2,8 @@ package io.suite.posting.runs;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -75,7 +77,13 @@ public class PostingRuns {
     private final ObjectMapper json;
     private final PostingConfig config;
 
-    PostingRuns(PostingEngine engine, LockPolicy policy, WriteGuard guard, PostingMetrics metrics, ObjectMapper json, PostingConfig config) {
+    PostingRuns(
+            PostingEngine engine,
+            LockPolicy policy,
+            WriteGuard guard,
+            PostingMetrics metrics,
+            ObjectMapper json,
+            PostingConfig config) {
         this.engine = engine;
         this.policy = policy;
         this.guard = guard;
@@ -102,6 +110,7 @@ public class PostingRuns {
         final Map<UUID, Map<String, Object>> failures = Collections.synchronizedMap(new LinkedHashMap<>());
         /** lock requests of this run that lock-service escalated, and the distinct covers they became */
         final AtomicInteger escalations = new AtomicInteger();
+
         final Set<Escalation> escalated = Collections.synchronizedSet(new LinkedHashSet<>());
 
         Run(String owner) {
@@ -122,14 +131,33 @@ public class PostingRuns {
             synchronized (escalated) {
                 e = escalated.stream().map(c -> (Object) c.view()).toList();
             }
-            return PostingRuns.view(id, status, posted.get(), failed.get(), f, escalations.get(), e, startedAt, finishedAt,
-                    owner, heartbeatAt);
+            return PostingRuns.view(
+                    id,
+                    status,
+                    posted.get(),
+                    failed.get(),
+                    f,
+                    escalations.get(),
+                    e,
+                    startedAt,
+                    finishedAt,
+                    owner,
+                    heartbeatAt);
         }
     }
 
     /** GET /v1/posting-runs/{id}, from memory or from posting_runs. */
-    static Map<String, Object> view(String id, Object status, Object posted, Object failed, List<Object> failures,
-            Object escalations, List<Object> escalated, Instant startedAt, Instant finishedAt, String owner,
+    static Map<String, Object> view(
+            String id,
+            Object status,
+            Object posted,
+            Object failed,
+            List<Object> failures,
+            Object escalations,
+            List<Object> escalated,
+            Instant startedAt,
+            Instant finishedAt,
+            String owner,
             Instant heartbeatAt) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("id", id);
@@ -181,18 +209,36 @@ public class PostingRuns {
     /** The run as saved in posting_runs, as any replica sees it (ABANDONED once its heartbeat stopped). */
     public Uni<Optional<Map<String, Object>>> stored(UUID id) {
         // the heartbeat's age by the database's clock, which also wrote it: no skew between replicas
-        return Panache.withSession(() -> Panache.getSession().chain(s -> Db.rows(s, "SELECT status, posted, failed, failures,"
-                + " started_at, finished_at, owner, heartbeat_at, (extract(epoch FROM now() - heartbeat_at) * 1000)::bigint,"
-                + " escalations, escalated"
-                + " FROM posting_runs WHERE id = ?1", List.of(id)))).map(rows -> {
+        return Panache.withSession(() -> Panache.getSession()
+                        .chain(s -> Db.rows(
+                                s,
+                                "SELECT status, posted, failed, failures,"
+                                        + " started_at, finished_at, owner, heartbeat_at, (extract(epoch FROM now() - heartbeat_at) * 1000)::bigint,"
+                                        + " escalations, escalated"
+                                        + " FROM posting_runs WHERE id = ?1",
+                                List.of(id))))
+                .map(rows -> {
                     if (rows.isEmpty()) {
                         return Optional.empty();
                     }
                     Object[] r = rows.get(0);
-                    String status = RunLiveness.status((String) r[0], Duration.ofMillis(((Number) r[8]).longValue()),
-                            config.runAbandonedAfter(), writableFor());
-                    return Optional.of(view(id.toString(), status, r[1], r[2], parse((String) r[3]), r[9], parse((String) r[10]), instant(r[4]),
-                            r[5] == null ? null : instant(r[5]), (String) r[6], instant(r[7])));
+                    String status = RunLiveness.status(
+                            (String) r[0],
+                            Duration.ofMillis(((Number) r[8]).longValue()),
+                            config.runAbandonedAfter(),
+                            writableFor());
+                    return Optional.of(view(
+                            id.toString(),
+                            status,
+                            r[1],
+                            r[2],
+                            parse((String) r[3]),
+                            r[9],
+                            parse((String) r[10]),
+                            instant(r[4]),
+                            r[5] == null ? null : instant(r[5]),
+                            (String) r[6],
+                            instant(r[7])));
                 });
     }
 
@@ -214,16 +260,25 @@ public class PostingRuns {
         if (writableSince == null) {
             writableSince = Instant.now();
         }
-        List<UUID> running = runs.values().stream().filter(r -> r.finishedAt == null).map(r -> UUID.fromString(r.id)).toList();
+        List<UUID> running = runs.values().stream()
+                .filter(r -> r.finishedAt == null)
+                .map(r -> UUID.fromString(r.id))
+                .toList();
         if (running.isEmpty()) {
             return;
         }
         try {
-            VertxContextSupport.subscribeAndAwait(() -> guard.write(permit -> Panache.withTransaction(() -> Panache.getSession()
-                    .chain(s -> Db.update(s, "UPDATE posting_runs SET heartbeat_at = now() WHERE status = 'RUNNING' AND id IN "
-                            + Db.tuples(1, running.size(), 1), running)))));
+            VertxContextSupport.subscribeAndAwait(() ->
+                    guard.write(permit -> Panache.withTransaction(() -> Panache.getSession()
+                            .chain(s -> Db.update(
+                                    s,
+                                    "UPDATE posting_runs SET heartbeat_at = now() WHERE status = 'RUNNING' AND id IN "
+                                            + Db.tuples(1, running.size(), 1),
+                                    running)))));
             Instant now = Instant.now();
-            runs.values().stream().filter(r -> running.contains(UUID.fromString(r.id))).forEach(r -> r.heartbeatAt = now);
+            runs.values().stream()
+                    .filter(r -> running.contains(UUID.fromString(r.id)))
+                    .forEach(r -> r.heartbeatAt = now);
         } catch (Throwable e) {
             LOG.debugf("posting runs' heartbeat not beaten now: %s", e.toString());
         }
@@ -240,19 +295,29 @@ public class PostingRuns {
         } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(e);
         }
-        List<Object> p = new ArrayList<>(List.of(UUID.fromString(run.id), v.get("status"), v.get("posted"), v.get("failed"),
-                failures, run.startedAt.atOffset(ZoneOffset.UTC)));
+        List<Object> p = new ArrayList<>(List.of(
+                UUID.fromString(run.id),
+                v.get("status"),
+                v.get("posted"),
+                v.get("failed"),
+                failures,
+                run.startedAt.atOffset(ZoneOffset.UTC)));
         p.add(run.finishedAt == null ? null : run.finishedAt.atOffset(ZoneOffset.UTC));
         p.add(run.owner);
         p.add(v.get("escalations"));
         p.add(escalated);
-        return Panache.withTransaction(() -> Panache.getSession().chain(s -> Db.update(s, "INSERT INTO posting_runs"
-                + " (id, status, posted, failed, failures, started_at, finished_at, owner, heartbeat_at, escalations, escalated)"
-                + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, now(), ?9, ?10)"
-                + " ON CONFLICT (id) DO UPDATE SET status = excluded.status, posted = excluded.posted, failed = excluded.failed,"
-                + " failures = excluded.failures, finished_at = excluded.finished_at, heartbeat_at = now(),"
-                + " escalations = excluded.escalations, escalated = excluded.escalated", p)))
-                .invoke(() -> run.heartbeatAt = Instant.now()).replaceWithVoid();
+        return Panache.withTransaction(() -> Panache.getSession()
+                        .chain(s -> Db.update(
+                                s,
+                                "INSERT INTO posting_runs"
+                                        + " (id, status, posted, failed, failures, started_at, finished_at, owner, heartbeat_at, escalations, escalated)"
+                                        + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, now(), ?9, ?10)"
+                                        + " ON CONFLICT (id) DO UPDATE SET status = excluded.status, posted = excluded.posted, failed = excluded.failed,"
+                                        + " failures = excluded.failures, finished_at = excluded.finished_at, heartbeat_at = now(),"
+                                        + " escalations = excluded.escalations, escalated = excluded.escalated",
+                                p)))
+                .invoke(() -> run.heartbeatAt = Instant.now())
+                .replaceWithVoid();
     }
 
     /** Saves progress; a refusal (maintenance) or failure only delays it to the next save. */
@@ -278,25 +343,29 @@ public class PostingRuns {
 
     private List<Object> parse(String failures) {
         try {
-            return json.readValue(failures, new TypeReference<List<Object>>() {
-            });
+            return json.readValue(failures, new TypeReference<List<Object>>() {});
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
 
     private static Instant instant(Object timestamp) {
-        return timestamp instanceof java.time.OffsetDateTime o ? o.toInstant()
-                : timestamp instanceof java.time.LocalDateTime l ? l.toInstant(ZoneOffset.UTC) : (Instant) timestamp;
+        return timestamp instanceof OffsetDateTime o
+                ? o.toInstant()
+                : timestamp instanceof LocalDateTime l ? l.toInstant(ZoneOffset.UTC) : (Instant) timestamp;
     }
 
     private void execute(Run run, int parallelism, int batchSize) {
         try {
             List<DocumentData> drafts = VertxContextSupport.subscribeAndAwait(
-                    () -> Panache.withSession(() -> Document.withStatus(DocumentStatus.DRAFT)))
-                    .stream().map(Document::data).toList();
+                            () -> Panache.withSession(() -> Document.withStatus(DocumentStatus.DRAFT)))
+                    .stream()
+                    .map(Document::data)
+                    .toList();
             Map<String, List<DocumentData>> partitions = new LinkedHashMap<>();
-            drafts.forEach(d -> partitions.computeIfAbsent(d.partition(), k -> new ArrayList<>()).add(d));
+            drafts.forEach(d -> partitions
+                    .computeIfAbsent(d.partition(), k -> new ArrayList<>())
+                    .add(d));
             ConcurrentLinkedQueue<List<DocumentData>> queue = new ConcurrentLinkedQueue<>(partitions.values());
             List<DocumentData> retry = Collections.synchronizedList(new ArrayList<>());
             AtomicBoolean stop = new AtomicBoolean();
@@ -313,7 +382,9 @@ public class PostingRuns {
             pool.awaitTermination(1, TimeUnit.DAYS);
             // second chance, in global order, for documents whose stock may have come from another partition
             List<DocumentData> again = new ArrayList<>(retry);
-            again.sort((a, b) -> a.date().equals(b.date()) ? a.number().compareTo(b.number()) : a.date().compareTo(b.date()));
+            again.sort((a, b) -> a.date().equals(b.date())
+                    ? a.number().compareTo(b.number())
+                    : a.date().compareTo(b.date()));
             for (DocumentData d : again) {
                 if (stop.get()) {
                     break;
@@ -335,11 +406,12 @@ public class PostingRuns {
         }
     }
 
-    private void postPartition(Run run, List<DocumentData> partition, int batchSize, List<DocumentData> retry, AtomicBoolean stop) {
+    private void postPartition(
+            Run run, List<DocumentData> partition, int batchSize, List<DocumentData> retry, AtomicBoolean stop) {
         // a batch holds documents of one lock plan (AUTOMATIC_AND_MANAGED may differ per type), and no more
         // Stock rows than lock-service escalates at
-        for (List<DocumentData> batch : RunBatches.of(partition, batchSize, config.lockEscalationThreshold(),
-                Movements::rows, d -> policy.plan(d.type()))) {
+        for (List<DocumentData> batch : RunBatches.of(
+                partition, batchSize, config.lockEscalationThreshold(), Movements::rows, d -> policy.plan(d.type()))) {
             if (stop.get()) {
                 return;
             }
@@ -353,10 +425,12 @@ public class PostingRuns {
      * large is posted as two halves.
      */
     private int post(Run run, List<DocumentData> batch, List<DocumentData> retry, AtomicBoolean stop) {
-        List<PostingJob> jobs = batch.stream().map(d -> new PostingJob(d, false, PostingJob.Op.POST, false)).toList();
+        List<PostingJob> jobs = batch.stream()
+                .map(d -> new PostingJob(d, false, PostingJob.Op.POST, false))
+                .toList();
         try {
-            List<DocumentOutcome> outcomes = VertxContextSupport.subscribeAndAwait(
-                    () -> guard.write(permit -> engine.run(jobs, false, null, permit, covers -> escalated(run, batch, covers))));
+            List<DocumentOutcome> outcomes = VertxContextSupport.subscribeAndAwait(() -> guard.write(
+                    permit -> engine.run(jobs, false, null, permit, covers -> escalated(run, batch, covers))));
             int posted = 0;
             for (DocumentOutcome o : outcomes) {
                 switch (o.outcome()) {
@@ -382,13 +456,16 @@ public class PostingRuns {
             if (tooLarge(failure) && batch.size() > 1) {
                 metrics.batchSplit();
                 int half = batch.size() / 2;
-                LOG.infof("posting run %s: lock-service refused the rows of %d documents in one request: split in two",
+                LOG.infof(
+                        "posting run %s: lock-service refused the rows of %d documents in one request: split in two",
                         run.id, batch.size());
-                return post(run, batch.subList(0, half), retry, stop) + post(run, batch.subList(half, batch.size()), retry, stop);
+                return post(run, batch.subList(0, half), retry, stop)
+                        + post(run, batch.subList(half, batch.size()), retry, stop);
             }
             // PostgreSQL gone: reported as the API would answer it (outcome-unknown: the batch's one transaction
             // may have committed, then its documents are POSTED; else they are still DRAFT for the next run)
-            Throwable e = DatabaseOutage.unreachable(failure) ? DatabaseOutage.unavailable(failure)
+            Throwable e = DatabaseOutage.unreachable(failure)
+                    ? DatabaseOutage.unavailable(failure)
                     : DatabaseOutage.ofWrite(failure);
             String reason = e instanceof HttpProblem p && p.getType() != null
                     ? p.getType().toString().replace(ProblemTypes.BASE, "")
@@ -412,8 +489,9 @@ public class PostingRuns {
      */
     private void escalated(Run run, List<DocumentData> batch, List<Escalation> covers) {
         if (run.escalations.get() == 0 && batch.size() > 1) {
-            LOG.warnf("posting run %s: lock-service escalated a batch of %d documents within posting.lock-escalation-threshold"
-                    + " (%d rows): its lock.escalation-threshold is lower; set LOCK_ESCALATION_THRESHOLD for both services",
+            LOG.warnf(
+                    "posting run %s: lock-service escalated a batch of %d documents within posting.lock-escalation-threshold"
+                            + " (%d rows): its lock.escalation-threshold is lower; set LOCK_ESCALATION_THRESHOLD for both services",
                     run.id, batch.size(), config.lockEscalationThreshold());
         }
         run.escalated(covers);

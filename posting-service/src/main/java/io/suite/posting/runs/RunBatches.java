@@ -14,11 +14,10 @@ import java.util.function.Function;
  * whose rows alone are more goes over it, alone in its batch.
  */
 public final class RunBatches {
-    private RunBatches() {
-    }
+    private RunBatches() {}
 
-    public static <D, R> List<List<D>> of(List<D> documents, int maxDocuments, int maxRows, Function<D, Set<R>> rows,
-            Function<D, Object> plan) {
+    public static <D, R> List<List<D>> of(
+            List<D> documents, int maxDocuments, int maxRows, Function<D, Set<R>> rows, Function<D, Object> plan) {
         List<List<D>> batches = new ArrayList<>();
         List<D> batch = new ArrayList<>();
         Set<R> locked = new HashSet<>();
@@ -26,7 +25,8 @@ public final class RunBatches {
         for (D d : documents) {
             Set<R> mine = rows.apply(d);
             long added = mine.stream().filter(r -> !locked.contains(r)).count();
-            boolean fits = batch.size() < maxDocuments && Objects.equals(plan.apply(d), batchPlan)
+            boolean fits = batch.size() < maxDocuments
+                    && Objects.equals(plan.apply(d), batchPlan)
                     && locked.size() + added <= maxRows;
             if (!batch.isEmpty() && !fits) {
                 batches.add(batch);

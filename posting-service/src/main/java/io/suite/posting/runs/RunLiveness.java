@@ -12,8 +12,7 @@ public final class RunLiveness {
     public static final String RUNNING = "RUNNING";
     public static final String ABANDONED = "ABANDONED";
 
-    private RunLiveness() {
-    }
+    private RunLiveness() {}
 
     /** {@code writableFor}: how long this replica has been admitting writes (zero while it refuses them). */
     public static String status(String stored, Duration heartbeatAge, Duration abandonedAfter, Duration writableFor) {

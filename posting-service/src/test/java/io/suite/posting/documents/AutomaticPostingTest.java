@@ -1,12 +1,6 @@
 package io.suite.posting.documents;
 
-import static io.restassured.RestAssured.given;
-import static io.suite.posting.Api.create;
-import static io.suite.posting.Api.doc;
-import static io.suite.posting.Api.line;
-import static io.suite.posting.Api.receipt;
-import static org.hamcrest.Matchers.equalTo;
-
+import java.net.URL;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -17,6 +11,13 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.suite.posting.Scenarios;
 import io.suite.testing.Unique;
+
+import static io.restassured.RestAssured.given;
+import static io.suite.posting.Api.create;
+import static io.suite.posting.Api.doc;
+import static io.suite.posting.Api.line;
+import static io.suite.posting.Api.receipt;
+import static org.hamcrest.Matchers.equalTo;
 
 /** AUTOMATIC mode: SERIALIZABLE with retries, no lock-service; balance control must hold the same. */
 @QuarkusTest
@@ -31,7 +32,7 @@ class AutomaticPostingTest {
     }
 
     @TestHTTPResource("/")
-    java.net.URL url;
+    URL url;
 
     @Test
     void balanceControlHoldsUnder40ConcurrentShipments() {
@@ -44,7 +45,9 @@ class AutomaticPostingTest {
         String wh = Unique.name("wh");
         String receipt = receipt(item, wh, 2);
         create(doc("SHIPMENT", true, line(item, wh, 2))).then().statusCode(201);
-        given().post("/v1/documents/" + receipt + "/unpost").then().statusCode(422)
+        given().post("/v1/documents/" + receipt + "/unpost")
+                .then()
+                .statusCode(422)
                 .body("type", equalTo("https://suite.dev/problems/insufficient-stock"));
     }
 }

@@ -1,10 +1,10 @@
 package io.suite.posting.documents;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** A grouped document's lock wait counts from its arrival in posting, not from its group's request. */
 class LockWaitLeftTest {

@@ -1,30 +1,17 @@
 package io.suite.posting.documents;
 
-import static io.restassured.RestAssured.given;
-import static io.suite.posting.Api.balance;
-import static io.suite.posting.Api.create;
-import static io.suite.posting.Api.doc;
-import static io.suite.posting.Api.line;
-import static io.suite.posting.Api.receipt;
-import static io.suite.posting.Api.transferLine;
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.hasSize;
-import static org.hamcrest.Matchers.notNullValue;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.math.BigDecimal;
+import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.inject.Inject;
@@ -32,19 +19,18 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.hamcrest.MatcherAssert;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-import io.suite.writeguard.ReadOnlyException;
-import io.suite.writeguard.WriteGuard;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -67,6 +53,24 @@ import io.suite.posting.model.DocumentData;
 import io.suite.posting.registers.StockKey;
 import io.suite.posting.registers.StockRegister;
 import io.suite.testing.Unique;
+import io.suite.writeguard.ReadOnlyException;
+import io.suite.writeguard.WriteGuard;
+
+import static io.restassured.RestAssured.given;
+import static io.suite.posting.Api.balance;
+import static io.suite.posting.Api.create;
+import static io.suite.posting.Api.doc;
+import static io.suite.posting.Api.line;
+import static io.suite.posting.Api.receipt;
+import static io.suite.posting.Api.transferLine;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The posting API in MANAGED mode (the default) against real PostgreSQL, Kafka and lock-service. */
 @QuarkusTest
@@ -75,15 +79,18 @@ import io.suite.testing.Unique;
 class ManagedPostingTest {
 
     @TestHTTPResource("/")
-    java.net.URL url;
+    URL url;
 
     @Inject
     @RestClient
     LockServiceClient locks;
+
     @Inject
     GroupedPosting grouped;
+
     @Inject
     PostingEngine engine;
+
     @Inject
     MeterRegistry registry;
 
@@ -98,18 +105,33 @@ class ManagedPostingTest {
         String w1 = Unique.name("wh");
         String w2 = Unique.name("wh");
         receipt(item, w1, 10);
-        create("{\"type\":\"SHIPMENT\",\"date\":\"2026-11-20\",\"lines\":[{\"item\":\"" + item + "\",\"warehouse\":\"" + w1
-                + "\",\"quantity\":2.5,\"amount\":30.25}]}").then().statusCode(201).body("status", equalTo("POSTED"));
+        create("{\"type\":\"SHIPMENT\",\"date\":\"2026-11-20\",\"lines\":[{\"item\":\"" + item + "\",\"warehouse\":\""
+                        + w1 + "\",\"quantity\":2.5,\"amount\":30.25}]}")
+                .then()
+                .statusCode(201)
+                .body("status", equalTo("POSTED"));
         create(doc("TRANSFER", true, transferLine(item, w1, w2, 4))).then().statusCode(201);
         assertEquals(0, balance(item, w1).compareTo(new BigDecimal("3.5")));
         assertEquals(0, balance(item, w2).compareTo(new BigDecimal("4")));
         // a transfer needs stock at its source
-        create(doc("TRANSFER", true, transferLine(item, w2, w1, 5))).then().statusCode(422)
+        create(doc("TRANSFER", true, transferLine(item, w2, w1, 5)))
+                .then()
+                .statusCode(422)
                 .body("shortages[0].warehouse", equalTo(w2));
-        given().queryParam("item", item).queryParam("from", "2026-11-01").queryParam("to", "2026-11-30").get("/v1/sales")
-                .then().statusCode(200).body("turnovers", hasSize(1)).body("turnovers[0].quantity", equalTo(2.5f))
+        given().queryParam("item", item)
+                .queryParam("from", "2026-11-01")
+                .queryParam("to", "2026-11-30")
+                .get("/v1/sales")
+                .then()
+                .statusCode(200)
+                .body("turnovers", hasSize(1))
+                .body("turnovers[0].quantity", equalTo(2.5f))
                 .body("turnovers[0].amount", equalTo(30.25f));
-        given().queryParam("item", item).queryParam("from", "2026-11-21").get("/v1/sales").then().body("turnovers", hasSize(0));
+        given().queryParam("item", item)
+                .queryParam("from", "2026-11-21")
+                .get("/v1/sales")
+                .then()
+                .body("turnovers", hasSize(0));
         given().queryParam("from", "yesterday").get("/v1/sales").then().statusCode(400);
         Api.assertConsistent();
     }
@@ -119,13 +141,26 @@ class ManagedPostingTest {
         String item = Unique.name("item");
         String wh = Unique.name("wh");
         receipt(item, wh, 100);
-        Api.concurrently(url.getPort(), Collections.nCopies(16, doc("SHIPMENT", true,
-                "{\"item\":\"" + item + "\",\"warehouse\":\"" + wh + "\",\"quantity\":1,\"amount\":2}")))
+        Api.concurrently(
+                        url.getPort(),
+                        Collections.nCopies(
+                                16,
+                                doc(
+                                        "SHIPMENT",
+                                        true,
+                                        "{\"item\":\"" + item + "\",\"warehouse\":\"" + wh
+                                                + "\",\"quantity\":1,\"amount\":2}")))
                 .forEach(r -> assertEquals(201, r.statusCode(), r.body()));
-        given().queryParam("item", item).get("/v1/sales").then().body("turnovers[0].quantity", equalTo(16.0f))
+        given().queryParam("item", item)
+                .get("/v1/sales")
+                .then()
+                .body("turnovers[0].quantity", equalTo(16.0f))
                 .body("turnovers[0].amount", equalTo(32.0f));
         given().post("/v1/registers/sales/collapse").then().statusCode(200).body("collapsedRows", notNullValue());
-        given().queryParam("item", item).get("/v1/sales").then().body("turnovers", hasSize(1))
+        given().queryParam("item", item)
+                .get("/v1/sales")
+                .then()
+                .body("turnovers", hasSize(1))
                 .body("turnovers[0].quantity", equalTo(16.0f));
         Api.assertConsistent();
     }
@@ -136,22 +171,31 @@ class ManagedPostingTest {
         String wh = Unique.name("wh");
         String receipt = receipt(item, wh, 5);
         create(doc("SHIPMENT", true, line(item, wh, 3))).then().statusCode(201);
-        given().post("/v1/documents/" + receipt + "/unpost").then().statusCode(422)
+        given().post("/v1/documents/" + receipt + "/unpost")
+                .then()
+                .statusCode(422)
                 .contentType(containsString("application/problem+json"))
                 .body("type", equalTo("https://suite.dev/problems/insufficient-stock"))
-                .body("shortages[0].requested", equalTo(5.0f)).body("shortages[0].available", equalTo(2.0f));
+                .body("shortages[0].requested", equalTo(5.0f))
+                .body("shortages[0].available", equalTo(2.0f));
         given().get("/v1/documents/" + receipt).then().body("status", equalTo("POSTED"));
-        given().post("/v1/documents/" + receipt + "/post").then().statusCode(200).body("status", equalTo("POSTED"));
+        given().post("/v1/documents/" + receipt + "/post")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("POSTED"));
         assertEquals(0, balance(item, wh).compareTo(new BigDecimal(2)));
 
         String more = receipt(item, wh, 1);
         given().post("/v1/documents/" + more + "/unpost").then().statusCode(200).body("status", equalTo("DRAFT"));
         given().post("/v1/documents/" + more + "/unpost").then().statusCode(409);
-        given().queryParam("status", "DRAFT").get("/v1/documents").then().statusCode(200)
+        given().queryParam("status", "DRAFT")
+                .get("/v1/documents")
+                .then()
+                .statusCode(200)
                 .body("findAll { it.id == '" + more + "' }", hasSize(1));
         given().post("/v1/documents/" + more + "/post").then().statusCode(200).body("status", equalTo("POSTED"));
         assertEquals(0, balance(item, wh).compareTo(new BigDecimal(3)));
-        given().get("/v1/documents/" + java.util.UUID.randomUUID()).then().statusCode(404);
+        given().get("/v1/documents/" + UUID.randomUUID()).then().statusCode(404);
         given().get("/v1/documents/not-a-uuid").then().statusCode(404);
         Api.assertConsistent();
     }
@@ -162,24 +206,41 @@ class ManagedPostingTest {
         String wh = Unique.name("wh");
         String key = Unique.name("key");
         String body = doc("RECEIPT", true, line(item, wh, 7));
-        Response first = given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(body).post("/v1/documents");
+        Response first = given().contentType(ContentType.JSON)
+                .header("Idempotency-Key", key)
+                .body(body)
+                .post("/v1/documents");
         first.then().statusCode(201);
-        Response again = given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(body).post("/v1/documents");
+        Response again = given().contentType(ContentType.JSON)
+                .header("Idempotency-Key", key)
+                .body(body)
+                .post("/v1/documents");
         again.then().statusCode(201).body("id", equalTo(first.jsonPath().getString("id")));
         assertEquals(first.jsonPath().getMap("$"), again.jsonPath().getMap("$"));
-        given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(doc("RECEIPT", true, line(item, wh, 8)))
-                .post("/v1/documents").then().statusCode(409).contentType(containsString("application/problem+json"));
+        given().contentType(ContentType.JSON)
+                .header("Idempotency-Key", key)
+                .body(doc("RECEIPT", true, line(item, wh, 8)))
+                .post("/v1/documents")
+                .then()
+                .statusCode(409)
+                .contentType(containsString("application/problem+json"));
         assertEquals(0, balance(item, wh).compareTo(new BigDecimal(7)));
 
         // concurrent requests with one key: one document, every answer the same
         String key2 = Unique.name("key");
         List<CompletableFuture<Response>> all = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            all.add(CompletableFuture.supplyAsync(() -> given().contentType(ContentType.JSON).header("Idempotency-Key", key2)
-                    .body(doc("RECEIPT", true, line(item, wh, 1))).post("/v1/documents")));
+            all.add(CompletableFuture.supplyAsync(() -> given().contentType(ContentType.JSON)
+                    .header("Idempotency-Key", key2)
+                    .body(doc("RECEIPT", true, line(item, wh, 1)))
+                    .post("/v1/documents")));
         }
-        List<String> ids = all.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 201)
-                .map(r -> r.jsonPath().getString("id")).distinct().toList();
+        List<String> ids = all.stream()
+                .map(CompletableFuture::join)
+                .filter(r -> r.statusCode() == 201)
+                .map(r -> r.jsonPath().getString("id"))
+                .distinct()
+                .toList();
         assertEquals(1, ids.size());
         assertEquals(0, balance(item, wh).compareTo(new BigDecimal(8)));
     }
@@ -199,8 +260,10 @@ class ManagedPostingTest {
                 doc("RECEIPT", true),
                 "{\"type\":\"RECEIPT\",\"date\":\"2026-13-01\",\"lines\":[" + line(item, wh, 1) + "]}",
                 "{\"type\":\"RECEIPT\",\"number\":\"" + "N".repeat(41) + "\",\"lines\":[" + line(item, wh, 1) + "]}",
-                "{\"type\":\"RECEIPT\",\"lines\":[{\"item\":\"" + item + "\",\"warehouse\":\"" + wh + "\",\"quantity\":\"many\"}]}",
-                "{\"type\":\"RECEIPT\",\"lines\":[" + String.join(",", Collections.nCopies(1001, line(item, wh, 1))) + "]}",
+                "{\"type\":\"RECEIPT\",\"lines\":[{\"item\":\"" + item + "\",\"warehouse\":\"" + wh
+                        + "\",\"quantity\":\"many\"}]}",
+                "{\"type\":\"RECEIPT\",\"lines\":[" + String.join(",", Collections.nCopies(1001, line(item, wh, 1)))
+                        + "]}",
                 "not json");
         for (String body : bad) {
             create(body).then().statusCode(400).contentType(containsString("application/problem+json"));
@@ -215,39 +278,75 @@ class ManagedPostingTest {
         String w1 = Unique.name("wh");
         String w2 = Unique.name("wh");
         // W1: receipt 5, shipment 3, shipment 3 (one too many); W2 gets 2 by a transfer from W1 and ships 2
-        create("{\"type\":\"RECEIPT\",\"post\":false,\"number\":\"A1\",\"date\":\"2026-01-01\",\"lines\":[" + line(item, w1, 6) + "]}")
-                .then().statusCode(201).body("status", equalTo("DRAFT"));
-        create("{\"type\":\"SHIPMENT\",\"post\":false,\"number\":\"A2\",\"date\":\"2026-01-02\",\"lines\":[" + line(item, w1, 3) + "]}");
+        create("{\"type\":\"RECEIPT\",\"post\":false,\"number\":\"A1\",\"date\":\"2026-01-01\",\"lines\":["
+                        + line(item, w1, 6) + "]}")
+                .then()
+                .statusCode(201)
+                .body("status", equalTo("DRAFT"));
+        create("{\"type\":\"SHIPMENT\",\"post\":false,\"number\":\"A2\",\"date\":\"2026-01-02\",\"lines\":["
+                + line(item, w1, 3) + "]}");
         create("{\"type\":\"TRANSFER\",\"post\":false,\"number\":\"A3\",\"date\":\"2026-01-03\",\"lines\":["
                 + transferLine(item, w1, w2, 2) + "]}");
         String a4 = create("{\"type\":\"SHIPMENT\",\"post\":false,\"number\":\"A4\",\"date\":\"2026-01-04\",\"lines\":["
-                + line(item, w1, 3) + "]}").then().statusCode(201).extract().path("id");
-        create("{\"type\":\"SHIPMENT\",\"post\":false,\"number\":\"A5\",\"date\":\"2026-01-05\",\"lines\":[" + line(item, w2, 2) + "]}");
-        String id = given().contentType(ContentType.JSON).body("{\"parallelism\":4,\"batchSize\":2}").post("/v1/posting-runs")
-                .then().statusCode(202).extract().path("id");
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/v1/posting-runs/" + id).then()
-                .body("status", equalTo("DONE")));
+                        + line(item, w1, 3) + "]}")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        create("{\"type\":\"SHIPMENT\",\"post\":false,\"number\":\"A5\",\"date\":\"2026-01-05\",\"lines\":["
+                + line(item, w2, 2) + "]}");
+        String id = given().contentType(ContentType.JSON)
+                .body("{\"parallelism\":4,\"batchSize\":2}")
+                .post("/v1/posting-runs")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(
+                        () -> given().get("/v1/posting-runs/" + id).then().body("status", equalTo("DONE")));
         // other tests' drafts may be in this run too: judge by this test's rows
         Response run = given().get("/v1/posting-runs/" + id);
         List<Map<String, Object>> failures = run.jsonPath().getList("failures");
-        List<Object> mine = failures.stream().filter(f -> a4.equals(f.get("documentId"))).map(f -> f.get("reason")).toList();
+        List<Object> mine = failures.stream()
+                .filter(f -> a4.equals(f.get("documentId")))
+                .map(f -> f.get("reason"))
+                .toList();
         assertEquals(List.of("insufficient-stock"), mine, failures.toString());
         assertEquals(0, balance(item, w1).compareTo(BigDecimal.ONE));
         assertEquals(0, balance(item, w2).compareTo(BigDecimal.ZERO));
         // saved in PostgreSQL: any replica answers, also for a run another instance ran
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals("DONE", VertxContextSupport.subscribeAndAwait(
-                () -> Panache.withSession(() -> Panache.getSession().chain(s -> Db.rows(s, "SELECT status FROM posting_runs WHERE id = ?1",
-                        List.of(java.util.UUID.fromString(id))))).map(r -> r.isEmpty() ? null : r.get(0)[0]))));
-        String elsewhere = java.util.UUID.randomUUID().toString();
-        VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> Panache.getSession().chain(s -> Db.update(s,
-                "INSERT INTO posting_runs (id, status, posted, failed, failures, started_at) VALUES (?1, 'RUNNING', 7, 1,"
-                        + " '[{\"documentId\":\"d\",\"reason\":\"lock-timeout\"}]', now())", List.of(java.util.UUID.fromString(elsewhere))))));
-        given().get("/v1/posting-runs/" + elsewhere).then().statusCode(200).body("status", equalTo("RUNNING"))
-                .body("posted", equalTo(7)).body("failed", equalTo(1)).body("failures[0].reason", equalTo("lock-timeout"))
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertEquals(
+                        "DONE",
+                        VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> Panache.getSession()
+                                        .chain(s -> Db.rows(
+                                                s,
+                                                "SELECT status FROM posting_runs WHERE id = ?1",
+                                                List.of(UUID.fromString(id)))))
+                                .map(r -> r.isEmpty() ? null : r.get(0)[0]))));
+        String elsewhere = UUID.randomUUID().toString();
+        VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> Panache.getSession()
+                .chain(s -> Db.update(
+                        s,
+                        "INSERT INTO posting_runs (id, status, posted, failed, failures, started_at) VALUES (?1, 'RUNNING', 7, 1,"
+                                + " '[{\"documentId\":\"d\",\"reason\":\"lock-timeout\"}]', now())",
+                        List.of(UUID.fromString(elsewhere))))));
+        given().get("/v1/posting-runs/" + elsewhere)
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("RUNNING"))
+                .body("posted", equalTo(7))
+                .body("failed", equalTo(1))
+                .body("failures[0].reason", equalTo("lock-timeout"))
                 .body("startedAt", notNullValue());
-        given().contentType(ContentType.JSON).body("{\"parallelism\":0,\"batchSize\":2}").post("/v1/posting-runs").then().statusCode(400);
+        given().contentType(ContentType.JSON)
+                .body("{\"parallelism\":0,\"batchSize\":2}")
+                .post("/v1/posting-runs")
+                .then()
+                .statusCode(400);
         given().get("/v1/posting-runs/nope").then().statusCode(404);
-        given().get("/v1/posting-runs/" + java.util.UUID.randomUUID()).then().statusCode(404);
+        given().get("/v1/posting-runs/" + UUID.randomUUID()).then().statusCode(404);
         Api.assertConsistent();
     }
 
@@ -260,7 +359,9 @@ class ManagedPostingTest {
         create(doc("SHIPMENT", true, line(item, wh, 3))).then().statusCode(422);
         given().post("/v1/documents/" + receipt + "/unpost").then().statusCode(200);
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+        p.put(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
         p.put(ConsumerConfig.GROUP_ID_CONFIG, Unique.name("posting-test"));
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -290,7 +391,9 @@ class ManagedPostingTest {
         String receipt = receipt(Unique.name("item"), Unique.name("wh"), 1);
         String unsent = Unique.name("never-sent");
         // a row claimed for a day: the relay leaves it unsent
-        outboxSql("INSERT INTO outbox (event_key, payload, claimed_until) VALUES (?1, '{}', now() + interval '1 day')", unsent);
+        outboxSql(
+                "INSERT INTO outbox (event_key, payload, claimed_until) VALUES (?1, '{}', now() + interval '1 day')",
+                unsent);
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> Api.outboxRows(receipt, false) == 0);
             assertEquals(1L, Api.outboxRows(unsent, false));
@@ -300,8 +403,8 @@ class ManagedPostingTest {
     }
 
     private static void outboxSql(String sql, String key) throws Throwable {
-        VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> Panache.getSession()
-                .chain(s -> Db.update(s, sql, List.of(key)))));
+        VertxContextSupport.subscribeAndAwait(() ->
+                Panache.withTransaction(() -> Panache.getSession().chain(s -> Db.update(s, sql, List.of(key)))));
     }
 
     @Test
@@ -310,23 +413,39 @@ class ManagedPostingTest {
         String wh = Unique.name("wh");
         receipt(item, wh, 10);
         StockKey row = new StockKey(item, wh);
-        LockServiceClient.Transaction stale = locks.begin(new LockServiceClient.Begin("test", "stale holder", 1000, 5000, List.of(
-                new LockServiceClient.Item(ManagedLocks.STOCK_SPACE, "EXCLUSIVE", List.of(Map.of("item", item, "warehouse", wh))))))
-                .await().atMost(Duration.ofSeconds(10));
+        LockServiceClient.Transaction stale = locks.begin(new LockServiceClient.Begin(
+                        "test",
+                        "stale holder",
+                        1000,
+                        5000,
+                        List.of(new LockServiceClient.Item(
+                                ManagedLocks.STOCK_SPACE,
+                                "EXCLUSIVE",
+                                List.of(Map.of("item", item, "warehouse", wh))))))
+                .await()
+                .atMost(Duration.ofSeconds(10));
         long staleToken = stale.fencingToken();
         // the lease runs out (the lock is freed) and another posting writes the row under a newer grant
         create(doc("SHIPMENT", true, line(item, wh, 1))).then().statusCode(201);
         String lockUrl = ConfigProvider.getConfig().getValue("quarkus.rest-client.lock-service.url", String.class);
-        given().header("X-Lock-Token", stale.token()).get(lockUrl + "/v1/lock-transactions/" + stale.id()).then().statusCode(404);
-        HttpProblem refused = assertThrows(HttpProblem.class, () -> VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(
-                () -> Panache.getSession().chain(s -> StockRegister.apply(s, Map.of(row, new BigDecimal("-9")), java.util.Set.of(row), staleToken)))));
+        given().header("X-Lock-Token", stale.token())
+                .get(lockUrl + "/v1/lock-transactions/" + stale.id())
+                .then()
+                .statusCode(404);
+        HttpProblem refused = assertThrows(
+                HttpProblem.class,
+                () -> VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> Panache.getSession()
+                        .chain(s ->
+                                StockRegister.apply(s, Map.of(row, new BigDecimal("-9")), Set.of(row), staleToken)))));
         assertEquals(409, refused.getStatusCode());
         // the one-statement write under a lock leaves the fenced row alone, so the statement fails and writes nothing
         for (BigDecimal change : List.of(new BigDecimal("-9"), BigDecimal.ONE)) {
             Writes w = new Writes();
             StockRegister.addUnderLock(w, Map.of(row, change), staleToken);
-            Throwable failed = assertThrows(Throwable.class, () -> VertxContextSupport.subscribeAndAwait(
-                    () -> Panache.withSession(() -> Panache.getSession().chain(w::runAsOne))));
+            Throwable failed = assertThrows(
+                    Throwable.class,
+                    () -> VertxContextSupport.subscribeAndAwait(
+                            () -> Panache.withSession(() -> Panache.getSession().chain(w::runAsOne))));
             assertTrue(StockRegister.leftAlone(failed), failed::toString);
         }
         StockRegister.Current current = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(
@@ -346,9 +465,17 @@ class ManagedPostingTest {
         String wh = Unique.name("wh");
         receipt(item, wh, 10);
         // another client of lock-service holds the row: the first posting waits there, the others here
-        LockServiceClient.Transaction holder = locks.begin(new LockServiceClient.Begin("test", "holds the row", 30_000, 5000,
-                List.of(new LockServiceClient.Item(ManagedLocks.STOCK_SPACE, "EXCLUSIVE", List.of(Map.of("item", item, "warehouse", wh))))))
-                .await().atMost(Duration.ofSeconds(10));
+        LockServiceClient.Transaction holder = locks.begin(new LockServiceClient.Begin(
+                        "test",
+                        "holds the row",
+                        30_000,
+                        5000,
+                        List.of(new LockServiceClient.Item(
+                                ManagedLocks.STOCK_SPACE,
+                                "EXCLUSIVE",
+                                List.of(Map.of("item", item, "warehouse", wh))))))
+                .await()
+                .atMost(Duration.ofSeconds(10));
         DistributionSummary groups = registry.get("posting.group.documents").summary();
         long groupsBefore = groups.count();
         double documentsBefore = groups.totalAmount();
@@ -357,13 +484,14 @@ class ManagedPostingTest {
             bodies.add(doc("SHIPMENT", true, line(item, wh, 1)));
         }
         bodies.add(doc("SHIPMENT", true, line(item, wh, 20)));
-        CompletableFuture<List<HttpResponse<String>>> answers = CompletableFuture.supplyAsync(
-                () -> Api.concurrently(url.getPort(), bodies));
+        CompletableFuture<List<HttpResponse<String>>> answers =
+                CompletableFuture.supplyAsync(() -> Api.concurrently(url.getPort(), bodies));
         await().atMost(Duration.ofSeconds(20)).until(() -> grouped.waitingForGroups() == bodies.size() - 1);
         locks.end(holder.id(), holder.token()).await().atMost(Duration.ofSeconds(10));
         List<HttpResponse<String>> all = answers.join();
         assertEquals(5, all.stream().filter(r -> r.statusCode() == 201).count());
-        HttpResponse<String> refused = all.stream().filter(r -> r.statusCode() == 422).findFirst().orElseThrow();
+        HttpResponse<String> refused =
+                all.stream().filter(r -> r.statusCode() == 422).findFirst().orElseThrow();
         assertEquals(20.0f, Api.json(refused).getFloat("shortages[0].requested"));
         // the first went alone (it was waiting in lock-service), the other five as one group
         assertEquals(2, groups.count() - groupsBefore);
@@ -380,17 +508,27 @@ class ManagedPostingTest {
         String fresh = Unique.name("wh");
         receipt(item, wh, 4);
         // a row that is not there yet: nothing available
-        create(doc("SHIPMENT", true, line(item, fresh, 1))).then().statusCode(422)
-                .body("shortages[0].warehouse", equalTo(fresh)).body("shortages[0].available", equalTo(0));
+        create(doc("SHIPMENT", true, line(item, fresh, 1)))
+                .then()
+                .statusCode(422)
+                .body("shortages[0].warehouse", equalTo(fresh))
+                .body("shortages[0].available", equalTo(0));
         // an existing row going negative: refused with what it has, nothing written
-        create(doc("SHIPMENT", true, line(item, wh, 5))).then().statusCode(422)
-                .body("shortages[0].requested", equalTo(5.0f)).body("shortages[0].available", equalTo(4.0f));
+        create(doc("SHIPMENT", true, line(item, wh, 5)))
+                .then()
+                .statusCode(422)
+                .body("shortages[0].requested", equalTo(5.0f))
+                .body("shortages[0].available", equalTo(4.0f));
         // one row enough and one short, in one document: only the short one reported, neither written
         String other = Unique.name("item");
         receipt(other, wh, 2);
-        create(doc("SHIPMENT", true, line(item, wh, 1), line(other, wh, 3))).then().statusCode(422)
-                .body("shortages.size()", equalTo(1)).body("shortages[0].item", equalTo(other))
-                .body("shortages[0].requested", equalTo(3.0f)).body("shortages[0].available", equalTo(2.0f));
+        create(doc("SHIPMENT", true, line(item, wh, 1), line(other, wh, 3)))
+                .then()
+                .statusCode(422)
+                .body("shortages.size()", equalTo(1))
+                .body("shortages[0].item", equalTo(other))
+                .body("shortages[0].requested", equalTo(3.0f))
+                .body("shortages[0].available", equalTo(2.0f));
         assertEquals(0, balance(item, wh).compareTo(new BigDecimal(4)));
         assertEquals(0, balance(other, wh).compareTo(new BigDecimal(2)));
         // an increase on a new row and a decrease on an existing one, in one document
@@ -402,13 +540,23 @@ class ManagedPostingTest {
 
     @Test
     void publishesTheAgreedMetrics() {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        for (String name : List.of("posting_documents_total{outcome=\"posted\",type=\"SHIPMENT\"}", "posting_latency_seconds_bucket",
-                "posting_balance_rejections_total", "posting_lock_wait_seconds_bucket", "posting_retries_total",
-                "posting_lock_held_seconds_count{phase=\"writing\"}", "posting_lock_held_seconds_count{phase=\"releasing\"}",
-                "posting_outbox_send_failures_total", "sql_pool_queue_delay_seconds_count", "sql_pool_usage_seconds_count",
-                "posting_group_documents_count", "posting_group_wait_seconds_bucket", "posting_group_waiting")) {
-            org.hamcrest.MatcherAssert.assertThat(metrics, containsString(name));
+        String metrics =
+                given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String name : List.of(
+                "posting_documents_total{outcome=\"posted\",type=\"SHIPMENT\"}",
+                "posting_latency_seconds_bucket",
+                "posting_balance_rejections_total",
+                "posting_lock_wait_seconds_bucket",
+                "posting_retries_total",
+                "posting_lock_held_seconds_count{phase=\"writing\"}",
+                "posting_lock_held_seconds_count{phase=\"releasing\"}",
+                "posting_outbox_send_failures_total",
+                "sql_pool_queue_delay_seconds_count",
+                "sql_pool_usage_seconds_count",
+                "posting_group_documents_count",
+                "posting_group_wait_seconds_bucket",
+                "posting_group_waiting")) {
+            MatcherAssert.assertThat(metrics, containsString(name));
         }
     }
 
@@ -417,7 +565,9 @@ class ManagedPostingTest {
 
     private static void publishState(String json) throws Exception {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+        p.put(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         // this instance's own unique state topic (PostingTestResources), never the real maintenance-state
@@ -433,26 +583,44 @@ class ManagedPostingTest {
         String item = Unique.name("item");
         String wh = Unique.name("wh");
         receipt(item, wh, 4);
-        publishState("{\"mode\":\"READ_ONLY\",\"epoch\":1,\"reason\":\"posting test\",\"since\":\"2026-11-22T00:00:00Z\"}");
+        publishState(
+                "{\"mode\":\"READ_ONLY\",\"epoch\":1,\"reason\":\"posting test\",\"since\":\"2026-11-22T00:00:00Z\"}");
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> guard.state().readOnly());
-            create(doc("SHIPMENT", true, line(item, wh, 1))).then().statusCode(503)
+            create(doc("SHIPMENT", true, line(item, wh, 1)))
+                    .then()
+                    .statusCode(503)
                     .contentType(containsString("application/problem+json"))
                     .header("Retry-After", notNullValue())
                     .body("type", equalTo("https://suite.dev/problems/read-only"))
-                    .body("reason", equalTo("posting test")).body("epoch", equalTo(1));
-            given().contentType(ContentType.JSON).body("{}").post("/v1/posting-runs").then().statusCode(503);
+                    .body("reason", equalTo("posting test"))
+                    .body("epoch", equalTo(1));
+            given().contentType(ContentType.JSON)
+                    .body("{}")
+                    .post("/v1/posting-runs")
+                    .then()
+                    .statusCode(503);
             given().post("/v1/registers/sales/collapse").then().statusCode(503);
             assertEquals(0, balance(item, wh).compareTo(new BigDecimal(4)));
             Api.assertConsistent();
             // a write that slips past the guard (no permit) is refused by PostgreSQL: READ ONLY transaction
-            DocumentData draft = DocumentRules.validate(new DocumentRequest("RECEIPT", null, null, false,
-                    List.of(new DocumentRequest.LineRequest(item, wh, null, BigDecimal.ONE, null))), 10, java.time.LocalDate.now());
-            assertThrows(ReadOnlyException.class, () -> VertxContextSupport.subscribeAndAwait(() -> engine.run(
-                    List.of(new PostingJob(draft, true, PostingJob.Op.DRAFT, false)), true, null, null)));
+            DocumentData draft = DocumentRules.validate(
+                    new DocumentRequest(
+                            "RECEIPT",
+                            null,
+                            null,
+                            false,
+                            List.of(new DocumentRequest.LineRequest(item, wh, null, BigDecimal.ONE, null))),
+                    10,
+                    LocalDate.now());
+            assertThrows(
+                    ReadOnlyException.class,
+                    () -> VertxContextSupport.subscribeAndAwait(() -> engine.run(
+                            List.of(new PostingJob(draft, true, PostingJob.Op.DRAFT, false)), true, null, null)));
             given().get("/v1/documents/" + draft.id()).then().statusCode(404);
         } finally {
-            publishState("{\"mode\":\"READ_WRITE\",\"epoch\":2,\"reason\":\"done\",\"since\":\"2026-11-22T00:00:01Z\"}");
+            publishState(
+                    "{\"mode\":\"READ_WRITE\",\"epoch\":2,\"reason\":\"done\",\"since\":\"2026-11-22T00:00:01Z\"}");
             await().atMost(Duration.ofSeconds(30)).until(() -> !guard.refusesWrites());
         }
         create(doc("SHIPMENT", true, line(item, wh, 1))).then().statusCode(201);
@@ -467,7 +635,9 @@ class ManagedPostingTest {
         receipt(item, wh, 4);
         PostingTestResources.lockService().kill();
         try {
-            create(doc("SHIPMENT", true, line(item, wh, 1))).then().statusCode(503)
+            create(doc("SHIPMENT", true, line(item, wh, 1)))
+                    .then()
+                    .statusCode(503)
                     .contentType(containsString("application/problem+json"))
                     .body("type", equalTo("https://suite.dev/problems/lock-service-unavailable"));
             assertEquals(0, balance(item, wh).compareTo(new BigDecimal(4)));

@@ -1,8 +1,6 @@
 package io.suite.posting.documents;
 
-import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.equalTo;
-
+import java.net.URL;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -12,6 +10,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.suite.posting.Scenarios;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
 
 /**
  * AUTOMATIC_AND_MANAGED: receipts and transfers MANAGED, shipments AUTOMATIC (SERIALIZABLE, and still
@@ -24,15 +25,20 @@ class MixedModePostingTest {
     public static class Mixed implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("posting.lock-mode", "AUTOMATIC_AND_MANAGED",
-                    "posting.document-type-lock-mode.SHIPMENT", "AUTOMATIC",
-                    "posting.register-lock-mode.Sales", "AUTOMATIC",
-                    "posting.automatic-max-attempts", "200");
+            return Map.of(
+                    "posting.lock-mode",
+                    "AUTOMATIC_AND_MANAGED",
+                    "posting.document-type-lock-mode.SHIPMENT",
+                    "AUTOMATIC",
+                    "posting.register-lock-mode.Sales",
+                    "AUTOMATIC",
+                    "posting.automatic-max-attempts",
+                    "200");
         }
     }
 
     @TestHTTPResource("/")
-    java.net.URL url;
+    URL url;
 
     @Test
     void managedReceiptsAndAutomaticShipmentsNeverBothPassTheBalanceCheck() {

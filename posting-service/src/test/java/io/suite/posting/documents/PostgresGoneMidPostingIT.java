@@ -1,12 +1,5 @@
 package io.suite.posting.documents;
 
-import static io.suite.posting.Api.line;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,6 +29,13 @@ import io.suite.testing.PrivatePostgres;
 import io.suite.testing.ServiceProcess;
 import io.suite.testing.Unique;
 
+import static io.suite.posting.Api.line;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * PostgreSQL gone mid-posting. posting-service (a process) runs on a PostgreSQL cluster of this test's own;
  * a shipment's one-statement write waits for a Stock row another session holds, and then the cluster
@@ -56,13 +56,24 @@ class PostgresGoneMidPostingIT {
         // every second as maintenance-service does (a write path holds READ_WRITE only as a lease)
         try (ReadWriteConfirmations confirmations = new ReadWriteConfirmations(stateTopic);
                 PrivatePostgres cluster = PrivatePostgres.start(run)) {
-            try (ServiceProcess lock = ServiceProcess.start("lock-service", Map.of("lock.key-prefix", run + ":",
-                    "write-guard.state-topic", stateTopic, "write-guard.status-topic", statusTopic));
-                    ServiceProcess posting = ServiceProcess.start("posting-service", postingConfig(cluster, lock, run))) {
+            try (ServiceProcess lock = ServiceProcess.start(
+                            "lock-service",
+                            Map.of(
+                                    "lock.key-prefix",
+                                    run + ":",
+                                    "write-guard.state-topic",
+                                    stateTopic,
+                                    "write-guard.status-topic",
+                                    statusTopic));
+                    ServiceProcess posting =
+                            ServiceProcess.start("posting-service", postingConfig(cluster, lock, run))) {
                 String base = posting.url();
                 String item = Unique.name("item");
                 String wh = Unique.name("wh");
-                assertEquals(201, post(base, null, doc("RECEIPT", "R-" + run, item, wh, 10)).statusCode());
+                assertEquals(
+                        201,
+                        post(base, null, doc("RECEIPT", "R-" + run, item, wh, 10))
+                                .statusCode());
 
                 String number = "S-" + run;
                 String shipment = doc("SHIPMENT", number, item, wh, 3);
@@ -78,34 +89,47 @@ class PostgresGoneMidPostingIT {
                     }
                     CompletableFuture<HttpResponse<String>> answer = postAsync(base, key, shipment);
                     await().atMost(Duration.ofSeconds(30)).until(() -> answer.isDone() || aWriteWaitsOnStock(cluster));
-                    assertFalse(answer.isDone(), () -> "answered before the crash: " + answer.join().body());
+                    assertFalse(
+                            answer.isDone(),
+                            () -> "answered before the crash: " + answer.join().body());
                     cluster.crash();
                     first = answer.get(60, TimeUnit.SECONDS);
                 }
                 assertEquals(503, first.statusCode(), first.body());
-                assertTrue(first.headers().firstValue("Content-Type").orElse("").startsWith(PROBLEM), first.headers().toString());
-                assertEquals("https://suite.dev/problems/outcome-unknown", JsonPath.from(first.body()).getString("type"));
+                assertTrue(
+                        first.headers().firstValue("Content-Type").orElse("").startsWith(PROBLEM),
+                        first.headers().toString());
+                assertEquals(
+                        "https://suite.dev/problems/outcome-unknown",
+                        JsonPath.from(first.body()).getString("type"));
                 assertTrue(first.headers().firstValue("Retry-After").isPresent());
 
                 // down: nothing can be sent, and every call says so (never a 500)
                 HttpResponse<String> down = post(base, null, doc("RECEIPT", "R2-" + run, item, wh, 1));
                 assertEquals(503, down.statusCode(), down.body());
-                assertEquals("https://suite.dev/problems/database-unavailable", JsonPath.from(down.body()).getString("type"));
+                assertEquals(
+                        "https://suite.dev/problems/database-unavailable",
+                        JsonPath.from(down.body()).getString("type"));
                 assertTrue(down.headers().firstValue("Retry-After").isPresent());
                 HttpResponse<String> read = get(base, "/v1/balances?item=" + item);
                 assertEquals(503, read.statusCode(), read.body());
-                assertEquals("https://suite.dev/problems/database-unavailable", JsonPath.from(read.body()).getString("type"));
+                assertEquals(
+                        "https://suite.dev/problems/database-unavailable",
+                        JsonPath.from(read.body()).getString("type"));
 
                 cluster.start();
                 // the client's part: send the same request with the same key again, while 503 says so
                 HttpResponse<String>[] retry = new HttpResponse[1];
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(500))
                         .until(() -> (retry[0] = post(base, key, shipment)).statusCode() != 503);
                 assertEquals(201, retry[0].statusCode(), retry[0].body());
                 String id = JsonPath.from(retry[0].body()).getString("id");
                 HttpResponse<String> again = post(base, key, shipment);
                 assertEquals(201, again.statusCode());
-                assertEquals("true", again.headers().firstValue("Idempotent-Replayed").orElse(""));
+                assertEquals(
+                        "true",
+                        again.headers().firstValue("Idempotent-Replayed").orElse(""));
                 assertEquals(id, JsonPath.from(again.body()).getString("id"));
 
                 assertEquals(1, count(cluster, "SELECT count(*) FROM documents WHERE number = '" + number + "'"));
@@ -141,8 +165,11 @@ class PostgresGoneMidPostingIT {
             p.put("value.serializer", StringSerializer.class.getName());
             producer = new KafkaProducer<>(p);
             String since = Instant.now().toString();
-            Runnable confirm = () -> producer.send(new ProducerRecord<>(topic, "state", "{\"mode\":\"READ_WRITE\",\"epoch\":1,"
-                    + "\"reason\":\"test\",\"since\":\"" + since + "\",\"confirmedAt\":\"" + Instant.now() + "\"}"));
+            Runnable confirm = () -> producer.send(new ProducerRecord<>(
+                    topic,
+                    "state",
+                    "{\"mode\":\"READ_WRITE\",\"epoch\":1," + "\"reason\":\"test\",\"since\":\"" + since
+                            + "\",\"confirmedAt\":\"" + Instant.now() + "\"}"));
             confirm.run();
             producer.flush();
             every.scheduleAtFixedRate(confirm, 1, 1, TimeUnit.SECONDS);
@@ -166,7 +193,8 @@ class PostgresGoneMidPostingIT {
     }
 
     private static long count(PrivatePostgres cluster, String sql) throws SQLException {
-        try (Connection c = cluster.connect("posting"); ResultSet rs = c.createStatement().executeQuery(sql)) {
+        try (Connection c = cluster.connect("posting");
+                ResultSet rs = c.createStatement().executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -181,7 +209,8 @@ class PostgresGoneMidPostingIT {
     }
 
     private CompletableFuture<HttpResponse<String>> postAsync(String base, String key, String body) {
-        HttpRequest.Builder r = request(base, "/v1/documents").header("Content-Type", "application/json")
+        HttpRequest.Builder r = request(base, "/v1/documents")
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (key != null) {
             r.header("Idempotency-Key", key);

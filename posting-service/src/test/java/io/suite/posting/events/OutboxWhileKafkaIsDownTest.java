@@ -1,12 +1,5 @@
 package io.suite.posting.events;
 
-import static io.suite.posting.Api.create;
-import static io.suite.posting.Api.doc;
-import static io.suite.posting.Api.line;
-import static io.suite.posting.Api.receipt;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,6 +26,13 @@ import io.suite.posting.Api;
 import io.suite.testing.KafkaBroker;
 import io.suite.testing.Unique;
 
+import static io.suite.posting.Api.create;
+import static io.suite.posting.Api.doc;
+import static io.suite.posting.Api.line;
+import static io.suite.posting.Api.receipt;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /**
  * document-events go to a broker of their own, which the test crashes and brings back: documents
  * posted meanwhile are accepted, their events wait in the outbox and all arrive afterwards.
@@ -56,10 +56,15 @@ class OutboxWhileKafkaIsDownTest {
         public Map<String, String> start() {
             broker = KafkaBroker.start();
             // give up on a send within seconds (not the default 2 minutes), so the test sees failed rounds
-            return Map.of("mp.messaging.outgoing.document-events.bootstrap.servers", broker.bootstrapServers(),
-                    "mp.messaging.outgoing.document-events.delivery.timeout.ms", "3000",
-                    "mp.messaging.outgoing.document-events.request.timeout.ms", "1000",
-                    "mp.messaging.outgoing.document-events.max.block.ms", "2000");
+            return Map.of(
+                    "mp.messaging.outgoing.document-events.bootstrap.servers",
+                    broker.bootstrapServers(),
+                    "mp.messaging.outgoing.document-events.delivery.timeout.ms",
+                    "3000",
+                    "mp.messaging.outgoing.document-events.request.timeout.ms",
+                    "1000",
+                    "mp.messaging.outgoing.document-events.max.block.ms",
+                    "2000");
         }
 
         @Override
@@ -83,7 +88,11 @@ class OutboxWhileKafkaIsDownTest {
         EventsBroker.broker.kill();
         double failuresBefore = failures();
         String during1 = receipt(item, wh, 1);
-        String during2 = create(doc("SHIPMENT", true, line(item, wh, 2))).then().statusCode(201).extract().path("id");
+        String during2 = create(doc("SHIPMENT", true, line(item, wh, 2)))
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
         // the relay tries, fails, and keeps the events
         await().atMost(Duration.ofSeconds(60)).until(() -> failures() > failuresBefore);
         assertEquals(1L, unsent(during1));

@@ -1,16 +1,16 @@
 package io.suite.posting.locking;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import io.suite.posting.LockMode;
 import io.suite.posting.model.DocumentType;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LockPolicyTest {
 
@@ -30,8 +30,11 @@ class LockPolicyTest {
 
     @Test
     void automaticOutsideManagedInsideRunsAutomaticButStillLocksTheRowsItWrites() {
-        LockPolicy.Plan p = new LockPolicy(LockMode.AUTOMATIC_AND_MANAGED, Map.of("SHIPMENT", LockMode.AUTOMATIC),
-                Map.of("Stock", LockMode.MANAGED)).plan(DocumentType.SHIPMENT);
+        LockPolicy.Plan p = new LockPolicy(
+                        LockMode.AUTOMATIC_AND_MANAGED,
+                        Map.of("SHIPMENT", LockMode.AUTOMATIC),
+                        Map.of("Stock", LockMode.MANAGED))
+                .plan(DocumentType.SHIPMENT);
         assertEquals(LockMode.AUTOMATIC, p.mode());
         assertTrue(p.serializable());
         assertTrue(p.managedLocks());
@@ -39,25 +42,33 @@ class LockPolicyTest {
 
     @Test
     void managedOutsideAutomaticInsideIsRefusedNamingBoth() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new LockPolicy(LockMode.AUTOMATIC_AND_MANAGED,
-                Map.of("SHIPMENT", LockMode.MANAGED), Map.of("Sales", LockMode.AUTOMATIC)));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> new LockPolicy(
+                        LockMode.AUTOMATIC_AND_MANAGED,
+                        Map.of("SHIPMENT", LockMode.MANAGED),
+                        Map.of("Sales", LockMode.AUTOMATIC)));
         assertTrue(e.getMessage().contains("document type SHIPMENT"), e.getMessage());
         assertTrue(e.getMessage().contains("register Sales"), e.getMessage());
     }
 
     @Test
     void anAutomaticRegisterIsFineUnderDocumentTypesThatDoNotWriteIt() {
-        LockPolicy policy = new LockPolicy(LockMode.AUTOMATIC_AND_MANAGED,
-                Map.of("SHIPMENT", LockMode.AUTOMATIC), Map.of("Sales", LockMode.AUTOMATIC));
+        LockPolicy policy = new LockPolicy(
+                LockMode.AUTOMATIC_AND_MANAGED,
+                Map.of("SHIPMENT", LockMode.AUTOMATIC),
+                Map.of("Sales", LockMode.AUTOMATIC));
         assertEquals(LockMode.MANAGED, policy.plan(DocumentType.RECEIPT).mode());
         assertEquals(LockMode.AUTOMATIC, policy.plan(DocumentType.SHIPMENT).mode());
     }
 
     @Test
     void unknownNamesAndNestedMixedModesAreRefused() {
-        assertThrows(IllegalStateException.class,
+        assertThrows(
+                IllegalStateException.class,
                 () -> new LockPolicy(LockMode.AUTOMATIC_AND_MANAGED, Map.of("INVOICE", LockMode.MANAGED), Map.of()));
-        assertThrows(IllegalStateException.class,
+        assertThrows(
+                IllegalStateException.class,
                 () -> new LockPolicy(LockMode.AUTOMATIC_AND_MANAGED, Map.of(), Map.of("Stock", LockMode.FOR_UPDATE)));
     }
 }

@@ -1,16 +1,15 @@
 package io.suite.posting.locking;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 class RowGroupsTest {
-    record Posting(String name, Set<String> rows) {
-    }
+    record Posting(String name, Set<String> rows) {}
 
     private final List<List<String>> started = new ArrayList<>();
     private final List<List<Posting>> groups = new ArrayList<>();
@@ -27,7 +26,10 @@ class RowGroupsTest {
     }
 
     private List<Posting> group(String first) {
-        return groups.stream().filter(g -> g.get(0).name().equals(first)).findFirst().orElseThrow();
+        return groups.stream()
+                .filter(g -> g.get(0).name().equals(first))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test

@@ -1,8 +1,5 @@
 package io.suite.posting.registers;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,13 +9,17 @@ import org.junit.jupiter.api.Test;
 
 import io.suite.posting.model.Shortage;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 class BalanceRuleTest {
     private static final StockKey A = new StockKey("A", "W1");
     private static final StockKey B = new StockKey("B", "W1");
 
     @Test
     void aDecreaseThatKeepsTheBalanceAtZeroOrMoreIsAllowed() {
-        assertTrue(BalanceRule.shortages(Map.of(A, new BigDecimal("3")), Map.of(A, new BigDecimal("-3"))).isEmpty());
+        assertTrue(BalanceRule.shortages(Map.of(A, new BigDecimal("3")), Map.of(A, new BigDecimal("-3")))
+                .isEmpty());
     }
 
     @Test
@@ -35,7 +36,8 @@ class BalanceRuleTest {
 
     @Test
     void increasesAreNeverControlledEvenOnANegativeRow() {
-        assertTrue(BalanceRule.shortages(Map.of(A, new BigDecimal("-5")), Map.of(A, BigDecimal.ONE)).isEmpty());
+        assertTrue(BalanceRule.shortages(Map.of(A, new BigDecimal("-5")), Map.of(A, BigDecimal.ONE))
+                .isEmpty());
     }
 
     @Test

@@ -1,7 +1,5 @@
 package io.suite.posting.registers;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.Arrays;
@@ -19,40 +17,66 @@ import io.suite.posting.model.DocumentData;
 import io.suite.posting.model.DocumentStatus;
 import io.suite.posting.model.DocumentType;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /** The movements of each document type, as a table: a document's lines in, its register movements out. */
 class MovementsTest {
     private static final LocalDate DAY = LocalDate.of(2026, 3, 1);
 
     static Stream<Arguments> cases() {
         return Stream.of(
-                row("a receipt adds to Stock, no Sales",
+                row(
+                        "a receipt adds to Stock, no Sales",
                         doc(DocumentType.RECEIPT, line(0, "A", "W1", null, "5", "0")),
-                        List.of(stock(0, "A", "W1", "5")), List.of(),
+                        List.of(stock(0, "A", "W1", "5")),
+                        List.of(),
                         Map.of(key("A", "W1"), "5")),
-                row("a shipment takes from Stock and adds to Sales, line by line",
-                        doc(DocumentType.SHIPMENT, line(0, "A", "W1", null, "3", "30.00"), line(1, "B", "W1", null, "1", "10.50")),
+                row(
+                        "a shipment takes from Stock and adds to Sales, line by line",
+                        doc(
+                                DocumentType.SHIPMENT,
+                                line(0, "A", "W1", null, "3", "30.00"),
+                                line(1, "B", "W1", null, "1", "10.50")),
                         List.of(stock(0, "A", "W1", "-3"), stock(1, "B", "W1", "-1")),
                         List.of(sales(0, "A", "W1", "3", "30.00"), sales(1, "B", "W1", "1", "10.50")),
                         Map.of(key("A", "W1"), "-3", key("B", "W1"), "-1")),
-                row("a transfer takes at warehouse and adds at toWarehouse, no Sales",
+                row(
+                        "a transfer takes at warehouse and adds at toWarehouse, no Sales",
                         doc(DocumentType.TRANSFER, line(0, "A", "W1", "W2", "4", "0")),
-                        List.of(stock(0, "A", "W1", "-4"), stock(0, "A", "W2", "4")), List.of(),
+                        List.of(stock(0, "A", "W1", "-4"), stock(0, "A", "W2", "4")),
+                        List.of(),
                         Map.of(key("A", "W1"), "-4", key("A", "W2"), "4")),
-                row("two lines on one row: two movements, one net change",
-                        doc(DocumentType.SHIPMENT, line(0, "A", "W1", null, "2", "2"), line(1, "A", "W1", null, "1.5", "1")),
+                row(
+                        "two lines on one row: two movements, one net change",
+                        doc(
+                                DocumentType.SHIPMENT,
+                                line(0, "A", "W1", null, "2", "2"),
+                                line(1, "A", "W1", null, "1.5", "1")),
                         List.of(stock(0, "A", "W1", "-2"), stock(1, "A", "W1", "-1.5")),
                         List.of(sales(0, "A", "W1", "2", "2"), sales(1, "A", "W1", "1.5", "1")),
                         Map.of(key("A", "W1"), "-3.5")),
-                row("a transfer there and a transfer back in one document net to zero",
-                        doc(DocumentType.TRANSFER, line(0, "A", "W1", "W2", "1", "0"), line(1, "A", "W2", "W1", "1", "0")),
-                        List.of(stock(0, "A", "W1", "-1"), stock(0, "A", "W2", "1"), stock(1, "A", "W2", "-1"),
+                row(
+                        "a transfer there and a transfer back in one document net to zero",
+                        doc(
+                                DocumentType.TRANSFER,
+                                line(0, "A", "W1", "W2", "1", "0"),
+                                line(1, "A", "W2", "W1", "1", "0")),
+                        List.of(
+                                stock(0, "A", "W1", "-1"),
+                                stock(0, "A", "W2", "1"),
+                                stock(1, "A", "W2", "-1"),
                                 stock(1, "A", "W1", "1")),
-                        List.of(), Map.of(key("A", "W1"), "0", key("A", "W2"), "0")));
+                        List.of(),
+                        Map.of(key("A", "W1"), "0", key("A", "W2"), "0")));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void movementsOfADocument(String name, DocumentData doc, List<Movements.Stock> stock, List<Movements.Sales> sales,
+    void movementsOfADocument(
+            String name,
+            DocumentData doc,
+            List<Movements.Stock> stock,
+            List<Movements.Sales> sales,
             Map<StockKey, BigDecimal> net) {
         assertEquals(stock, Movements.stock(doc));
         assertEquals(sales, Movements.sales(doc));
@@ -63,7 +87,11 @@ class MovementsTest {
         assertEquals(net.keySet().stream().sorted().toList(), List.copyOf(Movements.rows(doc)));
     }
 
-    private static Arguments row(String name, DocumentData doc, List<Movements.Stock> stock, List<Movements.Sales> sales,
+    private static Arguments row(
+            String name,
+            DocumentData doc,
+            List<Movements.Stock> stock,
+            List<Movements.Sales> sales,
             Map<StockKey, String> net) {
         Map<StockKey, BigDecimal> n = new LinkedHashMap<>();
         net.forEach((k, q) -> n.put(k, new BigDecimal(q)));

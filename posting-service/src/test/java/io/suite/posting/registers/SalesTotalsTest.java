@@ -1,8 +1,5 @@
 package io.suite.posting.registers;
 
-import static io.restassured.RestAssured.given;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,6 +23,9 @@ import io.suite.posting.Api;
 import io.suite.posting.PostingTestResources;
 import io.suite.testing.Unique;
 
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /** Totals splitting ({@link SalesRegister#add}) against real PostgreSQL, through the posting API. */
 @QuarkusTest
 @QuarkusTestResource(PostingTestResources.class)
@@ -33,12 +33,16 @@ class SalesTotalsTest {
 
     @TestHTTPResource("/v1/documents")
     URI documents;
+
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String jdbcUrl;
+
     @ConfigProperty(name = "quarkus.datasource.username")
     String user;
+
     @ConfigProperty(name = "quarkus.datasource.password")
     String password;
+
     @ConfigProperty(name = "posting.sales-splits")
     int splits;
 
@@ -54,29 +58,53 @@ class SalesTotalsTest {
         Api.receipt(item, wh, 100);
         HttpClient http = HttpClient.newHttpClient();
         try (Connection holder = DriverManager.getConnection(jdbcUrl, user, password)) {
-            execute(holder, "INSERT INTO sales_turnovers (item, warehouse, day, split, quantity, amount)"
-                    + " SELECT ?, ?, date '" + Api.DAY + "', g, 0, 0 FROM generate_series(0, " + (splits - 2) + ") AS g", item, wh);
+            execute(
+                    holder,
+                    "INSERT INTO sales_turnovers (item, warehouse, day, split, quantity, amount)"
+                            + " SELECT ?, ?, date '" + Api.DAY + "', g, 0, 0 FROM generate_series(0, " + (splits - 2)
+                            + ") AS g",
+                    item,
+                    wh);
             holder.setAutoCommit(false);
-            assertEquals(splits - 1, execute(holder, "SELECT count(*) FROM (SELECT 1 FROM sales_turnovers"
-                    + " WHERE item = ? AND warehouse = ? FOR UPDATE) AS held", item, wh));
+            assertEquals(
+                    splits - 1,
+                    execute(
+                            holder,
+                            "SELECT count(*) FROM (SELECT 1 FROM sales_turnovers"
+                                    + " WHERE item = ? AND warehouse = ? FOR UPDATE) AS held",
+                            item,
+                            wh));
             for (int i = 0; i < 10; i++) {
-                HttpResponse<String> r = http.sendAsync(HttpRequest.newBuilder(documents)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(Api.doc("SHIPMENT", true, Api.line(item, wh, 2)))).build(),
-                        HttpResponse.BodyHandlers.ofString())
+                HttpResponse<String> r = http.sendAsync(
+                                HttpRequest.newBuilder(documents)
+                                        .header("Content-Type", "application/json")
+                                        .POST(HttpRequest.BodyPublishers.ofString(
+                                                Api.doc("SHIPMENT", true, Api.line(item, wh, 2))))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
                         // a wait for the holder would never end while it holds: this only turns a hang into a failure
                         .get(60, TimeUnit.SECONDS);
                 assertEquals(201, r.statusCode(), r.body());
             }
             holder.rollback();
             holder.setAutoCommit(true);
-            assertEquals(splits, execute(holder, "SELECT count(*) FROM sales_turnovers WHERE item = ? AND warehouse = ?",
-                    item, wh));
+            assertEquals(
+                    splits,
+                    execute(holder, "SELECT count(*) FROM sales_turnovers WHERE item = ? AND warehouse = ?", item, wh));
         }
-        List<Map<String, Object>> totals = given().queryParam("item", item).queryParam("warehouse", wh)
-                .get("/v1/sales").then().statusCode(200).extract().jsonPath().getList("turnovers");
+        List<Map<String, Object>> totals = given().queryParam("item", item)
+                .queryParam("warehouse", wh)
+                .get("/v1/sales")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("turnovers");
         assertEquals(1, totals.size(), totals::toString);
-        assertEquals(0, new BigDecimal("20").compareTo(new BigDecimal(String.valueOf(totals.get(0).get("quantity")))),
+        assertEquals(
+                0,
+                new BigDecimal("20")
+                        .compareTo(new BigDecimal(String.valueOf(totals.get(0).get("quantity")))),
                 totals::toString);
         Api.assertConsistent();
     }

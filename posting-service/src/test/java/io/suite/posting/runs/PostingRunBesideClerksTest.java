@@ -1,15 +1,5 @@
 package io.suite.posting.runs;
 
-import static io.restassured.RestAssured.given;
-import static io.suite.posting.Api.line;
-import static io.suite.posting.Api.transferLine;
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.greaterThanOrEqualTo;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -40,6 +30,16 @@ import io.suite.posting.PostingTestResources;
 import io.suite.testing.Http;
 import io.suite.testing.Unique;
 
+import static io.restassured.RestAssured.given;
+import static io.suite.posting.Api.line;
+import static io.suite.posting.Api.transferLine;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * The issue's scenario (1C's "multi-threaded posting by warehouse"): a posting run of heavy transfers
  * between two warehouses, each more rows than the escalation threshold, while clerks post shipments in
@@ -58,12 +58,18 @@ class PostingRunBesideClerksTest {
         String to = Unique.name("wh-run-b");
         String clerks = Unique.name("wh-clerks");
         String tag = Unique.name("s");
-        List<String> items = IntStream.range(0, 600).mapToObj(i -> tag + "-i" + i).toList();
+        List<String> items =
+                IntStream.range(0, 600).mapToObj(i -> tag + "-i" + i).toList();
         for (int r = 0; r < 2; r++) { // 3 of every item, in receipts within lock-service's request limit
-            List<String> lines = items.subList(r * 300, (r + 1) * 300).stream().map(i -> line(i, from, 3)).toList();
-            Api.create(Api.doc("RECEIPT", true, lines.toArray(String[]::new))).then().statusCode(201);
+            List<String> lines = items.subList(r * 300, (r + 1) * 300).stream()
+                    .map(i -> line(i, from, 3))
+                    .toList();
+            Api.create(Api.doc("RECEIPT", true, lines.toArray(String[]::new)))
+                    .then()
+                    .statusCode(201);
         }
-        List<String> clerkItems = IntStream.range(0, 4).mapToObj(i -> tag + "-c" + i).toList();
+        List<String> clerkItems =
+                IntStream.range(0, 4).mapToObj(i -> tag + "-c" + i).toList();
         for (String item : clerkItems) {
             Api.receipt(item, clerks, 100_000);
         }
@@ -72,9 +78,13 @@ class PostingRunBesideClerksTest {
         for (int d = 0; d < 3; d++) {
             String number = tag + "-run-" + d;
             runLabels.add("TRANSFER " + number);
-            List<String> lines = items.stream().map(i -> transferLine(i, from, to, 1)).toList();
-            given().contentType(ContentType.JSON).body(numbered(Api.doc("TRANSFER", false, lines.toArray(String[]::new)), number))
-                    .post("/v1/documents").then().statusCode(201);
+            List<String> lines =
+                    items.stream().map(i -> transferLine(i, from, to, 1)).toList();
+            given().contentType(ContentType.JSON)
+                    .body(numbered(Api.doc("TRANSFER", false, lines.toArray(String[]::new)), number))
+                    .post("/v1/documents")
+                    .then()
+                    .statusCode(201);
         }
 
         Instant since = Instant.now();
@@ -91,17 +101,26 @@ class PostingRunBesideClerksTest {
                     while (!runDone.get()) {
                         String number = clerk + "-" + posted;
                         clerkLabels.add("SHIPMENT " + number);
-                        given().contentType(ContentType.JSON).body(numbered(Api.doc("SHIPMENT", true, line(item, clerks, 1)), number))
-                                .post("/v1/documents").then().statusCode(201);
+                        given().contentType(ContentType.JSON)
+                                .body(numbered(Api.doc("SHIPMENT", true, line(item, clerks, 1)), number))
+                                .post("/v1/documents")
+                                .then()
+                                .statusCode(201);
                         posted++;
                     }
                     return posted;
                 }));
             }
-            String run = given().contentType(ContentType.JSON).body("{\"parallelism\":2,\"batchSize\":500}")
-                    .post("/v1/posting-runs").then().statusCode(202).extract().path("id");
-            await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> given().get("/v1/posting-runs/" + run).then()
-                    .body("status", equalTo("DONE")));
+            String run = given().contentType(ContentType.JSON)
+                    .body("{\"parallelism\":2,\"batchSize\":500}")
+                    .post("/v1/posting-runs")
+                    .then()
+                    .statusCode(202)
+                    .extract()
+                    .path("id");
+            await().atMost(Duration.ofSeconds(120))
+                    .untilAsserted(
+                            () -> given().get("/v1/posting-runs/" + run).then().body("status", equalTo("DONE")));
             runDone.set(true);
             for (Future<Integer> f : clerksPosted) {
                 assertTrue(f.get() > 0, "a clerk posted nothing while the run went");
@@ -123,8 +142,11 @@ class PostingRunBesideClerksTest {
             }
             if ((kind.equals("WAIT") || kind.equals("TIMEOUT")) && clerkLabels.contains(label)) {
                 for (JsonNode b : i.path("blockedBy")) {
-                    if (runLabels.contains(b.path("label").asText()) || b.path("label").asText().startsWith("posting batch of")) {
-                        blockedClerks.add(label + " waited " + i.path("waitedMs").asLong() + " ms for " + b.path("label").asText());
+                    if (runLabels.contains(b.path("label").asText())
+                            || b.path("label").asText().startsWith("posting batch of")) {
+                        blockedClerks.add(
+                                label + " waited " + i.path("waitedMs").asLong() + " ms for "
+                                        + b.path("label").asText());
                     }
                 }
             }
@@ -146,8 +168,8 @@ class PostingRunBesideClerksTest {
     private static JsonNode incidents(Instant since) throws Exception {
         String url = PostingTestResources.lockService().url() + "/v1/lock-incidents?limit=10000&space="
                 + URLEncoder.encode(STOCK, StandardCharsets.UTF_8) + "&from=" + since;
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return Http.JSON.readTree(r.body()).path("incidents");
     }

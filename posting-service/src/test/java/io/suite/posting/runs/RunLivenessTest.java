@@ -1,10 +1,10 @@
 package io.suite.posting.runs;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** When a run saved as RUNNING is reported ABANDONED. */
 class RunLivenessTest {

@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -20,10 +21,13 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import org.junit.jupiter.api.Assertions;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.suite.testing.openapi.OpenApiContract;
+
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.sessions.JqwikSession;
@@ -58,8 +62,10 @@ public final class OpenApiFuzzer {
     }
 
     private final URI base;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final List<String> failures = new ArrayList<>();
     private final Map<String, Integer> statuses = new TreeMap<>();
     private Predicate<Request> skip = r -> false;
@@ -116,7 +122,9 @@ public final class OpenApiFuzzer {
     }
 
     private List<String> runAll() throws Exception {
-        JsonNode doc = JSON.readTree(send("GET", base.resolve("/q/openapi?format=json").toString(), Map.of(), null).body());
+        JsonNode doc =
+                JSON.readTree(send("GET", base.resolve("/q/openapi?format=json").toString(), Map.of(), null)
+                        .body());
         contract = new OpenApiContract(doc);
         Iterator<Map.Entry<String, JsonNode>> paths = doc.path("paths").fields();
         while (paths.hasNext()) {
@@ -143,7 +151,7 @@ public final class OpenApiFuzzer {
     public void assertEveryAnswerIsGood(String service) throws Exception {
         List<String> bad = run();
         System.out.println(service + " fuzz: " + summary());
-        org.junit.jupiter.api.Assertions.assertTrue(bad.isEmpty(), bad.size() + " bad answers:\n" + String.join("\n", bad));
+        Assertions.assertTrue(bad.isEmpty(), bad.size() + " bad answers:\n" + String.join("\n", bad));
     }
 
     /** How many requests were sent, and the count of each status, for the test's log. */
@@ -166,7 +174,8 @@ public final class OpenApiFuzzer {
                 path = path.replace("{" + name + "}", value.length() > 2000 ? value.substring(0, 2000) : value);
             } else if (in.equals("query") && random.nextInt(3) > 0) {
                 String pair = encode(name) + "=" + encode(scalarText(resolve(doc, param.path("schema")), name));
-                // Vert.x answers a request line over its 64 KiB with a bare 414 before any route runs (problems/README.md)
+                // Vert.x answers a request line over its 64 KiB with a bare 414 before any route runs
+                // (problems/README.md)
                 if (path.length() + query.length() + pair.length() < MAX_URI) {
                     query.append(query.length() == 0 ? "?" : "&").append(pair);
                 }
@@ -175,7 +184,8 @@ public final class OpenApiFuzzer {
             }
         }
         String body = null;
-        JsonNode schema = op.path("requestBody").path("content").path("application/json").path("schema");
+        JsonNode schema =
+                op.path("requestBody").path("content").path("application/json").path("schema");
         if (!schema.isMissingNode()) {
             headers.put("Content-Type", "application/json");
             body = body(doc, schema);
@@ -200,8 +210,12 @@ public final class OpenApiFuzzer {
         sent++;
         int status = answer.statusCode();
         statuses.merge(String.valueOf(status), 1, Integer::sum);
-        for (String broken : contract.check(r.method(), URI.create(base.resolve(r.path()).toString()).getRawPath(), status,
-                answer.headers().firstValue("Content-Type").orElse(null), answer.body())) {
+        for (String broken : contract.check(
+                r.method(),
+                URI.create(base.resolve(r.path()).toString()).getRawPath(),
+                status,
+                answer.headers().firstValue("Content-Type").orElse(null),
+                answer.body())) {
             failures.add(r + " → " + broken);
         }
         if (status >= 400 && status < 500 && fingerprint != null) {
@@ -215,7 +229,8 @@ public final class OpenApiFuzzer {
         } else if (status >= 400) {
             String type = answer.headers().firstValue("Content-Type").orElse("");
             if (!type.startsWith("application/problem+json")) {
-                failures.add(r + " → " + status + " with Content-Type '" + type + "' and body '" + trim(answer.body()) + "'");
+                failures.add(r + " → " + status + " with Content-Type '" + type + "' and body '" + trim(answer.body())
+                        + "'");
                 return;
             }
             try {
@@ -223,7 +238,8 @@ public final class OpenApiFuzzer {
                 String t = problem.path("type").asText("");
                 if (!t.startsWith(SUITE_TYPES)) {
                     failures.add(r + " → " + status + " type '" + t + "' is not a suite type");
-                } else if (t.endsWith("/validation") && problem.path("violations").isEmpty()) {
+                } else if (t.endsWith("/validation")
+                        && problem.path("violations").isEmpty()) {
                     failures.add(r + " → " + status + " validation problem names no field: " + trim(answer.body()));
                 }
             } catch (Exception e) {
@@ -232,10 +248,15 @@ public final class OpenApiFuzzer {
         }
     }
 
-    private HttpResponse<String> send(String method, String uri, Map<String, String> headers, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body.getBytes(StandardCharsets.UTF_8)));
+    private HttpResponse<String> send(String method, String uri, Map<String, String> headers, String body)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(uri))
+                .timeout(Duration.ofSeconds(30))
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body.getBytes(StandardCharsets.UTF_8)));
         headers.forEach(b::header);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -255,9 +276,26 @@ public final class OpenApiFuzzer {
     }
 
     /** Bodies that are no JSON object, or no JSON at all. */
-    private static final List<String> NOT_OBJECTS = List.of("[1,2]", "\"x\"", "42", "true", "null", "", "{", "}",
-            "{\"a\":1} x", "[", "{\"a\":\"\\u0000\"}", "{\"a\":1,\"a\":2}", "[".repeat(3000) + "]".repeat(3000),
-            "\u0000", "{\"\\ud800\":1}", "1e999999999", "-", "{\"a\":01}", "{'a':1}");
+    private static final List<String> NOT_OBJECTS = List.of(
+            "[1,2]",
+            "\"x\"",
+            "42",
+            "true",
+            "null",
+            "",
+            "{",
+            "}",
+            "{\"a\":1} x",
+            "[",
+            "{\"a\":\"\\u0000\"}",
+            "{\"a\":1,\"a\":2}",
+            "[".repeat(3000) + "]".repeat(3000),
+            "\u0000",
+            "{\"\\ud800\":1}",
+            "1e999999999",
+            "-",
+            "{\"a\":01}",
+            "{'a':1}");
 
     /** A value the schema allows, leaves drawn from jqwik arbitraries (with their edge cases). */
     private Object valid(JsonNode doc, JsonNode schema, String name, int depth) {
@@ -272,7 +310,8 @@ public final class OpenApiFuzzer {
         switch (type) {
             case "object": {
                 Map<String, Object> out = new LinkedHashMap<>();
-                Iterator<Map.Entry<String, JsonNode>> props = schema.path("properties").fields();
+                Iterator<Map.Entry<String, JsonNode>> props =
+                        schema.path("properties").fields();
                 while (props.hasNext()) {
                     Map.Entry<String, JsonNode> p = props.next();
                     if (depth < 4 && (random.nextInt(4) > 0 || isRequired(schema, p.getKey()))) {
@@ -306,14 +345,15 @@ public final class OpenApiFuzzer {
     }
 
     /** Half the time, a number within the schema's minimum and maximum (when it has them). */
-    private java.util.Optional<Object> inRange(JsonNode schema, int scale) {
+    private Optional<Object> inRange(JsonNode schema, int scale) {
         if (!(schema.has("minimum") || schema.has("maximum")) || random.nextBoolean()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         BigDecimal min = schema.has("minimum") ? schema.get("minimum").decimalValue() : BigDecimal.ZERO;
-        BigDecimal max = schema.has("maximum") ? schema.get("maximum").decimalValue() : min.add(BigDecimal.valueOf(1000));
+        BigDecimal max =
+                schema.has("maximum") ? schema.get("maximum").decimalValue() : min.add(BigDecimal.valueOf(1000));
         BigDecimal top = max.min(min.add(BigDecimal.valueOf(100))); // small values: a document then may post
-        return java.util.Optional.of(draw(Arbitraries.bigDecimals().between(min, top).ofScale(scale)));
+        return Optional.of(draw(Arbitraries.bigDecimals().between(min, top).ofScale(scale)));
     }
 
     /** The value with one thing broken somewhere inside it. */
@@ -343,7 +383,8 @@ public final class OpenApiFuzzer {
     /** A value of the wrong JSON type, a boundary number, or odd text. */
     private Object breaker() {
         return switch (random.nextInt(5)) {
-            case 0 -> pick(List.<Object>of(List.of(1, 2), "x", 42, true, Map.of(), List.of(), Map.of("post", Map.of())));
+            case 0 ->
+                pick(List.<Object>of(List.of(1, 2), "x", 42, true, Map.of(), List.of(), Map.of("post", Map.of())));
             case 1 -> draw(decimals());
             case 2 -> draw(Arbitraries.longs());
             case 3 -> JsonLiteral.NULL;
@@ -378,19 +419,51 @@ public final class OpenApiFuzzer {
             return String.valueOf(draw(integers(schema)));
         }
         if (schema.has("enum") && random.nextBoolean()) {
-            return schema.get("enum").get(random.nextInt(schema.get("enum").size())).asText();
+            return schema.get("enum")
+                    .get(random.nextInt(schema.get("enum").size()))
+                    .asText();
         }
         return random.nextInt(3) == 0 ? draw(Arbitraries.strings().alpha().ofMaxLength(12)) : draw(oddText());
     }
 
-    private static final List<String> DATES = List.of("2026-11-22", "9999-12-31", "0001-01-01", "+5880000-01-01",
-            "+11761248-01-01", "0000-01-01", "-0001-01-01", "2026-02-30", "10000-01-01", "2026-1-1", "today", "");
+    private static final List<String> DATES = List.of(
+            "2026-11-22",
+            "9999-12-31",
+            "0001-01-01",
+            "+5880000-01-01",
+            "+11761248-01-01",
+            "0000-01-01",
+            "-0001-01-01",
+            "2026-02-30",
+            "10000-01-01",
+            "2026-1-1",
+            "today",
+            "");
 
     private static Arbitrary<String> oddText() {
         return Arbitraries.oneOf(
-                Arbitraries.of("\u0000", "a\u0000b", "\ud800", "x\udc00", "\u202eRTL\u202c", "שלום עולם", "😀", "\u0007",
-                        "\t\n", " ", "", "' OR 1=1 --", "%00", "\uffff", "\u0085", "A".repeat(5000), "é".repeat(100_000),
-                        "RECEIPT", "auto", "require", "W1"),
+                Arbitraries.of(
+                        "\u0000",
+                        "a\u0000b",
+                        "\ud800",
+                        "x\udc00",
+                        "\u202eRTL\u202c",
+                        "שלום עולם",
+                        "😀",
+                        "\u0007",
+                        "\t\n",
+                        " ",
+                        "",
+                        "' OR 1=1 --",
+                        "%00",
+                        "\uffff",
+                        "\u0085",
+                        "A".repeat(5000),
+                        "é".repeat(100_000),
+                        "RECEIPT",
+                        "auto",
+                        "require",
+                        "W1"),
                 Arbitraries.strings().all().ofMaxLength(40),
                 Arbitraries.strings().alpha().numeric().ofMinLength(1).ofMaxLength(20));
     }
@@ -398,23 +471,49 @@ public final class OpenApiFuzzer {
     private static Arbitrary<Object> integers(JsonNode schema) {
         Arbitrary<Long> all = Arbitraries.longs();
         Arbitrary<Long> near = Arbitraries.longs().between(-2, 2000);
-        Arbitrary<Object> big = Arbitraries.of(new BigDecimal("1e20"), new BigDecimal("-1e20"), new BigDecimal("1.5"),
-                new BigDecimal("1e400"), new BigDecimal("600001"), new BigDecimal("999"), new BigDecimal("0"));
+        Arbitrary<Object> big = Arbitraries.of(
+                new BigDecimal("1e20"),
+                new BigDecimal("-1e20"),
+                new BigDecimal("1.5"),
+                new BigDecimal("1e400"),
+                new BigDecimal("600001"),
+                new BigDecimal("999"),
+                new BigDecimal("0"));
         return Arbitraries.oneOf(all.map(l -> (Object) l), near.map(l -> (Object) l), big);
     }
 
     private static Arbitrary<Object> decimals() {
         return Arbitraries.oneOf(
                 Arbitraries.bigDecimals().map(d -> (Object) d),
-                Arbitraries.bigDecimals().between(BigDecimal.ZERO, new BigDecimal("1000")).ofScale(3).map(d -> (Object) d),
-                Arbitraries.of(new BigDecimal("1e999"), new BigDecimal("-1e-999"), new BigDecimal("999999999999.999"),
-                        new BigDecimal("1000000000000"), new BigDecimal("0.0001"), new BigDecimal("1" + "0".repeat(900)),
-                        Double.MAX_VALUE, -0.0, Long.MIN_VALUE));
+                Arbitraries.bigDecimals()
+                        .between(BigDecimal.ZERO, new BigDecimal("1000"))
+                        .ofScale(3)
+                        .map(d -> (Object) d),
+                Arbitraries.of(
+                        new BigDecimal("1e999"),
+                        new BigDecimal("-1e-999"),
+                        new BigDecimal("999999999999.999"),
+                        new BigDecimal("1000000000000"),
+                        new BigDecimal("0.0001"),
+                        new BigDecimal("1" + "0".repeat(900)),
+                        Double.MAX_VALUE,
+                        -0.0,
+                        Long.MIN_VALUE));
     }
 
     private String pathValue() {
-        return pick(List.of(UUID.randomUUID().toString(), "x", "\u0000", "..", "%2F", "😀", "a".repeat(3000), "\u202e",
-                "00000000-0000-0000-0000-000000000000", "-1", "9223372036854775808"));
+        return pick(List.of(
+                UUID.randomUUID().toString(),
+                "x",
+                "\u0000",
+                "..",
+                "%2F",
+                "😀",
+                "a".repeat(3000),
+                "\u202e",
+                "00000000-0000-0000-0000-000000000000",
+                "-1",
+                "9223372036854775808"));
     }
 
     private String headerValue() {
@@ -466,7 +565,9 @@ public final class OpenApiFuzzer {
 
     // ---- JSON text: every non-ASCII character escaped, so that lone surrogates reach the service as sent
 
-    private enum JsonLiteral { NULL }
+    private enum JsonLiteral {
+        NULL
+    }
 
     static String write(Object value) {
         StringBuilder out = new StringBuilder();

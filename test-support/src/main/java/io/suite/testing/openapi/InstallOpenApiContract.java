@@ -12,7 +12,8 @@ import io.restassured.RestAssured;
 public final class InstallOpenApiContract implements QuarkusTestBeforeEachCallback {
     @Override
     public void beforeEach(QuarkusTestMethodContext context) {
-        if (!"false".equals(System.getProperty("openapi.contract")) && RestAssured.filters().stream().noneMatch(OpenApiContractFilter.class::isInstance)) {
+        if (!"false".equals(System.getProperty("openapi.contract"))
+                && RestAssured.filters().stream().noneMatch(OpenApiContractFilter.class::isInstance)) {
             RestAssured.filters(new OpenApiContractFilter());
         }
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,16 +33,16 @@ public final class OpenApiContract {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DOC_URI = "https://suite.test/openapi.json";
     private static final Map<String, Optional<OpenApiContract>> BY_BASE = new ConcurrentHashMap<>();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final JsonNode doc;
     private final List<Route> routes = new ArrayList<>();
     private final SchemaRegistry schemas;
     private final Map<String, Schema> compiled = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicInteger ids = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger ids = new AtomicInteger();
 
-    private record Route(String template, Pattern pattern, JsonNode item) {
-    }
+    private record Route(String template, Pattern pattern, JsonNode item) {}
 
     public OpenApiContract(JsonNode doc) {
         this.doc = doc;
@@ -60,9 +61,14 @@ public final class OpenApiContract {
         String key = base.getScheme() + "://" + base.getAuthority();
         return BY_BASE.computeIfAbsent(key, k -> {
             try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(k + "/q/openapi?format=json"))
-                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-                return r.statusCode() == 200 ? Optional.of(new OpenApiContract(JSON.readTree(r.body()))) : Optional.empty();
+                HttpResponse<String> r = HTTP.send(
+                        HttpRequest.newBuilder(URI.create(k + "/q/openapi?format=json"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                return r.statusCode() == 200
+                        ? Optional.of(new OpenApiContract(JSON.readTree(r.body())))
+                        : Optional.empty();
             } catch (Exception e) {
                 return Optional.empty();
             }
@@ -94,8 +100,11 @@ public final class OpenApiContract {
         }
         JsonNode responses = op.path("responses");
         String code = String.valueOf(status);
-        JsonNode response = responses.has(code) ? responses.get(code)
-                : responses.has(code.charAt(0) + "XX") ? responses.get(code.charAt(0) + "XX") : responses.get("default");
+        JsonNode response = responses.has(code)
+                ? responses.get(code)
+                : responses.has(code.charAt(0) + "XX")
+                        ? responses.get(code.charAt(0) + "XX")
+                        : responses.get("default");
         if (response == null) {
             bad.add(where + ": status not declared (declared: " + fieldNames(responses) + ")");
             return bad;
@@ -109,7 +118,8 @@ public final class OpenApiContract {
             }
             return bad;
         }
-        String media = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase();
+        String media =
+                contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase();
         if (content.isMissingNode() || content.isEmpty()) {
             bad.add(where + ": a " + media + " body, but the document declares none");
             return bad;
@@ -125,8 +135,10 @@ public final class OpenApiContract {
         JsonNode declared = content.get(key).get("schema");
         // the schema alone, its local references pointed at the whole document
         String text = declared.toString().replace("\"$ref\":\"#/", "\"$ref\":\"" + DOC_URI + "#/");
-        Schema schema = compiled.computeIfAbsent(text, t -> schemas.getSchema(
-                SchemaLocation.of("https://suite.test/schemas/" + ids.incrementAndGet()), t, InputFormat.JSON));
+        Schema schema = compiled.computeIfAbsent(
+                text,
+                t -> schemas.getSchema(
+                        SchemaLocation.of("https://suite.test/schemas/" + ids.incrementAndGet()), t, InputFormat.JSON));
         List<Error> errors;
         try {
             errors = schema.validate(body, InputFormat.JSON);
@@ -145,8 +157,9 @@ public final class OpenApiContract {
         for (Route r : routes) {
             if (r.pattern().matcher(path).matches()) {
                 // a literal segment wins over a template ("/v1/locks/stream" over "/v1/locks/{id}")
-                if (best == null || r.template().chars().filter(c -> c == '{').count()
-                        < best.template().chars().filter(c -> c == '{').count()) {
+                if (best == null
+                        || r.template().chars().filter(c -> c == '{').count()
+                                < best.template().chars().filter(c -> c == '{').count()) {
                     best = r;
                 }
             }
@@ -166,7 +179,7 @@ public final class OpenApiContract {
         if (content.has(media)) {
             return media;
         }
-        for (Iterator<String> it = content.fieldNames(); it.hasNext();) {
+        for (Iterator<String> it = content.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (k.equals("*/*") || (k.endsWith("/*") && media.startsWith(k.substring(0, k.length() - 1)))) {
                 return k;

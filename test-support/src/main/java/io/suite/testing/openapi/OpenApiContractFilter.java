@@ -16,15 +16,17 @@ import io.restassured.specification.FilterableResponseSpecification;
  */
 public final class OpenApiContractFilter implements Filter {
     @Override
-    public Response filter(FilterableRequestSpecification request, FilterableResponseSpecification spec, FilterContext ctx) {
+    public Response filter(
+            FilterableRequestSpecification request, FilterableResponseSpecification spec, FilterContext ctx) {
         Response response = ctx.next(request, spec);
         URI uri = URI.create(request.getURI());
         OpenApiContract.of(uri).ifPresent(contract -> {
             String body = response.getBody() == null ? null : response.getBody().asString();
-            List<String> bad = contract.check(request.getMethod(), uri.getRawPath(), response.getStatusCode(),
-                    response.getContentType(), body);
+            List<String> bad = contract.check(
+                    request.getMethod(), uri.getRawPath(), response.getStatusCode(), response.getContentType(), body);
             if (!bad.isEmpty()) {
-                throw new AssertionError("The answer breaks the service's OpenAPI document:\n" + String.join("\n", bad));
+                throw new AssertionError(
+                        "The answer breaks the service's OpenAPI document:\n" + String.join("\n", bad));
             }
         });
         return response;
