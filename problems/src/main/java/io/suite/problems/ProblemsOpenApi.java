@@ -175,7 +175,7 @@ public class ProblemsOpenApi implements OASFilter {
                 .addProperty(
                         "refusal",
                         string(".../read-only: why writes are refused"
-                                + " (e.g. read-only, state-stale, unknown-state, drain-timeout)"))
+                                + " (e.g. read-only, state-stale, unknown-state, drain-timeout, fenced)"))
                 .addProperty("reason", nullable(SchemaType.STRING, ".../read-only: the operator's reason"))
                 .addProperty(
                         "epoch", nullable(SchemaType.INTEGER, ".../read-only and maintenance conflicts: the epoch"))

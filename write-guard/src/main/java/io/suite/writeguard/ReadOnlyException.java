@@ -11,7 +11,7 @@ import io.suite.problems.ProblemTypes;
  * A write refused by the read-only rule. It is an {@link HttpProblem}, so quarkus-resteasy-problem
  * renders it as 503 {@code application/problem+json}, type {@link ProblemTypes#READ_ONLY},
  * header {@code Retry-After} (seconds) and top-level fields {@code reason}, {@code epoch} and
- * {@code refusal} (read-only | state-unknown | state-stale | drain-timeout).
+ * {@code refusal} (read-only | state-unknown | state-stale | drain-timeout | fenced).
  */
 public class ReadOnlyException extends HttpProblem {
     public static final URI TYPE = ProblemTypes.READ_ONLY;
@@ -47,6 +47,10 @@ public class ReadOnlyException extends HttpProblem {
             case DRAIN_TIMEOUT ->
                 "The write was rolled back: still running when the drain timeout of read-only epoch " + epoch
                         + " was up";
+            case FENCED ->
+                "Writes are refused: the database refused this one (nothing was written) because maintenance-service"
+                        + " fenced this write path for read-only mode, which this instance (at epoch " + epoch
+                        + ") has not heard yet";
         };
     }
 

@@ -12,7 +12,12 @@ public enum Refusal {
      */
     STATE_STALE("state-stale"),
     /** The write was admitted before the flip but still ran when drainTimeoutMs was up: rolled back. */
-    DRAIN_TIMEOUT("drain-timeout");
+    DRAIN_TIMEOUT("drain-timeout"),
+    /**
+     * The database refused the write: maintenance-service fenced this write path (read-only began while
+     * this instance could not hear it, e.g. Kafka paused). Nothing was written.
+     */
+    FENCED("fenced");
 
     private final String tag;
 

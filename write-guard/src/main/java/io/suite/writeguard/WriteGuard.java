@@ -205,6 +205,11 @@ public class WriteGuard {
                 ReadOnlyRule.admit(now.state(), now.leaseEnd(), Instant.now()).orElse(Refusal.READ_ONLY), now.state());
     }
 
+    /** The refusal of a write the database refused because this write path is fenced ({@link FencedWrites}). */
+    public ReadOnlyException fenced() {
+        return refuse(Refusal.FENCED, followed.get().state());
+    }
+
     /** The followed state (its {@code confirmedAt} is the last confirmation heard). */
     public MaintenanceState state() {
         return followed.get().state();
@@ -372,7 +377,7 @@ public class WriteGuard {
 
     long retryAfterSeconds(Refusal refusal, MaintenanceState now) {
         Duration d;
-        if (refusal == Refusal.STATE_UNKNOWN || refusal == Refusal.STATE_STALE) {
+        if (refusal == Refusal.STATE_UNKNOWN || refusal == Refusal.STATE_STALE || refusal == Refusal.FENCED) {
             d = config.retryAfterUnknown();
         } else if (now.expiresAt() != null) {
             d = Duration.between(Instant.now(), now.expiresAt());
