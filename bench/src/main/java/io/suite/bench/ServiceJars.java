@@ -48,6 +48,37 @@ public final class ServiceJars implements AutoCloseable {
     /** Starts {@code module}'s jar on {@code port} and waits until {@code /q/health/ready} answers 200. */
     public Service start(String module, int port, Map<String, String> config, Map<String, String> env)
             throws IOException, InterruptedException {
+        return start(root.resolve(module), module, port, config, env);
+    }
+
+    /**
+     * {@code module} built from another revision of the repository (a detached worktree under
+     * bench/target), for a contender "as it was": its folder, built when missing.
+     */
+    public Path moduleAt(String revision, String module) throws IOException, InterruptedException {
+        Path tree = root.resolve("bench/target/rev-" + revision.replaceAll("[^A-Za-z0-9._-]", "_"));
+        if (!Files.exists(tree.resolve(module).resolve("target/quarkus-app/quarkus-run.jar"))) {
+            if (!Files.exists(tree)) {
+                run(root, "git", "worktree", "add", "--detach", tree.toString(), revision);
+            }
+            run(
+                    tree,
+                    "./mvnw",
+                    "-q",
+                    "-B",
+                    "-pl",
+                    module,
+                    "-am",
+                    "package",
+                    "-DskipTests",
+                    "-Dspotless.check.skip=true");
+        }
+        return tree.resolve(module);
+    }
+
+    /** Starts the jar of {@code moduleDir} (this checkout's or {@link #moduleAt another revision's}) as {@code module}. */
+    public Service start(Path moduleDir, String module, int port, Map<String, String> config, Map<String, String> env)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
@@ -89,6 +120,11 @@ public final class ServiceJars implements AutoCloseable {
         throw new IllegalStateException(module + " not ready in 120 s; see " + log);
     }
 
+    /** This checkout's folder of {@code module}. */
+    public Path moduleDir(String module) {
+        return root.resolve(module);
+    }
+
     /** Stops one service and waits for it to exit. */
     public void stop(Service service) throws InterruptedException {
         service.process().destroy();
@@ -103,6 +139,14 @@ public final class ServiceJars implements AutoCloseable {
             p.waitFor(20, TimeUnit.SECONDS);
         }
         processes.clear();
+    }
+
+    private static void run(Path dir, String... command) throws IOException, InterruptedException {
+        Process p =
+                new ProcessBuilder(command).directory(dir.toFile()).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed in " + dir);
+        }
     }
 
     private void ensureBuilt(String... modules) throws IOException, InterruptedException {

@@ -82,8 +82,12 @@ public final class Bench {
     /** MANAGED with every document alone (posting.group-max-documents=1): what grouping adds, in the same run. */
     private static final String MANAGED_ALONE = "MANAGED_ALONE";
 
-    private final String[] MODES = System.getProperty(
-                    "bench.modes", "MANAGED," + MANAGED_ALONE + ",AUTOMATIC,FOR_UPDATE")
+    /** {@code before=<git revision>}: MANAGED as posting-service was at that revision, beside today's (a refactor's cost). */
+    private final String before = System.getProperty("bench.before", "");
+
+    private final String[] MODES = (System.getProperty(
+                            "bench.modes", "MANAGED," + MANAGED_ALONE + ",AUTOMATIC,FOR_UPDATE")
+                    + (before.isEmpty() ? "" : ",MANAGED@" + before))
             .split(",");
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final HttpClient http =
@@ -136,7 +140,11 @@ public final class Bench {
     }
 
     private String start(ServiceJars jars, String module, Map<String, String> config) throws Exception {
-        ServiceJars.Service service = jars.start(module, config);
+        return start(jars, jars.moduleDir(module), module, config);
+    }
+
+    private String start(ServiceJars jars, Path moduleDir, String module, Map<String, String> config) throws Exception {
+        ServiceJars.Service service = jars.start(moduleDir, module, ServiceJars.freePort(), config, Map.of());
         processByUrl.put(service.url(), service.process());
         return service.url();
     }
@@ -179,7 +187,10 @@ public final class Bench {
             if (mode.equals(MANAGED_ALONE)) {
                 settings.put("posting.group-max-documents", "1");
             }
-            url.put(mode, start(jars, "posting-service", settings));
+            Path moduleDir = mode.startsWith("MANAGED@")
+                    ? jars.moduleAt(mode.substring("MANAGED@".length()), "posting-service")
+                    : jars.moduleDir("posting-service");
+            url.put(mode, start(jars, moduleDir, "posting-service", settings));
         }
         System.out.printf(
                 "posting bench %s: %d items x %d warehouses, Zipf s=%.2f, %ds per cell (+%ds warm-up), posters %s%n",
@@ -324,7 +335,7 @@ public final class Bench {
     }
 
     private static boolean managed(String mode) {
-        return mode.equals("MANAGED") || mode.equals(MANAGED_ALONE);
+        return mode.equals("MANAGED") || mode.equals(MANAGED_ALONE) || mode.startsWith("MANAGED@");
     }
 
     private static String fmt(double d) {
