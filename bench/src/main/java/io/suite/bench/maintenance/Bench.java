@@ -229,7 +229,8 @@ public final class Bench {
                 + new Table("one write path frozen, drainTimeoutMs " + drainTimeoutMs, "p50 ms", "p99 ms", "max ms")
                         .row("from the POST read-only to DRAINED", p(drained, 50), p(drained, 99), p(drained, 100)));
         System.out.printf(
-                "goal: DRAINED within drainTimeoutMs + 3 s = %d ms; floor: state-max-age 5 s + clock-skew margin 1 s%n",
+                "goal: DRAINED within drainTimeoutMs + 3 s = %d ms (posting-service writes only in its database:"
+                        + " fenced at the drain timeout, whatever its READ_WRITE lease)%n",
                 drainTimeoutMs + 3000);
     }
 
