@@ -26,6 +26,7 @@ import org.HdrHistogram.Recorder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.suite.bench.BenchArgs;
 import io.suite.bench.ServiceJars;
 import io.suite.bench.Table;
 import io.suite.testing.MaintenanceStates;
@@ -105,12 +106,7 @@ public final class Bench {
 
     /** Arguments {@code key=value} set {@code bench.key}, e.g. {@code bench/run posting seconds=4 posters=8,32}. */
     public static void main(String[] args) throws Exception {
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            if (eq > 0) {
-                System.setProperty("bench." + a.substring(0, eq), a.substring(eq + 1));
-            }
-        }
+        BenchArgs.apply(args);
         Bench bench = new Bench();
         try {
             bench.run();
