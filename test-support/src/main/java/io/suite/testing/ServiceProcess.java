@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -30,6 +31,9 @@ public final class ServiceProcess implements AutoCloseable {
      * enough for C2's code to pay off. Also for the other JVMs the tests start (KafkaBroker).
      */
     static final List<String> TEST_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+    /** Services that call another with their own client-credentials token (DESIGN.md "Security"). */
+    static final Set<String> CALLERS = Set.of("posting-service", "backup-service");
 
     private final String module;
     private final List<String> command;
@@ -56,6 +60,10 @@ public final class ServiceProcess implements AutoCloseable {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("quarkus.http.port", String.valueOf(port));
         props.put("quarkus.log.console.json.enabled", "false");
+        if (CALLERS.contains(module)) {
+            // the local realm's secret of the service's own client (production has no default: it comes from a Secret)
+            props.put("quarkus.oidc-client.credentials.secret", module + "-local-secret");
+        }
         props.putAll(config);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

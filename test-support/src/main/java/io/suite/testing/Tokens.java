@@ -16,6 +16,9 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Access tokens from the real Keycloak that {@code ./suite infra} runs (realm {@code suite}, DESIGN.md
@@ -28,9 +31,16 @@ public final class Tokens {
             "suite.oidc.issuer",
             System.getenv().getOrDefault("SUITE_OIDC_ISSUER", "http://127.0.0.1:8180/realms/suite"));
 
+    /**
+     * Who tests are by default ({@code -Dsuite.test.user}): the realm's local user {@code tester} holds every
+     * role, so a test that is not about roles needs no token of its own. Tests of roles name their users.
+     */
+    public static final String DEFAULT_USER = System.getProperty("suite.test.user", "tester");
+
     private static final HttpClient CLIENT =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Map<String, Token> CACHE = new ConcurrentHashMap<>();
+    private static final Map<String, String> EXPIRED = new ConcurrentHashMap<>();
 
     private Tokens() {}
 
@@ -53,6 +63,49 @@ public final class Tokens {
     /** {@code Authorization} header value for a person. */
     public static String bearer(String user) {
         return "Bearer " + of(user);
+    }
+
+    /** {@code Authorization} header value for {@link #DEFAULT_USER}. */
+    public static String bearer() {
+        return bearer(DEFAULT_USER);
+    }
+
+    /**
+     * A token the realm really signed for {@code user} that has expired: from client {@code suite-cli-expiring},
+     * whose tokens live 1 s, returned once its {@code exp} (whole seconds) is behind us.
+     */
+    public static String expired(String user) {
+        return EXPIRED.computeIfAbsent(user, Tokens::expire);
+    }
+
+    private static String expire(String user) {
+        Http.Answer answer = request(Map.of(
+                "grant_type", "password", "client_id", "suite-cli-expiring", "username", user, "password", user));
+        if (answer.status() != 200) {
+            throw new IllegalStateException("no token (" + answer.status() + "): " + answer.body());
+        }
+        String token = answer.json().path("access_token").asText();
+        Instant expiry = Instant.ofEpochSecond(claims(token).path("exp").asLong());
+        await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(expiry.plusSeconds(1)));
+        return token;
+    }
+
+    /** A real token of {@code user} whose claims were changed to give it {@code role}: its signature no longer fits. */
+    public static String forged(String user, String role) {
+        String[] parts = of(user).split("\\.");
+        ObjectNode claims = (ObjectNode) claims(of(user));
+        claims.putObject("realm_access").putArray("roles").add(role).add("reader");
+        return parts[0] + "." + base64(claims.toString()) + "." + parts[2];
+    }
+
+    /** {@code user}'s real claims under {@code "alg":"none"} and no signature, as an attacker would send them. */
+    public static String unsigned(String user) {
+        String[] parts = of(user).split("\\.");
+        return base64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + parts[1] + ".";
+    }
+
+    private static String base64(String json) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The token's claims (not verified: for tests that look at what the realm put in). */
