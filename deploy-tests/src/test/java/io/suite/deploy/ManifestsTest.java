@@ -59,6 +59,12 @@ class ManifestsTest {
             "suite-db-fencer",
             "suite_fencer");
 
+    /** One Secret per realm client with a secret (key "secret"): dev renders the realm file's, prod none. */
+    static final Map<String, String> OIDC_SECRETS = Map.of(
+            "suite-oidc-posting-service", "posting-service",
+            "suite-oidc-backup-service", "backup-service",
+            "suite-oidc-lock-monitor", "lock-monitor");
+
     static final Pattern DNS_1123 = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
     static final Map<String, List<ObjectNode>> rendered = new HashMap<>();
@@ -207,6 +213,7 @@ class ManifestsTest {
         Set<String> secrets = names(objects, "Secret");
         if (overlay.equals("prod")) {
             secrets.addAll(DATABASE_SECRETS.keySet());
+            secrets.addAll(OIDC_SECRETS.keySet());
         }
         Set<String> claims = names(objects, "PersistentVolumeClaim");
         Set<String> accounts = names(objects, "ServiceAccount");
@@ -542,6 +549,54 @@ class ManifestsTest {
         }
     }
 
+    /**
+     * Tokens: dev's services trust the in-cluster Keycloak and hold the realm file's client secrets; prod trusts
+     * an external provider over https and ships no secret of its own (prodShipsNoDatabaseCredential... above).
+     */
+    @Test
+    void servicesTrustTheirOverlaysProviderWithTheRealmsClientSecrets() {
+        assertEquals(
+                "http://keycloak:8080/realms/suite",
+                find(rendered.get("dev"), "ConfigMap", "suite-config")
+                        .path("data")
+                        .path("QUARKUS_OIDC_AUTH_SERVER_URL")
+                        .asText());
+        String prod = find(rendered.get("prod"), "ConfigMap", "suite-config")
+                .path("data")
+                .path("QUARKUS_OIDC_AUTH_SERVER_URL")
+                .asText();
+        assertTrue(prod.startsWith("https://") && !prod.contains("keycloak:8080"), "prod's issuer: " + prod);
+        JsonNode realm = Repo.json(Repo.path("infra/keycloak/realm-suite.json"));
+        for (var e : OIDC_SECRETS.entrySet()) {
+            String realmSecret = "";
+            for (JsonNode client : realm.path("clients")) {
+                if (client.path("clientId").asText().equals(e.getValue())) {
+                    realmSecret = client.path("secret").asText();
+                }
+            }
+            ObjectNode secret = find(rendered.get("dev"), "Secret", e.getKey());
+            assertEquals(
+                    realmSecret,
+                    new String(Base64.getDecoder()
+                            .decode(secret.path("data").path("secret").asText())),
+                    e.getKey());
+        }
+        for (String overlay : OVERLAYS) {
+            assertEquals(
+                    "suite-oidc-posting-service/secret",
+                    secretEnv(find(rendered.get(overlay), "Deployment", "posting-service"))
+                            .get("QUARKUS_OIDC_CLIENT_CREDENTIALS_SECRET"));
+            assertEquals(
+                    "suite-oidc-backup-service/secret",
+                    secretEnv(find(rendered.get(overlay), "Deployment", "backup-service"))
+                            .get("QUARKUS_OIDC_CLIENT_CREDENTIALS_SECRET"));
+            assertEquals(
+                    "suite-oidc-lock-monitor/secret",
+                    secretEnv(find(rendered.get(overlay), "Deployment", "lock-service"))
+                            .get("QUARKUS_OIDC_MONITOR_CREDENTIALS_SECRET"));
+        }
+    }
+
     /** Each service serves as its app role and migrates as its owner; the fence's role is maintenance-service's. */
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
@@ -561,7 +616,7 @@ class ManifestsTest {
                     service);
         });
         Map<String, String> lock = secretEnv(find(objects, "Deployment", "lock-service"));
-        assertTrue(lock.isEmpty(), "lock-service has no database: " + lock);
+        assertTrue(lock.keySet().stream().noneMatch(k -> k.startsWith("DB_")), "lock-service has no database: " + lock);
 
         JsonNode cluster = find(objects, "Cluster", "suite-db").path("spec");
         Map<String, JsonNode> roles = new HashMap<>();

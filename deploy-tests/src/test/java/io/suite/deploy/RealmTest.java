@@ -33,7 +33,9 @@ class RealmTest {
                 "operator;operator reader",
                 "admin;admin operator reader",
                 "locker;lock-client reader",
-                "locker2;lock-client reader"
+                "locker2;lock-client reader",
+                // the local user of tests: every role (dev realm only; no overlay for production has a realm)
+                "tester;admin operator reader clerk lock-client"
             })
     void everyPersonHasExactlyTheRolesOfTheContract(String user, String roles) {
         JsonNode claims = Tokens.claims(Tokens.of(user));
@@ -49,6 +51,22 @@ class RealmTest {
         JsonNode claims = Tokens.claims(Tokens.service(client, client + "-local-secret"));
         assertEquals(client, claims.path("azp").asText());
         assertEquals(Set.of(roles.split(" ")), realmRoles(claims));
+    }
+
+    @Test
+    void theExpiringClientsTokensLiveOneSecond() {
+        Http.Answer answer = Tokens.request(Map.of(
+                "grant_type",
+                "password",
+                "client_id",
+                "suite-cli-expiring",
+                "username",
+                "reader",
+                "password",
+                "reader"));
+        assertEquals(200, answer.status(), answer.body());
+        JsonNode claims = Tokens.claims(answer.json().path("access_token").asText());
+        assertEquals(1, claims.path("exp").asLong() - claims.path("iat").asLong());
     }
 
     @Test
