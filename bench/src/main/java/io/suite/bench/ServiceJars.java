@@ -10,10 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+
+import io.suite.testing.ServiceProcess;
 
 /**
  * The suite's service jars as processes of one benchmark: built when missing, started on a port with
@@ -85,11 +88,12 @@ public final class ServiceJars implements AutoCloseable {
                 "-Dquarkus.http.port=" + port,
                 "-Dquarkus.log.console.json.enabled=false",
                 "-Dquarkus.log.level=WARN"));
-        config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        Map<String, String> props = new LinkedHashMap<>(ServiceProcess.localRealm(module));
+        props.putAll(config);
+        props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
-        cmd.add(root.resolve(module)
-                .resolve("target/quarkus-app/quarkus-run.jar")
-                .toString());
+        // moduleDir's own jar: another revision's for a contender "as it was"
+        cmd.add(moduleDir.resolve("target/quarkus-app/quarkus-run.jar").toString());
         Path log = root.resolve("bench/target/" + module + "-" + port + "-" + processes.size() + ".log");
         Files.createDirectories(log.getParent());
         ProcessBuilder builder =

@@ -60,10 +60,7 @@ public final class ServiceProcess implements AutoCloseable {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("quarkus.http.port", String.valueOf(port));
         props.put("quarkus.log.console.json.enabled", "false");
-        if (CALLERS.contains(module)) {
-            // the local realm's secret of the service's own client (production has no default: it comes from a Secret)
-            props.put("quarkus.oidc-client.credentials.secret", module + "-local-secret");
-        }
+        props.putAll(localRealm(module));
         props.putAll(config);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -82,6 +79,16 @@ public final class ServiceProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("could not start " + module, e);
         }
+    }
+
+    /**
+     * What a service's jar needs to run against the local realm: a service that calls another gets its own
+     * client's local secret (production has no default: it comes from a Secret).
+     */
+    public static Map<String, String> localRealm(String module) {
+        return CALLERS.contains(module)
+                ? Map.of("quarkus.oidc-client.credentials.secret", module + "-local-secret")
+                : Map.of();
     }
 
     /** Starts the service again after {@link #kill}: same port and config, its log appended to. */

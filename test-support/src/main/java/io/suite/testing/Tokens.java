@@ -141,6 +141,10 @@ public final class Tokens {
     }
 
     private static String cached(String key, Supplier<Map<String, String>> form) {
+        Token token = CACHE.get(key);
+        if (token != null && Instant.now().isBefore(token.renewAfter())) {
+            return token.accessToken(); // the usual case, without compute()'s lock (benchmarks ask per request)
+        }
         return CACHE.compute(
                         key,
                         (k, old) -> old != null && Instant.now().isBefore(old.renewAfter()) ? old : fetch(form.get()))

@@ -29,6 +29,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.suite.bench.Table;
 import io.suite.testing.PostingSeed;
+import io.suite.testing.Tokens;
 
 /**
  * bench/run backup [movements,…]: for each size (default 1 and 5 million stock movements), two backups side
@@ -166,6 +167,7 @@ public final class Bench {
                         try {
                             int status = HTTP.send(
                                             HttpRequest.newBuilder(URI.create(postingUrl + "/v1/documents"))
+                                                    .header("Authorization", Tokens.bearer())
                                                     .header("Content-Type", "application/json")
                                                     .POST(HttpRequest.BodyPublishers.ofString(body))
                                                     .build(),
@@ -314,6 +316,7 @@ public final class Bench {
             try {
                 if (HTTP.send(
                                         HttpRequest.newBuilder(URI.create(url + "/q/health/ready"))
+                                                .header("Authorization", Tokens.bearer())
                                                 .build(),
                                         HttpResponse.BodyHandlers.discarding())
                                 .statusCode()
@@ -329,14 +332,18 @@ public final class Bench {
     }
 
     private static JsonNode get(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response =
-                HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", Tokens.bearer())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
     }
 
     private static JsonNode post(String url, String body) throws IOException, InterruptedException {
         HttpResponse<String> response = HTTP.send(
                 HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", Tokens.bearer())
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body))
                         .build(),

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +28,10 @@ import org.redisson.api.RLock;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
+import io.suite.bench.ServiceJars;
 import io.suite.bench.Table;
+import io.suite.testing.MaintenanceStates;
+import io.suite.testing.Tokens;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -125,22 +129,36 @@ public final class Bench {
         String[] hostPort = redisAddress.split(":");
         ThreadLocal<Resp> raw = ThreadLocal.withInitial(() -> new Resp(hostPort[0], Integer.parseInt(hostPort[1])));
 
-        AsyncCycle twoCalls = (scenario, client) -> {
-            // lockBody is {"timeoutMs":..,"items":[..]}: the begin body takes its fields after owner and lease
-            String body = "{\"owner\":\"bench\",\"leaseMs\":30000,"
-                    + lockBody(run, scenario, client).substring(1);
-            return call(http, HttpMethod.POST, TX, null, body)
-                    .compose(begun -> begun.expect(201, "begin with items"))
-                    .compose(tx -> {
-                        // a service that ignored the items would look fast and lock nothing
-                        if (!tx.containsKey("fencingToken")) {
-                            return end(http, tx)
-                                    .compose(v -> Future.failedFuture(
-                                            new IllegalStateException("begin with items: no fencingToken in " + tx)));
-                        }
-                        return end(http, tx);
-                    });
-        };
+        AsyncCycle twoCalls = twoCalls(http, run);
+        // before=<rev>: the same 2-call cycle against lock-service as it was at that revision (e.g. before
+        // tokens were checked: what authentication costs), started here on the same Redis
+        String before = System.getProperty("bench.before", "");
+        ServiceJars jars = before.isEmpty() ? null : new ServiceJars("lock-service");
+        AsyncCycle twoCallsBefore = null;
+        if (jars != null) {
+            String topics = "bench-locks-" + run;
+            MaintenanceStates.publishReadWrite(topics + "-mstate");
+            ServiceJars.Service old = jars.start(
+                    jars.moduleAt(before, "lock-service"),
+                    "lock-service",
+                    ServiceJars.freePort(),
+                    Map.of(
+                            "lock.key-prefix", "bench-" + run + "-before:",
+                            "write-guard.state-topic", topics + "-mstate",
+                            "write-guard.status-topic", topics + "-wps",
+                            "write-guard.state-max-age", MaintenanceStates.LONG_LEASE),
+                    Map.of());
+            URI oldBase = URI.create(old.url());
+            twoCallsBefore = twoCalls(
+                    vertx.createHttpClient(new HttpClientOptions()
+                            .setDefaultHost(oldBase.getHost())
+                            .setDefaultPort(oldBase.getPort())
+                            .setKeepAlive(true)
+                            .setTcpNoDelay(true)
+                            .setPipelining(false)
+                            .setMaxPoolSize(64)),
+                    run);
+        }
         AsyncCycle threeCalls =
                 (scenario, client) -> call(http, HttpMethod.POST, TX, null, "{\"owner\":\"bench\",\"leaseMs\":30000}")
                         .compose(begun -> begun.expect(201, "begin"))
@@ -185,7 +203,7 @@ public final class Bench {
                 })
                 .filter(s -> only.contains(s[0]))
                 .toArray(String[][]::new);
-        Table table = new Table(
+        List<String> columns = new ArrayList<>(List.of(
                 "scenario",
                 "clients",
                 "service 2 calls/s",
@@ -206,24 +224,42 @@ public final class Bench {
                 "2-call÷Redisson",
                 "3-call÷Redisson",
                 "2-call÷fair",
-                "2-call÷raw");
+                "2-call÷raw"));
+        if (twoCallsBefore != null) {
+            columns.addAll(List.of("2 calls @" + before + "/s", "p50 ms", "p99 ms", "2-call÷@" + before));
+        }
+        Table table = new Table(columns.toArray(String[]::new));
         // Warm up every contender (JIT of the service, connection pools) before anything is measured.
         for (String[] s : scenarios) {
             measureAsync(vertx, "2 calls", twoCalls, s[0], 16, Math.max(2, seconds));
+            if (twoCallsBefore != null) {
+                measureAsync(vertx, "2 calls @" + before, twoCallsBefore, s[0], 16, Math.max(2, seconds));
+            }
             measureAsync(vertx, "3 calls", threeCalls, s[0], 16, Math.max(2, seconds));
             measure(viaRedisson, s[0], 16, 1);
             measure(viaRedissonFair, s[0], 16, 1);
             measure(rawRedis, s[0], 16, 1);
         }
         System.err.println("warmed up");
+        int cell = 0;
         for (String[] s : scenarios) {
             for (int clients : clients()) {
+                // today's service and the one @before measured back to back, in alternating order from cell to
+                // cell, so that neither always has the position the other had (A/A runs showed it matters)
+                Result twoBefore = null;
+                if (twoCallsBefore != null && cell % 2 == 1) {
+                    twoBefore = measureAsync(vertx, "2 calls @" + before, twoCallsBefore, s[0], clients, seconds);
+                }
                 Result two = measureAsync(vertx, "2 calls", twoCalls, s[0], clients, seconds);
+                if (twoCallsBefore != null && cell % 2 == 0) {
+                    twoBefore = measureAsync(vertx, "2 calls @" + before, twoCallsBefore, s[0], clients, seconds);
+                }
+                cell++;
                 Result three = measureAsync(vertx, "3 calls", threeCalls, s[0], clients, seconds);
                 Result rd = measure(viaRedisson, s[0], clients, seconds);
                 Result fair = measure(viaRedissonFair, s[0], clients, seconds);
                 Result rw = measure(rawRedis, s[0], clients, seconds);
-                table.row(
+                List<Object> row = new ArrayList<>(List.of(
                         s[1],
                         clients,
                         f0(two.perSecond()) + fails(two),
@@ -244,7 +280,15 @@ public final class Bench {
                         f2(two.perSecond() / rd.perSecond()) + "x",
                         f2(three.perSecond() / rd.perSecond()) + "x",
                         f2(two.perSecond() / fair.perSecond()) + "x",
-                        f2(two.perSecond() / rw.perSecond()) + "x");
+                        f2(two.perSecond() / rw.perSecond()) + "x"));
+                if (twoBefore != null) {
+                    row.addAll(List.of(
+                            f0(twoBefore.perSecond()) + fails(twoBefore),
+                            f2(twoBefore.p50ms()),
+                            f2(twoBefore.p99ms()),
+                            f2(two.perSecond() / twoBefore.perSecond()) + "x"));
+                }
+                table.row(row.toArray());
                 System.err.printf("%s %d clients done%n", s[1], clients);
             }
         }
@@ -253,15 +297,41 @@ public final class Bench {
                         + " (HTTP/1.1 keep-alive, Vert.x client); Redisson = lock + unlock (RLock, fair = getFairLock); raw = SET NX PX + DEL per key. "
                         + seconds + " s per cell.");
         System.out.print(table);
+        if (jars != null) {
+            jars.close();
+        }
         redisson.shutdown();
         vertx.close();
         System.exit(0);
     }
 
+    /** Begin with items + end: the transaction begun and its items granted in one call. */
+    private static AsyncCycle twoCalls(HttpClient http, String run) {
+        return (scenario, client) -> {
+            // lockBody is {"timeoutMs":..,"items":[..]}: the begin body takes its fields after owner and lease
+            String body = "{\"owner\":\"bench\",\"leaseMs\":30000,"
+                    + lockBody(run, scenario, client).substring(1);
+            return call(http, HttpMethod.POST, TX, null, body)
+                    .compose(begun -> begun.expect(201, "begin with items"))
+                    .compose(tx -> {
+                        // a service that ignored the items would look fast and lock nothing
+                        if (!tx.containsKey("fencingToken")) {
+                            return end(http, tx)
+                                    .compose(v -> Future.failedFuture(
+                                            new IllegalStateException("begin with items: no fencingToken in " + tx)));
+                        }
+                        return end(http, tx);
+                    });
+        };
+    }
+
     /** One exchange with the service; {@code token}, if any, goes in X-Lock-Token, {@code json}, if any, is the body. */
     private static Future<Reply> call(HttpClient http, HttpMethod method, String uri, String token, String json) {
-        RequestOptions request =
-                new RequestOptions().setMethod(method).setURI(uri).setIdleTimeout(REQUEST_IDLE_MS);
+        RequestOptions request = new RequestOptions()
+                .setMethod(method)
+                .setURI(uri)
+                .setIdleTimeout(REQUEST_IDLE_MS)
+                .putHeader("Authorization", Tokens.bearer());
         if (token != null) {
             request.putHeader("X-Lock-Token", token);
         }

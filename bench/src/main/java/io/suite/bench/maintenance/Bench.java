@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.suite.bench.Table;
 import io.suite.testing.PrivatePostgres;
+import io.suite.testing.Tokens;
 
 /**
  * bench/run maintenance [writers] [flips] [paused flips]: starts its own PostgreSQL cluster, maintenance-service,
@@ -248,6 +249,7 @@ public final class Bench {
     private static HttpResponse<String> post(String url, String body) throws Exception {
         return HTTP.send(
                 HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", Tokens.bearer())
                         .timeout(Duration.ofSeconds(60))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -258,6 +260,7 @@ public final class Bench {
     private static HttpResponse<String> get(String url) throws Exception {
         return HTTP.send(
                 HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", Tokens.bearer())
                         .timeout(Duration.ofSeconds(30))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.suite.testing.Signals;
+import io.suite.testing.Tokens;
 
 /** One service of the suite as a process of this bench, on a free port, on the bench's own topics and data. */
 final class Service implements AutoCloseable {
@@ -63,6 +64,7 @@ final class Service implements AutoCloseable {
             try {
                 if (http.send(
                                         HttpRequest.newBuilder(URI.create(service.url() + "/q/health/ready"))
+                                                .header("Authorization", Tokens.bearer())
                                                 .build(),
                                         HttpResponse.BodyHandlers.discarding())
                                 .statusCode()

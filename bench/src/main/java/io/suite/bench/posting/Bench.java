@@ -30,6 +30,7 @@ import io.suite.bench.BenchArgs;
 import io.suite.bench.ServiceJars;
 import io.suite.bench.Table;
 import io.suite.testing.MaintenanceStates;
+import io.suite.testing.Tokens;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -83,7 +84,10 @@ public final class Bench {
     /** MANAGED with every document alone (posting.group-max-documents=1): what grouping adds, in the same run. */
     private static final String MANAGED_ALONE = "MANAGED_ALONE";
 
-    /** {@code before=<git revision>}: MANAGED as posting-service was at that revision, beside today's (a refactor's cost). */
+    /**
+     * {@code before=<git revision>}: MANAGED as posting-service and lock-service were at that revision, beside today's
+     * (what a refactor, or authentication, costs).
+     */
     private final String before = System.getProperty("bench.before", "");
 
     private final String[] MODES = (System.getProperty(
@@ -149,25 +153,41 @@ public final class Bench {
         String topics = "bench-" + run;
         // no maintenance-service here: READ_WRITE published once, a lease as long as the run
         MaintenanceStates.publishReadWrite(topics + "-mstate");
-        String lock = start(
-                jars,
-                "lock-service",
-                Map.of(
-                        "lock.key-prefix",
-                        "bench-" + run + ":",
-                        "write-guard.state-topic",
-                        topics + "-mstate",
-                        "write-guard.status-topic",
-                        topics + "-wps",
-                        "write-guard.state-max-age",
-                        MaintenanceStates.LONG_LEASE));
+        Map<String, String> lockConfig = Map.of(
+                "lock.key-prefix",
+                "bench-" + run + ":",
+                "write-guard.state-topic",
+                topics + "-mstate",
+                "write-guard.status-topic",
+                topics + "-wps",
+                "write-guard.state-max-age",
+                MaintenanceStates.LONG_LEASE);
+        String currentLock = start(jars, "lock-service", lockConfig);
+        // MANAGED@rev talks to a lock-service of its own revision (the two speak the same API, but not always
+        // the same tokens: before #17 posting-service sent none), on its own keys
+        Map<String, String> lockOf = new LinkedHashMap<>();
+        for (String mode : MODES) {
+            if (mode.startsWith("MANAGED@")) {
+                Map<String, String> own = new LinkedHashMap<>(lockConfig);
+                own.put("lock.key-prefix", "bench-" + run + "-before:");
+                lockOf.put(
+                        mode,
+                        start(
+                                jars,
+                                jars.moduleAt(mode.substring("MANAGED@".length()), "lock-service"),
+                                "lock-service",
+                                own));
+            } else {
+                lockOf.put(mode, currentLock);
+            }
+        }
         Map<String, String> url = new LinkedHashMap<>();
         for (String mode : MODES) {
             Map<String, String> settings = new LinkedHashMap<>(Map.of(
                     "posting.lock-mode",
                     managed(mode) ? "MANAGED" : mode,
                     "quarkus.rest-client.lock-service.url",
-                    lock,
+                    lockOf.get(mode),
                     "quarkus.datasource.reactive.max-size",
                     Integer.toString(dbPool),
                     "DB_NAME",
@@ -197,7 +217,7 @@ public final class Bench {
         for (String mode : MODES) {
             List<Process> warming = new ArrayList<>(List.of(processByUrl.get(url.get(mode))));
             if (managed(mode)) {
-                warming.add(processByUrl.get(lock));
+                warming.add(processByUrl.get(lockOf.get(mode)));
             }
             prewarm(url.get(mode), mode, warming);
         }
@@ -463,7 +483,7 @@ public final class Bench {
             String body = document(random, cdf, mode);
             long t0 = System.nanoTime();
             // the body is read in full, so the connection is back in the pool before the next request
-            load.request(new RequestOptions(request))
+            load.request(new RequestOptions(request).putHeader("Authorization", Tokens.bearer()))
                     .compose(r -> r.send(body))
                     .compose(response -> response.body().map(b -> response.statusCode()))
                     .onComplete(answer -> {
@@ -561,6 +581,7 @@ public final class Bench {
     private HttpResponse<String> post(String base, String body) throws IOException, InterruptedException {
         return http.send(
                 HttpRequest.newBuilder(URI.create(base + "/v1/documents"))
+                        .header("Authorization", Tokens.bearer())
                         .timeout(Duration.ofSeconds(60))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -571,6 +592,7 @@ public final class Bench {
     private String get(String url) throws IOException, InterruptedException {
         return http.send(
                         HttpRequest.newBuilder(URI.create(url))
+                                .header("Authorization", Tokens.bearer())
                                 .timeout(Duration.ofSeconds(30))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())

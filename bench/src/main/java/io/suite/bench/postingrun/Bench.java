@@ -28,6 +28,7 @@ import io.suite.bench.BenchArgs;
 import io.suite.bench.ServiceJars;
 import io.suite.bench.Table;
 import io.suite.testing.MaintenanceStates;
+import io.suite.testing.Tokens;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -258,6 +259,7 @@ public final class Bench {
         CountDownLatch done = clerks(base, recorder, ok, failed, stop);
         String id = JSON.readTree(http.send(
                                 HttpRequest.newBuilder(URI.create(base + "/v1/posting-runs"))
+                                        .header("Authorization", Tokens.bearer())
                                         .header("Content-Type", "application/json")
                                         .POST(HttpRequest.BodyPublishers.ofString(
                                                 "{\"parallelism\":" + parallelism + ",\"batchSize\":500}"))
@@ -380,7 +382,7 @@ public final class Bench {
         }
         String body = sb.append("]}").toString();
         long t0 = System.nanoTime();
-        load.request(new RequestOptions(request))
+        load.request(new RequestOptions(request).putHeader("Authorization", Tokens.bearer()))
                 .compose(r -> r.send(body))
                 .compose(r -> r.body().map(b -> r.statusCode()))
                 .onComplete(answer -> {
@@ -416,6 +418,7 @@ public final class Bench {
     private void postOrFail(String base, String body) throws Exception {
         HttpResponse<String> r = http.send(
                 HttpRequest.newBuilder(URI.create(base + "/v1/documents"))
+                        .header("Authorization", Tokens.bearer())
                         .timeout(Duration.ofSeconds(60))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -429,6 +432,7 @@ public final class Bench {
     private String get(String url) throws IOException, InterruptedException {
         return http.send(
                         HttpRequest.newBuilder(URI.create(url))
+                                .header("Authorization", Tokens.bearer())
                                 .timeout(Duration.ofSeconds(30))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
