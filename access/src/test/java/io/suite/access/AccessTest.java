@@ -1,5 +1,7 @@
 package io.suite.access;
 
+import java.util.Properties;
+
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -10,10 +12,19 @@ import io.suite.testing.Tokens;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Against the real Keycloak of {@code ./suite infra} (realm suite). */
 @QuarkusTest
 class AccessTest {
+    @Test
+    void handBuiltKafkaClientsGetTheConfiguredCredentials() {
+        Properties client = KafkaCredentials.addTo(new Properties());
+        assertEquals("SASL_PLAINTEXT", client.get("security.protocol"));
+        assertEquals("SCRAM-SHA-512", client.get("sasl.mechanism"));
+        assertEquals(3, client.size(), client.toString()); // and nothing else of the kafka.* keys
+    }
+
     @Test
     void strangersGet401AsProblemWithABearerChallenge() {
         AuthRefusals.assertStrangersRefused("GET", "/v1/test/guarded", null, "reader");

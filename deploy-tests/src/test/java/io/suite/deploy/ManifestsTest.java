@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -173,6 +174,8 @@ class ManifestsTest {
                 "KafkaNodePool",
                 1,
                 "KafkaTopic",
+                5,
+                "KafkaUser",
                 4,
                 "Cluster",
                 1,
@@ -211,6 +214,8 @@ class ManifestsTest {
         List<ObjectNode> objects = rendered.get(overlay);
         Set<String> configMaps = names(objects, "ConfigMap");
         Set<String> secrets = names(objects, "Secret");
+        // Strimzi's User Operator writes a Secret named as each KafkaUser
+        secrets.addAll(names(objects, "KafkaUser"));
         if (overlay.equals("prod")) {
             secrets.addAll(DATABASE_SECRETS.keySet());
             secrets.addAll(OIDC_SECRETS.keySet());
@@ -594,6 +599,54 @@ class ManifestsTest {
                     "suite-oidc-lock-monitor/secret",
                     secretEnv(find(rendered.get(overlay), "Deployment", "lock-service"))
                             .get("QUARKUS_OIDC_MONITOR_CREDENTIALS_SECRET"));
+        }
+    }
+
+    /**
+     * Kafka (DESIGN.md "Security"): every client authenticates (SCRAM) as its own KafkaUser, whose ACLs are all
+     * it may do; only maintenance-service may write maintenance-state.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void eachServiceIsItsOwnKafkaUser_andOnlyMaintenanceWritesTheState(String overlay) {
+        List<ObjectNode> objects = rendered.get(overlay);
+        JsonNode kafka = find(objects, "Kafka", "suite-kafka").path("spec").path("kafka");
+        kafka.path("listeners")
+                .forEach(l -> assertEquals(
+                        "scram-sha-512",
+                        l.path("authentication").path("type").asText(),
+                        "listener " + l.path("name").asText()));
+        assertEquals("simple", kafka.path("authorization").path("type").asText());
+        Set<String> stateWriters = new TreeSet<>();
+        for (ObjectNode user : kind(objects, "KafkaUser")) {
+            for (JsonNode acl : user.path("spec").path("authorization").path("acls")) {
+                boolean write = false;
+                for (JsonNode op : acl.path("operations")) {
+                    write |= List.of("Write", "All").contains(op.asText());
+                }
+                JsonNode resource = acl.path("resource");
+                if (write
+                        && resource.path("type").asText().equals("topic")
+                        && (resource.path("name").asText().equals("maintenance-state")
+                                || resource.path("name").asText().equals("*")
+                                || resource.path("patternType").asText().equals("prefix"))) {
+                    stateWriters.add(NAME.apply(user));
+                }
+            }
+        }
+        assertEquals(Set.of("maintenance-service"), stateWriters, "who may write maintenance-state");
+        assertEquals(
+                "SASL_PLAINTEXT",
+                find(objects, "ConfigMap", "suite-config")
+                        .path("data")
+                        .path("KAFKA_SECURITY_PROTOCOL")
+                        .asText());
+        for (String service : SERVICES) {
+            assertEquals(
+                    service + "/sasl.jaas.config",
+                    secretEnv(find(objects, "Deployment", service)).get("KAFKA_SASL_JAAS_CONFIG"),
+                    service + " is KafkaUser " + service);
+            find(objects, "KafkaUser", service);
         }
     }
 

@@ -29,6 +29,7 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.suite.access.KafkaCredentials;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
@@ -151,7 +152,7 @@ public class IncidentRelay {
             a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.incidentsBootstrapServers());
             a.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
             a.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
-            try (Admin admin = Admin.create(a)) {
+            try (Admin admin = Admin.create(KafkaCredentials.addTo(a))) {
                 admin.createTopics(List.of(new NewTopic(config.incidentsTopic(), Optional.empty(), Optional.empty())))
                         .all()
                         .get(10, TimeUnit.SECONDS);
@@ -173,7 +174,7 @@ public class IncidentRelay {
             p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000);
             p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
             p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20000);
-            producer = new KafkaProducer<>(p);
+            producer = new KafkaProducer<>(KafkaCredentials.addTo(p));
         }
         return producer;
     }

@@ -26,6 +26,8 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
+import io.suite.access.KafkaCredentials;
+
 /** Kafka admin: makes sure the topics exist (the state topic compacted) and tells whether Kafka answers. */
 @ApplicationScoped
 public class KafkaTopics {
@@ -45,7 +47,7 @@ public class KafkaTopics {
             p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
             p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
             p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
-            admin = Admin.create(p);
+            admin = Admin.create(KafkaCredentials.addTo(p));
         }
         return admin;
     }

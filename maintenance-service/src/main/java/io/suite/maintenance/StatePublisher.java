@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.suite.access.KafkaCredentials;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
@@ -58,7 +59,7 @@ public class StatePublisher {
             p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 3000);
             p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
             p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 6000);
-            producer = new KafkaProducer<>(p);
+            producer = new KafkaProducer<>(KafkaCredentials.addTo(p));
         }
         return producer;
     }

@@ -26,6 +26,8 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.suite.access.KafkaCredentials;
+
 /**
  * The write paths as their heartbeats on {@code write-path-status} show them. Every replica of
  * this service reads all heartbeats (assign, no consumer group), starting from those of the last
@@ -169,7 +171,7 @@ public class WritePaths {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
-        return p;
+        return KafkaCredentials.addTo(p);
     }
 
     private static void sleep(long ms) {

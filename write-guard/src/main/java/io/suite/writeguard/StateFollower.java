@@ -42,6 +42,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.suite.access.KafkaCredentials;
 
 /**
  * Follows the compacted maintenance-state topic on one thread of its own, and heartbeats on the
@@ -386,7 +387,7 @@ class StateFollower {
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "write-guard-" + guard.identity().instance());
-        return p;
+        return KafkaCredentials.addTo(p);
     }
 
     private Properties adminProps() {
@@ -397,7 +398,7 @@ class StateFollower {
         p.put(
                 AdminClientConfig.CLIENT_ID_CONFIG,
                 "write-guard-admin-" + guard.identity().instance());
-        return p;
+        return KafkaCredentials.addTo(p);
     }
 
     private Properties producerProps() {
@@ -414,6 +415,6 @@ class StateFollower {
         p.put(
                 ProducerConfig.CLIENT_ID_CONFIG,
                 "write-guard-status-" + guard.identity().instance());
-        return p;
+        return KafkaCredentials.addTo(p);
     }
 }

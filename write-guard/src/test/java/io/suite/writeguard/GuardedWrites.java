@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
+import jakarta.annotation.security.PermitAll;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -16,6 +17,8 @@ import jakarta.ws.rs.QueryParam;
 import io.smallrye.mutiny.Uni;
 
 /** Test-only write path: a write that completes at once, or is held until the test releases it. */
+// roles are access's business (AccessTest): write-guard's endpoints here are open (@PermitAll on each:
+// on the class it would also guard the methods the tests call directly, outside any request)
 @Path("/test/writes")
 @ApplicationScoped
 public class GuardedWrites {
@@ -27,6 +30,7 @@ public class GuardedWrites {
     @Inject
     WriteGuard guard;
 
+    @PermitAll
     @POST
     @Path("/{id}")
     public Uni<String> write(
@@ -55,6 +59,7 @@ public class GuardedWrites {
         });
     }
 
+    @PermitAll
     @GET
     public String read() {
         return "reads always work";
