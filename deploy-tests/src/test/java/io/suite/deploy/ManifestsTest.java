@@ -219,6 +219,7 @@ class ManifestsTest {
         if (overlay.equals("prod")) {
             secrets.addAll(DATABASE_SECRETS.keySet());
             secrets.addAll(OIDC_SECRETS.keySet());
+            secrets.add("suite-redis"); // Redis' ACL passwords (k8s/README.md)
         }
         Set<String> claims = names(objects, "PersistentVolumeClaim");
         Set<String> accounts = names(objects, "ServiceAccount");

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.suite.testing.Http;
 import io.suite.testing.MaintenanceStates;
 import io.suite.testing.ServiceProcess;
 import io.suite.testing.Unique;
@@ -50,6 +51,7 @@ class RunningSuiteIT {
     static final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     static final HttpClient http = HttpClient.newHttpClient();
     static Process prometheus;
+    static ShippedRedis redis;
     static String prometheusUrl;
 
     @BeforeAll
@@ -63,8 +65,11 @@ class RunningSuiteIT {
                 "maintenance.state-topic", "mstate-" + RUN,
                 "maintenance.status-topic", "wps-" + RUN);
         // the two that need no other service start side by side (each start waits for readiness)
-        CompletableFuture<ServiceProcess> lock = CompletableFuture.supplyAsync(() ->
-                ServiceProcess.start("lock-service", with(topics, Map.of("lock.key-prefix", RUN + ":"))));
+        // lock-service on Redis as prod ships it (ACL users, a Sentinel), as prod configures it
+        redis = ShippedRedis.start(RUN);
+        Map<String, String> redisAsInProd = redis.lockServiceConfig(ShippedRedis.prodSuiteConfig());
+        CompletableFuture<ServiceProcess> lock = CompletableFuture.supplyAsync(() -> ServiceProcess.start(
+                "lock-service", with(topics, redisAsInProd, Map.of("lock.key-prefix", RUN + ":"))));
         CompletableFuture<ServiceProcess> maintenance = CompletableFuture.supplyAsync(
                 () -> ServiceProcess.start("maintenance-service", with(topics, database("maintenance_test"))));
         services.put("lock-service", lock.join());
@@ -171,6 +176,9 @@ class RunningSuiteIT {
             }
         }
         services.values().forEach(ServiceProcess::close);
+        if (redis != null) {
+            redis.close();
+        }
         dropSchemas();
     }
 
@@ -194,6 +202,47 @@ class RunningSuiteIT {
                                 "drop schema if exists " + SCHEMA + " cascade"));
             }
         });
+    }
+
+    // ---- Redis as shipped: ACL users only, and lock-service works through them and the Sentinel ----
+
+    @Test
+    void redisTakesOnlyItsAclUsers_andLockServiceLocksThroughThemAndTheSentinel() {
+        String lockPassword = redis.passwords.get("REDIS_LOCK_SERVICE_PASSWORD");
+        assertTrue(redis.cli(redis.port, null, null, "ping").contains("NOAUTH"), "no password, no Redis");
+        assertTrue(redis.cli(redis.port, "health", "-", "ping").contains("PONG"), "probes ping freely");
+        assertTrue(redis.cli(redis.port, "health", "-", "get", "x").contains("NOPERM"), "probes do nothing else");
+        assertTrue(redis.cli(redis.port, "default", "guessed", "ping").contains("WRONGPASS"), "a wrong password");
+        for (String[] admin : List.of(
+                new String[] {"flushall"},
+                new String[] {"config", "get", "*"},
+                new String[] {"keys", "*"},
+                new String[] {"debug", "sleep", "0"})) {
+            assertTrue(
+                    redis.cli(redis.port, "default", lockPassword, admin).contains("NOPERM"),
+                    "lock-service may not " + String.join(" ", admin));
+        }
+        assertTrue(
+                redis.cli(redis.sentinelPort, null, null, "sentinel", "masters").contains("NOAUTH"),
+                "the Sentinels want the password too");
+        // the Sentinel logs in to the master as its own ACL user: it sees a healthy master, not a down one
+        await("the Sentinel sees the master")
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> redis.cli(redis.sentinelPort, "default", lockPassword, "sentinel", "master", "suite")
+                                .lines()
+                                .toList()
+                                .indexOf("master")
+                        > 0);
+        // lock-service found the master through the Sentinel and locks on it with its password
+        String lock = services.get("lock-service").url();
+        Http.Answer begun = Http.post(
+                lock + "/v1/lock-transactions",
+                "{\"owner\":\"deploy\",\"leaseMs\":30000,\"items\":[{\"space\":\"Stock\",\"mode\":\"EXCLUSIVE\","
+                        + "\"fields\":{\"warehouse\":\"" + RUN + "\"}}]}");
+        assertEquals(201, begun.status(), begun.body());
+        assertTrue(
+                redis.cli(redis.port, "default", lockPassword, "dbsize").strip().matches("[1-9][0-9]*"),
+                "the lock is in the shipped Redis");
     }
 
     // ---- Prometheus scrapes every metric the dashboards and alerts read ----
