@@ -677,10 +677,12 @@ local function blocker_details(tr, bl)
   return out
 end
 
--- Loads a transaction, checking the token digest. Lua strings are interned, so the comparison of
--- the two digests is a pointer comparison: its time says nothing about the token.
+-- Loads a transaction, checking the caller's digest: the SHA-256 of its X-Lock-Token and of the principal
+-- calling (LockStore.digest), so this one comparison is the rule "only the principal that began it, with
+-- its token, may act on it". Lua strings are interned, so the comparison of the two digests is a pointer
+-- comparison: its time says nothing about the token.
 local function load_tx(tx, digest)
-  local r = redis.call('HMGET', key('tx', tx), 'th', 'exp', 'lease', 'w', 'pl', 'owner', 'label', 'auto')
+  local r = redis.call('HMGET', key('tx', tx), 'th', 'exp', 'lease', 'w', 'pl', 'owner', 'label', 'auto', 'pr')
   if not r[1] then return nil, 'notx' end
   if r[1] ~= digest then return nil, 'forbidden' end
   if tonumber(r[2]) <= now then
@@ -688,7 +690,7 @@ local function load_tx(tx, digest)
     return nil, 'expired'
   end
   return { exp = tonumber(r[2]), lease = tonumber(r[3]), w = r[4], pl = tonumber(r[5]), owner = r[6], label = r[7],
-    auto = r[8] }
+    auto = r[8], principal = r[9] }
 end
 
 -- A transaction begun with items whose caller waits has the short waiter lease (pl) until its
@@ -885,11 +887,12 @@ local function leave(req)
 end
 
 if op == 'begin' then
-  -- tx, digest (SHA-256 of its token), owner, label, lease_ms; with items, a lock request follows (lock_args)
-  local a = named('tx', 'digest', 'owner', 'label', 'lease_ms')
+  -- tx, digest (SHA-256 of its token and its principal), principal (who began it, from the caller's access
+  -- token: shown, never compared), owner, label, lease_ms; with items, a lock request follows (lock_args)
+  local a = named('tx', 'digest', 'principal', 'owner', 'label', 'lease_ms')
   local tx, lease = a.tx, tonumber(a.lease_ms)
   local exp = now + lease
-  redis.call('HSET', key('tx', tx), 'th', a.digest, 'owner', a.owner, 'label', a.label, 'lease', lease,
+  redis.call('HSET', key('tx', tx), 'th', a.digest, 'pr', a.principal, 'owner', a.owner, 'label', a.label, 'lease', lease,
     'exp', exp, 'created', now)
   redis.call('ZADD', K_LEASES, exp, tx)
   if #ARGV < a.rest then return { 'ok', tostring(exp) } end
@@ -949,7 +952,7 @@ elseif op == 'get' then
   local tr, err = load_tx(tx, a.digest)
   if not tr then return { err } end
   renew(tx, tr)
-  local out = { 'ok', tr.owner or '', tr.label or '', tostring(tr.lease), tostring(tr.exp) }
+  local out = { 'ok', tr.principal or '', tr.owner or '', tr.label or '', tostring(tr.lease), tostring(tr.exp) }
   local raw = redis.call('HGETALL', key('txi', tx))
   out[#out + 1] = tostring(#raw / 2)
   for i = 1, #raw, 2 do
@@ -1000,8 +1003,8 @@ elseif op == 'snapshot' then
   end
   local info = {}
   for tx, _ in pairs(txs) do
-    local ol = redis.call('HMGET', key('tx', tx), 'owner', 'label')
-    info[#info + 1] = tx; info[#info + 1] = ol[1] or ''; info[#info + 1] = ol[2] or ''
+    local ol = redis.call('HMGET', key('tx', tx), 'pr', 'owner', 'label')
+    info[#info + 1] = tx; info[#info + 1] = ol[1] or ''; info[#info + 1] = ol[2] or ''; info[#info + 1] = ol[3] or ''
   end
   return { tostring(now), locks, waits, info }
 

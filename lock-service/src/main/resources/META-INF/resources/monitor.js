@@ -2,7 +2,7 @@
 // locked now, who waits for whom, and the incidents as they happen. Plain ES modules, no build.
 //
 // Events (see lock-service README): `snapshot` = the GET /v1/locks body
-// {locks:[{transaction,owner,label,space,mode,fields,since}], waits:[{…, blockedBy:[ids]}]};
+// {locks:[{transaction,principal,owner,label,space,mode,fields,since}], waits:[{…, blockedBy:[ids]}]};
 // `incident` = an incident as GET v1/lock-incidents lists it: {kind: WAIT|TIMEOUT|DEADLOCK|ESCALATION|EXPIRY,
 // at, space, transaction, owner, label, fields, waitedMs, blockedBy, cycle, escalated} (kinds are
 // lower-cased here, for CSS classes); a deadlock's cycle starts with the victim, in wait-for order.
@@ -158,6 +158,7 @@ function renderLocks() {
       h('td', {}, l.space),
       h('td', {}, modeBadge(l.mode)),
       h('td', { class: 'fields' }, formatFields(l.fields), escalated ? h('span', { class: 'tag escalated' }, 'escalated') : null),
+      h('td', { class: 'principal' }, l.principal ?? ''),
       h('td', {}, l.owner ?? ''),
       h('td', {}, l.label ?? ''),
       h('td', { class: 'tx', title: l.transaction }, shortId(l.transaction)),

@@ -104,8 +104,18 @@ final class LockApi {
     @Schema(name = "LockTransaction", description = "Its locks, its waiting request (null when none) and its lease")
     record Transaction(
             @Schema(required = true) String id,
-            @Schema(required = true) String owner,
-            @Schema(required = true) String label,
+
+            @Schema(
+                    required = true,
+                    description = "Who began it: the user or service account of its access token (never from the body)")
+            String principal,
+
+            @Schema(required = true, description = "The caller's free text")
+            String owner,
+
+            @Schema(required = true, description = "The caller's free text")
+            String label,
+
             @Schema(required = true) long leaseMs,
             @Schema(required = true, format = "date-time") String expiresAt,
             @Schema(required = true) List<HeldLock> locks,
@@ -144,6 +154,12 @@ final class LockApi {
     @Schema(name = "SnapshotLock")
     record SnapshotLock(
             @Schema(required = true) String transaction,
+
+            @Schema(
+                    required = true,
+                    description = "Who began it: the user or service account of its access token (never from the body)")
+            String principal,
+
             @Schema(required = true) String owner,
             @Schema(required = true) String label,
             @Schema(required = true) String space,
@@ -156,6 +172,12 @@ final class LockApi {
     @Schema(name = "SnapshotWait")
     record SnapshotWait(
             @Schema(required = true) String transaction,
+
+            @Schema(
+                    required = true,
+                    description = "Who began it: the user or service account of its access token (never from the body)")
+            String principal,
+
             @Schema(required = true) String owner,
             @Schema(required = true) String label,
             @Schema(required = true) String space,

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -20,6 +22,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 
@@ -36,13 +39,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.suite.access.Roles;
 import io.suite.writeguard.WriteGuard;
 
-/** Lock service API v1 (DESIGN.md). Bodies are read as text and validated by {@link ItemParser}. */
+/**
+ * Lock service API v1 (DESIGN.md). Bodies are read as text and validated by {@link ItemParser}; they must
+ * say application/json (anything else is a 415), so no web page can begin lock transactions from a user's
+ * browser with a form or a "simple" text/plain request. Each method names its least role (DESIGN.md
+ * "Security"); a call on a transaction names the caller's principal, which must be the one that began it
+ * ({@link LockStore#digest}).
+ */
 @Path("/v1")
 @Produces(MediaType.APPLICATION_JSON)
 public class LockResource {
     static final String TOKEN = "X-Lock-Token";
+    private static final String NOT_YOURS =
+            "Another principal's transaction, or a wrong or missing X-Lock-Token (.../forbidden); or the token lacks"
+                    + " the role";
 
     private final LockService locks;
     private final LockStream stream;
@@ -65,6 +78,8 @@ public class LockResource {
 
     @POST
     @Path("/lock-transactions")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.LOCK_CLIENT)
     @Operation(
             summary = "Begin a lock transaction; answers its id and the token later calls must carry",
             description = "With items (and timeoutMs) it also locks them, as POST .../locks would, in the same call:"
@@ -83,6 +98,7 @@ public class LockResource {
             responseCode = "409",
             description = "The wait would close a cycle: this transaction is ended (.../deadlock with cycle)")
     public Uni<Response> begin(
+            @Context SecurityContext caller,
             @RequestBody(
                             content =
                                     @Content(
@@ -90,13 +106,19 @@ public class LockResource {
                                             schema = @Schema(implementation = BeginBody.class)))
                     String body) {
         ItemParser.Begin b = parser.begin(body);
+        String principal = principal(caller);
         if (b.lock() == null) {
-            return locks.begin(b).map(t -> begun(t, Map.of()));
+            return locks.begin(principal, b).map(t -> begun(t, Map.of()));
         }
-        return locks.beginAndLock(b)
+        return locks.beginAndLock(principal, b)
                 .onFailure(ReadOnlyRefusal.class)
                 .transform(e -> ((ReadOnlyRefusal) e).answer(guard))
                 .map(bg -> begun(bg.begun(), granted(bg.granted())));
+    }
+
+    /** Who calls: preferred_username of the access token (access's quarkus.oidc.token.principal-claim). */
+    private static String principal(SecurityContext caller) {
+        return caller.getUserPrincipal().getName();
     }
 
     private static Response begun(LockService.Begun t, Map<String, Object> granted) {
@@ -123,6 +145,8 @@ public class LockResource {
 
     @POST
     @Path("/lock-transactions/{id}/locks")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.LOCK_CLIENT)
     @Operation(summary = "Lock items, all or none; waits up to timeoutMs")
     @APIResponse(
             responseCode = "200",
@@ -138,7 +162,9 @@ public class LockResource {
     @APIResponse(
             responseCode = "404",
             description = "No such transaction: unknown, ended or expired (.../no-such-transaction)")
+    @APIResponse(responseCode = "403", description = NOT_YOURS)
     public Uni<Map<String, Object>> lock(
+            @Context SecurityContext caller,
             @PathParam("id") String id,
             @HeaderParam(TOKEN) String token,
             @RequestBody(
@@ -148,7 +174,7 @@ public class LockResource {
                                             schema = @Schema(implementation = LockBody.class)))
                     String body) {
         ItemParser.LockRequest request = parser.lockRequest(body);
-        return locks.lock(id, token, request)
+        return locks.lock(id, principal(caller), token, request)
                 .onFailure(ReadOnlyRefusal.class)
                 .transform(e -> ((ReadOnlyRefusal) e).answer(guard))
                 .map(LockResource::granted);
@@ -156,6 +182,7 @@ public class LockResource {
 
     @POST
     @Path("/lock-transactions/{id}/renew")
+    @RolesAllowed(Roles.LOCK_CLIENT)
     @Operation(summary = "Renew the lease of a lock transaction")
     @APIResponse(
             responseCode = "200",
@@ -167,24 +194,33 @@ public class LockResource {
     @APIResponse(
             responseCode = "404",
             description = "No such transaction: unknown, ended or expired (.../no-such-transaction)")
-    public Uni<Map<String, Object>> renew(@PathParam("id") String id, @HeaderParam(TOKEN) String token) {
-        return locks.renew(id, token).map(at -> Map.of("expiresAt", at.toString()));
+    @APIResponse(responseCode = "403", description = NOT_YOURS)
+    public Uni<Map<String, Object>> renew(
+            @Context SecurityContext caller, @PathParam("id") String id, @HeaderParam(TOKEN) String token) {
+        return locks.renew(id, principal(caller), token).map(at -> Map.of("expiresAt", at.toString()));
     }
 
     @DELETE
     @Path("/lock-transactions/{id}")
+    @RolesAllowed(Roles.LOCK_CLIENT)
     @Operation(summary = "End a lock transaction: every lock it holds is freed")
     @APIResponse(responseCode = "204", description = "Ended")
     @APIResponse(
             responseCode = "404",
             description = "No such transaction: unknown, ended or expired (.../no-such-transaction)")
-    public Uni<Response> end(@PathParam("id") String id, @HeaderParam(TOKEN) String token) {
-        return locks.end(id, token).map(v -> Response.noContent().build());
+    @APIResponse(responseCode = "403", description = NOT_YOURS)
+    public Uni<Response> end(
+            @Context SecurityContext caller, @PathParam("id") String id, @HeaderParam(TOKEN) String token) {
+        return locks.end(id, principal(caller), token)
+                .map(v -> Response.noContent().build());
     }
 
     @GET
     @Path("/lock-transactions/{id}")
-    @Operation(summary = "A lock transaction: its locks, its waiting request and its lease")
+    @RolesAllowed(Roles.READER)
+    @Operation(
+            summary = "A lock transaction: who began it, its locks, its waiting request and its lease",
+            description = "Only for the principal that began it, with its X-Lock-Token (it renews the lease)")
     @APIResponse(
             responseCode = "200",
             description = "The transaction",
@@ -195,12 +231,15 @@ public class LockResource {
     @APIResponse(
             responseCode = "404",
             description = "No such transaction: unknown, ended or expired (.../no-such-transaction)")
-    public Uni<ObjectNode> get(@PathParam("id") String id, @HeaderParam(TOKEN) String token) {
-        return locks.get(id, token).map(t -> LockViews.transaction(id, t));
+    @APIResponse(responseCode = "403", description = NOT_YOURS)
+    public Uni<ObjectNode> get(
+            @Context SecurityContext caller, @PathParam("id") String id, @HeaderParam(TOKEN) String token) {
+        return locks.get(id, principal(caller), token).map(t -> LockViews.transaction(id, t));
     }
 
     @GET
     @Path("/locks")
+    @RolesAllowed(Roles.READER)
     @Operation(summary = "What is locked now and who waits for whom")
     @APIResponse(
             responseCode = "200",
@@ -218,6 +257,7 @@ public class LockResource {
 
     @GET
     @Path("/lock-incidents")
+    @RolesAllowed(Roles.READER)
     @Operation(
             summary = "Lock incidents of a time range, oldest first (DESIGN \"Lock incidents\")",
             description = "from/to: ISO instants, inclusive (default: the last hour); limit 1.." + INCIDENTS_MAX_LIMIT
@@ -278,6 +318,7 @@ public class LockResource {
 
     @GET
     @Path("/locks/stream")
+    @RolesAllowed(Roles.READER)
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     @Operation(summary = "Server-sent events: 'snapshot' (the GET /v1/locks JSON) and 'incident'")

@@ -108,15 +108,19 @@ public class LockScript {
 
     // ------------------------------------------------------------------ operations
 
-    /** {@code begin}: a transaction; answers its lease's end (epoch ms). */
-    Uni<Long> begin(String tx, String digest, String owner, String label, long leaseMs) {
-        return call("begin", args(tx, digest, owner, label, String.valueOf(leaseMs)))
+    /**
+     * {@code begin}: a transaction of {@code principal} (who began it, shown in the views); {@code digest}
+     * is {@link LockStore#digest} of its token and that principal. Answers its lease's end (epoch ms).
+     */
+    Uni<Long> begin(String tx, String digest, String principal, String owner, String label, long leaseMs) {
+        return call("begin", args(tx, digest, principal, owner, label, String.valueOf(leaseMs)))
                 .map(r -> check(tx, r).get(1).toLong());
     }
 
     /** {@code begin} with items: begins and locks in one call, all or nothing. */
-    Uni<LockAnswer> beginAndLock(String tx, String digest, String owner, String label, long leaseMs, LockCall lock) {
-        List<String> args = args(tx, digest, owner, label, String.valueOf(leaseMs));
+    Uni<LockAnswer> beginAndLock(
+            String tx, String digest, String principal, String owner, String label, long leaseMs, LockCall lock) {
+        List<String> args = args(tx, digest, principal, owner, label, String.valueOf(leaseMs));
         addLock(args, lock);
         return call("begin", args).map(r -> lockAnswer(tx, r));
     }
@@ -183,14 +187,21 @@ public class LockScript {
     record Wait(long sinceMs, List<String> blockedBy, List<Item> items) {}
 
     /** {@code get}: a transaction as Redis has it; {@code waiting} null when it does not wait. */
-    record Transaction(String owner, String label, long leaseMs, long expiresAt, List<HeldItem> locks, Wait waiting) {}
+    record Transaction(
+            String principal,
+            String owner,
+            String label,
+            long leaseMs,
+            long expiresAt,
+            List<HeldItem> locks,
+            Wait waiting) {}
 
     Uni<Transaction> get(String tx, String digest) {
         return call("get", args(tx, digest)).map(r -> {
             check(tx, r);
             List<HeldItem> locks = new ArrayList<>();
-            int n = r.get(5).toInteger();
-            int i = 6;
+            int n = r.get(6).toInteger();
+            int i = 7;
             for (int k = 0; k < n; k++, i += 5) {
                 locks.add(new HeldItem(
                         item(r, i), r.get(i + 3).toLong(), r.get(i + 4).toLong()));
@@ -207,8 +218,9 @@ public class LockScript {
             return new Transaction(
                     r.get(1).toString(),
                     r.get(2).toString(),
-                    r.get(3).toLong(),
+                    r.get(3).toString(),
                     r.get(4).toLong(),
+                    r.get(5).toLong(),
                     locks,
                     waiting);
         });
@@ -218,8 +230,8 @@ public class LockScript {
 
     record SnapshotWait(String transaction, Item item, long sinceMs, List<String> blockedBy) {}
 
-    /** Owner and label of a transaction named in a snapshot. */
-    record Named(String owner, String label) {}
+    /** Principal, owner and label of a transaction named in a snapshot. */
+    record Named(String principal, String owner, String label) {}
 
     /** {@code snapshot}: held items and waiting items (one per item of a waiting request), at Redis' clock. */
     record Snapshot(long now, List<SnapshotLock> locks, List<SnapshotWait> waits, Map<String, Named> transactions) {}
@@ -229,12 +241,13 @@ public class LockScript {
                 .map(r -> {
                     Map<String, Named> names = new HashMap<>();
                     Response txs = r.get(3);
-                    for (int i = 0; i + 2 < txs.size(); i += 3) {
+                    for (int i = 0; i + 3 < txs.size(); i += 4) {
                         names.put(
                                 txs.get(i).toString(),
                                 new Named(
                                         txs.get(i + 1).toString(),
-                                        txs.get(i + 2).toString()));
+                                        txs.get(i + 2).toString(),
+                                        txs.get(i + 3).toString()));
                     }
                     List<SnapshotLock> locks = new ArrayList<>();
                     Response held = r.get(1);

@@ -104,11 +104,12 @@ public class LockService {
 
     // ------------------------------------------------------------------ transactions
 
-    public Uni<Begun> begin(ItemParser.Begin b) {
+    /** A transaction of {@code principal} (the caller's, from its access token): only it may act on it. */
+    public Uni<Begun> begin(String principal, ItemParser.Begin b) {
         String id = UUID.randomUUID().toString();
         String token = newToken();
         long lease = lease(b);
-        return script.begin(id, LockStore.digest(token), b.owner(), b.label(), lease)
+        return script.begin(id, LockStore.digest(principal, token), principal, b.owner(), b.label(), lease)
                 .map(at -> new Begun(id, token, lease, Instant.ofEpochMilli(at)));
     }
 
@@ -116,14 +117,14 @@ public class LockService {
      * Begins a transaction and locks {@code b.lock()} in one Redis call: all or nothing. A refusal,
      * a timeout, a deadlock or a client gone while waiting leaves no transaction behind.
      */
-    public Uni<BegunAndGranted> beginAndLock(ItemParser.Begin b) {
+    public Uni<BegunAndGranted> beginAndLock(String principal, ItemParser.Begin b) {
         String id = UUID.randomUUID().toString();
         String token = newToken();
         long lease = lease(b);
-        String digest = LockStore.digest(token);
+        String digest = LockStore.digest(principal, token);
         LockScript.LockCall call = lockCall(b.lock());
         Waiter w = new Waiter(waiting, id, digest, call, spaces(b.lock()), true);
-        return w.start(() -> script.beginAndLock(id, digest, b.owner(), b.label(), lease, call))
+        return w.start(() -> script.beginAndLock(id, digest, principal, b.owner(), b.label(), lease, call))
                 .map(g -> new BegunAndGranted(new Begun(id, token, lease, Instant.ofEpochMilli(w.expiresAt)), g));
     }
 
@@ -137,12 +138,14 @@ public class LockService {
         return b.leaseMs() != null ? b.leaseMs() : config.defaultLease().toMillis();
     }
 
-    public Uni<Instant> renew(String id, String token) {
-        return script.renew(id, LockStore.digest(token)).map(Instant::ofEpochMilli);
+    // Every call on a transaction names the principal calling: LockStore.digest binds it to the token
+
+    public Uni<Instant> renew(String id, String principal, String token) {
+        return script.renew(id, LockStore.digest(principal, token)).map(Instant::ofEpochMilli);
     }
 
-    public Uni<Void> end(String id, String token) {
-        return script.end(id, LockStore.digest(token)).map(held -> {
+    public Uni<Void> end(String id, String principal, String token) {
+        return script.end(id, LockStore.digest(principal, token)).map(held -> {
             recordHolds(held);
             return null;
         });
@@ -153,14 +156,14 @@ public class LockService {
         held.forEach(h -> metrics.held(h.space(), now - h.sinceMs()));
     }
 
-    public Uni<LockScript.Transaction> get(String id, String token) {
-        return script.get(id, LockStore.digest(token));
+    public Uni<LockScript.Transaction> get(String id, String principal, String token) {
+        return script.get(id, LockStore.digest(principal, token));
     }
 
     // ------------------------------------------------------------------ locking
 
-    public Uni<Granted> lock(String id, String token, ItemParser.LockRequest request) {
-        String digest = LockStore.digest(token);
+    public Uni<Granted> lock(String id, String principal, String token, ItemParser.LockRequest request) {
+        String digest = LockStore.digest(principal, token);
         LockScript.LockCall call = lockCall(request);
         return new Waiter(waiting, id, digest, call, spaces(request), false).start(() -> script.lock(id, digest, call));
     }

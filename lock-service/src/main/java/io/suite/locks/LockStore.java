@@ -88,14 +88,21 @@ public class LockStore {
         return redis;
     }
 
-    /** SHA-256 of a token, hex: Redis keeps only digests. */
-    static String digest(String token) {
+    /**
+     * What a call on a lock transaction proves, as Redis keeps it: SHA-256 (hex) of its X-Lock-Token and of the
+     * principal calling (from the access token). The script compares it with the one kept at begin, so only the
+     * principal that began a transaction, with its token, may act on it: another principal, even with the right
+     * token, is refused (403) by the same comparison, atomically with the act. No token: "" (never matches).
+     */
+    static String digest(String principal, String token) {
         if (token == null) {
             return "";
         }
+        // a header value has no line break, so "token LF principal" names exactly one pair
+        String proof = token + "\n" + principal;
         try {
             return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(proof.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

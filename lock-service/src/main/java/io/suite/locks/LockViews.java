@@ -18,6 +18,7 @@ final class LockViews {
 
     public record Transaction(
             String id,
+            String principal,
             String owner,
             String label,
             long leaseMs,
@@ -35,6 +36,7 @@ final class LockViews {
 
     public record HeldLock(
             String transaction,
+            String principal,
             String owner,
             String label,
             String space,
@@ -46,6 +48,7 @@ final class LockViews {
 
     public record WaitingItem(
             String transaction,
+            String principal,
             String owner,
             String label,
             String space,
@@ -80,6 +83,7 @@ final class LockViews {
                                 .toList());
         return tree(new Transaction(
                 id,
+                t.principal(),
                 t.owner(),
                 t.label(),
                 t.leaseMs(),
@@ -90,12 +94,13 @@ final class LockViews {
 
     /** GET /v1/locks (and the stream's snapshot event); ages from Redis' clock. */
     static ObjectNode snapshot(LockScript.Snapshot s) {
-        LockScript.Named nobody = new LockScript.Named("", "");
+        LockScript.Named nobody = new LockScript.Named("", "", "");
         List<HeldLock> locks = s.locks().stream()
                 .map(l -> {
                     LockScript.Named n = s.transactions().getOrDefault(l.transaction(), nobody);
                     return new HeldLock(
                             l.transaction(),
+                            n.principal(),
                             n.owner(),
                             n.label(),
                             l.item().space(),
@@ -111,6 +116,7 @@ final class LockViews {
                     LockScript.Named n = s.transactions().getOrDefault(w.transaction(), nobody);
                     return new WaitingItem(
                             w.transaction(),
+                            n.principal(),
                             n.owner(),
                             n.label(),
                             w.item().space(),

@@ -27,8 +27,9 @@ final class Problems {
     }
 
     static HttpProblem forbidden() {
-        return problem(403, "forbidden", "Wrong lock token")
-                .withDetail("X-Lock-Token is missing or is not this transaction's token")
+        return problem(403, "forbidden", "Not this lock transaction's principal and token")
+                .withDetail("only the principal that began this lock transaction may act on it, with its X-Lock-Token:"
+                        + " the token is missing or wrong, or the caller is another principal")
                 .build();
     }
 

@@ -4,17 +4,27 @@ import java.util.concurrent.CompletableFuture;
 
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import io.suite.testing.Tokens;
 
 import static io.restassured.RestAssured.given;
 
-/** Small REST client of the lock API for tests (rest-assured, against the app under test or a URL). */
+/**
+ * Small REST client of the lock API for tests (rest-assured, against the app under test or a URL), calling as a
+ * realm user ({@link Tokens#DEFAULT_USER} unless named).
+ */
 final class Api {
     record Tx(String id, String token) {}
 
     private final String base;
+    private final String user;
 
     Api(String base) {
+        this(base, Tokens.DEFAULT_USER);
+    }
+
+    private Api(String base, String user) {
         this.base = base;
+        this.user = user;
     }
 
     /** The @QuarkusTest app. */
@@ -22,8 +32,13 @@ final class Api {
         return new Api(null);
     }
 
+    /** The same app or URL, called as {@code user}. */
+    Api as(String user) {
+        return new Api(base, user);
+    }
+
     private RequestSpecification spec() {
-        RequestSpecification s = given().contentType("application/json");
+        RequestSpecification s = given().contentType("application/json").header("Authorization", Tokens.bearer(user));
         return base == null ? s : s.baseUri(base);
     }
 

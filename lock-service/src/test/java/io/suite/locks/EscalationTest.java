@@ -114,7 +114,7 @@ class EscalationTest {
                         "1:W",
                         System.currentTimeMillis() + 60_000));
         String tx = UUID.randomUUID().toString();
-        script.begin(tx, "d", "o", "l", 60_000).await().indefinitely();
+        script.begin(tx, "d", "p", "o", "l", 60_000).await().indefinitely();
         ItemParser parser = new ItemParser(new TestLimits());
         List<LockItem> items = parser.lockRequest(
                         request("S", EscalationCases.ALL.get(0).request()))

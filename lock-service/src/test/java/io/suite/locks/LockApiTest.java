@@ -13,6 +13,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import io.suite.testing.AuthRefusals;
+import io.suite.testing.Tokens;
 import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
@@ -380,6 +382,110 @@ class LockApiTest {
         api.get(a).then().statusCode(404);
     }
 
+    /** Who may call what (DESIGN.md "Security"): strangers 401, the wrong role 403, the least role 2xx. */
+    @Test
+    void everyEndpointNamesItsLeastRole() {
+        String space = Unique.name("Roles");
+        String begin = "{\"owner\":\"roles\",\"items\":[" + Api.item(space, "SHARED", "{}") + "]}";
+        Api.Tx tx = api.as("locker").begin("roles");
+        String on = "/v1/lock-transactions/" + tx.id();
+        String lock = "{\"timeoutMs\":0,\"items\":[" + Api.item(space, "SHARED", "{}") + "]}";
+        // acting on lock transactions: lock-client
+        for (String[] call : new String[][] {
+            {"POST", "/v1/lock-transactions", begin},
+            {"POST", on + "/locks", lock},
+            {"POST", on + "/renew", null},
+            {"DELETE", on, null}
+        }) {
+            AuthRefusals.assertStrangersRefused(call[0], call[1], call[2], "locker");
+            AuthRefusals.assertForbidden(call[0], call[1], call[2], "reader");
+            AuthRefusals.assertForbidden(call[0], call[1], call[2], "clerk");
+        }
+        // the views: reader
+        for (String path : List.of(on, "/v1/locks?space=" + space, "/v1/lock-incidents", "/v1/locks/stream")) {
+            AuthRefusals.assertStrangersRefused("GET", path, null, "reader");
+        }
+        given().header("Authorization", Tokens.bearer("reader"))
+                .get("/v1/locks?space=" + space)
+                .then()
+                .statusCode(200)
+                .body("locks", empty());
+        given().header("Authorization", Tokens.bearer("reader"))
+                .get("/v1/lock-incidents?space=" + space)
+                .then()
+                .statusCode(200);
+        // nothing a refused call tried happened: locker's transaction holds nothing, nobody began one here
+        api.as("locker").get(tx).then().statusCode(200).body("locks", empty());
+        api.as("locker").end(tx).then().statusCode(204);
+    }
+
+    /** Only the principal that began a transaction may act on it, even with its token; the views name it. */
+    @Test
+    void anotherPrincipalCannotActOnATransactionEvenWithItsToken() {
+        String space = Unique.name("Stock");
+        Api owner = api.as("locker2");
+        Api other = api.as("locker");
+        Api.Tx tx = owner.begin("locker2's", "Shipment S-9", 60_000);
+        String item = Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}");
+        owner.lockItem(tx, 0, item).then().statusCode(200);
+        String expiresAt = owner.get(tx).then().statusCode(200).extract().path("expiresAt");
+
+        for (Response refused : List.of(
+                other.lockItem(tx, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W2\"}")),
+                other.renew(tx),
+                other.get(tx),
+                other.end(tx))) {
+            refused.then()
+                    .statusCode(403)
+                    .contentType(containsString("application/problem+json"))
+                    .body("type", equalTo("https://suite.dev/problems/forbidden"));
+        }
+        // nothing changed: the same lock, the same lease, and the transaction is still locker2's
+        api.locks(space)
+                .then()
+                .statusCode(200)
+                .body("locks", hasSize(1))
+                .body("locks[0].transaction", equalTo(tx.id()))
+                .body("locks[0].principal", equalTo("locker2"))
+                .body("locks[0].owner", equalTo("locker2's"))
+                .body("locks[0].fields.w", equalTo("W1"));
+        owner.get(tx)
+                .then()
+                .statusCode(200)
+                .body("principal", equalTo("locker2"))
+                .body("owner", equalTo("locker2's"))
+                .body("label", equalTo("Shipment S-9"))
+                .body("locks", hasSize(1));
+        assertTrue(
+                java.time.Instant.parse(expiresAt)
+                        .isBefore(java.time.Instant.parse(
+                                owner.renew(tx).then().statusCode(200).extract().path("expiresAt"))),
+                "the refused renewal did not touch the lease; locker2's own does");
+        owner.end(tx).then().statusCode(204);
+    }
+
+    /** posting-service's service account (client credentials) holds lock-client. */
+    @Test
+    void aServiceAccountLocksAsItself() {
+        String space = Unique.name("Stock");
+        Response begun = given().header(
+                        "Authorization", "Bearer " + Tokens.service("posting-service", "posting-service-local-secret"))
+                .contentType("application/json")
+                .body("{\"owner\":\"posting-1\",\"timeoutMs\":0,\"items\":[" + Api.item(space, "EXCLUSIVE", "{}")
+                        + "]}")
+                .post("/v1/lock-transactions");
+        begun.then().statusCode(201).body("fencingToken", notNullValue());
+        api.locks(space)
+                .then()
+                .body("locks[0].principal", equalTo("service-account-posting-service"))
+                .body("locks[0].owner", equalTo("posting-1"));
+        given().header("Authorization", "Bearer " + Tokens.service("posting-service", "posting-service-local-secret"))
+                .header("X-Lock-Token", begun.path("token").toString())
+                .delete("/v1/lock-transactions/" + begun.path("id"))
+                .then()
+                .statusCode(204);
+    }
+
     static List<String> badBodies() {
         String many = "{\"space\":\"S\",\"rows\":[" + "{\"k\":1},".repeat(10000) + "{\"k\":2}]}";
         return List.of(
@@ -441,7 +547,11 @@ class LockApiTest {
                 .then()
                 .statusCode(201)
                 .body("leaseMs", equalTo(1000));
-        given().post("/v1/lock-transactions").then().statusCode(201).body("leaseMs", equalTo(30000));
+        given().contentType("application/json")
+                .post("/v1/lock-transactions")
+                .then()
+                .statusCode(201)
+                .body("leaseMs", equalTo(30000));
     }
 
     @Test

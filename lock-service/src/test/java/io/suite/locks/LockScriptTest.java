@@ -57,7 +57,7 @@ class LockScriptTest {
 
     private String begin(Replica r) {
         String tx = UUID.randomUUID().toString();
-        as(r).begin(tx, "d", "owner", "label", 600000).await().indefinitely();
+        as(r).begin(tx, "d", "principal", "owner", "label", 600000).await().indefinitely();
         return tx;
     }
 
@@ -202,7 +202,7 @@ class LockScriptTest {
         HttpProblem late = assertThrows(
                 HttpProblem.class,
                 () -> as(WRITABLE, past)
-                        .begin(tx, "d", "owner", "label", 600000)
+                        .begin(tx, "d", "principal", "owner", "label", 600000)
                         .await()
                         .indefinitely());
         assertEquals(503, late.getStatusCode());
@@ -237,7 +237,7 @@ class LockScriptTest {
         String tx = UUID.randomUUID().toString();
         String req = UUID.randomUUID().toString();
         LockScript.LockAnswer begun = as(WRITABLE)
-                .beginAndLock(tx, "d", "owner", "label", 600000, call(req, true, whole("S1", "X")))
+                .beginAndLock(tx, "d", "principal", "owner", "label", 600000, call(req, true, whole("S1", "X")))
                 .await()
                 .indefinitely();
         assertEquals("waiting", outcome(((LockScript.Begun) begun).answer()));

@@ -16,6 +16,7 @@ import io.restassured.config.HttpClientConfig;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import io.suite.testing.ServiceProcess;
+import io.suite.testing.Tokens;
 import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
@@ -104,6 +105,7 @@ class RedisOutageIT {
     private static RequestSpecification call() {
         return given().baseUri(service.url())
                 .contentType("application/json")
+                .header("Authorization", Tokens.bearer())
                 .config(RestAssured.config()
                         .httpClient(HttpClientConfig.httpClientConfig()
                                 .setParam("http.socket.timeout", 60000)

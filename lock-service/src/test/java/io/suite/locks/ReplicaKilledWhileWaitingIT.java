@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import io.restassured.response.Response;
 import io.suite.testing.ServiceProcess;
+import io.suite.testing.Tokens;
 import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
@@ -57,6 +58,7 @@ class ReplicaKilledWhileWaitingIT {
     private static Response beginWith(String url, String owner, long leaseMs, long timeoutMs, String item) {
         return given().baseUri(url)
                 .contentType("application/json")
+                .header("Authorization", Tokens.bearer())
                 .body("{\"owner\":\"" + owner + "\",\"leaseMs\":" + leaseMs + ",\"timeoutMs\":" + timeoutMs
                         + ",\"items\":[" + item + "]}")
                 .post("/v1/lock-transactions");

@@ -22,6 +22,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
+import io.suite.testing.Tokens;
 import io.suite.testing.Unique;
 
 import static org.awaitility.Awaitility.await;
@@ -62,6 +63,7 @@ class StreamAndSafetyTest {
         CompletableFuture<HttpResponse<Stream<String>>> response = http.sendAsync(
                 HttpRequest.newBuilder(URI.create(stream + "?space=" + space))
                         .header("Accept", "text/event-stream")
+                        .header("Authorization", Tokens.bearer("reader"))
                         .build(),
                 HttpResponse.BodyHandlers.ofLines());
         Thread reader = new Thread(() -> {

@@ -24,6 +24,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
+import io.suite.testing.DefaultBearer;
+import io.suite.testing.Tokens;
 import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
@@ -35,6 +37,7 @@ import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.openqa.selenium.support.ui.ExpectedConditions.attributeToBe;
 import static org.openqa.selenium.support.ui.ExpectedConditions.numberOfElementsToBe;
@@ -42,9 +45,9 @@ import static org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElemen
 import static org.openqa.selenium.support.ui.ExpectedConditions.textToBe;
 
 /**
- * The monitor page in a real browser against the real lock API on the real Redis: what the
- * REST calls do must show up on the open page without a reload, and go away when the
- * transactions end.
+ * The monitor page in a real browser against the real lock API on the real Redis and the real
+ * Keycloak: a person logs in through the Keycloak form, then what the REST calls do must show up
+ * on the open page without a reload, and go away when the transactions end.
  */
 @QuarkusTest
 class LockMonitorTest {
@@ -63,6 +66,7 @@ class LockMonitorTest {
         try (HeadlessChromium chromium = new HeadlessChromium()) {
             WebDriver page = chromium.driver;
             WebDriverWait wait = new WebDriverWait(page, Duration.ofSeconds(30));
+            logIn(page, wait, "reader");
             page.get(root + "?space=" + URLEncoder.encode(space, UTF_8));
             wait.until(attributeToBe(By.id("connection"), "data-state", "live"));
 
@@ -80,6 +84,7 @@ class LockMonitorTest {
                             containsString("EXCLUSIVE"),
                             containsString("warehouse = W1"),
                             containsString("item = A"),
+                            containsString(Tokens.DEFAULT_USER), // the principal, from the token
                             containsString(holder.owner()),
                             containsString(holder.label())));
             awaitText(
@@ -169,6 +174,47 @@ class LockMonitorTest {
             wait.until(numberOfElementsToBe(row("locks", bulk), 0));
             wait.until(numberOfElementsToBe(By.cssSelector("#graph g.node"), 0));
         }
+    }
+
+    /** A visitor without a session is sent to the Keycloak login form; after it, back to the page. */
+    private void logIn(WebDriver page, WebDriverWait wait, String user) {
+        page.get(root.toString());
+        wait.until(presenceOfElementLocated(By.id("kc-login")));
+        assertThat(page.getCurrentUrl(), startsWith(Tokens.ISSUER + "/protocol/openid-connect/auth"));
+        page.findElement(By.id("username")).sendKeys(user);
+        page.findElement(By.id("password")).sendKeys(user);
+        page.findElement(By.id("kc-login")).click();
+        wait.until(driver -> driver.getCurrentUrl().startsWith(root.toString()));
+        wait.until(presenceOfElementLocated(By.id("connection")));
+    }
+
+    @Test
+    void anUnknownVisitorIsSentToTheLoginFormAndTheApiStillAnswers401() {
+        given().header(DefaultBearer.ANONYMOUS)
+                .redirects()
+                .follow(false)
+                .get("/")
+                .then()
+                .statusCode(302)
+                .header("Location", startsWith(Tokens.ISSUER + "/protocol/openid-connect/auth"))
+                .header("Location", containsString("client_id=lock-monitor"));
+        // the API never redirects: no token is a 401, also with a (here: made-up) monitor session cookie
+        // on a write, which the monitor tenant never handles
+        given().header(DefaultBearer.ANONYMOUS)
+                .redirects()
+                .follow(false)
+                .get("/v1/locks")
+                .then()
+                .statusCode(401);
+        given().header(DefaultBearer.ANONYMOUS)
+                .cookie("q_session_monitor", "made-up")
+                .contentType(JSON)
+                .body("{}")
+                .redirects()
+                .follow(false)
+                .post("/v1/lock-transactions")
+                .then()
+                .statusCode(401);
     }
 
     @Test
