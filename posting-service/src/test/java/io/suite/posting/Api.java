@@ -17,6 +17,7 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import io.suite.testing.Tokens;
 
 import static io.restassured.RestAssured.given;
 
@@ -36,6 +37,19 @@ public final class Api {
                             "SELECT count(*) FROM outbox WHERE event_key = ?1"
                                     + (onlyUnsent ? " AND sent_at IS NULL" : ""),
                             List.of(key)))
+                    .map(rows -> ((Number) rows.get(0)[0]).longValue())));
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** A count(*) query's answer, read in the database ({@code key}: its ?1, or null for none). */
+    public static long count(String sql, String key) throws Exception {
+        try {
+            return VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> Panache.getSession()
+                    .chain(s -> Db.rows(s, sql, key == null ? List.of() : List.of(key)))
                     .map(rows -> ((Number) rows.get(0)[0]).longValue())));
         } catch (Exception | Error e) {
             throw e;
@@ -94,6 +108,7 @@ public final class Api {
             futures.add(http.sendAsync(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/documents"))
                             .header("Content-Type", "application/json")
+                            .header("Authorization", Tokens.bearer())
                             .POST(HttpRequest.BodyPublishers.ofString(body))
                             .build(),
                     HttpResponse.BodyHandlers.ofString()));

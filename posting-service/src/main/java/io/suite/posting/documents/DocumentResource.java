@@ -6,13 +6,16 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.UUID;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -23,6 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.suite.access.Roles;
 import io.suite.posting.DatabaseOutage;
 import io.suite.posting.PostingConfig;
 import io.suite.posting.PostingMetrics;
@@ -33,7 +37,10 @@ import io.suite.posting.model.DocumentStatus;
 import io.suite.posting.model.DocumentType;
 import io.suite.writeguard.WriteGuard;
 
-/** Documents API v1: create (and post), post/repost, unpost, read. Every write goes through the write guard. */
+/**
+ * Documents API v1: create (and post), post/repost, unpost ({@code clerk}), read ({@code reader}). Every write goes
+ * through the write guard. A new document's creator is the caller's principal.
+ */
 @Path("/v1/documents")
 public class DocumentResource {
     private final PostingEngine engine;
@@ -75,8 +82,11 @@ public class DocumentResource {
             responseCode = "423",
             description =
                     "Stock rows stayed locked by another posting (.../lock-timeout with blockedBy); nothing was written")
-    public Uni<Response> create(@HeaderParam("Idempotency-Key") String key, DocumentRequest body) {
-        DocumentData doc = DocumentRules.validate(body, config.maxLines(), LocalDate.now());
+    @RolesAllowed(Roles.CLERK)
+    public Uni<Response> create(
+            @HeaderParam("Idempotency-Key") String key, DocumentRequest body, @Context SecurityContext caller) {
+        DocumentData doc = DocumentRules.validate(body, config.maxLines(), LocalDate.now())
+                .withCreator(caller.getUserPrincipal().getName());
         boolean post = body.post() == null || body.post();
         IdempotencyKeys.Key idem = keys.of(key, body);
         PostingJob job = new PostingJob(doc, true, post ? PostingJob.Op.POST : PostingJob.Op.DRAFT, false);
@@ -96,6 +106,7 @@ public class DocumentResource {
             responseCode = "200",
             description = "The document",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = DocumentData.class)))
+    @RolesAllowed(Roles.READER)
     public Uni<DocumentData> get(@PathParam("id") String id) {
         return load(id).map(Document::data);
     }
@@ -109,6 +120,7 @@ public class DocumentResource {
                     @Content(
                             mediaType = "application/json",
                             schema = @Schema(implementation = DocumentData.class, type = SchemaType.ARRAY)))
+    @RolesAllowed(Roles.READER)
     public Uni<List<DocumentData>> list(@QueryParam("status") DocumentStatus status) {
         DocumentStatus wanted = status == null ? DocumentStatus.DRAFT : status;
         return Panache.withSession(() -> Document.withStatus(wanted))
@@ -133,6 +145,7 @@ public class DocumentResource {
             responseCode = "423",
             description =
                     "Stock rows stayed locked by another posting (.../lock-timeout with blockedBy); nothing was written")
+    @RolesAllowed(Roles.CLERK)
     public Uni<DocumentData> post(@PathParam("id") String id) {
         return change(id, PostingJob.Op.POST);
     }
@@ -155,6 +168,7 @@ public class DocumentResource {
             responseCode = "423",
             description =
                     "Stock rows stayed locked by another posting (.../lock-timeout with blockedBy); nothing was written")
+    @RolesAllowed(Roles.CLERK)
     public Uni<DocumentData> unpost(@PathParam("id") String id) {
         return change(id, PostingJob.Op.UNPOST);
     }

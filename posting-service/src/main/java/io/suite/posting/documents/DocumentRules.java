@@ -110,7 +110,7 @@ public final class DocumentRules {
         if (number == null) {
             number = type.name().charAt(0) + "-" + UUID.randomUUID().toString().substring(0, 13);
         }
-        return new DocumentData(UUID.randomUUID(), type, number, date, DocumentStatus.DRAFT, lines);
+        return new DocumentData(UUID.randomUUID(), type, number, date, DocumentStatus.DRAFT, lines, null);
     }
 
     private static void name(Map<String, String> v, String field, String value) {

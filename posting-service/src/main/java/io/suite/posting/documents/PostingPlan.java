@@ -210,19 +210,24 @@ public final class PostingPlan {
         StringBuilder values = new StringBuilder();
         List<Object[]> lines = new ArrayList<>();
         for (DocumentData d : docs) {
-            String row = Db.tuples(1, 5, p.size() + 1);
+            String row = Db.tuples(1, 6, p.size() + 1);
             // status is ours (an enum), so the SQL text can carry posted_at's choice
             values.append(p.isEmpty() ? "" : ",")
                     .append(row, 0, row.length() - 1)
                     .append(d.status() == DocumentStatus.POSTED ? ", now())" : ", NULL)");
-            p.addAll(List.of(
-                    d.id(), d.type().name(), d.number(), d.date(), d.status().name()));
+            p.addAll(Arrays.asList(
+                    d.id(),
+                    d.type().name(),
+                    d.number(),
+                    d.date(),
+                    d.createdBy(),
+                    d.status().name()));
             for (int i = 0; i < d.lines().size(); i++) {
                 DocumentData.Line l = d.lines().get(i);
                 lines.add(new Object[] {d.id(), i, l.item(), l.warehouse(), l.toWarehouse(), l.quantity(), l.amount()});
             }
         }
-        w.add("INSERT INTO documents (id, type, number, date, status, posted_at) VALUES " + values, p);
+        w.add("INSERT INTO documents (id, type, number, date, created_by, status, posted_at) VALUES " + values, p);
         for (int from = 0; from < lines.size(); from += LINES_A_STATEMENT) {
             List<Object[]> part = lines.subList(from, Math.min(lines.size(), from + LINES_A_STATEMENT));
             List<Object> lp = new ArrayList<>();

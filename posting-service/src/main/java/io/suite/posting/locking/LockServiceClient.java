@@ -11,10 +11,16 @@ import jakarta.ws.rs.PathParam;
 
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
+import io.quarkus.oidc.client.filter.OidcClientFilter;
 import io.smallrye.mutiny.Uni;
 
-/** lock-service API v1 (DESIGN.md "Lock service API"), the part posting needs. */
+/**
+ * lock-service API v1 (DESIGN.md "Lock service API"), the part posting needs. Every call carries posting-service's
+ * own client-credentials token (the default {@code quarkus.oidc-client}, renewed before it expires): lock-service
+ * records its service account as the principal of each lock transaction.
+ */
 @RegisterRestClient(configKey = "lock-service")
+@OidcClientFilter
 @Path("/v1/lock-transactions")
 public interface LockServiceClient {
 

@@ -45,6 +45,9 @@ public class Document extends PanacheEntityBase {
     @Column(name = "posted_at")
     public OffsetDateTime postedAt;
 
+    @Column(name = "created_by")
+    public String createdBy;
+
     @ElementCollection(fetch = FetchType.EAGER)
     @CollectionTable(name = "document_lines", joinColumns = @JoinColumn(name = "document_id"))
     @OrderColumn(name = "line_no")
@@ -64,6 +67,6 @@ public class Document extends PanacheEntityBase {
             out.add(new DocumentData.Line(
                     i, l.item, l.warehouse, l.toWarehouse, l.quantity.setScale(3), l.amount.setScale(2)));
         }
-        return new DocumentData(id, type, number, date, status, out);
+        return new DocumentData(id, type, number, date, status, out, createdBy);
     }
 }

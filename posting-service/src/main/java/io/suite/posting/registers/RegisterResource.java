@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -18,11 +19,15 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.suite.access.Roles;
 import io.suite.posting.Db;
 import io.suite.problems.Dates;
 import io.suite.writeguard.WriteGuard;
 
-/** Register reads, the invariant check (from the SQL views) and the Sales totals collapse. */
+/**
+ * Register reads and the invariant check (from the SQL views), {@code reader}; the Sales totals collapse, a
+ * maintenance task that also runs on a schedule, {@code operator}.
+ */
 @Path("/v1")
 public class RegisterResource {
 
@@ -59,6 +64,7 @@ public class RegisterResource {
                     @Content(
                             mediaType = "application/json",
                             schema = @Schema(implementation = RegisterApi.Balances.class)))
+    @RolesAllowed(Roles.READER)
     public Uni<Map<String, List<Balance>>> balances(
             @QueryParam("item") String item, @QueryParam("warehouse") String warehouse) {
         return Panache.withSession(() -> Panache.getSession().chain(s -> StockRegister.list(s, item, warehouse)))
@@ -79,6 +85,7 @@ public class RegisterResource {
                     @Content(
                             mediaType = "application/json",
                             schema = @Schema(implementation = RegisterApi.Turnovers.class)))
+    @RolesAllowed(Roles.READER)
     public Uni<Map<String, List<Turnover>>> sales(
             @QueryParam("item") String item,
             @QueryParam("warehouse") String warehouse,
@@ -100,6 +107,7 @@ public class RegisterResource {
     @GET
     @Path("/registers/check")
     @Operation(summary = "Whether every balance equals the sum of its movements")
+    @RolesAllowed(Roles.READER)
     public Uni<Check> check() {
         return Panache.withSession(() -> Panache.getSession()
                 .chain(s -> Db.rows(
@@ -141,6 +149,7 @@ public class RegisterResource {
                     @Content(
                             mediaType = "application/json",
                             schema = @Schema(implementation = RegisterApi.Collapsed.class)))
+    @RolesAllowed(Roles.OPERATOR)
     public Uni<Map<String, Object>> collapse() {
         return guard.write(
                         () -> Panache.withTransaction(() -> Panache.getSession().chain(SalesRegister::collapse)))

@@ -17,7 +17,7 @@ public final class PostingRunApi {
 
     @Schema(
             name = "PostingRun",
-            description = "A posting run; finishedAt, owner and heartbeatAt are null while unknown")
+            description = "A posting run; finishedAt, owner, heartbeatAt and startedBy are null while unknown")
     public record Run(
             @Schema(required = true) String id,
 
@@ -48,7 +48,13 @@ public final class PostingRunApi {
             @Schema(required = true, nullable = true) String owner,
 
             @Schema(required = true, nullable = true, format = "date-time")
-            String heartbeatAt) {}
+            String heartbeatAt,
+
+            @Schema(
+                    required = true,
+                    nullable = true,
+                    description = "Who started it: the principal of the caller's token")
+            String startedBy) {}
 
     @Schema(
             name = "PostingRunEscalation",

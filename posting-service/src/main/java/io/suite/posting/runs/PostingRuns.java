@@ -102,6 +102,9 @@ public class PostingRuns {
         final String id = UUID.randomUUID().toString();
         final Instant startedAt = Instant.now();
         final String owner;
+        /** the principal of the token that started it */
+        final String startedBy;
+
         volatile Instant heartbeatAt = startedAt;
         volatile Instant finishedAt;
         volatile String status = "RUNNING";
@@ -113,8 +116,9 @@ public class PostingRuns {
 
         final Set<Escalation> escalated = Collections.synchronizedSet(new LinkedHashSet<>());
 
-        Run(String owner) {
+        Run(String owner, String startedBy) {
             this.owner = owner;
+            this.startedBy = startedBy;
         }
 
         void escalated(List<Escalation> covers) {
@@ -142,7 +146,8 @@ public class PostingRuns {
                     startedAt,
                     finishedAt,
                     owner,
-                    heartbeatAt);
+                    heartbeatAt,
+                    startedBy);
         }
     }
 
@@ -158,7 +163,8 @@ public class PostingRuns {
             Instant startedAt,
             Instant finishedAt,
             String owner,
-            Instant heartbeatAt) {
+            Instant heartbeatAt,
+            String startedBy) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("id", id);
         v.put("status", status);
@@ -171,12 +177,14 @@ public class PostingRuns {
         v.put("finishedAt", finishedAt == null ? null : finishedAt.toString());
         v.put("owner", owner);
         v.put("heartbeatAt", heartbeatAt == null ? null : heartbeatAt.toString());
+        v.put("startedBy", startedBy);
         return v;
     }
 
-    public Run start(int parallelism, int batchSize) {
+    /** Starts a run for {@code startedBy} (the caller's principal). */
+    public Run start(int parallelism, int batchSize, String startedBy) {
         guard.checkWritable();
-        Run run = new Run(guard.instanceId());
+        Run run = new Run(guard.instanceId(), startedBy);
         try {
             VertxContextSupport.subscribeAndAwait(() -> guard.write(permit -> save(run)));
         } catch (RuntimeException | Error e) {
@@ -214,7 +222,7 @@ public class PostingRuns {
                                 s,
                                 "SELECT status, posted, failed, failures,"
                                         + " started_at, finished_at, owner, heartbeat_at, (extract(epoch FROM now() - heartbeat_at) * 1000)::bigint,"
-                                        + " escalations, escalated"
+                                        + " escalations, escalated, started_by"
                                         + " FROM posting_runs WHERE id = ?1",
                                 List.of(id))))
                 .map(rows -> {
@@ -238,7 +246,8 @@ public class PostingRuns {
                             instant(r[4]),
                             r[5] == null ? null : instant(r[5]),
                             (String) r[6],
-                            instant(r[7])));
+                            instant(r[7]),
+                            (String) r[11]));
                 });
     }
 
@@ -306,12 +315,13 @@ public class PostingRuns {
         p.add(run.owner);
         p.add(v.get("escalations"));
         p.add(escalated);
+        p.add(run.startedBy);
         return Panache.withTransaction(() -> Panache.getSession()
                         .chain(s -> Db.update(
                                 s,
                                 "INSERT INTO posting_runs"
-                                        + " (id, status, posted, failed, failures, started_at, finished_at, owner, heartbeat_at, escalations, escalated)"
-                                        + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, now(), ?9, ?10)"
+                                        + " (id, status, posted, failed, failures, started_at, finished_at, owner, heartbeat_at, escalations, escalated, started_by)"
+                                        + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, now(), ?9, ?10, ?11)"
                                         + " ON CONFLICT (id) DO UPDATE SET status = excluded.status, posted = excluded.posted, failed = excluded.failed,"
                                         + " failures = excluded.failures, finished_at = excluded.finished_at, heartbeat_at = now(),"
                                         + " escalations = excluded.escalations, escalated = excluded.escalated",

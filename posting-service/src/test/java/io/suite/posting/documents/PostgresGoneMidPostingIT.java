@@ -27,6 +27,7 @@ import io.restassured.path.json.JsonPath;
 import io.suite.testing.Kafka;
 import io.suite.testing.PrivatePostgres;
 import io.suite.testing.ServiceProcess;
+import io.suite.testing.Tokens;
 import io.suite.testing.Unique;
 
 import static io.suite.posting.Api.line;
@@ -201,7 +202,9 @@ class PostgresGoneMidPostingIT {
     }
 
     private HttpRequest.Builder request(String base, String path) {
-        return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+        return HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", Tokens.bearer());
     }
 
     private HttpResponse<String> post(String base, String key, String body) throws Exception {

@@ -309,8 +309,8 @@ class PostingPlanTest {
     @Test
     void theWritesOfANewShipmentAreOneOfEachPart() {
         PostingPlan plan = PostingPlan.decide(List.of(newJob(shipment("3"))), Map.of(), null);
-        // document 5 + its line 7 + Stock movement 5 + Sales movement 7 + Sales total 6 + outbox row 2
-        assertEquals(5 + 7 + 5 + 7 + 6 + 2, plan.writes(32).parameters());
+        // document 6 + its line 7 + Stock movement 5 + Sales movement 7 + Sales total 6 + outbox row 2
+        assertEquals(6 + 7 + 5 + 7 + 6 + 2, plan.writes(32).parameters());
         PostingPlan skipped =
                 PostingPlan.decide(List.of(new PostingJob(shipment("3"), false, Op.POST, false)), Map.of(), null);
         assertEquals(0, skipped.writes(32).parameters());
@@ -348,6 +348,7 @@ class PostingPlanTest {
                 "N-" + quantity,
                 LocalDate.of(2026, 3, 1),
                 DocumentStatus.DRAFT,
-                List.of(new DocumentData.Line(0, "A", "W1", null, new BigDecimal(quantity), new BigDecimal("9.99"))));
+                List.of(new DocumentData.Line(0, "A", "W1", null, new BigDecimal(quantity), new BigDecimal("9.99"))),
+                "clerk");
     }
 }

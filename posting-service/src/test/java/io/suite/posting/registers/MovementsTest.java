@@ -99,7 +99,7 @@ class MovementsTest {
     }
 
     private static DocumentData doc(DocumentType type, DocumentData.Line... lines) {
-        return new DocumentData(UUID.randomUUID(), type, "N1", DAY, DocumentStatus.DRAFT, Arrays.asList(lines));
+        return new DocumentData(UUID.randomUUID(), type, "N1", DAY, DocumentStatus.DRAFT, Arrays.asList(lines), null);
     }
 
     private static DocumentData.Line line(int no, String item, String wh, String to, String quantity, String amount) {

@@ -21,6 +21,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.suite.posting.Api;
 import io.suite.posting.PostingTestResources;
+import io.suite.testing.Tokens;
 import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
@@ -78,6 +79,7 @@ class SalesTotalsTest {
                 HttpResponse<String> r = http.sendAsync(
                                 HttpRequest.newBuilder(documents)
                                         .header("Content-Type", "application/json")
+                                        .header("Authorization", Tokens.bearer())
                                         .POST(HttpRequest.BodyPublishers.ofString(
                                                 Api.doc("SHIPMENT", true, Api.line(item, wh, 2))))
                                         .build(),

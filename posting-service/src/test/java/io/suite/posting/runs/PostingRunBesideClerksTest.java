@@ -28,6 +28,7 @@ import io.restassured.http.ContentType;
 import io.suite.posting.Api;
 import io.suite.posting.PostingTestResources;
 import io.suite.testing.Http;
+import io.suite.testing.Tokens;
 import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
@@ -169,7 +170,11 @@ class PostingRunBesideClerksTest {
         String url = PostingTestResources.lockService().url() + "/v1/lock-incidents?limit=10000&space="
                 + URLEncoder.encode(STOCK, StandardCharsets.UTF_8) + "&from=" + since;
         HttpResponse<String> r = HttpClient.newHttpClient()
-                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+                .send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .header("Authorization", Tokens.bearer())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return Http.JSON.readTree(r.body()).path("incidents");
     }

@@ -21,6 +21,7 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.http.ContentType;
 import io.suite.posting.Api;
 import io.suite.posting.PostingTestResources;
+import io.suite.testing.Tokens;
 import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
@@ -30,6 +31,7 @@ import static io.suite.posting.Api.line;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,7 +48,7 @@ class PostingRunHeartbeatTest {
     PostingRuns runs;
 
     @Test
-    void aRunWhoseInstanceDiedIsAbandonedAndANewRunPostsWhatItLeft() throws SQLException {
+    void aRunWhoseInstanceDiedIsAbandonedAndANewRunPostsWhatItLeft() throws Throwable {
         String item = Unique.name("item");
         String wh = Unique.name("wh");
         String draft = create("{\"type\":\"RECEIPT\",\"post\":false,\"lines\":[" + line(item, wh, 4) + "]}")
@@ -72,8 +74,10 @@ class PostingRunHeartbeatTest {
                 .body("startedAt", notNullValue());
         given().get("/v1/documents/" + draft).then().body("status", equalTo("DRAFT"));
 
-        // a new run starts while the abandoned one is there, and posts the DRAFT it left
-        String id = given().contentType(ContentType.JSON)
+        // a new run starts while the abandoned one is there, and posts the DRAFT it left; an operator (the least
+        // role) starts it, and the run says so
+        String id = given().header("Authorization", Tokens.bearer("operator"))
+                .contentType(ContentType.JSON)
                 .body("{\"parallelism\":2,\"batchSize\":50}")
                 .post("/v1/posting-runs")
                 .then()
@@ -85,7 +89,13 @@ class PostingRunHeartbeatTest {
                         () -> given().get("/v1/posting-runs/" + id).then().body("status", equalTo("DONE")));
         given().get("/v1/documents/" + draft).then().body("status", equalTo("POSTED"));
         assertEquals(0, balance(item, wh).compareTo(new BigDecimal(4)));
-        given().get("/v1/posting-runs/" + dead).then().body("status", equalTo("ABANDONED"));
+        Map<String, Object> saved = VertxContextSupport.subscribeAndAwait(() -> runs.stored(UUID.fromString(id)))
+                .orElseThrow();
+        assertEquals("operator", saved.get("startedBy"), saved.toString());
+        given().get("/v1/posting-runs/" + dead)
+                .then()
+                .body("status", equalTo("ABANDONED"))
+                .body("startedBy", nullValue());
         Api.assertConsistent();
     }
 
