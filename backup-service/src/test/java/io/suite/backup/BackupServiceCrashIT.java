@@ -7,8 +7,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.restassured.RestAssured;
+import io.suite.testing.DefaultBearer;
 import io.suite.testing.ServiceProcess;
 import io.suite.testing.Unique;
 
@@ -24,6 +27,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Its own catalog database, so no other test sees the orphan.
  */
 class BackupServiceCrashIT {
+    /** Plain JUnit, not @QuarkusTest: RestAssured gets the default tester token here. */
+    @BeforeAll
+    static void asTester() {
+        if (RestAssured.filters().stream().noneMatch(DefaultBearer.class::isInstance)) {
+            RestAssured.filters(new DefaultBearer());
+        }
+    }
 
     @Test
     void aCrashMidBackupLeavesNothingStuckAndTheScheduleTakesOver() throws Exception {

@@ -20,11 +20,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
+import io.suite.testing.DefaultBearer;
 import io.suite.testing.MaintenanceStates;
 import io.suite.testing.ServiceProcess;
+import io.suite.testing.Tokens;
 import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
@@ -39,6 +43,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its movement); its snapshots were taken while DRAINED, and the load went on during the dump.
  */
 class BackupUnderLoadIT {
+    /** Plain JUnit, not @QuarkusTest: RestAssured gets the default tester token here. */
+    @BeforeAll
+    static void asTester() {
+        if (RestAssured.filters().stream().noneMatch(DefaultBearer.class::isInstance)) {
+            RestAssured.filters(new DefaultBearer());
+        }
+    }
+
     private static final int WRITERS = 6;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -106,6 +118,7 @@ class BackupUnderLoadIT {
                         HttpResponse<String> answer = HTTP.send(
                                 HttpRequest.newBuilder(URI.create(postingService.url() + "/v1/documents"))
                                         .header("Content-Type", "application/json")
+                                        .header("Authorization", Tokens.bearer())
                                         .POST(HttpRequest.BodyPublishers.ofString(body))
                                         .build(),
                                 HttpResponse.BodyHandlers.ofString());

@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -28,24 +28,27 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.panache.common.Sort;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.suite.access.Roles;
 import io.suite.problems.Violations;
 
 @Path("/v1/maintenance")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class MaintenanceResource {
-    static final String REQUESTED_BY = "X-Requested-By";
-
     private final Maintenance maintenance;
     private final MaintenanceConfig config;
+    private final SecurityIdentity caller;
 
-    MaintenanceResource(Maintenance maintenance, MaintenanceConfig config) {
+    MaintenanceResource(Maintenance maintenance, MaintenanceConfig config, SecurityIdentity caller) {
         this.maintenance = maintenance;
         this.config = config;
+        this.caller = caller;
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Operation(summary = "The maintenance state: mode, phase, epoch and the write paths")
     public MaintenanceView get() {
         return view(maintenance.current());
@@ -54,6 +57,7 @@ public class MaintenanceResource {
     /** Flip to read-only (new epoch), or renew the current read-only epoch. */
     @POST
     @Path("/read-only")
+    @RolesAllowed(Roles.OPERATOR)
     @Operation(summary = "Flip to read-only (a new epoch), or renew the current read-only epoch")
     @APIResponse(
             responseCode = "202",
@@ -62,14 +66,13 @@ public class MaintenanceResource {
                     @Content(
                             mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = MaintenanceView.class)))
-    public Uni<RestResponse<MaintenanceView>> readOnly(
-            @Valid Requests.ReadOnly body, @HeaderParam(REQUESTED_BY) String header) {
+    public Uni<RestResponse<MaintenanceView>> readOnly(@Valid Requests.ReadOnly body) {
         Requests.ReadOnly b = body != null ? body : new Requests.ReadOnly(null, null, null, null, null);
         String reason = orDefault(b.reason(), "maintenance");
         Duration duration = b.durationMs() != null ? Duration.ofMillis(b.durationMs()) : config.defaultDuration();
         Duration drain =
                 b.drainTimeoutMs() != null ? Duration.ofMillis(b.drainTimeoutMs()) : config.defaultDrainTimeout();
-        String who = who(b.requestedBy(), header);
+        String who = who();
         return accepted(maintenance.change(
                 s -> Optional.of(Transitions.readOnly(s, reason, duration, drain, b.heldBy(), who, Instant.now()))));
     }
@@ -77,6 +80,7 @@ public class MaintenanceResource {
     /** Extends the current read-only epoch (409 when not read-only, or not the given epoch). */
     @POST
     @Path("/read-only/renew")
+    @RolesAllowed(Roles.OPERATOR)
     @Operation(summary = "Extend the current read-only epoch")
     @APIResponse(
             responseCode = "202",
@@ -88,11 +92,10 @@ public class MaintenanceResource {
     @APIResponse(
             responseCode = "409",
             description = "Not read-only, or not that epoch (.../not-read-only with mode and epoch)")
-    public Uni<RestResponse<MaintenanceView>> renew(
-            @Valid Requests.Renew body, @HeaderParam(REQUESTED_BY) String header) {
+    public Uni<RestResponse<MaintenanceView>> renew(@Valid Requests.Renew body) {
         Requests.Renew b = body != null ? body : new Requests.Renew(null, null, null, null);
         Duration duration = b.durationMs() != null ? Duration.ofMillis(b.durationMs()) : config.defaultDuration();
-        String who = who(b.requestedBy(), header);
+        String who = who();
         return accepted(maintenance.change(
                 s -> Optional.of(Transitions.renew(s, b.epoch(), duration, b.heldBy(), who, Instant.now()))));
     }
@@ -100,6 +103,7 @@ public class MaintenanceResource {
     /** Drops a hold (heldBy) without changing the mode. */
     @POST
     @Path("/read-only/release")
+    @RolesAllowed(Roles.OPERATOR)
     @Operation(summary = "Drop a hold (heldBy) without changing the mode")
     @APIResponse(
             responseCode = "202",
@@ -108,18 +112,18 @@ public class MaintenanceResource {
                     @Content(
                             mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = MaintenanceView.class)))
-    public Uni<RestResponse<MaintenanceView>> release(
-            @Valid Requests.Release body, @HeaderParam(REQUESTED_BY) String header) {
+    public Uni<RestResponse<MaintenanceView>> release(@Valid Requests.Release body) {
         if (body == null) {
             throw Violations.of("Bad release", "heldBy", "is required");
         }
-        String who = who(body.requestedBy(), header);
+        String who = who();
         return accepted(maintenance.change(s -> Transitions.release(s, body.heldBy(), who, Instant.now())));
     }
 
     /** Back to read-write (new epoch); 409 backup-in-progress while held by another, unless force. */
     @POST
     @Path("/read-write")
+    @RolesAllowed(Roles.OPERATOR)
     @Operation(summary = "Back to read-write (a new epoch)")
     @APIResponse(
             responseCode = "202",
@@ -132,12 +136,11 @@ public class MaintenanceResource {
             responseCode = "409",
             description =
                     "A backup holds the system read-only (.../backup-in-progress with heldBy and epoch); force overrides")
-    public Uni<RestResponse<MaintenanceView>> readWrite(
-            @Valid Requests.ReadWrite body, @HeaderParam(REQUESTED_BY) String header) {
+    public Uni<RestResponse<MaintenanceView>> readWrite(@Valid Requests.ReadWrite body) {
         Requests.ReadWrite b = body != null ? body : new Requests.ReadWrite(null, null, null, null);
         String reason = orDefault(b.reason(), "done");
-        String who = who(b.requestedBy(), header);
-        boolean force = Boolean.TRUE.equals(b.force());
+        boolean force = Force.allowed(caller, b.force());
+        String who = who();
         return accepted(
                 maintenance.change(s -> Transitions.readWrite(s, reason, b.heldBy(), force, who, Instant.now())));
     }
@@ -145,6 +148,7 @@ public class MaintenanceResource {
     /** Every change, newest first. */
     @GET
     @Path("/history")
+    @RolesAllowed(Roles.READER)
     @Operation(summary = "Every change, newest first")
     public Uni<List<HistoryEntry>> history(@QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
         return Panache.withSession(() -> HistoryRow.<HistoryRow>findAll(Sort.descending("id"))
@@ -190,8 +194,9 @@ public class MaintenanceResource {
                 fenced.stream().sorted().toList());
     }
 
-    private static String who(String body, String header) {
-        return orDefault(body, orDefault(header, "anonymous"));
+    /** Who asks: the token's principal (its preferred_username), never what the body says. */
+    private String who() {
+        return caller.getPrincipal().getName();
     }
 
     private static String orDefault(String value, String fallback) {

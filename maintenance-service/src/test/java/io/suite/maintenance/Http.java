@@ -10,7 +10,9 @@ import java.time.Duration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** A plain JSON-over-HTTP client for the ITs, which talk to real service processes. */
+import io.suite.testing.Tokens;
+
+/** A plain JSON-over-HTTP client for the ITs, which talk to real service processes (as test-support's default user). */
 final class Http {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT =
@@ -41,8 +43,11 @@ final class Http {
     private static Answer send(HttpRequest.Builder request) {
         try {
             // Every answer within 30 s or the test fails: a hang is a failure.
-            HttpResponse<String> r =
-                    CLIENT.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = CLIENT.send(
+                    request.header("Authorization", Tokens.bearer())
+                            .timeout(Duration.ofSeconds(30))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             return new Answer(r.statusCode(), r.body());
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -22,7 +22,9 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
+import io.suite.testing.AuthRefusals;
 import io.suite.testing.Kafka;
+import io.suite.testing.Tokens;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -58,19 +60,28 @@ class MaintenanceApiTest {
                 .body("mode", equalTo("READ_WRITE"))
                 .body("phase", equalTo("ACTIVE"));
 
+        // Who asks is the token's user: a name in the body or in X-Requested-By is not taken.
         given().contentType(ContentType.JSON)
+                .header("Authorization", Tokens.bearer("operator"))
                 .header("X-Requested-By", "alice")
-                .body(Map.of("reason", "upgrade", "durationMs", 600000, "drainTimeoutMs", 5000))
+                .body(Map.of("reason", "upgrade", "durationMs", 600000, "drainTimeoutMs", 5000, "requestedBy", "alice"))
                 .post("/v1/maintenance/read-only")
                 .then()
                 .statusCode(202)
                 .body("mode", equalTo("READ_ONLY"))
                 .body("epoch", equalTo((int) e0 + 1))
-                .body("requestedBy", equalTo("alice"))
+                .body("requestedBy", equalTo("operator"))
                 .body("reason", equalTo("upgrade"))
                 .body("drainTimeoutMs", equalTo(5000))
                 .body("expiresAt", notNullValue());
-        readWrite(Map.of("reason", "finished", "requestedBy", "bob")).body("epoch", equalTo((int) e0 + 2));
+        given().contentType(ContentType.JSON)
+                .header("Authorization", Tokens.bearer("admin"))
+                .body(Map.of("reason", "finished", "requestedBy", "bob"))
+                .post("/v1/maintenance/read-write")
+                .then()
+                .statusCode(202)
+                .body("epoch", equalTo((int) e0 + 2))
+                .body("requestedBy", equalTo("admin"));
 
         JsonPath history = given().get("/v1/maintenance/history?limit=2")
                 .then()
@@ -79,10 +90,10 @@ class MaintenanceApiTest {
                 .jsonPath();
         assertEquals(e0 + 2, history.getLong("[0].epoch"));
         assertEquals("read-write", history.getString("[0].action"));
-        assertEquals("bob", history.getString("[0].requestedBy"));
+        assertEquals("admin", history.getString("[0].requestedBy"));
         assertEquals("finished", history.getString("[0].reason"));
         assertEquals(e0 + 1, history.getLong("[1].epoch"));
-        assertEquals("alice", history.getString("[1].requestedBy"));
+        assertEquals("operator", history.getString("[1].requestedBy"));
         assertEquals("upgrade", history.getString("[1].reason"));
         assertTrue(Instant.parse(history.getString("[1].at"))
                 .isBefore(Instant.now().plusSeconds(1)));
@@ -167,6 +178,76 @@ class MaintenanceApiTest {
                 .then()
                 .body("[0].action", equalTo("expired"))
                 .body("[0].requestedBy", equalTo("maintenance-service"));
+    }
+
+    /**
+     * DESIGN.md "Security": reads are the reader's, flips the operator's, {@code "force":true} the admin's; strangers
+     * get 401, the wrong role 403, and neither changes the state or its history.
+     */
+    @Test
+    void eachRoleMayDoItsPartAndARefusalChangesNothing() {
+        readWrite(Map.of("force", true));
+        String holder = "{\"reason\":\"backup\",\"heldBy\":\"backup:roles\",\"durationMs\":60000}";
+        long held = as("operator", "/read-only", holder)
+                .statusCode(202)
+                .extract()
+                .jsonPath()
+                .getLong("epoch");
+        String before = given().get("/v1/maintenance/history").then().extract().asString();
+
+        for (String path : List.of("/v1/maintenance", "/v1/maintenance/history")) {
+            AuthRefusals.assertStrangersRefused("GET", path, null, "reader");
+            given().header("Authorization", Tokens.bearer("reader"))
+                    .get(path)
+                    .then()
+                    .statusCode(200);
+        }
+        Map<String, String> flips = Map.of(
+                "/read-only", "{\"reason\":\"x\"}",
+                "/read-only/renew", "{\"durationMs\":60000}",
+                "/read-only/release", "{\"heldBy\":\"backup:roles\"}",
+                "/read-write", "{\"heldBy\":\"backup:roles\"}");
+        flips.forEach((path, body) -> {
+            AuthRefusals.assertStrangersRefused("POST", "/v1/maintenance" + path, body, "operator");
+            AuthRefusals.assertForbidden("POST", "/v1/maintenance" + path, body, "reader");
+            AuthRefusals.assertForbidden("POST", "/v1/maintenance" + path, body, "clerk");
+        });
+        // an operator may not force, held or not; the admin may
+        String force = "{\"reason\":\"override\",\"force\":true}";
+        AuthRefusals.assertForbidden("POST", "/v1/maintenance/read-write", force, "operator");
+        AuthRefusals.assertForbidden(
+                "POST", "/v1/maintenance/read-write", "{\"force\":true,\"heldBy\":\"backup:roles\"}", "operator");
+        given().get("/v1/maintenance")
+                .then()
+                .body("mode", equalTo("READ_ONLY"))
+                .body("epoch", equalTo((int) held))
+                .body("heldBy", equalTo("backup:roles"));
+        assertEquals(
+                before, given().get("/v1/maintenance/history").then().extract().asString(), "nothing changed");
+
+        as("operator", "/read-only/renew", "{\"durationMs\":60000,\"heldBy\":\"backup:roles\"}")
+                .statusCode(202)
+                .body("epoch", equalTo((int) held));
+        as("admin", "/read-write", force)
+                .statusCode(202)
+                .body("mode", equalTo("READ_WRITE"))
+                .body("requestedBy", equalTo("admin"));
+        given().get("/v1/maintenance/history?limit=1")
+                .then()
+                .body("[0].forced", equalTo(true))
+                .body("[0].requestedBy", equalTo("admin"));
+        as("operator", "/read-only", "{\"reason\":\"operator\"}").statusCode(202);
+        as("operator", "/read-write", "{\"reason\":\"done\"}").statusCode(202).body("requestedBy", equalTo("operator"));
+    }
+
+    private static ValidatableResponse as(String user, String path, String body) {
+        return given().header("Authorization", Tokens.bearer(user))
+                .contentType(ContentType.JSON)
+                .body(body)
+                .post("/v1/maintenance" + path)
+                .then()
+                .log()
+                .ifValidationFails();
     }
 
     private static final String VALIDATION = "https://suite.dev/problems/validation";

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.suite.testing.Kafka;
 import io.suite.testing.ServiceProcess;
+import io.suite.testing.Tokens;
 import io.suite.testing.Unique;
 
 import static org.awaitility.Awaitility.await;
@@ -68,8 +69,7 @@ class MaintenanceRestartIT {
                         .until(() -> Http.get(url).body().contains("\"w-r\""));
                 Http.Answer flip = Http.post(
                         url + "/read-only",
-                        "{\"reason\":\"restart test\",\"heldBy\":\"backup:it\","
-                                + "\"requestedBy\":\"it\",\"drainTimeoutMs\":600000}");
+                        "{\"reason\":\"restart test\",\"heldBy\":\"backup:it\",\"drainTimeoutMs\":600000}");
                 assertEquals(202, flip.status(), flip.body());
                 ro = flip.json().get("epoch").asLong();
                 await().atMost(Duration.ofSeconds(30))
@@ -88,7 +88,7 @@ class MaintenanceRestartIT {
                 assertEquals(ro, state.get("epoch").asLong());
                 assertEquals("backup:it", state.get("heldBy").asText());
                 assertEquals(
-                        "it",
+                        Tokens.DEFAULT_USER,
                         Http.get(url + "/history?limit=1")
                                 .json()
                                 .get(0)

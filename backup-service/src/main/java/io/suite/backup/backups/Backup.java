@@ -21,6 +21,10 @@ public class Backup extends PanacheEntityBase {
 
     public String label;
 
+    /** Who started it: the token's principal, or backup-service for a scheduled backup. */
+    @Column(name = "requested_by")
+    public String requestedBy;
+
     @Enumerated(EnumType.STRING)
     public MaintenanceMode mode;
 
@@ -72,4 +76,7 @@ public class Backup extends PanacheEntityBase {
 
     @Column(name = "restore_error")
     public String restoreError;
+
+    @Column(name = "restore_requested_by")
+    public String restoreRequestedBy;
 }

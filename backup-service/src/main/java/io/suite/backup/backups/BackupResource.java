@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -23,7 +24,9 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.suite.access.Roles;
 import io.suite.backup.BackupConfig;
 import io.suite.backup.dumps.Artifact;
 import io.suite.backup.maintenance.MaintenanceClient;
@@ -32,6 +35,8 @@ import io.suite.backup.maintenance.MaintenanceState;
 @Path("/v1/backups")
 @Produces(MediaType.APPLICATION_JSON)
 public class BackupResource {
+    /** Who a scheduled backup is recorded as started by. */
+    static final String SCHEDULE = "backup-service";
 
     public record CreateBackup(@Size(max = 200) String label, String maintenance) {}
 
@@ -58,20 +63,24 @@ public class BackupResource {
     private final BackupRunner runner;
     private final MaintenanceClient maintenance;
     private final BackupConfig config;
+    private final SecurityIdentity caller;
 
     BackupResource(
             BackupCatalog catalog,
             BackupRunner runner,
             @RestClient MaintenanceClient maintenance,
-            BackupConfig config) {
+            BackupConfig config,
+            SecurityIdentity caller) {
         this.catalog = catalog;
         this.runner = runner;
         this.maintenance = maintenance;
         this.config = config;
+        this.caller = caller;
     }
 
     /** Starts a backup: 202 at once; follow it with GET /v1/backups/{id}. */
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Operation(summary = "Start a backup")
     @APIResponse(
             responseCode = "202",
@@ -88,13 +97,13 @@ public class BackupResource {
                         "maintenance must be \"auto\" or \"require\", not \"" + request.maintenance() + "\""));
         String label =
                 request.label() == null || request.label().isBlank() ? "backup " + Instant.now() : request.label();
-        return start(label, mode)
+        return start(label, mode, who())
                 .map(b -> Response.accepted(Map.of("id", b.id, "status", b.status))
                         .build());
     }
 
     /** Shared by the API and the schedule: checks, inserts the catalog row (one job at a time), starts the worker. */
-    public Uni<Backup> start(String label, MaintenanceMode mode) {
+    public Uni<Backup> start(String label, MaintenanceMode mode, String requestedBy) {
         return failStale()
                 .chain(() -> catalog.activeJob())
                 .chain(active -> {
@@ -116,6 +125,7 @@ public class BackupResource {
                     Backup backup = new Backup();
                     backup.id = UUID.randomUUID();
                     backup.label = label;
+                    backup.requestedBy = requestedBy;
                     backup.mode = mode;
                     backup.status = state.drained() ? BackupStatus.RUNNING : BackupStatus.WAITING_FOR_DRAIN;
                     backup.epoch = state.readOnly() ? state.epoch() : null;
@@ -129,6 +139,7 @@ public class BackupResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Operation(summary = "Every backup, newest first")
     @APIResponse(
             responseCode = "200",
@@ -142,6 +153,7 @@ public class BackupResource {
 
     @GET
     @Path("/{id}")
+    @RolesAllowed(Roles.READER)
     @Operation(summary = "A backup")
     @APIResponse(
             responseCode = "200",
@@ -154,6 +166,7 @@ public class BackupResource {
     /** Verifies an existing backup again (its files may have rotted since): 202, then status and verified change. */
     @POST
     @Path("/{id}/verify")
+    @RolesAllowed(Roles.OPERATOR)
     @Operation(summary = "Verify a backup again")
     @APIResponse(
             responseCode = "202",
@@ -191,6 +204,7 @@ public class BackupResource {
      */
     @POST
     @Path("/{id}/restore")
+    @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Restore a verified backup (needs phase DRAINED)")
     @APIResponse(
             responseCode = "202",
@@ -200,6 +214,7 @@ public class BackupResource {
             responseCode = "409",
             description = "Not verified, not read-only, not drained, or a backup or restore is running")
     public Uni<Response> restore(@PathParam("id") String id, @Valid RestoreRequest request) {
+        String who = who();
         return found(id).chain(backup -> {
             List<String> dumped =
                     runner.artifacts(backup).stream().map(Artifact::database).toList();
@@ -264,6 +279,7 @@ public class BackupResource {
                             b.restoreStartedAt = Instant.now();
                             b.restoreFinishedAt = null;
                             b.restoreError = null;
+                            b.restoreRequestedBy = who;
                             b.heartbeatAt = Instant.now();
                         });
                     })
@@ -273,6 +289,11 @@ public class BackupResource {
                     .map(b -> Response.accepted(Map.of("id", b.id, "restore", "RUNNING", "databases", databases))
                             .build());
         });
+    }
+
+    /** Who asks: the token's principal (its preferred_username), never anything the body says. */
+    private String who() {
+        return caller.getPrincipal().getName();
     }
 
     private Uni<Backup> found(String id) {

@@ -12,6 +12,13 @@ import io.suite.backup.dumps.Artifact;
 public record BackupView(
         @Schema(required = true) UUID id,
         @Schema(required = true, nullable = true) String label,
+
+        @Schema(
+                required = true,
+                nullable = true,
+                description = "who started it (the token's user; backup-service when scheduled)")
+        String requestedBy,
+
         @Schema(required = true) String maintenance,
         @Schema(required = true) BackupStatus status,
         @Schema(required = true, nullable = true) Long epoch,
@@ -34,12 +41,16 @@ public record BackupView(
             @Schema(required = true) String status,
             @Schema(required = true, nullable = true) Instant startedAt,
             @Schema(required = true, nullable = true) Instant finishedAt,
-            @Schema(required = true, nullable = true) String error) {}
+            @Schema(required = true, nullable = true) String error,
+
+            @Schema(required = true, nullable = true, description = "who started it (the token's user)")
+            String requestedBy) {}
 
     static BackupView of(Backup b, List<Artifact> artifacts) {
         return new BackupView(
                 b.id,
                 b.label,
+                b.requestedBy,
                 b.mode.json(),
                 b.status,
                 b.epoch,
@@ -52,6 +63,11 @@ public record BackupView(
                 new Timings(b.drainMs, b.dumpMs, b.verifyMs, b.readOnlyWindowMs),
                 b.restoreStatus == null
                         ? null
-                        : new Restore(b.restoreStatus, b.restoreStartedAt, b.restoreFinishedAt, b.restoreError));
+                        : new Restore(
+                                b.restoreStatus,
+                                b.restoreStartedAt,
+                                b.restoreFinishedAt,
+                                b.restoreError,
+                                b.restoreRequestedBy));
     }
 }

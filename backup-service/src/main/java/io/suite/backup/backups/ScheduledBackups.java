@@ -25,7 +25,7 @@ public class ScheduledBackups {
             cron = "${backup.schedule.cron}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> backUp() {
-        return backups.start("scheduled " + Instant.now(), MaintenanceMode.AUTO)
+        return backups.start("scheduled " + Instant.now(), MaintenanceMode.AUTO, BackupResource.SCHEDULE)
                 .invoke(b -> LOG.infof("scheduled backup %s started", b.id))
                 .onFailure()
                 .invoke(e -> LOG.warnf("scheduled backup not started: %s", e.getMessage()))

@@ -9,10 +9,15 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
+import io.quarkus.oidc.client.filter.OidcClientFilter;
 import io.smallrye.mutiny.Uni;
 
-/** maintenance-service's API (DESIGN.md "Maintenance API"). */
+/**
+ * maintenance-service's API (DESIGN.md "Maintenance API"), called with backup-service's own client-credentials
+ * token (the default quarkus-oidc-client): the history then names {@code service-account-backup-service}.
+ */
 @RegisterRestClient(configKey = "maintenance-service")
+@OidcClientFilter
 @Path("/v1/maintenance")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -40,11 +45,11 @@ public interface MaintenanceClient {
     Uni<MaintenanceState> readWrite(ReadWriteRequest request);
 
     /** {@code heldBy} "backup:<id>": while it holds, read-write without it is refused (409) unless forced. */
-    record ReadOnlyRequest(String reason, long durationMs, long drainTimeoutMs, String requestedBy, String heldBy) {}
+    record ReadOnlyRequest(String reason, long durationMs, long drainTimeoutMs, String heldBy) {}
 
-    record RenewRequest(long durationMs, long epoch, String heldBy, String requestedBy) {}
+    record RenewRequest(long durationMs, long epoch, String heldBy) {}
 
-    record ReleaseRequest(String heldBy, String requestedBy) {}
+    record ReleaseRequest(String heldBy) {}
 
-    record ReadWriteRequest(String reason, boolean force, String heldBy, String requestedBy) {}
+    record ReadWriteRequest(String reason, boolean force, String heldBy) {}
 }

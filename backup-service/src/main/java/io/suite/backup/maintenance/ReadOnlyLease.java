@@ -64,7 +64,7 @@ public class ReadOnlyLease {
                 current.readOnly() && current.expiresAt() != null ? Instant.parse(current.expiresAt()) : null;
         long since = System.nanoTime();
         MaintenanceState state = client.readOnly(new MaintenanceClient.ReadOnlyRequest(
-                        reason, leaseMs(keepUntil), config.writeDrainTimeout().toMillis(), "backup-service", holder))
+                        reason, leaseMs(keepUntil), config.writeDrainTimeout().toMillis(), holder))
                 .await()
                 .atMost(CALL);
         // Not read-only before, or another epoch now (it was lifted meanwhile): this request flipped it.
@@ -113,8 +113,7 @@ public class ReadOnlyLease {
             return;
         }
         try {
-            client.renew(new MaintenanceClient.RenewRequest(
-                            leaseMs(hold.keepUntil()), hold.epoch(), hold.holder(), "backup-service"))
+            client.renew(new MaintenanceClient.RenewRequest(leaseMs(hold.keepUntil()), hold.epoch(), hold.holder()))
                     .await()
                     .atMost(CALL);
         } catch (RuntimeException e) {
@@ -135,7 +134,7 @@ public class ReadOnlyLease {
         }
         if (!hold.setByUs()) {
             try {
-                client.release(new MaintenanceClient.ReleaseRequest(hold.holder(), "backup-service"))
+                client.release(new MaintenanceClient.ReleaseRequest(hold.holder()))
                         .await()
                         .atMost(CALL);
             } catch (RuntimeException e) {
@@ -149,7 +148,7 @@ public class ReadOnlyLease {
         try {
             MaintenanceState state = state();
             if (state.readOnly() && state.epoch() != null && state.epoch() == hold.epoch()) {
-                client.readWrite(new MaintenanceClient.ReadWriteRequest(why, false, hold.holder(), "backup-service"))
+                client.readWrite(new MaintenanceClient.ReadWriteRequest(why, false, hold.holder()))
                         .await()
                         .atMost(CALL);
             } else {

@@ -24,6 +24,8 @@ import io.suite.backup.Maintenance;
 import io.suite.backup.SuiteUnderBackup;
 import io.suite.backup.TestDatabases;
 import io.suite.backup.dumps.Checksums;
+import io.suite.testing.AuthRefusals;
+import io.suite.testing.Tokens;
 
 import static io.restassured.RestAssured.given;
 import static io.suite.backup.SuiteUnderBackup.CONTROL;
@@ -67,7 +69,12 @@ class BackupApiTest {
     }
 
     private static String start(String label, String mode) {
-        return given().contentType("application/json")
+        return start(label, mode, Tokens.DEFAULT_USER);
+    }
+
+    private static String start(String label, String mode, String user) {
+        return given().header("Authorization", Tokens.bearer(user))
+                .contentType("application/json")
                 .body(Map.of("label", label, "maintenance", mode))
                 .post("/v1/backups")
                 .then()
@@ -87,7 +94,11 @@ class BackupApiTest {
     }
 
     private static JsonPath succeeded(String label, String mode) {
-        String id = start(label, mode);
+        return succeeded(label, mode, Tokens.DEFAULT_USER);
+    }
+
+    private static JsonPath succeeded(String label, String mode, String user) {
+        String id = start(label, mode, user);
         JsonPath done = awaitFinished(id);
         assertEquals("SUCCEEDED", done.getString("status"), () -> "backup failed: " + done.getString("error"));
         return done;
@@ -133,9 +144,16 @@ class BackupApiTest {
         assertEquals(movements, manifest.getLong("databases[0].atSnapshot.tables['public.stock_movements'].rows"));
         assertNotNull(manifest.getString("databases[0].snapshot"));
 
-        // Read-only was asked in the backup's name, and lifted again.
+        // Read-only was asked in the backup's name, and lifted again, by backup-service with its own token.
         assertEquals("READ_WRITE", maintenance().mode());
         assertTrue(maintenance().history().contains(id), "the read-only reason names the backup");
+        List<String> flippedBy = JsonPath.from(maintenance().history())
+                .getList("findAll { it.reason != null && it.reason.contains('" + id + "') }.requestedBy");
+        assertFalse(flippedBy.isEmpty(), maintenance().history());
+        assertEquals(
+                List.of("service-account-backup-service"),
+                flippedBy.stream().distinct().toList());
+        assertEquals(Tokens.DEFAULT_USER, done.getString("requestedBy"), "who started it: the token's user");
 
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> events.poll().stream()
@@ -304,8 +322,9 @@ class BackupApiTest {
 
     @Test
     void restoreNeedsReadOnlyThenPutsTheBackedUpDataBack() {
-        JsonPath done = succeeded("before the change", "auto");
+        JsonPath done = succeeded("before the change", "auto", "operator");
         String id = done.getString("id");
+        assertEquals("operator", done.getString("requestedBy"));
         long movements = TestDatabases.count(POSTING_DB, "select count(*) from stock_movements");
 
         // Written after the backup: a restore takes it away again.
@@ -321,7 +340,11 @@ class BackupApiTest {
 
         maintenance().readOnlyAndAwaitDrained("restore test " + id);
         try {
-            given().contentType("application/json")
+            // restore is the admin's: an operator's is refused and starts nothing
+            AuthRefusals.assertForbidden("POST", "/v1/backups/" + id + "/restore", "{}", "operator");
+            assertNull(backup(id).get("restore"));
+            given().header("Authorization", Tokens.bearer("admin"))
+                    .contentType("application/json")
                     .body("{}")
                     .post("/v1/backups/" + id + "/restore")
                     .then()
@@ -329,6 +352,7 @@ class BackupApiTest {
                     .body("databases", equalTo(List.of(POSTING_DB)));
             await().atMost(Duration.ofSeconds(60))
                     .until(() -> "SUCCEEDED".equals(backup(id).getString("restore.status")));
+            assertEquals("admin", backup(id).getString("restore.requestedBy"));
             assertEquals(0, TestDatabases.count(POSTING_DB, "select count(*) from documents where number = 'late'"));
             assertEquals(movements, TestDatabases.count(POSTING_DB, "select count(*) from stock_movements"));
             assertEquals(0, TestDatabases.count(POSTING_DB, "select count(*) from register_balance_mismatches"));
@@ -456,6 +480,37 @@ class BackupApiTest {
     private static Path folder(JsonPath backup) {
         List<Map<String, Object>> artifacts = backup.getList("artifacts");
         return DIR.resolve((String) artifacts.get(0).get("file")).getParent();
+    }
+
+    /**
+     * DESIGN.md "Security": strangers get 401 everywhere; reading is the reader's, starting and verifying a backup
+     * the operator's, restoring the admin's; a refused request starts nothing.
+     */
+    @Test
+    void eachRoleMayDoItsPartAndARefusalStartsNothing() {
+        String some = "6d4f1a7e-0000-4000-8000-000000000000";
+        int before = given().get("/v1/backups").then().statusCode(200).extract().path("backups.size()");
+        String create = "{\"label\":\"refused\",\"maintenance\":\"auto\"}";
+        AuthRefusals.assertStrangersRefused("GET", "/v1/backups", null, "reader");
+        AuthRefusals.assertStrangersRefused("GET", "/v1/backups/" + some, null, "reader");
+        AuthRefusals.assertStrangersRefused("POST", "/v1/backups", create, "operator");
+        AuthRefusals.assertStrangersRefused("POST", "/v1/backups/" + some + "/verify", null, "operator");
+        AuthRefusals.assertStrangersRefused("POST", "/v1/backups/" + some + "/restore", "{}", "admin");
+        for (String user : List.of("reader", "clerk")) {
+            AuthRefusals.assertForbidden("POST", "/v1/backups", create, user);
+            AuthRefusals.assertForbidden("POST", "/v1/backups/" + some + "/verify", null, user);
+        }
+        AuthRefusals.assertForbidden("POST", "/v1/backups/" + some + "/restore", "{}", "operator");
+        given().header("Authorization", Tokens.bearer("reader"))
+                .get("/v1/backups")
+                .then()
+                .statusCode(200)
+                .body("backups.size()", equalTo(before));
+        given().header("Authorization", Tokens.bearer("reader"))
+                .get("/v1/backups/" + some)
+                .then()
+                .statusCode(404);
+        assertEquals("READ_WRITE", maintenance().mode(), "no refused backup flipped anything");
     }
 
     @Test
