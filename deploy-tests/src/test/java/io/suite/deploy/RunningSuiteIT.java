@@ -34,6 +34,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.suite.testing.Http;
 import io.suite.testing.MaintenanceStates;
 import io.suite.testing.ServiceProcess;
+import io.suite.testing.Tokens;
 import io.suite.testing.Unique;
 
 import static org.awaitility.Awaitility.await;
@@ -335,8 +336,15 @@ class RunningSuiteIT {
 
     // ---- the kubectl plugin against the real maintenance-service and backup-service ----
 
+    /** The plugin as the operator runs it: with a realm token (SUITE_TOKEN) of a user who may flip. */
+    static List<String> asOperator(String... command) {
+        List<String> cmd = Command.of("env", "SUITE_TOKEN=" + Tokens.of(Tokens.DEFAULT_USER));
+        cmd.addAll(List.of(command));
+        return cmd;
+    }
+
     static Command plugin(String... args) {
-        List<String> cmd = Command.of(
+        List<String> cmd = asOperator(
                 Command.require("python3", "The kubectl plugin is a Python 3 script."),
                 Repo.path("k8s/plugin/kubectl-maintenance").toString(),
                 "--url",
@@ -399,7 +407,7 @@ class RunningSuiteIT {
                 services.get("backup-service").url());
         try (ServiceProxyStandIn api = ServiceProxyStandIn.start(urls)) {
             Path kubeconfig = api.kubeconfig(Repo.path("deploy-tests/target/kube-" + RUN));
-            List<String> base = List.of(
+            List<String> base = asOperator(
                     Command.require("python3", "The kubectl plugin is a Python 3 script."),
                     Repo.path("k8s/plugin/kubectl-maintenance").toString(),
                     "--kubeconfig",
@@ -504,7 +512,7 @@ class RunningSuiteIT {
     void unreachableServiceExitsWith1() {
         Command c = Command.run(
                 Duration.ofSeconds(30),
-                List.of(
+                asOperator(
                         "python3",
                         Repo.path("k8s/plugin/kubectl-maintenance").toString(),
                         "--url",

@@ -101,6 +101,11 @@ final class ServiceProxyStandIn implements AutoCloseable {
             if (contentType != null) {
                 forward.header("Content-Type", contentType);
             }
+            // as the API server: every header but the caller's Authorization, which it consumed itself
+            String forwardedToken = exchange.getRequestHeaders().getFirst("X-Suite-Authorization");
+            if (forwardedToken != null) {
+                forward.header("X-Suite-Authorization", forwardedToken);
+            }
             HttpResponse<byte[]> response = http.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
             exchange.getResponseHeaders()
                     .set(

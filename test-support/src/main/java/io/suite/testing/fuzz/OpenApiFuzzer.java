@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Assertions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.suite.testing.Tokens;
 import io.suite.testing.openapi.OpenApiContract;
 
 import net.jqwik.api.Arbitraries;
@@ -258,6 +259,9 @@ public final class OpenApiFuzzer {
                                 ? HttpRequest.BodyPublishers.noBody()
                                 : HttpRequest.BodyPublishers.ofByteArray(body.getBytes(StandardCharsets.UTF_8)));
         headers.forEach(b::header);
+        if (!headers.containsKey("Authorization")) {
+            b.header("Authorization", Tokens.bearer()); // past the door: the fuzz is for what lies behind it
+        }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
