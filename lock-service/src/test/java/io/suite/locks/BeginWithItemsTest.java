@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
+import io.suite.testing.Tokens;
 import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
@@ -132,6 +133,7 @@ class BeginWithItemsTest {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             socket.getOutputStream()
                     .write(("POST /v1/lock-transactions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                    + "Authorization: " + Tokens.bearer() + "\r\n"
                                     + "Content-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
                             .getBytes(StandardCharsets.UTF_8));
             socket.getOutputStream().write(bytes);
