@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
 import org.awaitility.core.ConditionTimeoutException;
 
 import io.suite.testing.Http;
+import io.suite.testing.Tokens;
 
 import static org.awaitility.Awaitility.await;
 
@@ -153,6 +154,7 @@ final class LockClients implements AutoCloseable {
             HttpRequest r = HttpRequest.newBuilder(URI.create(replica + path))
                     .timeout(Duration.ofSeconds(30))
                     .header("X-Lock-Token", token)
+                    .header("Authorization", Tokens.bearer()) // the principal that began it (Http's default user)
                     .method(method, HttpRequest.BodyPublishers.noBody())
                     .build();
             return HTTP.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
