@@ -85,10 +85,11 @@ public class DocumentResource {
     @RolesAllowed(Roles.CLERK)
     public Uni<Response> create(
             @HeaderParam("Idempotency-Key") String key, DocumentRequest body, @Context SecurityContext caller) {
-        DocumentData doc = DocumentRules.validate(body, config.maxLines(), LocalDate.now())
-                .withCreator(caller.getUserPrincipal().getName());
+        String creator = caller.getUserPrincipal().getName();
+        DocumentData doc =
+                DocumentRules.validate(body, config.maxLines(), LocalDate.now()).withCreator(creator);
         boolean post = body.post() == null || body.post();
-        IdempotencyKeys.Key idem = keys.of(key, body);
+        IdempotencyKeys.Key idem = keys.of(key, creator, body);
         PostingJob job = new PostingJob(doc, true, post ? PostingJob.Op.POST : PostingJob.Op.DRAFT, false);
         Uni<Response> write = guard.write(permit -> timed(doc.type(), grouped.post(job, idem, permit))
                         .map(outcomes -> Response.status(201)

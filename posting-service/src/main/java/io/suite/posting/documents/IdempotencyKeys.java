@@ -1,5 +1,6 @@
 package io.suite.posting.documents;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -24,8 +25,8 @@ import io.suite.posting.model.DocumentData;
 /**
  * The Idempotency-Key of {@code POST /v1/documents}, all of it: the key row is written in the posting's
  * own statement or transaction with its answer (status + body), so a request either wrote its document
- * and its key, or neither. Same key and same body (SHA-256 of the parsed body) → the stored answer again
- * ({@code Idempotent-Replayed: true}); another body → 409. Two requests with one key at once: the second
+ * and its key, or neither. Same key, same caller and same body (SHA-256 of the parsed body and the caller's
+ * principal) → the stored answer again ({@code Idempotent-Replayed: true}); another body or caller → 409. Two requests with one key at once: the second
  * one's key write waits on the first's uncommitted row and fails ({@link Race}), then replays its answer.
  * Only answers that wrote something (201) are stored.
  */
@@ -51,15 +52,19 @@ public class IdempotencyKeys {
         this.json = json;
     }
 
-    /** The request's key, or null without the header; a blank or too long one is a 400. */
-    public Key of(String header, DocumentRequest body) {
+    /**
+     * The request's key, or null without the header; a blank or too long one is a 400. The hash covers who sends
+     * it as well as the body: another caller's request with the same key and body is refused (409), not answered
+     * with the first caller's document, which would tell it that its own was written.
+     */
+    public Key of(String header, String caller, DocumentRequest body) {
         if (header == null) {
             return null;
         }
         if (header.isBlank() || header.length() > MAX_LENGTH) {
             throw PostingProblems.invalidIdempotencyKey(MAX_LENGTH);
         }
-        return new Key(header, hash(body));
+        return new Key(header, hash(caller, body));
     }
 
     /**
@@ -136,10 +141,13 @@ public class IdempotencyKeys {
                 .build();
     }
 
-    private String hash(DocumentRequest body) {
+    private String hash(String caller, DocumentRequest body) {
         try {
-            byte[] canonical = json.writeValueAsBytes(body);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(json.writeValueAsBytes(body));
+            sha.update((byte) 0); // JSON never has a NUL: no body and caller can run into another pair
+            sha.update(caller.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha.digest());
         } catch (JsonProcessingException | NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -52,6 +52,7 @@ import io.suite.posting.locking.ManagedLocks;
 import io.suite.posting.model.DocumentData;
 import io.suite.posting.registers.StockKey;
 import io.suite.posting.registers.StockRegister;
+import io.suite.testing.Tokens;
 import io.suite.testing.Unique;
 import io.suite.writeguard.ReadOnlyException;
 import io.suite.writeguard.WriteGuard;
@@ -220,6 +221,15 @@ class ManagedPostingTest {
         given().contentType(ContentType.JSON)
                 .header("Idempotency-Key", key)
                 .body(doc("RECEIPT", true, line(item, wh, 8)))
+                .post("/v1/documents")
+                .then()
+                .statusCode(409)
+                .contentType(containsString("application/problem+json"));
+        // another clerk with the same key and body is refused: the first clerk's document is not its answer
+        given().contentType(ContentType.JSON)
+                .header("Authorization", Tokens.bearer("clerk"))
+                .header("Idempotency-Key", key)
+                .body(body)
                 .post("/v1/documents")
                 .then()
                 .statusCode(409)
