@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,7 +45,8 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 
 /**
- * {@code bench/run locks [seconds-per-cell] [lock-service-url] [redis-host:port] [clients=1,16,64] [scenarios=a,b,c]}: lock+unlock cycles
+ * {@code bench/run locks [seconds-per-cell] [lock-service-url] [redis-host:port] [clients=1,16,64] [scenarios=a,b,c]
+ * [before=<git revision>]}: lock+unlock cycles
  * per second and p50/p99 at 1, 16 and 64 clients for (a) one key per client, (b) one hot key,
  * (c) one request of 10 rows per client. Contenders, in the same run on the same Redis:
  * <ul>
@@ -52,7 +54,9 @@ import io.vertx.core.json.JsonObject;
  * <li>lock-service in 3 calls: begin + lock + end;</li>
  * <li>Redisson: RLock, RedissonMultiLock over 10 RLocks;</li>
  * <li>Redisson fair: the same over getFairLock (FIFO like the service: the like-for-like peer on a hot key);</li>
- * <li>the raw Redis ceiling: SET NX PX / DEL loop on a plain socket.</li>
+ * <li>the raw Redis ceiling: SET NX PX / DEL loop on a plain socket;</li>
+ * <li>with {@code before=<rev>}: lock-service in 2 calls as it was at that revision (built in bench/target), beside
+ * today's, both started here the same way (what a change, e.g. checking tokens, costs).</li>
  * </ul>
  * The service is driven by the Vert.x HTTP client (HTTP/1.1 keep-alive, two event loops, each client a chain
  * of async cycles): the JDK client spent more CPU than the service on a 2-core machine. A lock-service without
@@ -105,9 +109,24 @@ public final class Bench {
         }
         String[] args = positional.toArray(String[]::new);
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
-        String url = args.length > 1 ? args[1] : "http://127.0.0.1:8081";
         String redisAddress = args.length > 2 ? args[2] : "127.0.0.1:6379";
         String run = UUID.randomUUID().toString().substring(0, 8);
+        // before=<rev>: the same 2-call cycle against lock-service as it was at that revision (e.g. before
+        // tokens were checked: what authentication costs), started here on the same Redis. Without a URL,
+        // today's is started here too, the same way, so that the two differ only in their code.
+        String before = System.getProperty("bench.before", "");
+        ServiceJars jars = before.isEmpty() ? null : new ServiceJars("lock-service");
+        String topics = "bench-locks-" + run;
+        Map<String, String> serviceConfig = Map.of(
+                "write-guard.state-topic", topics + "-mstate",
+                "write-guard.status-topic", topics + "-wps",
+                "write-guard.state-max-age", MaintenanceStates.LONG_LEASE);
+        if (jars != null) {
+            MaintenanceStates.publishReadWrite(topics + "-mstate");
+        }
+        String url = args.length > 1
+                ? args[1]
+                : jars != null ? startLockService(jars, null, serviceConfig, run + "-today") : "http://127.0.0.1:8081";
 
         // Two event loops are plenty for the client and leave the CPU to the service under test.
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
@@ -130,25 +149,9 @@ public final class Bench {
         ThreadLocal<Resp> raw = ThreadLocal.withInitial(() -> new Resp(hostPort[0], Integer.parseInt(hostPort[1])));
 
         AsyncCycle twoCalls = twoCalls(http, run);
-        // before=<rev>: the same 2-call cycle against lock-service as it was at that revision (e.g. before
-        // tokens were checked: what authentication costs), started here on the same Redis
-        String before = System.getProperty("bench.before", "");
-        ServiceJars jars = before.isEmpty() ? null : new ServiceJars("lock-service");
         AsyncCycle twoCallsBefore = null;
         if (jars != null) {
-            String topics = "bench-locks-" + run;
-            MaintenanceStates.publishReadWrite(topics + "-mstate");
-            ServiceJars.Service old = jars.start(
-                    jars.moduleAt(before, "lock-service"),
-                    "lock-service",
-                    ServiceJars.freePort(),
-                    Map.of(
-                            "lock.key-prefix", "bench-" + run + "-before:",
-                            "write-guard.state-topic", topics + "-mstate",
-                            "write-guard.status-topic", topics + "-wps",
-                            "write-guard.state-max-age", MaintenanceStates.LONG_LEASE),
-                    Map.of());
-            URI oldBase = URI.create(old.url());
+            URI oldBase = URI.create(startLockService(jars, before, serviceConfig, run + "-before"));
             twoCallsBefore = twoCalls(
                     vertx.createHttpClient(new HttpClientOptions()
                             .setDefaultHost(oldBase.getHost())
@@ -303,6 +306,20 @@ public final class Bench {
         redisson.shutdown();
         vertx.close();
         System.exit(0);
+    }
+
+    /** lock-service of this checkout ({@code revision} null) or of another revision, on its own keys: its URL. */
+    private static String startLockService(ServiceJars jars, String revision, Map<String, String> config, String keys)
+            throws Exception {
+        Map<String, String> all = new HashMap<>(config);
+        all.put("lock.key-prefix", "bench-" + keys + ":");
+        return jars.start(
+                        revision == null ? jars.moduleDir("lock-service") : jars.moduleAt(revision, "lock-service"),
+                        "lock-service",
+                        ServiceJars.freePort(),
+                        all,
+                        Map.of())
+                .url();
     }
 
     /** Begin with items + end: the transaction begun and its items granted in one call. */
