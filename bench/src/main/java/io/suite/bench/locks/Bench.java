@@ -117,10 +117,7 @@ public final class Bench {
         String before = System.getProperty("bench.before", "");
         ServiceJars jars = before.isEmpty() ? null : new ServiceJars("lock-service");
         String topics = "bench-locks-" + run;
-        Map<String, String> serviceConfig = Map.of(
-                "write-guard.state-topic", topics + "-mstate",
-                "write-guard.status-topic", topics + "-wps",
-                "write-guard.state-max-age", MaintenanceStates.LONG_LEASE);
+        Map<String, String> serviceConfig = MaintenanceStates.writePath(topics + "-mstate", topics + "-wps");
         if (jars != null) {
             MaintenanceStates.publishReadWrite(topics + "-mstate");
         }

@@ -153,15 +153,9 @@ public final class Bench {
         String topics = "bench-" + run;
         // no maintenance-service here: READ_WRITE published once, a lease as long as the run
         MaintenanceStates.publishReadWrite(topics + "-mstate");
-        Map<String, String> lockConfig = Map.of(
-                "lock.key-prefix",
-                "bench-" + run + ":",
-                "write-guard.state-topic",
-                topics + "-mstate",
-                "write-guard.status-topic",
-                topics + "-wps",
-                "write-guard.state-max-age",
-                MaintenanceStates.LONG_LEASE);
+        Map<String, String> lockConfig =
+                new LinkedHashMap<>(MaintenanceStates.writePath(topics + "-mstate", topics + "-wps"));
+        lockConfig.put("lock.key-prefix", "bench-" + run + ":");
         String currentLock = start(jars, "lock-service", lockConfig);
         // MANAGED@rev talks to a lock-service of its own revision (the two speak the same API, but not always
         // the same tokens: before #17 posting-service sent none), on its own keys

@@ -105,13 +105,7 @@ public final class Bench {
         String topics = "bench-" + run;
         MaintenanceStates.publishReadWrite(topics + "-mstate");
         int lockPort = ServiceJars.freePort();
-        Map<String, String> writePath = Map.of(
-                "write-guard.state-topic",
-                topics + "-mstate",
-                "write-guard.status-topic",
-                topics + "-wps",
-                "write-guard.state-max-age",
-                MaintenanceStates.LONG_LEASE);
+        Map<String, String> writePath = MaintenanceStates.writePath(topics + "-mstate", topics + "-wps");
         ServiceJars.Service lock = startLock(jars, lockPort, covers[0], writePath);
         Map<String, String> posting = new LinkedHashMap<>(writePath);
         posting.put("quarkus.rest-client.lock-service.url", "http://127.0.0.1:" + lockPort);
