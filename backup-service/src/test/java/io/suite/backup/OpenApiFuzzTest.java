@@ -37,17 +37,20 @@ class OpenApiFuzzTest {
     void noRequestGetsA5xxAndEvery4xxIsASuiteProblem() throws Exception {
         // a request that would start a real backup (dumps, a read-only flip) is not sent: BackupApiTest covers those
         Instant start = Instant.now();
-        OpenApiFuzzer fuzzer = new OpenApiFuzzer(base)
-                .skip(r -> r.method().equals("POST") && r.template().equals("/v1/backups") && startsABackup(r.body()))
-                .stateFingerprint(() -> begunSince(start));
-        fuzzer.assertEveryAnswerIsGood("backup-service");
+        // one connection for the whole run: the fingerprint is read twice per request
+        try (Connection c = DriverManager.getConnection(jdbcUrl, TestDatabases.USER, TestDatabases.PASSWORD)) {
+            OpenApiFuzzer fuzzer = new OpenApiFuzzer(base)
+                    .skip(r ->
+                            r.method().equals("POST") && r.template().equals("/v1/backups") && startsABackup(r.body()))
+                    .stateFingerprint(() -> begunSince(c, start));
+            fuzzer.assertEveryAnswerIsGood("backup-service");
+        }
     }
 
     /** Backups and restores begun since the run started: a 4xx must begin none (and nothing else begins one here). */
-    private String begunSince(Instant start) {
-        try (Connection c = DriverManager.getConnection(jdbcUrl, TestDatabases.USER, TestDatabases.PASSWORD);
-                PreparedStatement s = c.prepareStatement("SELECT count(*) FILTER (WHERE started_at >= ?),"
-                        + " count(*) FILTER (WHERE restore_started_at >= ?) FROM backup")) {
+    private static String begunSince(Connection c, Instant start) {
+        try (PreparedStatement s = c.prepareStatement("SELECT count(*) FILTER (WHERE started_at >= ?),"
+                + " count(*) FILTER (WHERE restore_started_at >= ?) FROM backup")) {
             s.setObject(1, start.atOffset(ZoneOffset.UTC));
             s.setObject(2, start.atOffset(ZoneOffset.UTC));
             try (ResultSet r = s.executeQuery()) {

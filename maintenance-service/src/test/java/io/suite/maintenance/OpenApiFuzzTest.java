@@ -23,17 +23,19 @@ class OpenApiFuzzTest {
 
     @Test
     void noRequestGetsA5xxAndEvery4xxIsASuiteProblem() throws Exception {
-        OpenApiFuzzer fuzzer = new OpenApiFuzzer(base).stateFingerprint(OpenApiFuzzTest::changes);
-        fuzzer.assertEveryAnswerIsGood("maintenance-service");
+        var config = ConfigProvider.getConfig();
+        String schema = config.getValue("quarkus.flyway.schemas", String.class);
+        // one connection for the whole run: the fingerprint is read twice per request
+        try (Connection c = DriverManager.getConnection(
+                config.getValue("quarkus.datasource.jdbc.url", String.class), "suite", "suite")) {
+            OpenApiFuzzer fuzzer = new OpenApiFuzzer(base).stateFingerprint(() -> changes(c, schema));
+            fuzzer.assertEveryAnswerIsGood("maintenance-service");
+        }
     }
 
     /** Every change the requests made: its history, without the ends of read-only epochs that ran out by themselves. */
-    private static String changes() {
-        var config = ConfigProvider.getConfig();
-        String schema = config.getValue("quarkus.flyway.schemas", String.class);
-        try (Connection c = DriverManager.getConnection(
-                        config.getValue("quarkus.datasource.jdbc.url", String.class), "suite", "suite");
-                Statement s = c.createStatement();
+    private static String changes(Connection c, String schema) {
+        try (Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT count(*), coalesce(max(id), 0) FROM " + schema
                         + ".maintenance_history WHERE reason IS DISTINCT FROM 'expired'")) {
             r.next();
