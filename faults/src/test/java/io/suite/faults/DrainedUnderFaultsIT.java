@@ -141,6 +141,7 @@ class DrainedUnderFaultsIT extends FaultCase {
                 JsonNode drained = maintenance.awaitDrained(epoch);
                 PostingDatabase.Fingerprint atDrained = db.fingerprint(ledger.prefix);
                 awaitMoreAnswers(load, locks);
+                ledger.event("more answers while DRAINED");
                 suite.restartBroker();
                 ledger.event("broker restarted: " + drained.path("fenced"));
                 maintenance.awaitEveryPathHeard(epoch, 4);

@@ -36,8 +36,10 @@ abstract class FaultCase {
 
     @BeforeEach
     void stock() {
-        suite.heal();
         ledger = new Ledger();
+        ledger.event("case starts");
+        suite.heal();
+        ledger.event("healed");
         maintenance = new Maintenance(suite.maintenanceUrl(), ledger);
         items = List.of(ledger.prefix + "-a", ledger.prefix + "-b", ledger.prefix + "-c");
         // a replica started again, or a pool whose connections a fence or a restart ended, may need a moment
@@ -46,10 +48,12 @@ abstract class FaultCase {
                     .until(() -> ledger.post(suite.postingA.url(), "RECEIPT", item, WAREHOUSE, 1000)
                             .accepted());
         }
+        ledger.event("stock received");
     }
 
     @AfterEach
     void check() {
+        ledger.event("case over");
         suite.healServers();
         await().atMost(Duration.ofSeconds(60))
                 .ignoreExceptions()
@@ -57,6 +61,8 @@ abstract class FaultCase {
         if (!"READ_WRITE".equals(maintenance.state().get("mode").asText())) {
             maintenance.readWrite("fault case over");
         }
+        ledger.event("checked read-write");
+        System.out.println(ledger.describe()); // the case's timeline, for the report
         db.assertNothingLostOrDoubled(ledger);
         db.assertNoOversell(ledger.prefix);
         assertTrue(ledger.unexpected().isEmpty(), "unexpected answers: " + ledger.unexpected());

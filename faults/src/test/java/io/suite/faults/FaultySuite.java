@@ -147,6 +147,9 @@ final class FaultySuite implements ExtensionContext.Store.CloseableResource {
     private Map<String, String> postingConfig(ServiceProcess lock) {
         Map<String, String> c = new HashMap<>(common());
         c.put("quarkus.rest-client.lock-service.url", lock.url());
+        // a killed replica's managed locks go with their lease: 10 s (not 30) keeps the cases short, and is still
+        // far longer than any posting here takes
+        c.put("posting.lock-lease", "10s");
         return c;
     }
 
