@@ -51,6 +51,11 @@ public class MaintenanceResource {
     @RolesAllowed(Roles.READER)
     @Operation(summary = "The maintenance state: mode, phase, epoch and the write paths")
     public MaintenanceView get() {
+        return currentView();
+    }
+
+    /** The state as GET shows it, for callers inside the service (no request, so no caller to check). */
+    MaintenanceView currentView() {
         return view(maintenance.current());
     }
 

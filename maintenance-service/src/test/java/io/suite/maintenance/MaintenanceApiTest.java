@@ -45,8 +45,17 @@ class MaintenanceApiTest {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    FlipRehearsal rehearsal;
+
     @ConfigProperty(name = "maintenance.state-topic")
     String stateTopic;
+
+    /** The start-up warm-up of the first flip runs to its end (the role check on GET once stopped it half-way). */
+    @Test
+    void theFirstFlipIsRehearsedAtStartUp() {
+        assertTrue(rehearsal.rehearsed());
+    }
 
     @ConfigProperty(name = "maintenance.status-topic")
     String statusTopic;
