@@ -24,8 +24,8 @@ import io.suite.testing.ServiceProcess;
  * Logs go to {@code bench/target/<module>-<port>-<n>.log}.
  */
 public final class ServiceJars implements AutoCloseable {
-    /** A started service: its base URL and its process. */
-    public record Service(String url, Process process) {}
+    /** A started service: its API, its management interface (health, metrics), its process. */
+    public record Service(String url, String managementUrl, Process process) {}
 
     private final Path root = root();
     private final List<Process> processes = new CopyOnWriteArrayList<>();
@@ -48,7 +48,10 @@ public final class ServiceJars implements AutoCloseable {
         return start(module, freePort(), config, Map.of());
     }
 
-    /** Starts {@code module}'s jar on {@code port} and waits until {@code /q/health/ready} answers 200. */
+    /**
+     * Starts {@code module}'s jar on {@code port}, its management interface on a free port, and waits until
+     * {@code /q/health/ready} answers 200 there.
+     */
     public Service start(String module, int port, Map<String, String> config, Map<String, String> env)
             throws IOException, InterruptedException {
         return start(root.resolve(module), module, port, config, env);
@@ -82,10 +85,12 @@ public final class ServiceJars implements AutoCloseable {
     /** Starts the jar of {@code moduleDir} (this checkout's or {@link #moduleAt another revision's}) as {@code module}. */
     public Service start(Path moduleDir, String module, int port, Map<String, String> config, Map<String, String> env)
             throws IOException, InterruptedException {
+        int managementPort = freePort();
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
                 "-Dquarkus.http.port=" + port,
+                "-Dquarkus.management.port=" + managementPort,
                 "-Dquarkus.log.console.json.enabled=false",
                 "-Dquarkus.log.level=WARN"));
         Map<String, String> props = new LinkedHashMap<>(ServiceProcess.localRealm(module));
@@ -102,26 +107,34 @@ public final class ServiceJars implements AutoCloseable {
         Process p = builder.start();
         processes.add(p);
         String url = "http://127.0.0.1:" + port;
+        String management = "http://127.0.0.1:" + managementPort;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
                 throw new IllegalStateException(module + " exited; see " + log);
             }
-            try {
-                if (http.send(
-                                        HttpRequest.newBuilder(URI.create(url + "/q/health/ready"))
-                                                .build(),
-                                        HttpResponse.BodyHandlers.discarding())
-                                .statusCode()
-                        == 200) {
-                    return new Service(url, p);
+            // a contender of a revision from before the management interface serves health on its API port
+            for (String base : List.of(management, url)) {
+                if (ready(base)) {
+                    return new Service(url, base, p);
                 }
-            } catch (IOException e) {
-                // not listening yet
             }
             Thread.sleep(250); // polling readiness
         }
         throw new IllegalStateException(module + " not ready in 120 s; see " + log);
+    }
+
+    private boolean ready(String base) throws InterruptedException {
+        try {
+            return http.send(
+                                    HttpRequest.newBuilder(URI.create(base + "/q/health/ready"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                    == 200;
+        } catch (IOException e) {
+            return false; // not listening yet
+        }
     }
 
     /** This checkout's folder of {@code module}. */

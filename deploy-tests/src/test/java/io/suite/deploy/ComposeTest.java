@@ -104,6 +104,23 @@ class ComposeTest {
                     service);
         }
         assertTrue(services.path("kafka-init").path("command").toString().contains("kafka:19092"), "kafka-init");
+        // health and metrics on each service's management port: the healthcheck asks it, Prometheus scrapes it
+        String targets = Repo.yaml(Repo.path("observability/prometheus/prometheus.yml"))
+                .path("scrape_configs")
+                .toString();
+        for (String service : ManifestsTest.SERVICES) {
+            int port = ManifestsTest.managementPort(service);
+            assertTrue(
+                    services.path(service)
+                            .path("healthcheck")
+                            .path("test")
+                            .toString()
+                            .contains("http://localhost:" + port + "/q/health/ready"),
+                    service + " healthcheck: " + services.path(service).path("healthcheck"));
+            assertTrue(
+                    targets.contains("\"" + service + ":" + port + "\""),
+                    service + " scraped on " + port + ": " + targets);
+        }
         String volumes = services.path("grafana").path("volumes").toString()
                 + services.path("prometheus").path("volumes");
         for (String dir : List.of(

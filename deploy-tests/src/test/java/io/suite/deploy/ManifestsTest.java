@@ -816,6 +816,81 @@ class ManifestsTest {
         }
     }
 
+    /**
+     * Health and metrics are on each service's management interface (quarkus.management.port of its
+     * application.properties), not on the API's port: the probes and the ServiceMonitor use that port, the Service
+     * names it for the ServiceMonitor, and only the monitoring namespace may reach it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void probesAndScrapesUseTheManagementPort(String overlay) throws Exception {
+        List<String> errors = new ArrayList<>();
+        for (String service : SERVICES) {
+            int port = managementPort(service);
+            ObjectNode deployment = find(overlay, "Deployment", service);
+            JsonNode c = deployment
+                    .path("spec")
+                    .path("template")
+                    .path("spec")
+                    .path("containers")
+                    .get(0);
+            boolean declared = false;
+            for (JsonNode p : c.path("ports")) {
+                declared |= p.path("name").asText().equals("management")
+                        && p.path("containerPort").asInt() == port;
+            }
+            if (!declared) {
+                errors.add(service + ": no container port \"management\" = " + port + " (its quarkus.management.port)");
+            }
+            for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+                if (!c.path(probe).path("httpGet").path("port").asText().equals("management")) {
+                    errors.add(service + ": " + probe + " is not on port management");
+                }
+            }
+            boolean named = false;
+            for (JsonNode p : find(overlay, "Service", service).path("spec").path("ports")) {
+                named |= p.path("name").asText().equals("management")
+                        && p.path("targetPort").asText().equals("management");
+            }
+            if (!named) {
+                errors.add(service + ": its Service has no port \"management\" for the ServiceMonitor");
+            }
+        }
+        for (JsonNode endpoint :
+                find(overlay, "ServiceMonitor", "suite-services").path("spec").path("endpoints")) {
+            if (!endpoint.path("port").asText().equals("management")
+                    || !endpoint.path("path").asText().equals("/q/metrics")) {
+                errors.add("ServiceMonitor suite-services scrapes " + endpoint + ", not /q/metrics on port management");
+            }
+        }
+        JsonNode policy = find(overlay, "NetworkPolicy", "suite-services-management-ingress")
+                .path("spec");
+        if (!policy.path("ingress").toString().contains("\"suite.io/monitoring\":\"true\"")
+                || !policy.path("ingress").findValuesAsText("port").contains("management")) {
+            errors.add(
+                    "NetworkPolicy suite-services-management-ingress does not let the monitoring namespace in on port"
+                            + " management: " + policy);
+        }
+        assertTrue(errors.isEmpty(), overlay + ":\n" + String.join("\n", errors));
+    }
+
+    /** A service's quarkus.management.port, from its application.properties. */
+    static int managementPort(String service) throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = Files.newInputStream(Repo.path(service + "/src/main/resources/application.properties"))) {
+            p.load(in);
+        }
+        return Integer.parseInt(p.getProperty("quarkus.management.port"));
+    }
+
+    static ObjectNode find(String overlay, String kind, String name) {
+        return rendered.get(overlay).stream()
+                .filter(o -> o.path("kind").asText().equals(kind)
+                        && o.path("metadata").path("name").asText().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(overlay + ": no " + kind + " " + name));
+    }
+
     // ---- helpers ----
 
     static boolean isWorkload(JsonNode o) {

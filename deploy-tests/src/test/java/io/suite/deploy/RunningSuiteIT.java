@@ -132,7 +132,7 @@ class RunningSuiteIT {
         StringBuilder targets = new StringBuilder();
         services.values()
                 .forEach(s -> targets.append("          - 127.0.0.1:")
-                        .append(s.port())
+                        .append(s.managementPort())
                         .append('\n'));
         Path config = dir.resolve("prometheus.yml");
         Files.writeString(config, """
@@ -248,6 +248,18 @@ class RunningSuiteIT {
 
     // ---- Prometheus scrapes every metric the dashboards and alerts read ----
 
+    /** Health and metrics are on each service's management interface only; OpenAPI stays next to the API. */
+    @Test
+    void healthAndMetricsAreOnTheManagementPortNotOnTheApisPort() throws Exception {
+        for (ServiceProcess s : services.values()) {
+            assertEquals(200, get(s.managementUrl() + "/q/metrics").statusCode(), s.managementUrl());
+            assertEquals(200, get(s.managementUrl() + "/q/health/ready").statusCode(), s.managementUrl());
+            assertEquals(404, get(s.url() + "/q/metrics").statusCode(), s.url());
+            assertEquals(404, get(s.url() + "/q/health/ready").statusCode(), s.url());
+            assertEquals(200, get(s.url() + "/q/openapi").statusCode(), s.url());
+        }
+    }
+
     @Test
     void prometheusScrapesEveryMetricThatDashboardsAndAlertsUse() throws Exception {
         await("Prometheus scrapes all four services")
@@ -288,7 +300,7 @@ class RunningSuiteIT {
     /** service -> metric names it should expose but did not, by the agreed prefixes. */
     static Map<String, List<String>> missingMetrics(Set<String> used) {
         Map<String, String> serviceOf = new HashMap<>();
-        services.forEach((name, s) -> serviceOf.put("127.0.0.1:" + s.port(), name));
+        services.forEach((name, s) -> serviceOf.put("127.0.0.1:" + s.managementPort(), name));
         Map<String, Set<String>> exposedBy = new HashMap<>();
         for (JsonNode r : query("count by (__name__, instance) ({job=\"suite\"})")) {
             exposedBy

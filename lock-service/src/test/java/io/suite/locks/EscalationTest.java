@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import io.suite.testing.Management;
 import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
@@ -93,7 +94,9 @@ class EscalationTest {
         api.lockItem(clerk, 0, Api.item(space, "SHARED", "{\"item\":\"I1\"}"))
                 .then()
                 .statusCode(423); // every warehouse: W1 too
-        given().get("/q/metrics").then().body(containsString("locks_escalations_total{space=\"" + space + "\"} 1.0"));
+        given().get(Management.metrics())
+                .then()
+                .body(containsString("locks_escalations_total{space=\"" + space + "\"} 1.0"));
         api.end(run);
         api.lockItem(clerk, 0, Api.item(space, "EXCLUSIVE", "{\"warehouse\":\"W1\",\"item\":\"I999\"}"))
                 .then()

@@ -21,6 +21,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.suite.testing.Kafka;
+import io.suite.testing.Management;
 import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
@@ -160,7 +161,7 @@ class IncidentsTest {
                 .statusCode(200)
                 .body("incidents.size()", equalTo(2))
                 .body("incidents[0].at", equalTo(at.get(0)));
-        given().get("/q/metrics")
+        given().get(Management.metrics())
                 .then()
                 .body(containsString("locks_incidents_total{kind=\"TIMEOUT\",space=\"" + space + "\"} 1.0"));
 

@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.suite.testing.AuthRefusals;
+import io.suite.testing.Management;
 import io.suite.testing.Tokens;
 import io.suite.testing.Unique;
 
@@ -347,7 +348,7 @@ class LockApiTest {
                 .then()
                 .statusCode(200);
         api.get(crashed).then().statusCode(404).body("type", equalTo("https://suite.dev/problems/no-such-transaction"));
-        given().get("/q/metrics").then().body(containsString("locks_transactions_expired_total"));
+        given().get(Management.metrics()).then().body(containsString("locks_transactions_expired_total"));
         api.end(b);
     }
 

@@ -6,9 +6,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.suite.testing.Management;
 import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
@@ -18,12 +20,13 @@ import static org.hamcrest.Matchers.equalTo;
 
 /**
  * The packaged artifact as it ships (target/quarkus-app, or the native executable where GraalVM builds one with
- * -Dnative): it starts, is ready on the real Redis and Kafka, and takes and releases a lock, which runs
+ * -Dnative): it starts, is ready on the real Redis and Kafka (health and metrics on its management interface), and takes and releases a lock, which runs
  * locks.lua, read from the classpath (a native image has it only through quarkus.native.resources.includes).
  * Its state topics and READ_WRITE come from WritableStateTopics, the module's test resource for every test.
  */
 @QuarkusIntegrationTest
 @TestProfile(PackagedArtifactIT.OwnKeys.class)
+@QuarkusTestResource(value = Management.class, restrictToAnnotatedClass = true)
 class PackagedArtifactIT {
     /** This run's own Redis keys (the artifact runs with the prod profile). */
     public static class OwnKeys implements QuarkusTestProfile {
@@ -35,8 +38,8 @@ class PackagedArtifactIT {
 
     @Test
     void isReadyAndServesMetricsAndItsApi() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/metrics").then().statusCode(200).body(containsString("locks_held"));
+        given().get(Management.health("ready")).then().statusCode(200).body("status", equalTo("UP"));
+        given().get(Management.metrics()).then().statusCode(200).body(containsString("locks_held"));
         given().queryParam("format", "json")
                 .get("/q/openapi")
                 .then()

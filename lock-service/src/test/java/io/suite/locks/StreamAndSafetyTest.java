@@ -22,6 +22,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
+import io.suite.testing.Management;
 import io.suite.testing.Tokens;
 import io.suite.testing.Unique;
 
@@ -234,7 +235,7 @@ class StreamAndSafetyTest {
 
     @Test
     void gaugesAndCountersAreScraped() {
-        String metrics = RestAssured.get("/q/metrics").asString();
+        String metrics = RestAssured.get(Management.metrics()).asString();
         for (String name : List.of(
                 "locks_wait_seconds_bucket",
                 "locks_hold_seconds_count",

@@ -28,6 +28,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.suite.testing.Kafka;
+import io.suite.testing.Management;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -104,7 +105,7 @@ class FenceTest {
         SQLException refused = assertThrows(SQLException.class, () -> insert("after DRAINED"));
         assertEquals("42501", refused.getSQLState(), refused.getMessage());
         assertEquals(1, count("before the flip"));
-        given().get("/q/metrics")
+        given().get(Management.metrics())
                 .then()
                 .body(Matchers.containsString("maintenance_fenced_paths{service=\"" + service + "\"} 1.0"));
 

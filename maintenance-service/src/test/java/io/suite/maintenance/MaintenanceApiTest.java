@@ -24,6 +24,7 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
 import io.suite.testing.AuthRefusals;
 import io.suite.testing.Kafka;
+import io.suite.testing.Management;
 import io.suite.testing.Tokens;
 
 import static io.restassured.RestAssured.given;
@@ -110,7 +111,7 @@ class MaintenanceApiTest {
         // Both changes went through the real broker, in order, key "state".
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> published(e0 + 1, "READ_ONLY") && published(e0 + 2, "READ_WRITE"));
-        given().get("/q/metrics")
+        given().get(Management.metrics())
                 .then()
                 .body(containsString("maintenance_epoch " + (e0 + 2) + ".0"))
                 .body(containsString("maintenance_mode 0.0"))
@@ -327,7 +328,7 @@ class MaintenanceApiTest {
                         .then()
                         .body("phase", equalTo("DRAINED"))
                         .body("writePaths.find { it.instance == 'path-b' }.state", equalTo("drained")));
-        given().get("/q/metrics")
+        given().get(Management.metrics())
                 .then()
                 .body(containsString("maintenance_phase 2.0"))
                 .body(containsString("maintenance_drain_seconds_bucket"));
@@ -343,7 +344,7 @@ class MaintenanceApiTest {
                         .body("writePaths.find { it.instance == 'path-c' }.state", equalTo("lost"))
                         .body("phase", equalTo("DRAINING"))
                         .body("fenced", empty()));
-        given().get("/q/metrics").then().body(containsString("maintenance_write_paths{state=\"lost\"} 1.0"));
+        given().get(Management.metrics()).then().body(containsString("maintenance_write_paths{state=\"lost\"} 1.0"));
         // Its tombstone (it stopped cleanly): forgotten at once, neither lost nor holding DRAINED back.
         tombstone("path-c");
         await().atMost(Duration.ofSeconds(10))
@@ -352,7 +353,7 @@ class MaintenanceApiTest {
                         .body("writePaths.instance", not(hasItem("path-c")))
                         .body("phase", equalTo("DRAINED"))
                         .body("fenced", empty()));
-        given().get("/q/metrics").then().body(containsString("maintenance_write_paths{state=\"lost\"} 0.0"));
+        given().get(Management.metrics()).then().body(containsString("maintenance_write_paths{state=\"lost\"} 0.0"));
         readWrite(Map.of("reason", "done"));
     }
 

@@ -38,13 +38,15 @@ public final class ServiceProcess implements AutoCloseable {
     private final String module;
     private final List<String> command;
     private final int port;
+    private final int managementPort;
     private final Path log;
     private volatile Process process;
 
-    private ServiceProcess(String module, List<String> command, int port, Path log) {
+    private ServiceProcess(String module, List<String> command, int port, int managementPort, Path log) {
         this.module = module;
         this.command = command;
         this.port = port;
+        this.managementPort = managementPort;
         this.log = log;
     }
 
@@ -57,8 +59,11 @@ public final class ServiceProcess implements AutoCloseable {
                     jar + " is missing: build it first (./mvnw -pl " + module + " package -DskipTests)");
         }
         int port = freePort();
+        // health and metrics: the management interface, on a port of its own too (several services per test)
+        int managementPort = freePort();
         Map<String, String> props = new LinkedHashMap<>();
         props.put("quarkus.http.port", String.valueOf(port));
+        props.put("quarkus.management.port", String.valueOf(managementPort));
         props.put("quarkus.log.console.json.enabled", "false");
         props.putAll(localRealm(module));
         props.putAll(config);
@@ -73,7 +78,7 @@ public final class ServiceProcess implements AutoCloseable {
             Path logDir = root.resolve("target/service-logs");
             Files.createDirectories(logDir);
             Path log = logDir.resolve(module + "-" + port + ".log");
-            ServiceProcess service = new ServiceProcess(module, List.copyOf(cmd), port, log);
+            ServiceProcess service = new ServiceProcess(module, List.copyOf(cmd), port, managementPort, log);
             service.launch(ProcessBuilder.Redirect.to(log.toFile()));
             return service;
         } catch (IOException e) {
@@ -125,6 +130,16 @@ public final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** The management interface's port: health and metrics (quarkus.management.*). */
+    public int managementPort() {
+        return managementPort;
+    }
+
+    /** The management interface, e.g. {@code managementUrl() + "/q/metrics"}. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
     public Path log() {
         return log;
     }
@@ -167,7 +182,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     private void awaitReady() {
         HttpClient http = HttpClient.newHttpClient();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(2))
                 .build();
         await().atMost(Duration.ofSeconds(180))

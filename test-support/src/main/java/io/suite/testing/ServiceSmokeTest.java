@@ -7,8 +7,9 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 /**
- * What every service of the suite serves: health that checks its real dependencies, Prometheus
- * metrics and its OpenAPI document. A service's smoke test extends this with {@code @QuarkusTest}.
+ * What every service of the suite serves: health that checks its real dependencies and Prometheus metrics on its
+ * management interface (not on the API's port), and its OpenAPI document on the API's port. A service's smoke test
+ * extends this with {@code @QuarkusTest}.
  */
 public abstract class ServiceSmokeTest {
 
@@ -17,13 +18,15 @@ public abstract class ServiceSmokeTest {
 
     @Test
     void isLiveAndReadyWithItsRealDependencies() {
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get(Management.health("live")).then().statusCode(200).body("status", equalTo("UP"));
+        given().get(Management.health("ready")).then().statusCode(200).body("status", equalTo("UP"));
     }
 
     @Test
     void servesPrometheusMetrics() {
-        given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        given().get(Management.metrics()).then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        // only on the management interface: the API's port, open to the API's callers, does not serve it
+        given().get("/q/metrics").then().statusCode(404);
     }
 
     @Test

@@ -25,6 +25,7 @@ import io.suite.backup.SuiteUnderBackup;
 import io.suite.backup.TestDatabases;
 import io.suite.backup.dumps.Checksums;
 import io.suite.testing.AuthRefusals;
+import io.suite.testing.Management;
 import io.suite.testing.Tokens;
 
 import static io.restassured.RestAssured.given;
@@ -164,8 +165,11 @@ class BackupApiTest {
                         .toList()
                         .containsAll(List.of("STARTED", "VERIFIED", "SUCCEEDED")));
 
-        String metrics =
-                given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().get(Management.metrics())
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         assertTrue(metrics.contains("backup_read_only_window_seconds_count"), metrics);
         assertTrue(metrics.contains("backup_duration_seconds_count"));
         assertTrue(metrics.contains("backup_failures_total"));
@@ -214,7 +218,7 @@ class BackupApiTest {
             assertTrue(done.getBoolean("setReadOnly"));
             assertEquals("READ_WRITE", maintenance().mode());
             assertTrue(maintenance().history().contains(id));
-            String metrics = given().get("/q/metrics").then().extract().asString();
+            String metrics = given().get(Management.metrics()).then().extract().asString();
             assertFalse(metrics.contains("backup_failures_total 0.0"), metrics);
         } finally {
             Files.delete(CONTROL.resolve("fail"));

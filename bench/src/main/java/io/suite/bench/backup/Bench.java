@@ -291,12 +291,16 @@ public final class Bench {
     private static String start(Path root, String module, Map<String, String> config, List<Process> processes)
             throws IOException, InterruptedException {
         int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
+        int managementPort; // health and metrics: the management interface
+        try (ServerSocket socket = new ServerSocket(0);
+                ServerSocket management = new ServerSocket(0)) {
             port = socket.getLocalPort();
+            managementPort = management.getLocalPort();
         }
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dquarkus.http.port=" + port,
+                "-Dquarkus.management.port=" + managementPort,
                 "-Dquarkus.log.console.json.enabled=false"));
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", jar(root, module).toString()));
@@ -315,7 +319,8 @@ public final class Bench {
             }
             try {
                 if (HTTP.send(
-                                        HttpRequest.newBuilder(URI.create(url + "/q/health/ready"))
+                                        HttpRequest.newBuilder(URI.create(
+                                                        "http://127.0.0.1:" + managementPort + "/q/health/ready"))
                                                 .header("Authorization", Tokens.bearer())
                                                 .build(),
                                         HttpResponse.BodyHandlers.discarding())

@@ -126,8 +126,8 @@ public final class Bench {
             for (Service s : writePaths) {
                 pool.submit(() -> {
                     while (true) {
-                        JsonNode h =
-                                JSON.readTree(get(s.url() + "/q/health/ready").body());
+                        JsonNode h = JSON.readTree(
+                                get(s.managementUrl() + "/q/health/ready").body());
                         for (JsonNode c : h.get("checks")) {
                             if (c.get("name").asText().equals("write-guard")
                                     && c.get("data").get("epoch").asLong() == epoch

@@ -22,11 +22,15 @@ import io.suite.testing.Tokens;
 final class Service implements AutoCloseable {
     final String module;
     final int port;
+    /** Health and metrics: the management interface (quarkus.management.port). */
+    final int managementPort;
+
     private final Process process;
 
-    private Service(String module, int port, Process process) {
+    private Service(String module, int port, int managementPort, Process process) {
         this.module = module;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
     }
 
@@ -36,13 +40,17 @@ final class Service implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: build the suite first (./mvnw -B install -DskipTests)");
         }
         int port;
-        try (ServerSocket s = new ServerSocket(0)) {
+        int managementPort;
+        try (ServerSocket s = new ServerSocket(0);
+                ServerSocket m = new ServerSocket(0)) {
             port = s.getLocalPort();
+            managementPort = m.getLocalPort();
         }
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m",
                 "-Dquarkus.http.port=" + port,
+                "-Dquarkus.management.port=" + managementPort,
                 "-Dquarkus.log.console.json.enabled=false",
                 "-Dquarkus.log.level=WARN"));
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
@@ -54,7 +62,7 @@ final class Service implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        Service service = new Service(module, port, p);
+        Service service = new Service(module, port, managementPort, p);
         HttpClient http = HttpClient.newHttpClient();
         Instant deadline = Instant.now().plusSeconds(120);
         while (true) {
@@ -63,7 +71,7 @@ final class Service implements AutoCloseable {
             }
             try {
                 if (http.send(
-                                        HttpRequest.newBuilder(URI.create(service.url() + "/q/health/ready"))
+                                        HttpRequest.newBuilder(URI.create(service.managementUrl() + "/q/health/ready"))
                                                 .header("Authorization", Tokens.bearer())
                                                 .build(),
                                         HttpResponse.BodyHandlers.discarding())
@@ -92,6 +100,10 @@ final class Service implements AutoCloseable {
 
     String url() {
         return "http://127.0.0.1:" + port;
+    }
+
+    String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     @Override

@@ -98,6 +98,8 @@ public final class Bench {
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, Process> processByUrl = new LinkedHashMap<>();
+    /** A service's API URL -> its management interface (where /q/metrics is). */
+    private final Map<String, String> managementByUrl = new LinkedHashMap<>();
     // Two event loops are plenty for the client and leave the CPU to the services under test.
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     private final io.vertx.core.http.HttpClient load = vertx.createHttpClient(new HttpClientOptions()
@@ -146,6 +148,7 @@ public final class Bench {
     private String start(ServiceJars jars, Path moduleDir, String module, Map<String, String> config) throws Exception {
         ServiceJars.Service service = jars.start(moduleDir, module, ServiceJars.freePort(), config, Map.of());
         processByUrl.put(service.url(), service.process());
+        managementByUrl.put(service.url(), service.managementUrl());
         return service.url();
     }
 
@@ -551,7 +554,7 @@ public final class Bench {
      * on its rows, before that), posting_group_documents (documents per lock transaction).
      */
     private double[] summary(String base, String name) throws Exception {
-        String metrics = get(base + "/q/metrics");
+        String metrics = get(managementByUrl.get(base) + "/q/metrics");
         Matcher sum = Pattern.compile("(?m)^" + name + "_sum(?:\\{[^}]*\\})? ([0-9.eE+]+)")
                 .matcher(metrics);
         Matcher count = Pattern.compile("(?m)^" + name + "_count(?:\\{[^}]*\\})? ([0-9.eE+]+)")
@@ -568,7 +571,7 @@ public final class Bench {
 
     private long retries(String base) throws Exception {
         Matcher m = Pattern.compile("(?m)^posting_retries_total(?:\\{[^}]*\\})? ([0-9.eE+]+)")
-                .matcher(get(base + "/q/metrics"));
+                .matcher(get(managementByUrl.get(base) + "/q/metrics"));
         return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
     }
 

@@ -52,6 +52,7 @@ import io.suite.posting.locking.ManagedLocks;
 import io.suite.posting.model.DocumentData;
 import io.suite.posting.registers.StockKey;
 import io.suite.posting.registers.StockRegister;
+import io.suite.testing.Management;
 import io.suite.testing.Tokens;
 import io.suite.testing.Unique;
 import io.suite.writeguard.ReadOnlyException;
@@ -550,8 +551,11 @@ class ManagedPostingTest {
 
     @Test
     void publishesTheAgreedMetrics() {
-        String metrics =
-                given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().get(Management.metrics())
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         for (String name : List.of(
                 "posting_documents_total{outcome=\"posted\",type=\"SHIPMENT\"}",
                 "posting_latency_seconds_bucket",

@@ -22,6 +22,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.suite.posting.Api;
 import io.suite.posting.PostingTestResources;
+import io.suite.testing.Management;
 import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
@@ -78,8 +79,7 @@ class PostingRunLockSizeTest {
                     .forEach(r -> assertEquals(201, r.statusCode(), r.body()));
         }
         double escalatedBefore = lockServiceEscalations();
-        double splitsBefore =
-                metric(get("http://127.0.0.1:" + port + "/q/metrics"), "posting_run_batch_splits_total\\s");
+        double splitsBefore = metric(get(Management.metrics()), "posting_run_batch_splits_total\\s");
 
         Response run = finished(start(4, 500));
         // posting's batch of 1000 rows (its threshold) was more than the test lock-service takes: split, all posted
@@ -87,8 +87,7 @@ class PostingRunLockSizeTest {
         // the lock requests stayed within the threshold: lock-service escalated none of them, and the run says so
         assertEquals(escalatedBefore, lockServiceEscalations());
         run.then().body("escalations", equalTo(0)).body("escalated.size()", equalTo(0));
-        assertTrue(metric(get("http://127.0.0.1:" + port + "/q/metrics"), "posting_run_batch_splits_total\\s")
-                > splitsBefore);
+        assertTrue(metric(get(Management.metrics()), "posting_run_batch_splits_total\\s") > splitsBefore);
         assertEquals(0, balance(items.get(0), wh).compareTo(BigDecimal.ONE));
         assertEquals(0, balance(items.get(1199), wh).compareTo(BigDecimal.ONE));
 
@@ -109,7 +108,7 @@ class PostingRunLockSizeTest {
         assertEquals(0, balance(items.get(599), other).compareTo(BigDecimal.ONE));
         assertTrue(lockServiceEscalations() > escalatedBefore);
         assertTrue(metric(
-                        get("http://127.0.0.1:" + port + "/q/metrics"),
+                        get(Management.metrics()),
                         "posting_lock_escalations_total\\{space=\"" + Pattern.quote(STOCK) + "\"}")
                 >= 1);
         Api.assertConsistent();
@@ -146,7 +145,7 @@ class PostingRunLockSizeTest {
     /** lock-service's escalations in the Stock space so far ({@code locks_escalations_total}). */
     private static double lockServiceEscalations() throws Exception {
         return metric(
-                get(PostingTestResources.lockService().url() + "/q/metrics"),
+                get(PostingTestResources.lockService().managementUrl() + "/q/metrics"),
                 "locks_escalations_total\\{space=\"" + Pattern.quote(STOCK) + "\"}");
     }
 
