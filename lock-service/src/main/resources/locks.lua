@@ -34,7 +34,7 @@ local function named(...)
   return a
 end
 
-local function key(kind, name) return P .. kind .. ':' .. name end -- tx:<id>, txi:<id>, res:<req>
+local function key(kind, name) return P .. kind .. ':' .. name end -- tx:<id>, txi:<id>, res:<req>, gone:<id>
 local function skey(kind, space) return P .. kind .. ':{' .. space .. '}' end -- a space's keys, one hash tag
 local K_LEASES, K_WAITDL, K_SPACES, K_FENCE, K_SEQ, K_VERSION, K_NHELD, K_INCIDENTS = unpack(KEYS, 1, 8)
 local K_XTX = KEYS[9] -- transactions holding EXCLUSIVE items (the writes in flight of this write path)
@@ -891,6 +891,8 @@ if op == 'begin' then
   -- token: shown, never compared), owner, label, lease_ms; with items, a lock request follows (lock_args)
   local a = named('tx', 'digest', 'principal', 'owner', 'label', 'lease_ms')
   local tx, lease = a.tx, tonumber(a.lease_ms)
+  -- its replica gave up on it and withdrew the id first ('withdraw'): it must not begin now
+  if redis.call('EXISTS', key('gone', tx)) == 1 then return { 'late' } end
   local exp = now + lease
   redis.call('HSET', key('tx', tx), 'th', a.digest, 'pr', a.principal, 'owner', a.owner, 'label', a.label, 'lease', lease,
     'exp', exp, 'created', now)
@@ -925,6 +927,24 @@ elseif op == 'end' then
   local out = end_tx(a.tx)
   table.insert(out, 1, 'ok')
   return out
+
+elseif op == 'withdraw' then
+  -- tx, digest: a begin whose answer never reached its replica (Redis stalled after running it, a
+  -- connection lost): the caller was answered 503, so nobody knows the transaction. Ends it if it
+  -- began; if not, keeps it from beginning later, until this call's deadline: a begin reaching
+  -- Redis after its own (earlier) deadline does nothing anyway. An id that never began leaves only
+  -- that short-lived mark: no grant, no incident.
+  local a = named('tx', 'digest')
+  local tr, err = load_tx(a.tx, a.digest)
+  if tr then
+    local out = end_tx(a.tx)
+    table.insert(out, 1, 'ok')
+    return out
+  end
+  if err == 'notx' and deadline > now then
+    redis.call('SET', key('gone', a.tx), '1', 'PX', deadline - now)
+  end
+  return { err == 'expired' and 'ok' or err }
 
 elseif op == 'lock' then
   -- tx, digest, then a lock request (lock_args)

@@ -17,9 +17,11 @@ import static org.awaitility.Awaitility.await;
 /**
  * A redis-server of the fault suite's own on a free port, configured as the suite runs Redis (no
  * persistence: a crash loses every lock), so it can be frozen or killed without touching the shared 6379.
+ * Its clients reach it through a {@link RedisRelay}, which can hold back its answers.
  */
 final class PrivateRedis implements AutoCloseable {
     private final int port = FreePort.get();
+    private final RedisRelay relay = new RedisRelay(port);
     private final Path log;
     private Process process;
 
@@ -39,8 +41,9 @@ final class PrivateRedis implements AutoCloseable {
         }
     }
 
+    /** Where clients connect: the relay. */
     String url() {
-        return "redis://127.0.0.1:" + port;
+        return "redis://127.0.0.1:" + relay.port();
     }
 
     boolean isAlive() {
@@ -49,6 +52,7 @@ final class PrivateRedis implements AutoCloseable {
 
     /** Starts it (again after {@link #kill}) on the same port, empty; returns once it accepts connections. */
     void restart() {
+        relay.releaseAnswers();
         try {
             process = new ProcessBuilder(List.of(
                             "redis-server",
@@ -86,8 +90,18 @@ final class PrivateRedis implements AutoCloseable {
         Signals.send("STOP", process.pid());
     }
 
+    /**
+     * Redis runs every call it gets but its answers are held back, as when it stalls right after running a call:
+     * its clients give up on calls that took effect. {@link #resume} lets the answers through.
+     */
+    void holdAnswers() {
+        relay.holdAnswers();
+    }
+
+    /** Thaws it and lets its answers through. */
     void resume() {
         Signals.send("CONT", process.pid());
+        relay.releaseAnswers();
     }
 
     /** SIGKILL: every key is gone (no persistence), as with a crash or a failover to an empty replica. */
@@ -102,6 +116,7 @@ final class PrivateRedis implements AutoCloseable {
 
     @Override
     public void close() {
+        relay.close();
         if (process.isAlive()) {
             resume();
             kill();

@@ -1,5 +1,6 @@
 package io.suite.locks;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -143,6 +144,15 @@ public class LockScript {
     /** {@code end}: frees everything; answers what it held. */
     Uni<List<HeldSince>> end(String tx, String digest) {
         return call("end", args(tx, digest)).map(r -> heldSince(check(tx, r), 1));
+    }
+
+    /**
+     * {@code withdraw}: a begin whose answer never came (its caller got a 503) is undone: the transaction is
+     * ended if it began, or kept from beginning if its call is still on its way. Answers what it held.
+     */
+    Uni<List<HeldSince>> withdraw(String tx, String digest, Duration patience) {
+        return call("withdraw", args(tx, digest), patience)
+                .map(r -> "notx".equals(r.get(0).toString()) ? List.of() : heldSince(check(tx, r), 1));
     }
 
     /** {@code delivered}: the answer to a request granted while it waited goes out now; answers the lease's end. */
@@ -320,6 +330,11 @@ public class LockScript {
     // ------------------------------------------------------------------ encoding and decoding
 
     private Uni<Response> call(String op, List<String> args) {
+        return call(op, args, null);
+    }
+
+    /** {@code patience}: how long to wait for the answer, null for {@code lock.redis-timeout}. */
+    private Uni<Response> call(String op, List<String> args, Duration patience) {
         Header h = header.get();
         List<String> argv = new ArrayList<>(5 + args.size());
         argv.add(op);
@@ -328,7 +343,7 @@ public class LockScript {
         argv.add(h.maintenanceState());
         argv.add(String.valueOf(h.deadline()));
         argv.addAll(args);
-        return store.eval(op, keys, argv);
+        return patience == null ? store.eval(op, keys, argv) : store.eval(op, keys, argv, patience);
     }
 
     private static List<String> args(String... named) {

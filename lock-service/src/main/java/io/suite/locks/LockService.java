@@ -16,6 +16,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -109,8 +110,11 @@ public class LockService {
         String id = UUID.randomUUID().toString();
         String token = newToken();
         long lease = lease(b);
-        return script.begin(id, LockStore.digest(principal, token), principal, b.owner(), b.label(), lease)
-                .map(at -> new Begun(id, token, lease, Instant.ofEpochMilli(at)));
+        String digest = LockStore.digest(principal, token);
+        return script.begin(id, digest, principal, b.owner(), b.label(), lease)
+                .map(at -> new Begun(id, token, lease, Instant.ofEpochMilli(at)))
+                .onFailure(LockService::unanswered)
+                .invoke(() -> withdraw(id, digest, lease));
     }
 
     /**
@@ -125,7 +129,38 @@ public class LockService {
         LockScript.LockCall call = lockCall(b.lock());
         Waiter w = new Waiter(waiting, id, digest, call, spaces(b.lock()), true);
         return w.start(() -> script.beginAndLock(id, digest, principal, b.owner(), b.label(), lease, call))
-                .map(g -> new BegunAndGranted(new Begun(id, token, lease, Instant.ofEpochMilli(w.expiresAt)), g));
+                .map(g -> new BegunAndGranted(new Begun(id, token, lease, Instant.ofEpochMilli(w.expiresAt)), g))
+                .onFailure(LockService::unanswered)
+                .invoke(() -> withdraw(id, digest, lease));
+    }
+
+    /** A 503 lock-service-unavailable: Redis did not answer in time, so whether it ran the call is unknown. */
+    private static boolean unanswered(Throwable e) {
+        return e instanceof HttpProblem p && p.getStatusCode() == 503;
+    }
+
+    /**
+     * A begin answered 503 may still have run in Redis (which stalled just after it, or whose answer was lost
+     * with a connection), leaving a transaction that nobody knows and that would hold its items for its whole
+     * lease. So this replica withdraws the id itself: one call at a time, each waiting as long as the lease
+     * (a paused Redis runs it when it resumes), tried again on a failure until the lease has passed.
+     */
+    private void withdraw(String id, String digest, long leaseMs) {
+        Duration lease = Duration.ofMillis(leaseMs);
+        script.withdraw(id, digest, lease)
+                .onFailure(LockService::unanswered)
+                .retry()
+                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(2))
+                .expireIn(leaseMs)
+                .subscribe()
+                .with(
+                        held -> {
+                            if (!held.isEmpty()) {
+                                recordHolds(held);
+                                LOG.infof("ended lock transaction %s, whose begin answered 503 but had run", id);
+                            }
+                        },
+                        e -> LOG.debugf("could not withdraw lock transaction %s: %s", id, e));
     }
 
     private static String newToken() {

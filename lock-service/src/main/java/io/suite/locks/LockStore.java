@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -48,6 +49,11 @@ public class LockStore {
      * names the call in logs. No answer within {@code lock.redis-timeout}, or a failure, is a 503.
      */
     Uni<Response> eval(String op, List<String> keys, List<String> argv) {
+        return eval(op, keys, argv, config.redisTimeout());
+    }
+
+    /** The same, waiting up to {@code patience} for the answer. */
+    Uni<Response> eval(String op, List<String> keys, List<String> argv, Duration patience) {
         String[] args = new String[2 + keys.size() + argv.size()];
         args[0] = sha;
         args[1] = String.valueOf(keys.size());
@@ -63,7 +69,7 @@ public class LockStore {
                 .recoverWithUni(
                         () -> redis.execute("SCRIPT", "LOAD", script).chain(() -> redis.execute("EVALSHA", args)))
                 .ifNoItem()
-                .after(config.redisTimeout())
+                .after(patience)
                 .fail()
                 .onFailure(e -> !(e instanceof HttpProblem))
                 .transform(e -> {

@@ -1,5 +1,6 @@
 package io.suite.locks;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -227,6 +228,69 @@ class LockScriptTest {
                         .await()
                         .indefinitely()
                         .toInteger());
+    }
+
+    /**
+     * A begin answered 503 whose script ran anyway (Redis stalled just after it): its replica withdraws the id,
+     * which ends the transaction and frees what it held for the next in line.
+     */
+    @Test
+    void aWithdrawnBeginThatRanEndsItsTransaction() {
+        String tx = UUID.randomUUID().toString();
+        LockScript.LockAnswer begun = as(WRITABLE)
+                .beginAndLock(tx, "d", "principal", "owner", "label", 600000, call("w1", false, whole("W1", "X")))
+                .await()
+                .indefinitely();
+        assertEquals("granted", outcome(((LockScript.Begun) begun).answer()));
+        String next = begin(WRITABLE);
+        String req = UUID.randomUUID().toString();
+        assertEquals("waiting", lock(WRITABLE, next, req, true, "W1", "X"));
+
+        List<LockScript.HeldSince> held =
+                as(WRITABLE).withdraw(tx, "d", Duration.ofSeconds(5)).await().indefinitely();
+
+        assertEquals(
+                List.of("W1"), held.stream().map(LockScript.HeldSince::space).toList());
+        assertEquals(0, exists("tx:" + tx) + exists("txi:" + tx));
+        assertTrue(get("res:" + req) != null, "the waiter behind it was granted");
+    }
+
+    /**
+     * The withdrawal overtook its begin (they went on two connections) or the begin never reached Redis: nothing
+     * is ended, no incident is written, and the begin, should it still arrive before its deadline, does nothing.
+     */
+    @Test
+    void aWithdrawnBeginThatHadNotRunNeverBegins() {
+        String tx = UUID.randomUUID().toString();
+        String version = get("version");
+        long incidents =
+                store.command("XLEN", prefix + "ilog").await().indefinitely().toLong();
+
+        assertEquals(
+                List.of(),
+                as(WRITABLE).withdraw(tx, "d", Duration.ofSeconds(5)).await().indefinitely());
+
+        assertEquals(version, get("version"), "nothing was ended or granted");
+        assertEquals(
+                incidents,
+                store.command("XLEN", prefix + "ilog").await().indefinitely().toLong());
+        long mark = store.command("PTTL", prefix + "gone:" + tx)
+                .await()
+                .indefinitely()
+                .toLong();
+        assertTrue(mark > 0 && mark <= 60_000, "kept from beginning until the withdrawal's deadline: " + mark);
+        HttpProblem late = assertThrows(
+                HttpProblem.class,
+                () -> as(WRITABLE)
+                        .begin(tx, "d", "principal", "owner", "label", 600000)
+                        .await()
+                        .indefinitely());
+        assertEquals(503, late.getStatusCode());
+        assertEquals(0, exists("tx:" + tx));
+    }
+
+    private int exists(String key) {
+        return store.command("EXISTS", prefix + key).await().indefinitely().toInteger();
     }
 
     /** Begun with items and waiting: the waiter lease until the answer goes out, then the lease asked for. */

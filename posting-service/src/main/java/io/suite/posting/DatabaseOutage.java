@@ -34,6 +34,8 @@ public final class DatabaseOutage {
     private static final Set<String> CONNECT_STATES = Set.of("57P03", "53300", "08001", "08004");
     /** The session ended under a call: administrator command or crash shutdown, terminated, link broken. */
     private static final Set<String> LOST_STATES = Set.of("57P01", "57P02", "08003", "08006", "08007");
+    /** admin_shutdown: the server ends this session (terminated by an administrator, or shutting down). */
+    private static final String ADMIN_SHUTDOWN = "57P01";
 
     private DatabaseOutage() {}
 
@@ -75,6 +77,30 @@ public final class DatabaseOutage {
             if (c instanceof IOException io
                     && io.getMessage() != null
                     && io.getMessage().contains("Connection reset")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The session had ended before this statement could take effect: PostgreSQL answered it with the
+     * {@code 57P01} it sends a session it ends ({@code pg_terminate_backend}, as maintenance-service's fence
+     * does, or a fast shutdown; a statement under way then is rolled back), or the pool handed out a
+     * connection already closed. Nothing of it was written: it may be sent again on a fresh connection.
+     */
+    public static boolean endedBeforeItRan(Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof PgException pg && ADMIN_SHUTDOWN.equals(pg.getSqlState())) {
+                return true;
+            }
+            if (c instanceof SQLException sql && ADMIN_SHUTDOWN.equals(sql.getSQLState())) {
+                return true;
+            }
+            // the pool's connection was closed before the command went out: nothing was sent
+            if (c.getMessage() != null
+                    && (c.getMessage().startsWith("Connection is not active now")
+                            || c.getMessage().startsWith("Pending requests failed to be sent"))) {
                 return true;
             }
         }

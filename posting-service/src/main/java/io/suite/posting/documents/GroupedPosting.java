@@ -19,6 +19,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.suite.posting.DatabaseOutage;
 import io.suite.posting.Db;
+import io.suite.posting.FreshConnection;
 import io.suite.posting.PostingConfig;
 import io.suite.posting.PostingMetrics;
 import io.suite.posting.PostingProblems;
@@ -259,13 +260,13 @@ public class GroupedPosting {
                     }
                     return Panache.withSession(() -> Panache.getSession().chain(w::runAsOne))
                             .invoke(() -> live.forEach(p -> p.answer(p.d.outcomes(), null)))
-                            .onFailure(DatabaseOutage::connectionLost)
+                            .onFailure(GroupedPosting::mayHaveCommitted)
                             .invoke(e -> {
                                 // it may have committed: sending each again alone could answer "not written" wrongly
                                 HttpProblem unknown = DatabaseOutage.outcomeUnknown(e);
                                 live.forEach(p -> p.answer(null, unknown));
                             })
-                            .onFailure(e -> !DatabaseOutage.connectionLost(e))
+                            .onFailure(e -> !mayHaveCommitted(e))
                             .recoverWithUni(e -> oneByOne(live, held.fencingToken()))
                             .onFailure()
                             .recoverWithNull();
@@ -273,6 +274,11 @@ public class GroupedPosting {
                 .call(locking::release)
                 .onFailure()
                 .call(locking::release);
+    }
+
+    /** The connection died under the statement, which may have committed (not when it had ended before). */
+    private static boolean mayHaveCommitted(Throwable e) {
+        return DatabaseOutage.connectionLost(e) && !DatabaseOutage.endedBeforeItRan(e);
     }
 
     private Uni<Void> oneByOne(List<Pending> postings, long token) {
@@ -300,7 +306,8 @@ public class GroupedPosting {
     }
 
     private Uni<List<DocumentOutcome>> send(PostingPlan d, Writes w, long token, int attempt) {
-        return Panache.withSession(() -> Panache.getSession().chain(w::runAsOne))
+        return FreshConnection.statement(
+                        () -> Panache.withSession(() -> Panache.getSession().chain(w::runAsOne)))
                 .replaceWith(d.outcomes())
                 .onFailure()
                 .recoverWithUni(e -> notWritten(e, d, w, token, attempt));

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.suite.posting.Db;
+import io.suite.posting.FreshConnection;
 import io.suite.posting.PostingProblems;
 import io.suite.posting.Writes;
 import io.suite.posting.model.DocumentData;
@@ -115,11 +116,11 @@ public class IdempotencyKeys {
     }
 
     private Uni<Stored> stored(String key) {
-        return Panache.withSession(() -> Panache.getSession()
+        return FreshConnection.read(() -> Panache.withSession(() -> Panache.getSession()
                         .chain(s -> Db.rows(
                                 s,
                                 "SELECT status, request_hash, response FROM idempotency_keys WHERE key = ?1",
-                                List.of(key))))
+                                List.of(key)))))
                 .map(rows -> rows.isEmpty() || rows.get(0)[0] == null
                         ? null
                         : new Stored(((Number) rows.get(0)[0]).intValue(), (String) rows.get(0)[1], (String)

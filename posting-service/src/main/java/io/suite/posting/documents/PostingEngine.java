@@ -20,6 +20,7 @@ import org.hibernate.reactive.mutiny.Mutiny;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.suite.posting.Db;
+import io.suite.posting.FreshConnection;
 import io.suite.posting.PostingConfig;
 import io.suite.posting.PostingMetrics;
 import io.suite.posting.PostingProblems;
@@ -139,7 +140,7 @@ public class PostingEngine {
             LockHold locking,
             Context context,
             int attempt) {
-        return Panache.withTransaction(() -> Panache.getSession()
+        return FreshConnection.transaction(() -> Panache.getSession()
                         .chain(s ->
                                 transaction(s, jobs, allOrNothing, idem, permit, plan, new ArrayList<>(rows), locking)))
                 .onFailure(Db::retryable)

@@ -10,7 +10,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.restassured.path.json.JsonPath;
@@ -42,111 +46,186 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a shipment's one-statement write waits for a Stock row another session holds, and then the cluster
  * crashes. The shipment gets 503 {@code outcome-unknown} (never a 500); while the cluster is down, new calls
  * get 503 {@code database-unavailable} with Retry-After; once it is back, the same request with the same
- * Idempotency-Key is safe: one document, the stock moved once, the registers consistent.
+ * Idempotency-Key is safe: one document, the stock moved once, the registers consistent. And a write on a session
+ * the fence ended before the write began is sent again on a fresh connection ({@link SessionRelay}).
  */
 class PostgresGoneMidPostingIT {
     private static final String PROBLEM = "application/problem+json";
+    private static final String RUN = Unique.name("pggone").replace('-', '_');
+    private static ReadWriteConfirmations confirmations;
+    private static PrivatePostgres cluster;
+    /** posting-service reaches the cluster through it. */
+    private static SessionRelay relay;
+
+    private static ServiceProcess lock;
+    private static ServiceProcess posting;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    @Test
-    void aShipmentWhoseConnectionDiesIsOutcomeUnknownAndItsRetryPostsItOnce() throws Exception {
-        String run = Unique.name("pggone").replace('-', '_');
-        String stateTopic = "mstate-" + run;
-        String statusTopic = "wps-" + run;
+    @BeforeAll
+    static void start() throws Exception {
+        String stateTopic = "mstate-" + RUN;
         // the write paths must know the system is writable: READ_WRITE on this run's own state topic, confirmed
         // every second as maintenance-service does (a write path holds READ_WRITE only as a lease)
-        try (ReadWriteConfirmations confirmations = new ReadWriteConfirmations(stateTopic);
-                PrivatePostgres cluster = PrivatePostgres.start(run)) {
-            try (ServiceProcess lock = ServiceProcess.start(
-                            "lock-service",
-                            Map.of(
-                                    "lock.key-prefix",
-                                    run + ":",
-                                    "write-guard.state-topic",
-                                    stateTopic,
-                                    "write-guard.status-topic",
-                                    statusTopic));
-                    ServiceProcess posting =
-                            ServiceProcess.start("posting-service", postingConfig(cluster, lock, run))) {
-                String base = posting.url();
-                String item = Unique.name("item");
-                String wh = Unique.name("wh");
-                assertEquals(
-                        201,
-                        post(base, null, doc("RECEIPT", "R-" + run, item, wh, 10))
-                                .statusCode());
+        confirmations = new ReadWriteConfirmations(stateTopic);
+        cluster = PrivatePostgres.start(RUN);
+        relay = new SessionRelay(cluster.port());
+        lock = ServiceProcess.start(
+                "lock-service",
+                Map.of(
+                        "lock.key-prefix",
+                        RUN + ":",
+                        "write-guard.state-topic",
+                        stateTopic,
+                        "write-guard.status-topic",
+                        "wps-" + RUN));
+        posting = ServiceProcess.start("posting-service", postingConfig(relay.port(), lock, RUN));
+    }
 
-                String number = "S-" + run;
-                String shipment = doc("SHIPMENT", number, item, wh, 3);
-                String key = "key-" + run;
-                HttpResponse<String> first;
-                try (Connection holder = cluster.connect("posting")) {
-                    holder.setAutoCommit(false);
-                    try (PreparedStatement lockRow = holder.prepareStatement(
-                            "SELECT quantity FROM stock_balances WHERE item = ? AND warehouse = ? FOR UPDATE")) {
-                        lockRow.setString(1, item);
-                        lockRow.setString(2, wh);
-                        lockRow.executeQuery().close();
-                    }
-                    CompletableFuture<HttpResponse<String>> answer = postAsync(base, key, shipment);
-                    await().atMost(Duration.ofSeconds(30)).until(() -> answer.isDone() || aWriteWaitsOnStock(cluster));
-                    assertFalse(
-                            answer.isDone(),
-                            () -> "answered before the crash: " + answer.join().body());
-                    cluster.crash();
-                    first = answer.get(60, TimeUnit.SECONDS);
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {posting, lock, relay, cluster, confirmations}) {
+            try {
+                if (c != null) {
+                    c.close();
                 }
-                assertEquals(503, first.statusCode(), first.body());
-                assertTrue(
-                        first.headers().firstValue("Content-Type").orElse("").startsWith(PROBLEM),
-                        first.headers().toString());
-                assertEquals(
-                        "https://suite.dev/problems/outcome-unknown",
-                        JsonPath.from(first.body()).getString("type"));
-                assertTrue(first.headers().firstValue("Retry-After").isPresent());
-
-                // down: nothing can be sent, and every call says so (never a 500)
-                HttpResponse<String> down = post(base, null, doc("RECEIPT", "R2-" + run, item, wh, 1));
-                assertEquals(503, down.statusCode(), down.body());
-                assertEquals(
-                        "https://suite.dev/problems/database-unavailable",
-                        JsonPath.from(down.body()).getString("type"));
-                assertTrue(down.headers().firstValue("Retry-After").isPresent());
-                HttpResponse<String> read = get(base, "/v1/balances?item=" + item);
-                assertEquals(503, read.statusCode(), read.body());
-                assertEquals(
-                        "https://suite.dev/problems/database-unavailable",
-                        JsonPath.from(read.body()).getString("type"));
-
-                cluster.start();
-                // the client's part: send the same request with the same key again, while 503 says so
-                HttpResponse<String>[] retry = new HttpResponse[1];
-                await().atMost(Duration.ofSeconds(60))
-                        .pollInterval(Duration.ofMillis(500))
-                        .until(() -> (retry[0] = post(base, key, shipment)).statusCode() != 503);
-                assertEquals(201, retry[0].statusCode(), retry[0].body());
-                String id = JsonPath.from(retry[0].body()).getString("id");
-                HttpResponse<String> again = post(base, key, shipment);
-                assertEquals(201, again.statusCode());
-                assertEquals(
-                        "true",
-                        again.headers().firstValue("Idempotent-Replayed").orElse(""));
-                assertEquals(id, JsonPath.from(again.body()).getString("id"));
-
-                assertEquals(1, count(cluster, "SELECT count(*) FROM documents WHERE number = '" + number + "'"));
-                assertEquals(7, count(cluster, "SELECT quantity FROM stock_balances WHERE item = '" + item + "'"));
-                HttpResponse<String> check = get(base, "/v1/registers/check");
-                assertEquals(200, check.statusCode());
-                assertTrue(JsonPath.from(check.body()).getBoolean("consistent"), check.body());
-                assertNotEquals(0, count(cluster, "SELECT count(*) FROM idempotency_keys WHERE key = '" + key + "'"));
+            } catch (Exception e) {
+                // close the rest anyway
             }
         }
     }
 
-    /** DB_PORT: the private cluster, with the suite's real roles (posting serves as posting_app, as in production). */
-    private static Map<String, String> postingConfig(PrivatePostgres cluster, ServiceProcess lock, String run) {
+    /**
+     * maintenance-service's fence ends every session of posting's role (pg_terminate_backend) while a replica is
+     * stalled, and writes reach it before it has noticed: its pool still holds the ended sessions. A write whose
+     * first statement fails so has sent nothing that could commit: it is sent again on a fresh connection and
+     * answered 201, not 503 or 500, and stored once.
+     */
+    @Test
+    void aWriteOnAConnectionTheFenceEndedIsSentAgainOnAFreshOne() throws Exception {
+        String base = posting.url();
+        String item = Unique.name("item");
+        String wh = Unique.name("wh");
+        List<CompletableFuture<HttpResponse<String>>> warm = new ArrayList<>();
+        for (int i = 0; i < 8; i++) { // several connections in the pool, each to be ended
+            warm.add(postAsync(base, null, doc("RECEIPT", "W" + i + "-" + RUN, item, wh, 10)));
+        }
+        for (CompletableFuture<HttpResponse<String>> w : warm) {
+            assertEquals(201, w.get(60, TimeUnit.SECONDS).statusCode());
+        }
+        List<String> numbers = new ArrayList<>();
+        List<CompletableFuture<HttpResponse<String>>> after = new ArrayList<>();
+        relay.stall(); // a stalled replica: it hears of its ended sessions only when it uses them
+        try {
+            try (Connection admin = cluster.connect("posting");
+                    ResultSet rs = admin.createStatement()
+                            .executeQuery("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000))"
+                                    + " FROM pg_stat_activity WHERE usename = 'posting_app'")) {
+                rs.next();
+                assertTrue(rs.getLong(1) > 0, "posting's sessions were ended");
+            }
+            for (int i = 0; i < 8; i++) {
+                // shipments (under managed locks) and drafts (straight to the database)
+                String number = "F" + i + "-" + RUN;
+                numbers.add(number);
+                String body = i % 2 == 0
+                        ? doc("SHIPMENT", number, item, wh, 1)
+                        : doc("RECEIPT", number, item, wh, 1).replaceFirst("\\{", "{\"post\":false,");
+                after.add(postAsync(base, i % 4 < 2 ? "fenced-" + number : null, body)); // with a key and without
+            }
+            for (CompletableFuture<HttpResponse<String>> a : after) {
+                a.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            relay.catchUp();
+        }
+        for (CompletableFuture<HttpResponse<String>> a : after) {
+            HttpResponse<String> answer = a.get(60, TimeUnit.SECONDS);
+            assertEquals(201, answer.statusCode(), answer.body());
+        }
+        for (String number : numbers) {
+            assertEquals(1, count(cluster, "SELECT count(*) FROM documents WHERE number = '" + number + "'"));
+        }
+        assertEquals(76, count(cluster, "SELECT quantity FROM stock_balances WHERE item = '" + item + "'"));
+    }
+
+    @Test
+    void aShipmentWhoseConnectionDiesIsOutcomeUnknownAndItsRetryPostsItOnce() throws Exception {
+        String run = RUN;
+        String base = posting.url();
+        String item = Unique.name("item");
+        String wh = Unique.name("wh");
+        assertEquals(
+                201, post(base, null, doc("RECEIPT", "R-" + run, item, wh, 10)).statusCode());
+
+        String number = "S-" + run;
+        String shipment = doc("SHIPMENT", number, item, wh, 3);
+        String key = "key-" + run;
+        HttpResponse<String> first;
+        try (Connection holder = cluster.connect("posting")) {
+            holder.setAutoCommit(false);
+            try (PreparedStatement lockRow = holder.prepareStatement(
+                    "SELECT quantity FROM stock_balances WHERE item = ? AND warehouse = ? FOR UPDATE")) {
+                lockRow.setString(1, item);
+                lockRow.setString(2, wh);
+                lockRow.executeQuery().close();
+            }
+            CompletableFuture<HttpResponse<String>> answer = postAsync(base, key, shipment);
+            await().atMost(Duration.ofSeconds(30)).until(() -> answer.isDone() || aWriteWaitsOnStock(cluster));
+            assertFalse(
+                    answer.isDone(),
+                    () -> "answered before the crash: " + answer.join().body());
+            cluster.crash();
+            relay.refuse();
+            first = answer.get(60, TimeUnit.SECONDS);
+        }
+        assertEquals(503, first.statusCode(), first.body());
+        assertTrue(
+                first.headers().firstValue("Content-Type").orElse("").startsWith(PROBLEM),
+                first.headers().toString());
+        assertEquals(
+                "https://suite.dev/problems/outcome-unknown",
+                JsonPath.from(first.body()).getString("type"));
+        assertTrue(first.headers().firstValue("Retry-After").isPresent());
+
+        // down: nothing can be sent, and every call says so (never a 500)
+        HttpResponse<String> down = post(base, null, doc("RECEIPT", "R2-" + run, item, wh, 1));
+        assertEquals(503, down.statusCode(), down.body());
+        assertEquals(
+                "https://suite.dev/problems/database-unavailable",
+                JsonPath.from(down.body()).getString("type"));
+        assertTrue(down.headers().firstValue("Retry-After").isPresent());
+        HttpResponse<String> read = get(base, "/v1/balances?item=" + item);
+        assertEquals(503, read.statusCode(), read.body());
+        assertEquals(
+                "https://suite.dev/problems/database-unavailable",
+                JsonPath.from(read.body()).getString("type"));
+
+        cluster.start();
+        relay.open();
+        // the client's part: send the same request with the same key again, while 503 says so
+        HttpResponse<String>[] retry = new HttpResponse[1];
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> (retry[0] = post(base, key, shipment)).statusCode() != 503);
+        assertEquals(201, retry[0].statusCode(), retry[0].body());
+        String id = JsonPath.from(retry[0].body()).getString("id");
+        HttpResponse<String> again = post(base, key, shipment);
+        assertEquals(201, again.statusCode());
+        assertEquals("true", again.headers().firstValue("Idempotent-Replayed").orElse(""));
+        assertEquals(id, JsonPath.from(again.body()).getString("id"));
+
+        assertEquals(1, count(cluster, "SELECT count(*) FROM documents WHERE number = '" + number + "'"));
+        assertEquals(7, count(cluster, "SELECT quantity FROM stock_balances WHERE item = '" + item + "'"));
+        HttpResponse<String> check = get(base, "/v1/registers/check");
+        assertEquals(200, check.statusCode());
+        assertTrue(JsonPath.from(check.body()).getBoolean("consistent"), check.body());
+        assertNotEquals(0, count(cluster, "SELECT count(*) FROM idempotency_keys WHERE key = '" + key + "'"));
+    }
+
+    /** DB_PORT: the private cluster (through the relay), with the suite's real roles (posting serves as posting_app). */
+    private static Map<String, String> postingConfig(int dbPort, ServiceProcess lock, String run) {
         Map<String, String> config = new HashMap<>();
-        config.put("DB_PORT", String.valueOf(cluster.port()));
+        config.put("DB_PORT", String.valueOf(dbPort));
         config.put("quarkus.rest-client.lock-service.url", lock.url());
         config.put("write-guard.state-topic", "mstate-" + run);
         config.put("write-guard.status-topic", "wps-" + run);
