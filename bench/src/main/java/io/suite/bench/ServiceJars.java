@@ -21,7 +21,8 @@ import io.suite.testing.ServiceProcess;
 /**
  * The suite's service jars as processes of one benchmark: built when missing, started on a port with
  * their settings (system properties and environment), awaited until ready, all stopped at the end.
- * Logs go to {@code bench/target/<module>-<port>-<n>.log}.
+ * Logs go to {@code bench/target/<module>-<port>-<n>.log}; {@code bench.jfr=<module>,...} records those modules'
+ * processes with JFR ({@code bench/target/<module>-<port>.jfr}, written at exit).
  */
 public final class ServiceJars implements AutoCloseable {
     /** A started service: its base URL and its process. */
@@ -88,6 +89,11 @@ public final class ServiceJars implements AutoCloseable {
                 "-Dquarkus.http.port=" + port,
                 "-Dquarkus.log.console.json.enabled=false",
                 "-Dquarkus.log.level=WARN"));
+        if (System.getProperty("bench.jfr", "").contains(module)) {
+            // bench.jfr=posting-service: a CPU profile of each such process, written when it exits
+            cmd.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                    + root.resolve("bench/target/" + module + "-" + port + ".jfr"));
+        }
         Map<String, String> props = new LinkedHashMap<>(ServiceProcess.localRealm(module));
         props.putAll(config);
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
