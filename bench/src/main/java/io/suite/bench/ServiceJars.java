@@ -28,6 +28,9 @@ public final class ServiceJars implements AutoCloseable {
     /** A started service: its base URL and its process. */
     public record Service(String url, Process process) {}
 
+    /** {@code bench.start-timeout}: seconds a service has to become ready (a busy 2-core machine needs more). */
+    private static final int START_TIMEOUT_SECONDS = Integer.getInteger("bench.start-timeout", 120);
+
     private final Path root = root();
     private final List<Process> processes = new CopyOnWriteArrayList<>();
     private final HttpClient http =
@@ -108,7 +111,7 @@ public final class ServiceJars implements AutoCloseable {
         Process p = builder.start();
         processes.add(p);
         String url = "http://127.0.0.1:" + port;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
                 throw new IllegalStateException(module + " exited; see " + log);
@@ -127,7 +130,7 @@ public final class ServiceJars implements AutoCloseable {
             }
             Thread.sleep(250); // polling readiness
         }
-        throw new IllegalStateException(module + " not ready in 120 s; see " + log);
+        throw new IllegalStateException(module + " not ready in " + START_TIMEOUT_SECONDS + " s; see " + log);
     }
 
     /** This checkout's folder of {@code module}. */

@@ -113,7 +113,7 @@ public final class Bench {
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final Map<String, Process> processByUrl = new LinkedHashMap<>();
+    private final Map<String, Process> processByUrl = new java.util.concurrent.ConcurrentHashMap<>();
     // Two event loops are plenty for the client and leave the CPU to the services under test.
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     private final io.vertx.core.http.HttpClient load = vertx.createHttpClient(new HttpClientOptions()
@@ -261,10 +261,20 @@ public final class Bench {
                         : jars.moduleDir("posting-service");
                 List<String> urls = new ArrayList<>();
                 List<Process> processes = new ArrayList<>();
+                // the replicas start side by side: much of a start is waiting (Kafka, PostgreSQL, the realm)
+                List<java.util.concurrent.CompletableFuture<String>> starting = new ArrayList<>();
                 for (int r = 0; r < count; r++) {
-                    String u = start(jars, moduleDir, "posting-service", settings);
-                    urls.add(u);
-                    processes.add(processByUrl.get(u));
+                    starting.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return start(jars, moduleDir, "posting-service", settings);
+                        } catch (Exception e) {
+                            throw new java.util.concurrent.CompletionException(e);
+                        }
+                    }));
+                }
+                for (var u : starting) {
+                    urls.add(u.join());
+                    processes.add(processByUrl.get(urls.get(urls.size() - 1)));
                 }
                 if (managed(mode)) {
                     processes.add(processByUrl.get(lockOf.get(mode)));
