@@ -21,11 +21,15 @@ import io.suite.testing.ServiceProcess;
 /**
  * The suite's service jars as processes of one benchmark: built when missing, started on a port with
  * their settings (system properties and environment), awaited until ready, all stopped at the end.
- * Logs go to {@code bench/target/<module>-<port>-<n>.log}.
+ * Logs go to {@code bench/target/<module>-<port>-<n>.log}; {@code bench.jfr=<module>,...} records those modules'
+ * processes with JFR ({@code bench/target/<module>-<port>.jfr}, written at exit).
  */
 public final class ServiceJars implements AutoCloseable {
     /** A started service: its API, its management interface (health, metrics), its process. */
     public record Service(String url, String managementUrl, Process process) {}
+
+    /** {@code bench.start-timeout}: seconds a service has to become ready (a busy 2-core machine needs more). */
+    private static final int START_TIMEOUT_SECONDS = Integer.getInteger("bench.start-timeout", 120);
 
     private final Path root = root();
     private final List<Process> processes = new CopyOnWriteArrayList<>();
@@ -93,6 +97,11 @@ public final class ServiceJars implements AutoCloseable {
                 "-Dquarkus.management.port=" + managementPort,
                 "-Dquarkus.log.console.json.enabled=false",
                 "-Dquarkus.log.level=WARN"));
+        if (System.getProperty("bench.jfr", "").contains(module)) {
+            // bench.jfr=posting-service: a CPU profile of each such process, written when it exits
+            cmd.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                    + root.resolve("bench/target/" + module + "-" + port + ".jfr"));
+        }
         Map<String, String> props = new LinkedHashMap<>(ServiceProcess.localRealm(module));
         props.putAll(config);
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
@@ -108,7 +117,7 @@ public final class ServiceJars implements AutoCloseable {
         processes.add(p);
         String url = "http://127.0.0.1:" + port;
         String management = "http://127.0.0.1:" + managementPort;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
                 throw new IllegalStateException(module + " exited; see " + log);
@@ -121,7 +130,7 @@ public final class ServiceJars implements AutoCloseable {
             }
             Thread.sleep(250); // polling readiness
         }
-        throw new IllegalStateException(module + " not ready in 120 s; see " + log);
+        throw new IllegalStateException(module + " not ready in " + START_TIMEOUT_SECONDS + " s; see " + log);
     }
 
     private boolean ready(String base) throws InterruptedException {

@@ -10,7 +10,7 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "posting")
 public interface PostingConfig {
 
-    /** MANAGED (default), AUTOMATIC, AUTOMATIC_AND_MANAGED, or FOR_UPDATE (benchmark baseline only). */
+    /** MANAGED (default), AUTOMATIC, AUTOMATIC_AND_MANAGED, or FOR_UPDATE / FOR_UPDATE_GROUPED (benchmark peers only). */
     @WithDefault("MANAGED")
     LockMode lockMode();
 

@@ -39,10 +39,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
 /**
- * posting-service: documents/s and p99 for MANAGED vs AUTOMATIC vs FOR_UPDATE (PostgreSQL row
- * locks), side by side in one run, with 1/8/32/64 concurrent posters on a Zipf-skewed
- * (item, warehouse) mix with balance control. Starts its own lock-service and three
- * posting-service processes (one per mode) against the same database {@code posting}.
+ * posting-service: documents/s and p99 for MANAGED vs its peers (MANAGED_ALONE, FOR_UPDATE_GROUPED: the
+ * same groups under PostgreSQL row locks, AUTOMATIC, FOR_UPDATE), side by side in one run, with 1/8/32/64
+ * concurrent posters on a Zipf-skewed (item, warehouse) mix with balance control, each mode with one
+ * posting-service and with {@code replicas} (3) behind a client that spreads the requests round-robin.
+ * Starts its own lock-service and the posting-service processes against the same database {@code posting}
+ * (a contender of another revision on a fresh database of its own).
  *
  * <p>The load is driven by the Vert.x HTTP client (HTTP/1.1 keep-alive, two event loops, each poster a chain of
  * async requests, no thread per poster): the JDK client spent a large share of the 2-core machine's CPU. Setup
@@ -52,7 +54,10 @@ import io.vertx.core.http.RequestOptions;
  * {@code bench.prewarm} (at most 240 s a mode before the first cell, see {@link #prewarm}), {@code bench.jit-quiet} (5, % of a core),
  * {@code bench.posters} (1,8,32,64), {@code bench.items} (100), {@code bench.warehouses} (5),
  * {@code bench.zipf} (1.1), {@code bench.lines} (3, most lines per document), {@code bench.modes}
- * (MANAGED,MANAGED_ALONE,AUTOMATIC,FOR_UPDATE), {@code bench.db} (posting), {@code bench.db-pool} (20 connections a service).
+ * (MANAGED,MANAGED_ALONE,FOR_UPDATE_GROUPED,AUTOMATIC,FOR_UPDATE), {@code bench.replicas} (1,3: each mode with
+ * one instance and with three), {@code bench.repeat} (1: rounds over every cell, in a rotated order),
+ * {@code bench.db} (posting), {@code bench.db-pool} (20 connections a single service), {@code bench.replica-db-pool}
+ * (10 connections each replica: PostgreSQL's 100 are shared with everything else on the machine).
  */
 public final class Bench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -77,8 +82,19 @@ public final class Bench {
     private final int items = Integer.getInteger("bench.items", 100);
     private final int warehouses = Integer.getInteger("bench.warehouses", 5);
     private final int maxLines = Integer.getInteger("bench.lines", 3);
-    /** Connections of each posting-service (three of them share PostgreSQL's max_connections, 100 by default). */
+    /** Connections of a single posting-service (all of them share PostgreSQL's max_connections, 100 by default). */
     private final int dbPool = Integer.getInteger("bench.db-pool", 20);
+    /** Connections of each of several replicas. */
+    private final int replicaDbPool = Integer.getInteger("bench.replica-db-pool", 10);
+    /** Posting-service instances of each mode: every mode runs once per count, the same run. */
+    private final int[] replicas = Arrays.stream(
+                    System.getProperty("bench.replicas", "1,3").split(","))
+            .mapToInt(Integer::parseInt)
+            .toArray();
+    /** Rounds over every cell; each round (and each poster count) starts the contenders at another place. */
+    private final int repeat = Integer.getInteger("bench.repeat", 1);
+    /** Idle connections are closed: a contender between its cells does not keep PostgreSQL's slots. */
+    private static final String DB_IDLE_TIMEOUT = "PT10S";
 
     private final double zipf = Double.parseDouble(System.getProperty("bench.zipf", "1.1"));
     /** MANAGED with every document alone (posting.group-max-documents=1): what grouping adds, in the same run. */
@@ -91,15 +107,15 @@ public final class Bench {
     private final String before = System.getProperty("bench.before", "");
 
     private final String[] MODES = (System.getProperty(
-                            "bench.modes", "MANAGED," + MANAGED_ALONE + ",AUTOMATIC,FOR_UPDATE")
+                            "bench.modes", "MANAGED," + MANAGED_ALONE + ",FOR_UPDATE_GROUPED,AUTOMATIC,FOR_UPDATE")
                     + (before.isEmpty() ? "" : ",MANAGED@" + before))
             .split(",");
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final Map<String, Process> processByUrl = new LinkedHashMap<>();
+    private final Map<String, Process> processByUrl = new java.util.concurrent.ConcurrentHashMap<>();
     /** A service's API URL -> its management interface (where /q/metrics is). */
-    private final Map<String, String> managementByUrl = new LinkedHashMap<>();
+    private final Map<String, String> managementByUrl = new java.util.concurrent.ConcurrentHashMap<>();
     // Two event loops are plenty for the client and leave the CPU to the services under test.
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     private final io.vertx.core.http.HttpClient load = vertx.createHttpClient(new HttpClientOptions()
@@ -121,6 +137,21 @@ public final class Bench {
         }
     }
 
+    /**
+     * One contender: a mode on {@code urls.size()} posting-service instances (a MANAGED@rev contender runs one);
+     * {@code name} is the mode, with " x3" for three replicas.
+     */
+    record Contender(String name, String mode, int replicas, List<String> urls, List<Process> processes) {
+        /** Safe in an item name. */
+        String tag() {
+            return name.replaceAll("[^A-Za-z0-9@_-]", "-");
+        }
+    }
+
+    static String name(String mode, int replicas) {
+        return replicas == 1 ? mode : mode + " x" + replicas;
+    }
+
     record Cell(
             String mode,
             int posters,
@@ -133,7 +164,26 @@ public final class Bench {
             double p99Ms,
             double lockWaitMs,
             double groupWaitMs,
-            double docsPerGroup) {}
+            double docsPerGroup) {
+        /** The rounds of one cell: counts summed, rates and times their mean (p50/p99: the mean of each round's). */
+        static Cell mean(List<Cell> rounds) {
+            Cell first = rounds.get(0);
+            int k = rounds.size();
+            return new Cell(
+                    first.mode(),
+                    first.posters(),
+                    rounds.stream().mapToLong(Cell::ok).sum(),
+                    rounds.stream().mapToLong(Cell::rejected).sum(),
+                    rounds.stream().mapToLong(Cell::failed).sum(),
+                    rounds.stream().mapToLong(Cell::retries).sum(),
+                    rounds.stream().mapToDouble(Cell::docsPerSecond).sum() / k,
+                    rounds.stream().mapToDouble(Cell::p50Ms).sum() / k,
+                    rounds.stream().mapToDouble(Cell::p99Ms).sum() / k,
+                    rounds.stream().mapToDouble(Cell::lockWaitMs).sum() / k,
+                    rounds.stream().mapToDouble(Cell::groupWaitMs).sum() / k,
+                    rounds.stream().mapToDouble(Cell::docsPerGroup).sum() / k);
+        }
+    }
 
     private void run() throws Exception {
         try (ServiceJars jars = new ServiceJars("lock-service", "posting-service")) {
@@ -178,70 +228,136 @@ public final class Bench {
                 lockOf.put(mode, currentLock);
             }
         }
-        Map<String, String> url = new LinkedHashMap<>();
-        for (String mode : MODES) {
-            Map<String, String> settings = new LinkedHashMap<>(Map.of(
-                    "posting.lock-mode",
-                    managed(mode) ? "MANAGED" : mode,
-                    "quarkus.rest-client.lock-service.url",
-                    lockOf.get(mode),
-                    "quarkus.datasource.reactive.max-size",
-                    Integer.toString(dbPool),
-                    "DB_NAME",
-                    System.getProperty("bench.db", "posting"),
-                    "write-guard.state-topic",
-                    topics + "-mstate",
-                    "write-guard.status-topic",
-                    topics + "-wps",
-                    "write-guard.state-max-age",
-                    MaintenanceStates.LONG_LEASE,
-                    "posting.events-topic",
-                    topics + "-document-events"));
-            if (mode.equals(MANAGED_ALONE)) {
-                settings.put("posting.group-max-documents", "1");
+        // MANAGED@rev on a database of its own, made now: its Flyway does not know today's migrations
+        String revDb = before.isEmpty() ? null : RevisionDatabase.create("bench_" + run + "_rev");
+        List<Contender> contenders = new ArrayList<>();
+        for (int count : replicas) {
+            for (String mode : MODES) {
+                boolean rev = mode.startsWith("MANAGED@");
+                if (rev && count != replicas[0]) {
+                    continue; // the revision's contender runs once, with the first replica count
+                }
+                Map<String, String> settings = new LinkedHashMap<>(Map.of(
+                        "posting.lock-mode",
+                        managed(mode) ? "MANAGED" : mode,
+                        "quarkus.rest-client.lock-service.url",
+                        lockOf.get(mode),
+                        "quarkus.datasource.reactive.max-size",
+                        Integer.toString(count == 1 ? dbPool : replicaDbPool),
+                        "quarkus.datasource.reactive.idle-timeout",
+                        DB_IDLE_TIMEOUT,
+                        "DB_NAME",
+                        rev ? revDb : System.getProperty("bench.db", "posting"),
+                        "write-guard.state-topic",
+                        topics + "-mstate",
+                        "write-guard.status-topic",
+                        topics + "-wps",
+                        "write-guard.state-max-age",
+                        MaintenanceStates.LONG_LEASE,
+                        "posting.events-topic",
+                        topics + "-document-events"));
+                if (mode.equals(MANAGED_ALONE)) {
+                    settings.put("posting.group-max-documents", "1");
+                }
+                Path moduleDir = rev
+                        ? jars.moduleAt(mode.substring("MANAGED@".length()), "posting-service")
+                        : jars.moduleDir("posting-service");
+                List<String> urls = new ArrayList<>();
+                List<Process> processes = new ArrayList<>();
+                // the replicas start side by side: much of a start is waiting (Kafka, PostgreSQL, the realm)
+                List<java.util.concurrent.CompletableFuture<String>> starting = new ArrayList<>();
+                for (int r = 0; r < count; r++) {
+                    starting.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return start(jars, moduleDir, "posting-service", settings);
+                        } catch (Exception e) {
+                            throw new java.util.concurrent.CompletionException(e);
+                        }
+                    }));
+                }
+                for (var u : starting) {
+                    urls.add(u.join());
+                    processes.add(processByUrl.get(urls.get(urls.size() - 1)));
+                }
+                if (managed(mode)) {
+                    processes.add(processByUrl.get(lockOf.get(mode)));
+                }
+                contenders.add(new Contender(name(mode, count), mode, count, urls, processes));
             }
-            Path moduleDir = mode.startsWith("MANAGED@")
-                    ? jars.moduleAt(mode.substring("MANAGED@".length()), "posting-service")
-                    : jars.moduleDir("posting-service");
-            url.put(mode, start(jars, moduleDir, "posting-service", settings));
         }
+        try {
+            measure(contenders);
+        } finally {
+            if (revDb != null) {
+                jars.close(); // the database is dropped once nobody is connected
+                RevisionDatabase.drop(revDb);
+            }
+        }
+    }
+
+    private void measure(List<Contender> contenders) throws Exception {
         System.out.printf(
-                "posting bench %s: %d items x %d warehouses, Zipf s=%.2f, %ds per cell (+%ds warm-up), posters %s%n",
-                run, items, warehouses, zipf, seconds, warmup, Arrays.toString(posters));
-        for (String mode : MODES) {
-            seed(url.get(mode), mode);
+                "posting bench %s: %d items x %d warehouses, Zipf s=%.2f, %ds per cell (+%ds warm-up), posters %s,"
+                        + " replicas %s, %d round(s)%n",
+                run,
+                items,
+                warehouses,
+                zipf,
+                seconds,
+                warmup,
+                Arrays.toString(posters),
+                Arrays.toString(replicas),
+                repeat);
+        for (Contender c : contenders) {
+            System.out.printf(
+                    "  %-22s %s%n", c.name(), String.join(" ", c.urls())); // which process is whose (JFR, logs)
+            seed(c.urls().get(0), c.tag());
         }
-        for (String mode : MODES) {
-            List<Process> warming = new ArrayList<>(List.of(processByUrl.get(url.get(mode))));
-            if (managed(mode)) {
-                warming.add(processByUrl.get(lockOf.get(mode)));
+        for (Contender c : contenders) {
+            prewarm(c);
+        }
+        Map<String, List<Cell>> measured = new LinkedHashMap<>();
+        int turn = 0;
+        for (int round = 0; round < repeat; round++) {
+            for (int n : posters) {
+                // every cell starts the contenders at another place: none always follows the same one, none is
+                // always first after the idle of the others (A/A runs of the locks bench showed position matters)
+                int shift = turn++ % contenders.size();
+                for (int i = 0; i < contenders.size(); i++) {
+                    Contender contender = contenders.get((i + shift) % contenders.size());
+                    Cell c = cell(contender, n, seconds);
+                    measured.computeIfAbsent(contender.name() + "/" + n, k -> new ArrayList<>())
+                            .add(c);
+                    System.out.printf(
+                            "  %-22s %3d posters: %8.1f docs/s  p99 %7.1f ms  ok %d  422 %d  failed %d  retries %d"
+                                    + "  lock wait %.1f ms  group wait %.1f ms  docs/group %.1f%n",
+                            c.mode(),
+                            n,
+                            c.docsPerSecond(),
+                            c.p99Ms(),
+                            c.ok(),
+                            c.rejected(),
+                            c.failed(),
+                            c.retries(),
+                            c.lockWaitMs(),
+                            c.groupWaitMs(),
+                            c.docsPerGroup());
+                }
             }
-            prewarm(url.get(mode), mode, warming);
         }
         List<Cell> cells = new ArrayList<>();
         for (int n : posters) {
-            for (String mode : MODES) {
-                Cell c = cell(url.get(mode), mode, n, seconds);
-                cells.add(c);
-                System.out.printf(
-                        "  %-13s %3d posters: %8.1f docs/s  p99 %7.1f ms  ok %d  422 %d  failed %d  retries %d  lock wait %.1f ms"
-                                + "  group wait %.1f ms  docs/group %.1f%n",
-                        mode,
-                        n,
-                        c.docsPerSecond(),
-                        c.p99Ms(),
-                        c.ok(),
-                        c.rejected(),
-                        c.failed(),
-                        c.retries(),
-                        c.lockWaitMs(),
-                        c.groupWaitMs(),
-                        c.docsPerGroup());
+            for (Contender contender : contenders) {
+                cells.add(Cell.mean(measured.get(contender.name() + "/" + n)));
             }
         }
-        JsonNode check = JSON.readTree(get(url.values().iterator().next() + "/v1/registers/check"));
-        int negative = check.path("negativeBalances").size();
-        int mismatches = check.path("mismatches").size();
+        Map<String, JsonNode> checks = new LinkedHashMap<>();
+        for (Contender c : contenders) {
+            // one check a database: today's, and the revision's own
+            checks.computeIfAbsent(
+                    c.mode().startsWith("MANAGED@") ? c.mode() : "today",
+                    k -> check(c.urls().get(0)));
+        }
 
         Table table = new Table(
                 "posters",
@@ -258,10 +374,11 @@ public final class Bench {
                 "docs/group",
                 "MANAGED/this");
         for (Cell c : cells) {
-            Cell managed = cells.stream()
-                    .filter(x -> x.posters() == c.posters() && x.mode().equals("MANAGED"))
-                    .findFirst()
-                    .orElse(c);
+            // MANAGED on as many replicas
+            Cell managed = find(cells, managedOf(c.mode()), c.posters());
+            if (managed == null) {
+                managed = c;
+            }
             table.row(
                     c.posters(),
                     c.mode(),
@@ -275,16 +392,78 @@ public final class Bench {
                     managed(c.mode()) ? fmt(c.groupWaitMs()) : "",
                     managed(c.mode()) ? fmt(c.lockWaitMs()) : "",
                     managed(c.mode()) ? fmt(c.docsPerGroup()) : "",
-                    c.mode().equals("MANAGED")
-                            ? ""
-                            : String.format("%.2fx", managed.docsPerSecond() / c.docsPerSecond()));
+                    managed == c ? "" : String.format("%.2fx", managed.docsPerSecond() / c.docsPerSecond()));
         }
         System.out.println();
         System.out.print(table);
-        System.out.printf(
-                "%nnegative balances: %d (must be 0)   register mismatches: %d   consistent: %s%n",
-                negative, mismatches, check.path("consistent").asBoolean());
-        System.out.println("goal: MANAGED >= 3x AUTOMATIC at 32+ posters and >= 0.8x FOR_UPDATE");
+        checks.forEach((db, check) -> System.out.printf(
+                "%n%s: negative balances: %d (must be 0)   register mismatches: %d   consistent: %s",
+                db,
+                check.path("negativeBalances").size(),
+                check.path("mismatches").size(),
+                check.path("consistent").asBoolean()));
+        System.out.println();
+        System.out.println();
+        System.out.print(goals(cells));
+    }
+
+    /** MANAGED's name on as many replicas as {@code name}'s. */
+    private static String managedOf(String name) {
+        int x = name.lastIndexOf(" x");
+        return x < 0 ? "MANAGED" : "MANAGED" + name.substring(x);
+    }
+
+    private static Cell find(List<Cell> cells, String name, int posters) {
+        return cells.stream()
+                .filter(c -> c.posters() == posters && c.mode().equals(name))
+                .findFirst()
+                .orElse(null);
+    }
+
+    /**
+     * The goals of #23, each a MANAGED ÷ peer ratio of this run: at least 1.0x the grouped FOR UPDATE peer at 32 and
+     * 64 posters, at least 1.0x plain FOR_UPDATE at 1 and 8, at least 3x AUTOMATIC at 32 and more; on every replica
+     * count measured. A row only where both cells were measured.
+     */
+    private Table goals(List<Cell> cells) {
+        Table t = new Table("goal", "posters", "replicas", "MANAGED docs/s", "peer docs/s", "ratio", "met");
+        record Goal(String peer, double least, java.util.function.IntPredicate posters) {}
+        List<Goal> goals = List.of(
+                new Goal("FOR_UPDATE_GROUPED", 1.0, n -> n == 32 || n == 64),
+                new Goal("FOR_UPDATE", 1.0, n -> n == 1 || n == 8),
+                new Goal("AUTOMATIC", 3.0, n -> n >= 32));
+        for (Goal g : goals) {
+            for (int count : replicas) {
+                for (int n : posters) {
+                    if (!g.posters().test(n)) {
+                        continue;
+                    }
+                    Cell m = find(cells, name("MANAGED", count), n);
+                    Cell peer = find(cells, name(g.peer(), count), n);
+                    if (m == null || peer == null || peer.docsPerSecond() == 0) {
+                        continue;
+                    }
+                    double ratio = m.docsPerSecond() / peer.docsPerSecond();
+                    t.row(
+                            String.format("MANAGED >= %.1fx %s", g.least(), g.peer()),
+                            n,
+                            count,
+                            fmt(m.docsPerSecond()),
+                            fmt(peer.docsPerSecond()),
+                            String.format("%.2fx", ratio),
+                            ratio >= g.least() ? "yes" : "NO");
+                }
+            }
+        }
+        return t;
+    }
+
+    private JsonNode check(String base) {
+        try {
+            return JSON.readTree(get(base + "/v1/registers/check"));
+        } catch (Exception e) {
+            throw new IllegalStateException("register check of " + base + " failed", e);
+        }
     }
 
     /**
@@ -294,20 +473,22 @@ public final class Bench {
      * about two minutes under this load, taking up to half a core from each service: a short fixed
      * warm-up timed mostly the compiler, and MANAGED (two JVMs to warm) more than the others.
      */
-    private void prewarm(String base, String mode, List<Process> warming) throws Exception {
+    private void prewarm(Contender contender) throws Exception {
+        String mode = contender.name();
+        List<Process> warming = contender.processes();
         long started = System.nanoTime();
         int rounds = 0;
         while (System.nanoTime() - started < TimeUnit.SECONDS.toNanos(prewarm)) {
             long before = compilerTicks(warming);
-            cell(base, mode, 32, PREWARM_ROUND_SECONDS);
+            cell(contender, 32, PREWARM_ROUND_SECONDS);
             rounds++;
             long after = compilerTicks(warming);
             long percent = before < 0 || after < 0
                     ? -1
-                    : (after - before) * 100 / CLOCK_TICKS / (PREWARM_ROUND_SECONDS + warmup);
+                    : (after - before) * 100 / CLOCK_TICKS / (PREWARM_ROUND_SECONDS + warmup) / warming.size();
             if (percent >= 0 && percent < jitQuiet) {
                 System.out.printf(
-                        "  %-13s pre-warmed in %d s (JIT compilers %d%% of a core in the last round)%n",
+                        "  %-22s pre-warmed in %d s (JIT compilers %d%% of a core in the last round)%n",
                         mode, rounds * (PREWARM_ROUND_SECONDS + warmup), percent);
                 return;
             }
@@ -316,7 +497,7 @@ public final class Bench {
             return; // bench.prewarm=0
         }
         System.out.printf(
-                "  %-10s pre-warm stopped after %d s (bench.prewarm) with the JIT still compiling%n",
+                "  %-22s pre-warm stopped after %d s (bench.prewarm) with the JIT still compiling%n",
                 mode, rounds * (PREWARM_ROUND_SECONDS + warmup));
     }
 
@@ -356,11 +537,11 @@ public final class Bench {
     }
 
     /** One big receipt per warehouse per mode: every row starts with plenty, balance control still runs. */
-    private void seed(String base, String mode) throws Exception {
+    private void seed(String base, String tag) throws Exception {
         for (int w = 0; w < warehouses; w++) {
             StringBuilder lines = new StringBuilder();
             for (int i = 0; i < items; i++) {
-                lines.append(i == 0 ? "" : ",").append(line(mode, i, w, 1_000_000));
+                lines.append(i == 0 ? "" : ",").append(line(tag, i, w, 1_000_000));
             }
             HttpResponse<String> r = post(base, "{\"type\":\"RECEIPT\",\"lines\":[" + lines + "]}");
             if (r.statusCode() != 201) {
@@ -369,17 +550,18 @@ public final class Bench {
         }
     }
 
-    private String line(String mode, int item, int warehouse, int quantity) {
-        return "{\"item\":\"b" + run + "-" + mode + "-i" + item + "\",\"warehouse\":\"b" + run + "-w" + warehouse
+    private String line(String tag, int item, int warehouse, int quantity) {
+        return "{\"item\":\"b" + run + "-" + tag + "-i" + item + "\",\"warehouse\":\"b" + run + "-w" + warehouse
                 + "\",\"quantity\":" + quantity + ",\"amount\":" + (quantity * 2) + "}";
     }
 
-    private Cell cell(String base, String mode, int n, int seconds) throws Exception {
+    private Cell cell(Contender contender, int n, int seconds) throws Exception {
+        List<String> bases = contender.urls();
         double[] cdf = zipfCdf(items * warehouses, zipf);
-        long retriesBefore = retries(base);
-        double[] lockBefore = summary(base, "posting_lock_wait_seconds");
-        double[] groupWaitBefore = summary(base, "posting_group_wait_seconds");
-        double[] groupsBefore = summary(base, "posting_group_documents");
+        long retriesBefore = retries(bases);
+        double[] lockBefore = summary(bases, "posting_lock_wait_seconds");
+        double[] groupWaitBefore = summary(bases, "posting_group_wait_seconds");
+        double[] groupsBefore = summary(bases, "posting_group_documents");
         Recorder recorder = new Recorder(3);
         AtomicLong ok = new AtomicLong();
         AtomicLong rejected = new AtomicLong();
@@ -387,21 +569,26 @@ public final class Bench {
         long start = System.nanoTime();
         long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
         long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
-        URI uri = URI.create(base);
-        RequestOptions request = new RequestOptions()
-                .setMethod(HttpMethod.POST)
-                .setHost(uri.getHost())
-                .setPort(uri.getPort())
-                .setURI("/v1/documents")
-                .putHeader("Content-Type", "application/json")
-                .setIdleTimeout(REQUEST_IDLE_MS);
+        // one request options a replica: each request goes to the next replica in turn (round-robin)
+        List<RequestOptions> requests = new ArrayList<>();
+        for (String base : bases) {
+            URI uri = URI.create(base);
+            requests.add(new RequestOptions()
+                    .setMethod(HttpMethod.POST)
+                    .setHost(uri.getHost())
+                    .setPort(uri.getPort())
+                    .setURI("/v1/documents")
+                    .putHeader("Content-Type", "application/json")
+                    .setIdleTimeout(REQUEST_IDLE_MS));
+        }
+        AtomicLong spread = new AtomicLong();
         CountDownLatch done = new CountDownLatch(n);
         for (int t = 0; t < n; t++) {
             Poster poster = new Poster(
-                    request,
+                    () -> requests.get((int) (spread.getAndIncrement() % requests.size())),
                     new SplittableRandom(t * 7919L + n),
                     cdf,
-                    mode,
+                    contender.tag(),
                     measureFrom,
                     end,
                     recorder,
@@ -415,16 +602,16 @@ public final class Bench {
         }
         done.await();
         var h = recorder.getIntervalHistogram();
-        double lockMs = 1000 * mean(lockBefore, summary(base, "posting_lock_wait_seconds"));
-        double groupWaitMs = 1000 * mean(groupWaitBefore, summary(base, "posting_group_wait_seconds"));
-        double docsPerGroup = mean(groupsBefore, summary(base, "posting_group_documents"));
+        double lockMs = 1000 * mean(lockBefore, summary(bases, "posting_lock_wait_seconds"));
+        double groupWaitMs = 1000 * mean(groupWaitBefore, summary(bases, "posting_group_wait_seconds"));
+        double docsPerGroup = mean(groupsBefore, summary(bases, "posting_group_documents"));
         return new Cell(
-                mode,
+                contender.name(),
                 n,
                 ok.get(),
                 rejected.get(),
                 failed.get(),
-                retries(base) - retriesBefore,
+                retries(bases) - retriesBefore,
                 ok.get() / (double) seconds,
                 h.getValueAtPercentile(50) / 1000.0,
                 h.getValueAtPercentile(99) / 1000.0,
@@ -435,7 +622,7 @@ public final class Bench {
 
     /** One poster: a chain of documents, each posted when the previous answer is in, on one event loop. */
     private final class Poster {
-        private final RequestOptions request;
+        private final java.util.function.Supplier<RequestOptions> request;
         private final SplittableRandom random;
         private final double[] cdf;
         private final String mode;
@@ -448,7 +635,7 @@ public final class Bench {
         private final CountDownLatch done;
 
         Poster(
-                RequestOptions request,
+                java.util.function.Supplier<RequestOptions> request,
                 SplittableRandom random,
                 double[] cdf,
                 String mode,
@@ -480,7 +667,7 @@ public final class Bench {
             String body = document(random, cdf, mode);
             long t0 = System.nanoTime();
             // the body is read in full, so the connection is back in the pool before the next request
-            load.request(new RequestOptions(request).putHeader("Authorization", Tokens.bearer()))
+            load.request(new RequestOptions(request.get()).putHeader("Authorization", Tokens.bearer()))
                     .compose(r -> r.send(body))
                     .compose(response -> response.body().map(b -> response.statusCode()))
                     .onComplete(answer -> {
@@ -553,15 +740,18 @@ public final class Bench {
      * posting sees it), posting_group_wait_seconds (a document waiting in posting for a group in flight
      * on its rows, before that), posting_group_documents (documents per lock transaction).
      */
-    private double[] summary(String base, String name) throws Exception {
-        String metrics = get(managementByUrl.get(base) + "/q/metrics");
-        Matcher sum = Pattern.compile("(?m)^" + name + "_sum(?:\\{[^}]*\\})? ([0-9.eE+]+)")
-                .matcher(metrics);
-        Matcher count = Pattern.compile("(?m)^" + name + "_count(?:\\{[^}]*\\})? ([0-9.eE+]+)")
-                .matcher(metrics);
-        return new double[] {
-            sum.find() ? Double.parseDouble(sum.group(1)) : 0, count.find() ? Double.parseDouble(count.group(1)) : 0
-        };
+    private double[] summary(List<String> bases, String name) throws Exception {
+        double[] total = new double[2];
+        for (String base : bases) {
+            String metrics = get(managementByUrl.get(base) + "/q/metrics");
+            Matcher sum = Pattern.compile("(?m)^" + name + "_sum(?:\\{[^}]*\\})? ([0-9.eE+]+)")
+                    .matcher(metrics);
+            Matcher count = Pattern.compile("(?m)^" + name + "_count(?:\\{[^}]*\\})? ([0-9.eE+]+)")
+                    .matcher(metrics);
+            total[0] += sum.find() ? Double.parseDouble(sum.group(1)) : 0;
+            total[1] += count.find() ? Double.parseDouble(count.group(1)) : 0;
+        }
+        return total;
     }
 
     /** The mean over the window between two {@link #summary} readings; 0 when nothing was recorded. */
@@ -569,10 +759,14 @@ public final class Bench {
         return after[1] > before[1] ? (after[0] - before[0]) / (after[1] - before[1]) : 0;
     }
 
-    private long retries(String base) throws Exception {
-        Matcher m = Pattern.compile("(?m)^posting_retries_total(?:\\{[^}]*\\})? ([0-9.eE+]+)")
-                .matcher(get(managementByUrl.get(base) + "/q/metrics"));
-        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+    private long retries(List<String> bases) throws Exception {
+        long total = 0;
+        for (String base : bases) {
+            Matcher m = Pattern.compile("(?m)^posting_retries_total(?:\\{[^}]*\\})? ([0-9.eE+]+)")
+                    .matcher(get(managementByUrl.get(base) + "/q/metrics"));
+            total += m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+        }
+        return total;
     }
 
     private HttpResponse<String> post(String base, String body) throws IOException, InterruptedException {

@@ -20,6 +20,7 @@ import io.smallrye.mutiny.subscription.UniEmitter;
 import io.suite.posting.DatabaseOutage;
 import io.suite.posting.Db;
 import io.suite.posting.FreshConnection;
+import io.suite.posting.LockMode;
 import io.suite.posting.PostingConfig;
 import io.suite.posting.PostingMetrics;
 import io.suite.posting.PostingProblems;
@@ -92,15 +93,14 @@ public class GroupedPosting {
         LockPolicy.Plan plan = policy.plan(job.doc().type());
         if (!job.isNew()
                 || job.op() != PostingJob.Op.POST
-                || !plan.managedLocks()
-                || plan.serializable()
+                || !plan.grouped()
                 || (permit == null && guard.refusesWrites())) {
             return engine.run(List.of(job), true, idem, permit);
         }
         Set<StockKey> rows = new TreeSet<>(Movements.rows(job.doc()));
         PostingPlan d = PostingPlan.decide(List.of(job), Map.of(), null);
         Writes w = writes(d, idem);
-        int parameters = w.parameters() + StockRegister.parametersUnderLock(d.stockChange());
+        int parameters = w.parameters() + StockRegister.parametersUnderLock(d.stockChange(), rowLocks());
         if (rows.isEmpty() || parameters > Writes.MAX_ONE_STATEMENT_PARAMETERS) {
             return engine.run(List.of(job), true, idem, permit);
         }
@@ -173,6 +173,19 @@ public class GroupedPosting {
         return groups.waiting();
     }
 
+    /**
+     * The FOR_UPDATE_GROUPED benchmark peer: the same groups, but no managed lock; each statement takes
+     * PostgreSQL row locks itself ({@link StockRegister#addUnderLock} without a token).
+     */
+    private boolean rowLocks() {
+        return policy.global() == LockMode.FOR_UPDATE_GROUPED;
+    }
+
+    /** Managed locks on {@code rows}, or none for the row-lock peer. */
+    private LockHold hold(String label, Set<StockKey> rows, Duration timeout) {
+        return rowLocks() ? LockHold.none() : locks.hold(label, rows, timeout);
+    }
+
     /** Runs a group on a context of its own (a group's Hibernate Reactive session is its own). */
     private void start(List<Pending> group) {
         Context base = group.get(0).context != null ? group.get(0).context : vertx.getOrCreateContext();
@@ -211,7 +224,7 @@ public class GroupedPosting {
         if (p.gone) {
             return Uni.createFrom().voidItem();
         }
-        LockHold locking = locks.hold(p.job.doc().label(), p.rows, lockWaitLeft(List.of(p)));
+        LockHold locking = hold(p.job.doc().label(), p.rows, lockWaitLeft(List.of(p)));
         // answered once written (or refused): the end of the lock transaction need not delay the answer
         return oneStatement(p.d, p.writes, p.permit, locking)
                 .onItemOrFailure()
@@ -231,9 +244,9 @@ public class GroupedPosting {
     private Uni<Void> together(List<Pending> group) {
         Set<StockKey> rows = new TreeSet<>();
         group.forEach(p -> rows.addAll(p.rows));
-        LockHold locking = locks.hold("posting group of " + group.size(), rows, lockWaitLeft(group));
-        return locking.acquire()
-                .chain(held -> {
+        LockHold locking = hold("posting group of " + group.size(), rows, lockWaitLeft(group));
+        return locking.token()
+                .chain(token -> {
                     List<Pending> live = new ArrayList<>();
                     for (Pending p : group) {
                         try {
@@ -254,9 +267,9 @@ public class GroupedPosting {
                     live.stream()
                             .filter(p -> p.idem != null)
                             .forEach(p -> keys.addKeyAndAnswer(w, p.idem, p.d.answer()));
-                    StockRegister.addUnderLock(w, all.stockChange(), held.fencingToken());
+                    StockRegister.addUnderLock(w, all.stockChange(), token);
                     if (w.parameters() > Writes.MAX_ONE_STATEMENT_PARAMETERS) {
-                        return oneByOne(live, held.fencingToken());
+                        return oneByOne(live, token);
                     }
                     return Panache.withSession(() -> Panache.getSession().chain(w::runAsOne))
                             .invoke(() -> live.forEach(p -> p.answer(p.d.outcomes(), null)))
@@ -267,7 +280,7 @@ public class GroupedPosting {
                                 live.forEach(p -> p.answer(null, unknown));
                             })
                             .onFailure(e -> !mayHaveCommitted(e))
-                            .recoverWithUni(e -> oneByOne(live, held.fencingToken()))
+                            .recoverWithUni(e -> oneByOne(live, token))
                             .onFailure()
                             .recoverWithNull();
                 })
@@ -281,7 +294,8 @@ public class GroupedPosting {
         return DatabaseOutage.connectionLost(e) && !DatabaseOutage.endedBeforeItRan(e);
     }
 
-    private Uni<Void> oneByOne(List<Pending> postings, long token) {
+    /** {@code token}: the managed lock's fencing token, null for the row-lock peer. */
+    private Uni<Void> oneByOne(List<Pending> postings, Long token) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Pending p : postings) {
             chain = chain.chain(() -> {
@@ -298,14 +312,14 @@ public class GroupedPosting {
     }
 
     private Uni<List<DocumentOutcome>> oneStatement(PostingPlan d, Writes w, WritePermit permit, LockHold locking) {
-        return locking.acquire().chain(held -> {
+        return locking.token().chain(token -> {
             check(permit); // after the lock wait: a write the drain timeout aborted must not start
-            StockRegister.addUnderLock(w, d.stockChange(), held.fencingToken());
-            return send(d, w, held.fencingToken(), 1);
+            StockRegister.addUnderLock(w, d.stockChange(), token);
+            return send(d, w, token, 1);
         });
     }
 
-    private Uni<List<DocumentOutcome>> send(PostingPlan d, Writes w, long token, int attempt) {
+    private Uni<List<DocumentOutcome>> send(PostingPlan d, Writes w, Long token, int attempt) {
         return FreshConnection.statement(
                         () -> Panache.withSession(() -> Panache.getSession().chain(w::runAsOne)))
                 .replaceWith(d.outcomes())
@@ -314,7 +328,7 @@ public class GroupedPosting {
     }
 
     /** Why the one statement wrote nothing: a shortage (422), a lost lock (409), a twin, or a race to retry. */
-    private Uni<List<DocumentOutcome>> notWritten(Throwable e, PostingPlan d, Writes w, long token, int attempt) {
+    private Uni<List<DocumentOutcome>> notWritten(Throwable e, PostingPlan d, Writes w, Long token, int attempt) {
         if (IdempotencyKeys.twin(e)) {
             return Uni.createFrom().failure(new IdempotencyKeys.Race());
         }

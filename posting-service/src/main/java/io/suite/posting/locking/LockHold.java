@@ -32,7 +32,7 @@ public final class LockHold {
                         .indefinitely();
     }
 
-    /** No managed locks (AUTOMATIC, FOR_UPDATE, nothing to lock): no token, nothing to release. */
+    /** No managed locks (AUTOMATIC, the FOR UPDATE peers, nothing to lock): no token, nothing to release. */
     public static LockHold none() {
         return NONE;
     }

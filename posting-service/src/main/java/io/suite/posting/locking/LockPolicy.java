@@ -20,7 +20,15 @@ public final class LockPolicy {
     public static final String SALES = "Sales";
 
     /** How one document type's posting transaction runs. */
-    public record Plan(LockMode mode, boolean serializable, boolean managedLocks, boolean rowLocks) {}
+    public record Plan(LockMode mode, boolean serializable, boolean managedLocks, boolean rowLocks) {
+        /**
+         * A new document goes the short way of {@code GroupedPosting} (grouped, one statement that is its
+         * own transaction): under managed locks (MANAGED) or the statement's own row locks (FOR_UPDATE_GROUPED).
+         */
+        public boolean grouped() {
+            return !serializable && (managedLocks || mode == LockMode.FOR_UPDATE_GROUPED);
+        }
+    }
 
     private final LockMode global;
     private final Map<DocumentType, Plan> plans = new EnumMap<>(DocumentType.class);
@@ -61,6 +69,8 @@ public final class LockPolicy {
                 return new Plan(LockMode.AUTOMATIC, true, false, false);
             case FOR_UPDATE:
                 return new Plan(LockMode.FOR_UPDATE, false, false, true);
+            case FOR_UPDATE_GROUPED:
+                return new Plan(LockMode.FOR_UPDATE_GROUPED, false, false, true);
             default:
                 break;
         }

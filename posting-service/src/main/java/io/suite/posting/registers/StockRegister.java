@@ -153,8 +153,13 @@ public final class StockRegister {
      * primary key, and a decrease of a missing row on the CHECK constraint, so nothing of the posting is
      * written. {@link #current} then tells which. (So here the CHECK answers ordinary shortages, not only
      * bugs as the comment in V1__documents_and_registers.sql says: an applied migration is not edited.)
+     *
+     * <p>{@code token} null: the FOR_UPDATE_GROUPED peer, no managed lock. The statement first locks the
+     * existing rows itself ({@code FOR UPDATE}, in row order, so two such statements never deadlock) and
+     * writes no fencing token; the UPDATE re-checks the balance on the row as the lock left it (READ
+     * COMMITTED), so the same condition keeps balance control against any other writer.
      */
-    public static void addUnderLock(Writes w, Map<StockKey, BigDecimal> changes, long token) {
+    public static void addUnderLock(Writes w, Map<StockKey, BigDecimal> changes, Long token) {
         List<Map.Entry<StockKey, BigDecimal>> rows = changes.entrySet().stream()
                 .filter(e -> e.getValue().signum() != 0)
                 .sorted(Map.Entry.comparingByKey())
@@ -162,14 +167,28 @@ public final class StockRegister {
         if (rows.isEmpty()) {
             return;
         }
+        boolean rowLocks = token == null;
         List<Object> p = new ArrayList<>();
-        String values = values(rows, token, p);
+        String values = values(rows, rowLocks ? 0L : token, p);
+        if (rowLocks) {
+            w.add(
+                    "stock_locked",
+                    "SELECT b.item, b.warehouse FROM stock_balances AS b, (VALUES " + values
+                            + ") AS v(i, w, q, t) WHERE b.item = v.i AND b.warehouse = v.w"
+                            + " ORDER BY b.item, b.warehouse FOR UPDATE OF b",
+                    p);
+        }
         w.add(
                 "stock_updated",
-                "UPDATE stock_balances AS b SET quantity = b.quantity + v.q, fencing_token = v.t FROM (VALUES "
-                        + values + ") AS v(i, w, q, t) WHERE b.item = v.i AND b.warehouse = v.w AND "
-                        + FencingRule.admits("b.fencing_token", "v.t") + " AND "
-                        + BalanceRule.keepsNonNegative("b.quantity", "v.q") + " RETURNING b.item, b.warehouse",
+                rowLocks
+                        ? "UPDATE stock_balances AS b SET quantity = b.quantity + v.q FROM (VALUES " + values
+                                + ") AS v(i, w, q, t), stock_locked AS l WHERE b.item = v.i AND b.warehouse = v.w"
+                                + " AND l.item = v.i AND l.warehouse = v.w AND "
+                                + BalanceRule.keepsNonNegative("b.quantity", "v.q") + " RETURNING b.item, b.warehouse"
+                        : "UPDATE stock_balances AS b SET quantity = b.quantity + v.q, fencing_token = v.t FROM (VALUES "
+                                + values + ") AS v(i, w, q, t) WHERE b.item = v.i AND b.warehouse = v.w AND "
+                                + FencingRule.admits("b.fencing_token", "v.t") + " AND "
+                                + BalanceRule.keepsNonNegative("b.quantity", "v.q") + " RETURNING b.item, b.warehouse",
                 p);
         w.add(
                 "INSERT INTO stock_balances (item, warehouse, quantity, fencing_token) SELECT v.i, v.w, v.q, v.t FROM (VALUES "
@@ -178,9 +197,9 @@ public final class StockRegister {
                 p);
     }
 
-    /** What {@link #addUnderLock} adds to a statement's parameters. */
-    public static int parametersUnderLock(Map<StockKey, BigDecimal> changes) {
-        return 8 * changes.size();
+    /** What {@link #addUnderLock} adds to a statement's parameters ({@code rowLocks}: without a token). */
+    public static int parametersUnderLock(Map<StockKey, BigDecimal> changes, boolean rowLocks) {
+        return (rowLocks ? 12 : 8) * changes.size();
     }
 
     /** True when a statement of {@link #addUnderLock} failed because a Stock row was left alone. */
@@ -191,16 +210,19 @@ public final class StockRegister {
                 || ("23514".equals(state) && "stock_balance_not_negative".equals(constraint));
     }
 
-    /** Stock rows as they are; {@code fenced}: a grant later than {@code token} has written one of them. */
+    /**
+     * Stock rows as they are; {@code fenced}: a grant later than {@code token} has written one of them
+     * (never without a token: the row-lock peer has no grant to be fenced).
+     */
     public record Current(Map<StockKey, BigDecimal> balances, boolean fenced) {}
 
-    public static Uni<Current> current(Mutiny.Session s, Collection<StockKey> rows, long token) {
+    public static Uni<Current> current(Mutiny.Session s, Collection<StockKey> rows, Long token) {
         List<Object> keys = new ArrayList<>();
         rows.forEach(k -> {
             keys.add(k.item());
             keys.add(k.warehouse());
         });
-        keys.add(token);
+        keys.add(token == null ? Long.MAX_VALUE : token);
         return Db.rows(
                         s,
                         "SELECT item, warehouse, quantity, NOT ("

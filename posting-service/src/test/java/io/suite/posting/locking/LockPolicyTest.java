@@ -22,6 +22,28 @@ class LockPolicyTest {
     }
 
     @Test
+    void onlyManagedAndTheGroupedForUpdatePeerGoTheGroupedWay() {
+        LockPolicy.Plan grouped =
+                new LockPolicy(LockMode.FOR_UPDATE_GROUPED, Map.of(), Map.of()).plan(DocumentType.SHIPMENT);
+        assertTrue(grouped.grouped());
+        assertTrue(grouped.rowLocks());
+        assertFalse(grouped.managedLocks());
+        assertFalse(grouped.serializable());
+        assertTrue(new LockPolicy(LockMode.MANAGED, Map.of(), Map.of())
+                .plan(DocumentType.SHIPMENT)
+                .grouped());
+        for (LockMode other : new LockMode[] {LockMode.FOR_UPDATE, LockMode.AUTOMATIC}) {
+            assertFalse(new LockPolicy(other, Map.of(), Map.of())
+                    .plan(DocumentType.SHIPMENT)
+                    .grouped());
+        }
+        // automatic outside still takes managed locks, but runs SERIALIZABLE: the long way
+        assertFalse(new LockPolicy(LockMode.AUTOMATIC_AND_MANAGED, Map.of("SHIPMENT", LockMode.AUTOMATIC), Map.of())
+                .plan(DocumentType.SHIPMENT)
+                .grouped());
+    }
+
+    @Test
     void automaticIsSerializableWithoutTheLockService() {
         LockPolicy.Plan p = new LockPolicy(LockMode.AUTOMATIC, Map.of(), Map.of()).plan(DocumentType.RECEIPT);
         assertTrue(p.serializable());
@@ -70,5 +92,9 @@ class LockPolicyTest {
         assertThrows(
                 IllegalStateException.class,
                 () -> new LockPolicy(LockMode.AUTOMATIC_AND_MANAGED, Map.of(), Map.of("Stock", LockMode.FOR_UPDATE)));
+        assertThrows(
+                IllegalStateException.class,
+                () -> new LockPolicy(
+                        LockMode.AUTOMATIC_AND_MANAGED, Map.of("SHIPMENT", LockMode.FOR_UPDATE_GROUPED), Map.of()));
     }
 }
