@@ -90,6 +90,7 @@ public class VerifiedTokens implements IdentityProvider<TokenAuthenticationReque
         if (identity != null && identity.getPrincipal() instanceof JsonWebToken jwt && jwt.getExpirationTime() > 0) {
             long until = Math.min(jwt.getExpirationTime() * 1000, now() + maxAgeMs);
             if (until > now()) {
+                // kept as built (with its permission checks); each hit gets its own request's context
                 verified.put(key, new Verified(identity, until));
             }
         }
