@@ -356,15 +356,15 @@ local function prefetch_waits(reqs) -- many waits in two calls
   end
 end
 
--- wb:<req> hash tx -> owner \t label: every transaction a waiting request has waited for, for the
--- blockedBy of its WAIT incident; kept a minute after the wait ends (drop_wait), for that report.
+-- wb:<req> hash tx -> principal \t owner \t label: every transaction a waiting request has waited for,
+-- for the blockedBy of its WAIT incident; kept a minute after the wait ends (drop_wait), for that report.
 local names_cache = {}
 local function remember_blockers(req, edges)
   for t in string.gmatch(edges, '[^,]+') do
     local ol = names_cache[t]
     if ol == nil then
-      local r = redis.call('HMGET', key('tx', t), 'owner', 'label')
-      ol = (r[1] or '') .. '\t' .. (r[2] or '')
+      local r = redis.call('HMGET', key('tx', t), 'pr', 'owner', 'label')
+      ol = (r[1] or '') .. '\t' .. (r[2] or '') .. '\t' .. (r[3] or '')
       names_cache[t] = ol
     end
     redis.call('HSETNX', key('wb', req), t, ol)
@@ -663,14 +663,20 @@ local function find_cycle(start, first)
   return nil
 end
 
+-- Who a transaction is, as answers name it: principal, owner, label (appended to out).
+local function who(out, tr)
+  out[#out + 1] = tr.principal or ''; out[#out + 1] = tr.owner or ''; out[#out + 1] = tr.label or ''
+  return out
+end
+
 local function blocker_details(tr, bl)
-  local out, seen = { 'blocked', tr.owner or '', tr.label or '' }, {}
+  local out, seen = who({ 'blocked' }, tr), {}
   for _, b in ipairs(bl) do
     local id = b.tx .. '\n' .. b.s .. '\n' .. b.c
-    if not seen[id] and #out < 3 + 6 * 50 then
+    if not seen[id] and #out < 4 + 7 * 50 then
       seen[id] = true
-      local ol = redis.call('HMGET', key('tx', b.tx), 'owner', 'label')
-      out[#out + 1] = b.tx; out[#out + 1] = ol[1] or ''; out[#out + 1] = ol[2] or ''
+      local pol = redis.call('HMGET', key('tx', b.tx), 'pr', 'owner', 'label')
+      out[#out + 1] = b.tx; out[#out + 1] = pol[1] or ''; out[#out + 1] = pol[2] or ''; out[#out + 1] = pol[3] or ''
       out[#out + 1] = b.s; out[#out + 1] = b.m; out[#out + 1] = b.c
     end
   end
@@ -723,7 +729,7 @@ local function refuse(tx, tr, req)
 end
 
 local function deadlock(tr, cycle)
-  local out = { 'deadlock', tr.owner or '', tr.label or '' }
+  local out = who({ 'deadlock' }, tr)
   for _, id in ipairs(cycle) do out[#out + 1] = id end
   return out
 end
@@ -757,7 +763,9 @@ local function lock_op(L)
   if res then -- granted by a release pass while it waited; this replica answers now
     redis.call('DEL', key('res', req))
     local token, esc = string.match(res, '^(%d+)|(.*)$')
-    return { 'granted', token, esc, tr.owner or '', tr.label or '', tostring(delivered(tx, tr)) }
+    local out = who({ 'granted', token, esc }, tr)
+    out[#out + 1] = tostring(delivered(tx, tr))
+    return out
   end
 
   local w = load_wait(req)
@@ -772,8 +780,9 @@ local function lock_op(L)
     if #bl == 0 then
       local token = grant(tx, w.items, w.esc)
       drop_wait(req)
-      return { 'granted', tostring(token), (string.gsub(w.esc, '\n', '\31')), tr.owner or '', tr.label or '',
-        tostring(delivered(tx, tr)) }
+      local out = who({ 'granted', tostring(token), (string.gsub(w.esc, '\n', '\31')) }, tr)
+      out[#out + 1] = tostring(delivered(tx, tr))
+      return out
     end
     if final then
       local details = blocker_details(tr, bl)
@@ -846,7 +855,7 @@ local function lock_op(L)
   local bl = blockers(tx, items, nil)
   if #bl == 0 then
     local token = grant(tx, items, esc_lines)
-    return { 'granted', tostring(token), esc_csv, tr.owner or '', tr.label or '' }
+    return who({ 'granted', tostring(token), esc_csv }, tr)
   end
   if not may_wait then return blocker_details(tr, bl) end
 
@@ -869,7 +878,7 @@ local function lock_op(L)
     end_tx(tx)
     return deadlock(tr, cycle)
   end
-  return { 'waiting', esc_csv, tr.owner or '', tr.label or '' }
+  return who({ 'waiting', esc_csv }, tr)
 end
 
 -- ---------------------------------------------------------------- operations
@@ -1033,9 +1042,9 @@ elseif op == 'reap' then
   -- Ends transactions whose lease ran out and drops waits whose replica vanished. Idempotent.
   local out = {}
   for _, tx in ipairs(redis.call('ZRANGEBYSCORE', K_LEASES, '-inf', now, 'LIMIT', 0, 200)) do
-    local ol = redis.call('HMGET', key('tx', tx), 'owner', 'label')
+    local pol = redis.call('HMGET', key('tx', tx), 'pr', 'owner', 'label')
     local holds = end_tx(tx)
-    out[#out + 1] = { tx, ol[1] or '', ol[2] or '', holds }
+    out[#out + 1] = { tx, pol[1] or '', pol[2] or '', pol[3] or '', holds }
   end
   for _, req in ipairs(redis.call('ZRANGEBYSCORE', K_WAITDL, '-inf', now, 'LIMIT', 0, 200)) do
     leave(req) -- its replica stopped re-checking it (the waiter lease ran out)
@@ -1071,8 +1080,11 @@ elseif op == 'incident' then
     local raw = redis.call('HGETALL', key('wb', a.req))
     local parts = {}
     for i = 1, #raw, 2 do
-      local o, l = string.match(raw[i + 1], '^(.-)\t(.*)$')
-      parts[#parts + 1] = cjson.encode({ transaction = raw[i], owner = o, label = l })
+      local p, o, l = string.match(raw[i + 1], '^(.-)\t(.-)\t(.*)$')
+      if not p then -- written before principals were kept (owner \t label)
+        p = ''; o, l = string.match(raw[i + 1], '^(.-)\t(.*)$')
+      end
+      parts[#parts + 1] = cjson.encode({ transaction = raw[i], principal = p, owner = o, label = l })
     end
     blocked = '[' .. table.concat(parts, ',') .. ']'
     entry[#entry + 1] = 'w'; entry[#entry + 1] = blocked

@@ -4,7 +4,7 @@
 // Events (see lock-service README): `snapshot` = the GET /v1/locks body
 // {locks:[{transaction,principal,owner,label,space,mode,fields,since}], waits:[{…, blockedBy:[ids]}]};
 // `incident` = an incident as GET v1/lock-incidents lists it: {kind: WAIT|TIMEOUT|DEADLOCK|ESCALATION|EXPIRY,
-// at, space, transaction, owner, label, fields, waitedMs, blockedBy, cycle, escalated} (kinds are
+// at, space, transaction, principal, owner, label, fields, waitedMs, blockedBy, cycle, escalated} (kinds are
 // lower-cased here, for CSS classes); a deadlock's cycle starts with the victim, in wait-for order.
 // The history panel asks GET v1/lock-incidents for a chosen time range.
 
@@ -68,9 +68,11 @@ function party(p) {
   const id = p?.transaction ?? p?.id;
   const known = state.known.get(id) ?? {};
   const owner = p?.owner ?? known.owner, label = p?.label ?? known.label;
-  return h('span', { class: 'party', title: `transaction ${id ?? '?'}` },
+  const principal = p?.principal ?? known.principal;
+  return h('span', { class: 'party', title: `transaction ${id ?? '?'}${principal ? `, begun by ${principal}` : ''}` },
     h('span', { class: 'owner' }, owner || `tx ${shortId(id)}`),
-    label ? h('span', { class: 'label' }, label) : null);
+    label ? h('span', { class: 'label' }, label) : null,
+    principal ? h('span', { class: 'principal' }, principal) : null);
 }
 
 function modeBadge(mode) {
@@ -371,7 +373,7 @@ function tick() {
 function remember(x) {
   if (!x?.transaction) return;
   state.known.delete(x.transaction);
-  state.known.set(x.transaction, { owner: x.owner, label: x.label });
+  state.known.set(x.transaction, { principal: x.principal, owner: x.owner, label: x.label });
   while (state.known.size > MAX_KNOWN) state.known.delete(state.known.keys().next().value);
 }
 

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.suite.backup.maintenance.SentTokens;
 import io.suite.testing.ServiceProcess;
 import io.suite.testing.Unique;
 
@@ -92,6 +93,10 @@ public class SuiteUnderBackup implements QuarkusTestResourceLifecycleManager {
         System.setProperty("suite-test.backup-maintenance-url", maintenance.url());
         Map<String, String> config = new HashMap<>();
         config.put("quarkus.rest-client.maintenance-service.url", maintenance.url());
+        // backup-service's tokens live 300 s: renewed while they have 299 s left, each serves about a second, so
+        // the backups here run across many renewals (production: 30 s before expiry); SentTokens sees each call's
+        config.put("quarkus.oidc-client.refresh-token-time-skew", "299S");
+        config.put("quarkus.rest-client.maintenance-service.providers", SentTokens.class.getName());
         config.putAll(backupConfig(gate));
         return config;
     }

@@ -50,42 +50,42 @@ public class Incidents {
     record Incident(
             String kind,
             String tx,
-            String owner,
-            String label,
+            LockScript.Named who,
             String space,
             JsonNode fields,
             long waitedMs,
             ArrayNode blockedBy,
             ArrayNode cycle,
             ArrayNode escalated) {
-        static Incident of(String kind, String tx, String owner, String label, String space) {
-            return new Incident(kind, tx, owner, label, space, null, 0, null, null, null);
+        static Incident of(String kind, String tx, LockScript.Named who, String space) {
+            return new Incident(kind, tx, who, space, null, 0, null, null, null);
         }
 
         Incident fields(JsonNode f) {
-            return new Incident(kind, tx, owner, label, space, f, waitedMs, blockedBy, cycle, escalated);
+            return new Incident(kind, tx, who, space, f, waitedMs, blockedBy, cycle, escalated);
         }
 
         Incident waited(long ms) {
-            return new Incident(kind, tx, owner, label, space, fields, ms, blockedBy, cycle, escalated);
+            return new Incident(kind, tx, who, space, fields, ms, blockedBy, cycle, escalated);
         }
 
         Incident blockedBy(ArrayNode b) {
-            return new Incident(kind, tx, owner, label, space, fields, waitedMs, b, cycle, escalated);
+            return new Incident(kind, tx, who, space, fields, waitedMs, b, cycle, escalated);
         }
 
         Incident cycle(ArrayNode c) {
-            return new Incident(kind, tx, owner, label, space, fields, waitedMs, blockedBy, c, escalated);
+            return new Incident(kind, tx, who, space, fields, waitedMs, blockedBy, c, escalated);
         }
 
         Incident escalated(ArrayNode e) {
-            return new Incident(kind, tx, owner, label, space, fields, waitedMs, blockedBy, cycle, e);
+            return new Incident(kind, tx, who, space, fields, waitedMs, blockedBy, cycle, e);
         }
 
         /** The stored body: every field but {@code at} (the entry's id). */
         ObjectNode body() {
             ObjectNode i = ItemParser.JSON.createObjectNode();
-            i.put("space", space).put("transaction", tx).put("owner", owner).put("label", label);
+            i.put("space", space).put("transaction", tx);
+            i.put("principal", who.principal()).put("owner", who.owner()).put("label", who.label());
             i.set("fields", fields == null ? ItemParser.JSON.createObjectNode() : fields);
             i.put("waitedMs", waitedMs);
             i.set("blockedBy", blockedBy == null ? ItemParser.JSON.createArrayNode() : blockedBy);
@@ -109,9 +109,9 @@ public class Incidents {
     }
 
     /** A wait that ended ({@code outcome}: granted, timeout, deadlock) is a WAIT incident when it lasted long. */
-    void waitEnded(String tx, String owner, String label, String space, JsonNode fields, String req, long waitedMs) {
+    void waitEnded(String tx, LockScript.Named who, String space, JsonNode fields, String req, long waitedMs) {
         if (waitedMs > config.logWaitsOver().toMillis()) {
-            report(Incident.of("WAIT", tx, owner, label, space).fields(fields).waited(waitedMs), req);
+            report(Incident.of("WAIT", tx, who, space).fields(fields).waited(waitedMs), req);
         }
     }
 
@@ -128,6 +128,9 @@ public class Incidents {
         }
         if (blockedBy != null) {
             out.set("blockedBy", ItemParser.parse(blockedBy));
+        }
+        if (!out.has("principal")) {
+            out.put("principal", ""); // recorded before principals were kept: every field is present
         }
         return out;
     }

@@ -50,8 +50,17 @@ final class LockApi {
             @Schema(required = true, format = "date-time") String at,
             @Schema(required = true) String space,
             @Schema(required = true) String transaction,
-            @Schema(required = true) String owner,
-            @Schema(required = true) String label,
+
+            @Schema(
+                    required = true,
+                    description = "Who began the transaction: the user or service account of its access token")
+            String principal,
+
+            @Schema(required = true, description = "The caller's free text")
+            String owner,
+
+            @Schema(required = true, description = "The caller's free text")
+            String label,
 
             @Schema(required = true, description = "The request's (first) item there; for ESCALATION the cover")
             Map<String, Object> fields,
@@ -69,9 +78,13 @@ final class LockApi {
             @Schema(required = true, description = "ESCALATION: what the request became")
             List<Escalated> escalated) {}
 
-    @Schema(name = "IncidentBlocker")
+    @Schema(name = "IncidentBlocker", description = "A transaction that held the request up")
     record IncidentBlocker(
             @Schema(required = true) String transaction,
+
+            @Schema(required = true, description = "Who began it: the user or service account of its access token")
+            String principal,
+
             @Schema(required = true) String owner,
             @Schema(required = true) String label,
             String space,

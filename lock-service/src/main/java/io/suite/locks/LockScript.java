@@ -83,23 +83,35 @@ public class LockScript {
     /** An escalated space and the one item its items there became ({@code cover}: canonical fields JSON, "{}" = all). */
     record Escalation(String space, String cover) {}
 
-    /** A transaction that holds or waits for something, as a 423's {@code blockedBy} names it. */
-    record Blocker(String transaction, String owner, String label, String space, Mode mode, String canonical) {}
+    /** Who a transaction is: its principal (who began it), and the caller's free-text owner and label. */
+    record Named(String principal, String owner, String label) {
+        static final Named NOBODY = new Named("", "", "");
 
-    /** The script's answer to a lock request (owner and label are the requesting transaction's). */
+        /** The three strings from {@code at} on of a script answer. */
+        static Named of(Response r, int at) {
+            return new Named(
+                    r.get(at).toString(),
+                    r.get(at + 1).toString(),
+                    r.get(at + 2).toString());
+        }
+    }
+
+    /** A transaction that holds or waits for something, as a 423's {@code blockedBy} names it. */
+    record Blocker(String transaction, Named who, String space, Mode mode, String canonical) {}
+
+    /** The script's answer to a lock request ({@code who}: the requesting transaction). */
     sealed interface LockAnswer {}
 
     /** Granted: {@code expiresAt} (ms) when the lease was renewed with the answer (a grant made while it waited). */
-    record Granted(long fencingToken, List<Escalation> escalated, String owner, String label, Long expiresAt)
-            implements LockAnswer {}
+    record Granted(long fencingToken, List<Escalation> escalated, Named who, Long expiresAt) implements LockAnswer {}
 
-    /** Queued; {@code first}: the answer to the request itself (then escalated, owner, label are set), not to a re-check. */
-    record Waiting(boolean first, List<Escalation> escalated, String owner, String label) implements LockAnswer {}
+    /** Queued; {@code first}: the answer to the request itself (then escalated and who are set), not to a re-check. */
+    record Waiting(boolean first, List<Escalation> escalated, Named who) implements LockAnswer {}
 
-    record Blocked(String owner, String label, List<Blocker> blockedBy) implements LockAnswer {}
+    record Blocked(Named who, List<Blocker> blockedBy) implements LockAnswer {}
 
     /** The requester closed a cycle of waits and was ended: {@code cycle} from the first it waits for. */
-    record Deadlock(String owner, String label, List<String> cycle) implements LockAnswer {}
+    record Deadlock(Named who, List<String> cycle) implements LockAnswer {}
 
     /** A begin with items: the transaction's lease and the answer of its lock request. */
     record Begun(long expiresAt, LockAnswer answer) implements LockAnswer {}
@@ -240,9 +252,6 @@ public class LockScript {
 
     record SnapshotWait(String transaction, Item item, long sinceMs, List<String> blockedBy) {}
 
-    /** Principal, owner and label of a transaction named in a snapshot. */
-    record Named(String principal, String owner, String label) {}
-
     /** {@code snapshot}: held items and waiting items (one per item of a waiting request), at Redis' clock. */
     record Snapshot(long now, List<SnapshotLock> locks, List<SnapshotWait> waits, Map<String, Named> transactions) {}
 
@@ -252,12 +261,7 @@ public class LockScript {
                     Map<String, Named> names = new HashMap<>();
                     Response txs = r.get(3);
                     for (int i = 0; i + 3 < txs.size(); i += 4) {
-                        names.put(
-                                txs.get(i).toString(),
-                                new Named(
-                                        txs.get(i + 1).toString(),
-                                        txs.get(i + 2).toString(),
-                                        txs.get(i + 3).toString()));
+                        names.put(txs.get(i).toString(), Named.of(txs, i + 1));
                     }
                     List<SnapshotLock> locks = new ArrayList<>();
                     Response held = r.get(1);
@@ -282,15 +286,14 @@ public class LockScript {
     }
 
     /** A transaction the reaper ended: its lease ran out. */
-    record Expired(String transaction, String owner, String label, List<HeldSince> held) {}
+    record Expired(String transaction, Named who, List<HeldSince> held) {}
 
     /** {@code reap}: ends transactions whose lease ran out and drops waits whose replica vanished. */
     Uni<List<Expired>> reap() {
         return call("reap", List.of()).map(r -> {
             List<Expired> out = new ArrayList<>();
             for (Response e : r) {
-                out.add(new Expired(
-                        e.get(0).toString(), e.get(1).toString(), e.get(2).toString(), heldSince(e.get(3), 0)));
+                out.add(new Expired(e.get(0).toString(), Named.of(e, 1), heldSince(e.get(4), 0)));
             }
             return out;
         });
@@ -380,36 +383,30 @@ public class LockScript {
                 return new Granted(
                         r.get(1).toLong(),
                         escalations(r.get(2).toString()),
-                        r.get(3).toString(),
-                        r.get(4).toString(),
-                        r.size() > 5 ? r.get(5).toLong() : null);
+                        Named.of(r, 3),
+                        r.size() > 6 ? r.get(6).toLong() : null);
             case "waiting":
                 return r.size() > 1
-                        ? new Waiting(
-                                true,
-                                escalations(r.get(1).toString()),
-                                r.get(2).toString(),
-                                r.get(3).toString())
-                        : new Waiting(false, List.of(), "", "");
+                        ? new Waiting(true, escalations(r.get(1).toString()), Named.of(r, 2))
+                        : new Waiting(false, List.of(), Named.NOBODY);
             case "blocked": {
                 List<Blocker> blockers = new ArrayList<>();
-                for (int i = 3; i + 5 < r.size(); i += 6) {
+                for (int i = 4; i + 6 < r.size(); i += 7) {
                     blockers.add(new Blocker(
                             r.get(i).toString(),
-                            r.get(i + 1).toString(),
-                            r.get(i + 2).toString(),
-                            r.get(i + 3).toString(),
-                            Mode.ofLetter(r.get(i + 4).toString()),
-                            r.get(i + 5).toString()));
+                            Named.of(r, i + 1),
+                            r.get(i + 4).toString(),
+                            Mode.ofLetter(r.get(i + 5).toString()),
+                            r.get(i + 6).toString()));
                 }
-                return new Blocked(r.get(1).toString(), r.get(2).toString(), blockers);
+                return new Blocked(Named.of(r, 1), blockers);
             }
             case "deadlock": {
                 List<String> cycle = new ArrayList<>();
-                for (int i = 3; i < r.size(); i++) {
+                for (int i = 4; i < r.size(); i++) {
                     cycle.add(r.get(i).toString());
                 }
-                return new Deadlock(r.get(1).toString(), r.get(2).toString(), cycle);
+                return new Deadlock(Named.of(r, 1), cycle);
             }
             default:
                 try {

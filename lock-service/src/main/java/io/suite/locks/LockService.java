@@ -237,8 +237,7 @@ public class LockService {
                         Incidents.Incident.of(
                                 "EXPIRY",
                                 e.transaction(),
-                                e.owner(),
-                                e.label(),
+                                e.who(),
                                 e.held().isEmpty() ? "" : e.held().get(0).space()),
                         null);
             }

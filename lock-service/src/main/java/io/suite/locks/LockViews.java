@@ -58,7 +58,14 @@ final class LockViews {
             long ageMs,
             List<String> blockedBy) {}
 
-    public record Blocker(String transaction, String owner, String label, String space, String mode, JsonNode fields) {}
+    public record Blocker(
+            String transaction,
+            String principal,
+            String owner,
+            String label,
+            String space,
+            String mode,
+            JsonNode fields) {}
 
     /** GET /v1/lock-transactions/{id}; ages from this replica's clock. */
     static ObjectNode transaction(String id, LockScript.Transaction t) {
@@ -94,7 +101,7 @@ final class LockViews {
 
     /** GET /v1/locks (and the stream's snapshot event); ages from Redis' clock. */
     static ObjectNode snapshot(LockScript.Snapshot s) {
-        LockScript.Named nobody = new LockScript.Named("", "", "");
+        LockScript.Named nobody = LockScript.Named.NOBODY;
         List<HeldLock> locks = s.locks().stream()
                 .map(l -> {
                     LockScript.Named n = s.transactions().getOrDefault(l.transaction(), nobody);
@@ -135,8 +142,9 @@ final class LockViews {
         return ItemParser.JSON.valueToTree(blockers.stream()
                 .map(b -> new Blocker(
                         b.transaction(),
-                        b.owner(),
-                        b.label(),
+                        b.who().principal(),
+                        b.who().owner(),
+                        b.who().label(),
                         b.space(),
                         b.mode().name(),
                         fields(b.canonical())))

@@ -46,8 +46,9 @@ final class Waiter {
 
     private volatile boolean finalRequested;
     private volatile UniEmitter<? super LockService.Granted> emitter;
-    private volatile String owner = "";
-    private volatile String label = "";
+    /** The requesting transaction (principal, owner, label), from the script's first answer. */
+    private volatile LockScript.Named who = LockScript.Named.NOBODY;
+
     volatile long expiresAt;
     private long timer = -1;
 
@@ -83,8 +84,7 @@ final class Waiter {
         }
         inFlight.set(false);
         if (answer instanceof LockScript.Granted g) {
-            owner = g.owner();
-            label = g.label();
+            who = g.who();
             if (g.expiresAt() != null) {
                 expiresAt = g.expiresAt(); // a waited grant: the lease starts with the answer
             }
@@ -94,8 +94,7 @@ final class Waiter {
             granted(g.fencingToken(), g.escalated());
         } else if (answer instanceof LockScript.Waiting w) {
             if (w.first() && timer == -1) {
-                owner = w.owner();
-                label = w.label();
+                who = w.who();
                 escalations(w.escalated());
                 timer = ctx.vertx().setTimer(Math.max(1, call.waitMs() - elapsedMs()), t -> recheck(true));
             }
@@ -125,7 +124,7 @@ final class Waiter {
             one.add(LockViews.escalation(e));
             ctx.incidents()
                     .report(
-                            Incidents.Incident.of("ESCALATION", tx, owner, label, e.space())
+                            Incidents.Incident.of("ESCALATION", tx, who, e.space())
                                     .fields(ItemParser.parse(e.cover()))
                                     .escalated(one),
                             null);
@@ -144,8 +143,8 @@ final class Waiter {
     }
 
     /** A wait ends: a long one is a WAIT incident, naming everyone it waited for. */
-    private void waitEnded(String owner, String label) {
-        ctx.incidents().waitEnded(tx, owner, label, space(), fields(), req, elapsedMs());
+    private void waitEnded(LockScript.Named who) {
+        ctx.incidents().waitEnded(tx, who, space(), fields(), req, elapsedMs());
     }
 
     /**
@@ -176,7 +175,7 @@ final class Waiter {
     private void granted(long fencingToken, List<LockScript.Escalation> escalated) {
         if (finish()) {
             ctx.metrics().waited(spaces, "granted", System.nanoTime() - started);
-            waitEnded(owner, label);
+            waitEnded(who);
             emitter.complete(new LockService.Granted(fencingToken, elapsedMs(), escalated));
         }
     }
@@ -188,18 +187,18 @@ final class Waiter {
         ArrayNode blockedBy = LockViews.blockedBy(b.blockedBy());
         ctx.metrics().waited(spaces, "timeout", System.nanoTime() - started);
         ctx.metrics().timeout(spaces);
-        waitEnded(b.owner(), b.label());
+        waitEnded(b.who());
         ctx.incidents()
                 .report(
-                        Incidents.Incident.of("TIMEOUT", tx, b.owner(), b.label(), space())
+                        Incidents.Incident.of("TIMEOUT", tx, b.who(), space())
                                 .fields(fields())
                                 .waited(elapsedMs())
                                 .blockedBy(blockedBy),
                         null);
         String who = b.blockedBy().isEmpty()
                 ? ""
-                : " by " + b.blockedBy().get(0).owner() + " ("
-                        + b.blockedBy().get(0).label() + ")";
+                : " by " + b.blockedBy().get(0).who().owner() + " ("
+                        + b.blockedBy().get(0).who().label() + ")";
         emitter.fail(Problems.problem(423, "lock-timeout", "Lock wait timed out")
                 .withDetail("not granted within " + call.waitMs() + " ms: blocked" + who)
                 .with("blockedBy", blockedBy)
@@ -215,10 +214,10 @@ final class Waiter {
         cycle.forEach(ids::add);
         ctx.metrics().waited(spaces, "deadlock", System.nanoTime() - started);
         ctx.metrics().deadlock();
-        waitEnded(d.owner(), d.label());
+        waitEnded(d.who());
         ctx.incidents()
                 .report(
-                        Incidents.Incident.of("DEADLOCK", tx, d.owner(), d.label(), space())
+                        Incidents.Incident.of("DEADLOCK", tx, d.who(), space())
                                 .fields(fields())
                                 .waited(elapsedMs())
                                 .cycle(ids),

@@ -22,6 +22,7 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.suite.testing.Kafka;
 import io.suite.testing.Management;
+import io.suite.testing.Tokens;
 import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
@@ -72,8 +73,16 @@ class IncidentsTest {
     @SuppressWarnings("unchecked")
     void everyKindIsKeptAnsweredAndPublished() throws Exception {
         String space = Unique.name("Incidents");
-        Api.Tx holder = api.begin("holder", "Posting run", 60000);
-        api.lockItem(holder, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}"))
+        // each incident names who began its transactions (the principal), next to their own owner and label
+        Api asLocker = api.as("locker");
+        Api asLocker2 = api.as("locker2");
+        Api.Tx lapsing = asLocker2.begin("lapsing", "Transfer T-3", 1000); // its lease runs out meanwhile
+        asLocker2
+                .lockItem(lapsing, 0, Api.item(space, "SHARED", "{\"w\":\"W9\"}"))
+                .then()
+                .statusCode(200);
+        Api.Tx holder = asLocker.begin("holder", "Posting run", 60000);
+        asLocker.lockItem(holder, 0, Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\"}"))
                 .then()
                 .statusCode(200);
 
@@ -84,20 +93,24 @@ class IncidentsTest {
                 "{\"timeoutMs\":60000,\"items\":[" + Api.item(space, "EXCLUSIVE", "{\"w\":\"W1\",\"i\":\"A\"}") + "]}");
         await().until(() ->
                 api.locks(space).path("waits.transaction").toString().contains(clerk.id()));
-        Api.Tx impatient = api.begin("impatient", "Receipt R-2", 60000);
-        api.lockItem(impatient, 500, Api.item(space, "SHARED", "{\"w\":\"W1\"}"))
+        Api.Tx impatient = asLocker2.begin("impatient", "Receipt R-2", 60000);
+        asLocker2
+                .lockItem(impatient, 500, Api.item(space, "SHARED", "{\"w\":\"W1\"}"))
                 .then()
-                .statusCode(423);
-        api.end(holder).then().statusCode(204);
+                .statusCode(423)
+                .body("blockedBy[0].principal", equalTo("locker"));
+        asLocker.end(holder).then().statusCode(204);
         clerkWaits.get(30, TimeUnit.SECONDS).then().statusCode(200);
 
         Map<String, Object> timeout = one(space, "TIMEOUT");
         assertEquals(impatient.id(), timeout.get("transaction"));
+        assertEquals("locker2", timeout.get("principal"));
         assertEquals("Receipt R-2", timeout.get("label"));
         assertEquals(Map.of("w", "W1"), timeout.get("fields"));
-        assertEquals(
-                holder.id(),
-                ((List<Map<String, Object>>) timeout.get("blockedBy")).get(0).get("transaction"));
+        Map<String, Object> timeoutBlocker = ((List<Map<String, Object>>) timeout.get("blockedBy")).get(0);
+        assertEquals(holder.id(), timeoutBlocker.get("transaction"));
+        assertEquals("locker", timeoutBlocker.get("principal"));
+        assertEquals("holder", timeoutBlocker.get("owner"));
 
         // both waits lasted longer than lock.log-waits-over: WAIT incidents naming whom they waited for
         List<Map<String, Object>> waits =
@@ -106,8 +119,10 @@ class IncidentsTest {
                 .filter(w -> clerk.id().equals(w.get("transaction")))
                 .findFirst()
                 .orElseThrow();
+        assertEquals(Tokens.DEFAULT_USER, clerkWait.get("principal"));
         assertEquals(
-                List.of(Map.of("transaction", holder.id(), "owner", "holder", "label", "Posting run")),
+                List.of(Map.of(
+                        "transaction", holder.id(), "principal", "locker", "owner", "holder", "label", "Posting run")),
                 clerkWait.get("blockedBy"));
         assertTrue(((Number) clerkWait.get("waitedMs")).longValue() > 200);
 
@@ -130,6 +145,7 @@ class IncidentsTest {
         firstWaits.get(30, TimeUnit.SECONDS).then().statusCode(200);
         Map<String, Object> deadlock = one(space, "DEADLOCK");
         assertEquals(second.id(), deadlock.get("transaction"));
+        assertEquals(Tokens.DEFAULT_USER, deadlock.get("principal"));
         assertTrue(((List<?>) deadlock.get("cycle")).contains(first.id()));
 
         // an escalation: what the request became
@@ -149,6 +165,13 @@ class IncidentsTest {
                 .statusCode(200);
         Map<String, Object> escalation = one(space, "ESCALATION");
         assertEquals(List.of(Map.of("space", space, "fields", Map.of("w", "W7"))), escalation.get("escalated"));
+        assertEquals(Tokens.DEFAULT_USER, escalation.get("principal"));
+
+        // the lease that ran out
+        Map<String, Object> expiry = one(space, "EXPIRY");
+        assertEquals(lapsing.id(), expiry.get("transaction"));
+        assertEquals("locker2", expiry.get("principal"));
+        assertEquals("Transfer T-3", expiry.get("label"));
 
         // all of the space's incidents, oldest first
         List<Map<String, Object>> all = incidents(space, null);

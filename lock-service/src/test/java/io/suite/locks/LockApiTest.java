@@ -305,6 +305,7 @@ class LockApiTest {
                 .contentType(containsString("application/problem+json"))
                 .body("type", equalTo("https://suite.dev/problems/lock-timeout"))
                 .body("blockedBy[0].transaction", equalTo(a.id()))
+                .body("blockedBy[0].principal", equalTo(Tokens.DEFAULT_USER))
                 .body("blockedBy[0].owner", equalTo("posting-7f9c"))
                 .body("blockedBy[0].label", equalTo("Shipment S-12"))
                 .body("blockedBy[0].mode", equalTo("EXCLUSIVE"))

@@ -105,6 +105,7 @@ class StreamAndSafetyTest {
                             && e.data().contains("\"kind\":\"TIMEOUT\"")
                             && e.data().contains(b.id())
                             && e.data().contains("\"owner\":\"monitor-b\"")
+                            && e.data().contains("\"principal\":\"" + Tokens.DEFAULT_USER + "\"")
                             && e.data().contains("Receipt R-1")));
             api.end(a);
             api.end(b);

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
@@ -24,6 +25,8 @@ import io.suite.backup.Maintenance;
 import io.suite.backup.SuiteUnderBackup;
 import io.suite.backup.TestDatabases;
 import io.suite.backup.dumps.Checksums;
+import io.suite.backup.maintenance.ReadOnlyLease;
+import io.suite.backup.maintenance.SentTokens;
 import io.suite.testing.AuthRefusals;
 import io.suite.testing.Management;
 import io.suite.testing.Tokens;
@@ -54,6 +57,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BackupApiTest {
     private static final String PROBLEM = "application/problem+json";
     private static BackupEventsConsumer events;
+
+    @Inject
+    ReadOnlyLease lease;
 
     @BeforeAll
     static void listen() {
@@ -105,6 +111,39 @@ class BackupApiTest {
         JsonPath done = awaitFinished(id);
         assertEquals("SUCCEEDED", done.getString("status"), () -> "backup failed: " + done.getString("error"));
         return done;
+    }
+
+    /**
+     * The calls to maintenance-service carry backup-service's own token, renewed before it expires (SuiteUnderBackup
+     * renews it once it is a second old): calls far enough apart in token time carry different tokens, and none
+     * went out with no token or an expired one.
+     */
+    @Test
+    void maintenanceCallsCarryTheServiceTokenRenewedBeforeItExpires() {
+        int before = distinctTokens();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            lease.state(); // GET /v1/maintenance through MaintenanceClient
+            return distinctTokens() >= before + 2;
+        });
+        List<SentTokens.Sent> sent = SentTokens.sent();
+        for (SentTokens.Sent s : sent) {
+            assertNotNull(s.token(), "a call to maintenance-service without a token at " + s.at());
+            assertEquals(
+                    "service-account-backup-service",
+                    Tokens.claims(s.token()).path("preferred_username").asText());
+            assertTrue(
+                    Instant.ofEpochSecond(Tokens.claims(s.token()).path("exp").asLong())
+                            .isAfter(s.at()),
+                    "an expired token sent at " + s.at());
+        }
+    }
+
+    private static int distinctTokens() {
+        return (int) SentTokens.sent().stream()
+                .map(SentTokens.Sent::token)
+                .filter(Objects::nonNull)
+                .distinct()
+                .count();
     }
 
     @Test
