@@ -76,7 +76,8 @@ class IncidentsTest {
         // each incident names who began its transactions (the principal), next to their own owner and label
         Api asLocker = api.as("locker");
         Api asLocker2 = api.as("locker2");
-        Api.Tx lapsing = asLocker2.begin("lapsing", "Transfer T-3", 1000); // its lease runs out meanwhile
+        // its lease runs out meanwhile (3 s: on a loaded machine 1 s ran out before its own lock call)
+        Api.Tx lapsing = asLocker2.begin("lapsing", "Transfer T-3", 3000);
         asLocker2
                 .lockItem(lapsing, 0, Api.item(space, "SHARED", "{\"w\":\"W9\"}"))
                 .then()
