@@ -11,11 +11,10 @@ import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.suite.testing.Management;
+import io.suite.testing.ServiceSmokeTest;
 import io.suite.testing.Unique;
 
-import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 /**
@@ -38,13 +37,7 @@ class PackagedArtifactIT {
 
     @Test
     void isReadyAndServesMetricsAndItsApi() {
-        given().get(Management.health("ready")).then().statusCode(200).body("status", equalTo("UP"));
-        given().get(Management.metrics()).then().statusCode(200).body(containsString("locks_held"));
-        given().queryParam("format", "json")
-                .get("/q/openapi")
-                .then()
-                .statusCode(200)
-                .body(containsString("\"/v1/lock-transactions"));
+        ServiceSmokeTest.assertServes("locks_held", "/v1/lock-transactions");
     }
 
     @Test

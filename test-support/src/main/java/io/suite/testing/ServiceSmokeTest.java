@@ -16,6 +16,20 @@ public abstract class ServiceSmokeTest {
     /** A path that must appear in the service's OpenAPI document, e.g. "/v1/locks". */
     protected abstract String apiPath();
 
+    /**
+     * For a packaged artifact ({@code @QuarkusIntegrationTest}): ready, its own {@code metric} on the management
+     * interface, and {@code apiPath} in its OpenAPI document.
+     */
+    public static void assertServes(String metric, String apiPath) {
+        given().get(Management.health("ready")).then().statusCode(200).body("status", equalTo("UP"));
+        given().get(Management.metrics()).then().statusCode(200).body(containsString(metric));
+        given().queryParam("format", "json")
+                .get("/q/openapi")
+                .then()
+                .statusCode(200)
+                .body(containsString("\"" + apiPath));
+    }
+
     @Test
     void isLiveAndReadyWithItsRealDependencies() {
         given().get(Management.health("live")).then().statusCode(200).body("status", equalTo("UP"));
