@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import io.suite.backup.maintenance.SentTokens;
+import io.suite.testing.SentTokens;
 import io.suite.testing.ServiceProcess;
 import io.suite.testing.Unique;
 

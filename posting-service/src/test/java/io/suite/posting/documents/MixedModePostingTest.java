@@ -4,7 +4,6 @@ import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +13,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.suite.posting.Api;
 import io.suite.posting.Scenarios;
-import io.suite.posting.locking.SentTokens;
+import io.suite.testing.SentTokens;
 import io.suite.testing.Unique;
 
 import static io.restassured.RestAssured.given;
@@ -65,10 +64,10 @@ class MixedModePostingTest {
     void documentsKeepPostingWhileTheServiceTokenIsRenewed() {
         String item = Unique.name("item");
         String wh = Unique.name("wh");
-        int before = distinctTokens();
+        int before = SentTokens.distinctTokens();
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             Api.receipt(item, wh, 1);
-            return distinctTokens() >= before + 3;
+            return SentTokens.distinctTokens() >= before + 3;
         });
         List<SentTokens.Sent> sent = SentTokens.sent();
         assertFalse(sent.isEmpty());
@@ -78,14 +77,6 @@ class MixedModePostingTest {
             assertTrue(s.unexpired(), "an expired token sent at " + s.at());
         }
         Api.assertConsistent();
-    }
-
-    private static int distinctTokens() {
-        return (int) SentTokens.sent().stream()
-                .map(SentTokens.Sent::token)
-                .filter(Objects::nonNull)
-                .distinct()
-                .count();
     }
 
     @Test

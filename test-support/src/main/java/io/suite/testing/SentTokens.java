@@ -1,7 +1,8 @@
-package io.suite.posting.locking;
+package io.suite.testing;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import jakarta.annotation.Priority;
@@ -9,21 +10,21 @@ import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.client.ClientRequestContext;
 import jakarta.ws.rs.client.ClientRequestFilter;
 
-import io.suite.testing.Tokens;
-
 /**
- * What each call to lock-service carried, seen after the OIDC client filter ({@code AUTHENTICATION}) put its token
- * in: a test profile adds it to the lock-service client ({@code quarkus.rest-client.lock-service.providers}).
+ * What each call of a service's REST client carried, seen after the OIDC client filter ({@code AUTHENTICATION}) put
+ * its token in: a test adds it to the client under test ({@code quarkus.rest-client.<client>.providers}) to prove
+ * the service's own token is sent and renewed before it expires.
  */
 @Priority(Priorities.USER)
 public class SentTokens implements ClientRequestFilter {
     /** One call: its bearer token (null when it had none) and when it went out. */
     public record Sent(String token, Instant at) {
-        /** The token's user; its {@code exp} (whole seconds) is still ahead. */
+        /** The token's user. */
         public String principal() {
             return Tokens.claims(token).path("preferred_username").asText();
         }
 
+        /** Its {@code exp} (whole seconds) was still ahead when it went out. */
         public boolean unexpired() {
             return Instant.ofEpochSecond(Tokens.claims(token).path("exp").asLong())
                     .isAfter(at);
@@ -34,6 +35,15 @@ public class SentTokens implements ClientRequestFilter {
 
     public static List<Sent> sent() {
         return List.copyOf(SENT);
+    }
+
+    /** How many different tokens the calls so far carried. */
+    public static int distinctTokens() {
+        return (int) SENT.stream()
+                .map(Sent::token)
+                .filter(Objects::nonNull)
+                .distinct()
+                .count();
     }
 
     @Override
