@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -86,6 +87,7 @@ public final class Bench {
         AtomicBoolean running = new AtomicBoolean(true);
         ConcurrentLinkedQueue<Write> writes = new ConcurrentLinkedQueue<>();
         AtomicLong other = new AtomicLong();
+        AtomicReference<String> otherAnswer = new AtomicReference<>();
         ExecutorService pool = Executors.newFixedThreadPool(writers + writePaths.size());
         List<Future<?>> workers = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
@@ -96,10 +98,14 @@ public final class Bench {
             workers.add(pool.submit(() -> {
                 while (running.get()) {
                     long start = System.nanoTime();
-                    int status = post(target.url() + "/v1/documents", body).statusCode();
-                    writes.add(new Write(start, System.nanoTime(), status));
-                    if (status != 201 && status != 503) {
+                    HttpResponse<String> answer = post(target.url() + "/v1/documents", body);
+                    int status = answer.statusCode();
+                    // a 503 counts as a refusal only when it says read-only: any other problem is a broken run
+                    boolean readOnly = status == 503 && answer.body().contains("/problems/read-only");
+                    writes.add(new Write(start, System.nanoTime(), readOnly ? 503 : status));
+                    if (status != 201 && !readOnly) {
                         other.incrementAndGet();
+                        otherAnswer.compareAndSet(null, status + " " + answer.body());
                     }
                 }
                 return null;
@@ -174,6 +180,11 @@ public final class Bench {
         pool.shutdownNow();
 
         long ok = writes.stream().filter(w -> w.status() == 201).count();
+        if (ok == 0 || other.get() > 0) {
+            // figures taken without real writes in flight would prove nothing
+            throw new IllegalStateException("writes 201: " + ok + ", other answers: " + other.get()
+                    + "; the first other answer: " + otherAnswer.get());
+        }
         long refused = writes.stream().filter(w -> w.status() == 503).count();
         System.out.printf(
                 "%nmaintenance flips: %d writers on 2 posting replicas (+ lock-service), %d flips; "

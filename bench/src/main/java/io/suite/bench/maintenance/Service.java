@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.suite.testing.ServiceProcess;
 import io.suite.testing.Signals;
 import io.suite.testing.Tokens;
 
@@ -53,6 +54,8 @@ final class Service implements AutoCloseable {
                 "-Dquarkus.management.port=" + managementPort,
                 "-Dquarkus.log.console.json.enabled=false",
                 "-Dquarkus.log.level=WARN"));
+        // a caller of another service needs its client secret for the local realm (posting-service's lock calls)
+        ServiceProcess.localRealm(module).forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(jar.toString());
