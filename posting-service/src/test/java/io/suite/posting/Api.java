@@ -17,6 +17,7 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import io.suite.posting.model.DocumentStatus;
 import io.suite.testing.Tokens;
 
 import static io.restassured.RestAssured.given;
@@ -70,6 +71,23 @@ public final class Api {
     public static String doc(String type, boolean post, String... lines) {
         return "{\"type\":\"" + type + "\",\"post\":" + post + ",\"date\":\"" + DAY + "\",\"lines\":["
                 + String.join(",", lines) + "]}";
+    }
+
+    /** Whether document {@code id} is among the documents of {@code status}, paging through the list by its Link. */
+    public static boolean listed(DocumentStatus status, String id) {
+        Response page =
+                given().queryParam("status", status).queryParam("limit", 1000).get("/v1/documents");
+        while (true) {
+            page.then().statusCode(200);
+            if (page.jsonPath().getList("id", String.class).contains(id)) {
+                return true;
+            }
+            String link = page.header("Link");
+            if (link == null) {
+                return false;
+            }
+            page = given().get(link.substring(1, link.indexOf('>')));
+        }
     }
 
     public static Response create(String body) {

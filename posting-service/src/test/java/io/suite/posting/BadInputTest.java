@@ -1,5 +1,7 @@
 package io.suite.posting;
 
+import java.util.UUID;
+
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.QuarkusTestResource;
@@ -72,6 +74,11 @@ class BadInputTest {
         expect400(given().urlEncodingEnabled(false).get("/v1/sales?warehouse=%01"), "query.warehouse");
         expect400(given().urlEncodingEnabled(false).get("/v1/sales?from=+5880000-01-01"), "from");
         expect400(given().queryParam("to", "+11761248-01-01").get("/v1/sales"), "to");
+        for (String limit : new String[] {"0", "1001", "-1", "ten", "99999999999"}) {
+            expect400(given().queryParam("limit", limit).get("/v1/documents"), "limit");
+        }
+        expect400(given().queryParam("after", "not-a-uuid").get("/v1/documents"), "after");
+        expect400(given().queryParam("after", UUID.randomUUID()).get("/v1/documents"), "after");
     }
 
     @Test

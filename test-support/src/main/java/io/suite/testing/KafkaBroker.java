@@ -36,7 +36,10 @@ public final class KafkaBroker implements AutoCloseable {
                         .replace("127.0.0.1:9093", "127.0.0.1:" + controller)
                         .replace("127.0.0.1:9092", "127.0.0.1:" + port)
                         .replaceAll("(?m)^log\\.dirs=.*$", "")
-                + "\nlog.dirs=" + dir.resolve("log") + "\n";
+                + "\nlog.dirs=" + dir.resolve("log") + "\n"
+                // A broker restarted after a kill cannot register again until its old session has expired
+                // (KRaft refuses a second incarnation of the same id meanwhile): 9 s by default, 3 s here.
+                + "broker.session.timeout.ms=3000\nbroker.heartbeat.interval.ms=500\n";
         props = dir.resolve("server.properties");
         Files.writeString(props, config);
     }

@@ -16,12 +16,15 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -35,6 +38,7 @@ import io.suite.posting.model.Document;
 import io.suite.posting.model.DocumentData;
 import io.suite.posting.model.DocumentStatus;
 import io.suite.posting.model.DocumentType;
+import io.suite.problems.Violations;
 import io.suite.writeguard.WriteGuard;
 
 /**
@@ -112,8 +116,17 @@ public class DocumentResource {
         return load(id).map(Document::data);
     }
 
+    /** The most documents one call lists; a client pages on with {@code after}. */
+    static final int LIST_MAX_LIMIT = 1000;
+
+    static final int LIST_DEFAULT_LIMIT = 100;
+
     @GET
-    @Operation(summary = "The documents of a status (DRAFT unless given)")
+    @Operation(
+            summary = "The documents of a status (DRAFT unless given), in date, number, id order, a page at a time",
+            description = "At most `limit` documents (default " + LIST_DEFAULT_LIMIT + ", 1.." + LIST_MAX_LIMIT
+                    + "), those after the document `after` (the last id of the previous page). A full page has a"
+                    + " `Link` header with rel=\"next\".")
     @APIResponse(
             responseCode = "200",
             description = "The documents",
@@ -121,11 +134,71 @@ public class DocumentResource {
                     @Content(
                             mediaType = "application/json",
                             schema = @Schema(implementation = DocumentData.class, type = SchemaType.ARRAY)))
+    @APIResponse(
+            responseCode = "400",
+            description = "A limit out of range, or `after` is not a document (.../validation); nothing was read")
     @RolesAllowed(Roles.READER)
-    public Uni<List<DocumentData>> list(@QueryParam("status") DocumentStatus status) {
+    public Uni<RestResponse<List<DocumentData>>> list(
+            @QueryParam("status") DocumentStatus status,
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "" + LIST_MAX_LIMIT))
+                    @QueryParam("limit")
+                    String limit,
+            @Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) @QueryParam("after") String after,
+            @Context UriInfo uri) {
         DocumentStatus wanted = status == null ? DocumentStatus.DRAFT : status;
-        return Panache.withSession(() -> Document.withStatus(wanted))
-                .map(l -> l.stream().map(Document::data).toList());
+        int n = pageSize(limit);
+        UUID afterId = after == null ? null : uuidOrNull(after);
+        if (after != null && afterId == null) {
+            throw Violations.of("Invalid page", "after", "is not a document id");
+        }
+        return Panache.withSession(() -> (afterId == null
+                                ? Uni.createFrom().<Document>nullItem()
+                                : Document.<Document>findById(afterId)
+                                        .onItem()
+                                        .ifNull()
+                                        .failWith(() -> Violations.of("Invalid page", "after", "is not a document")))
+                        .chain(from -> Document.page(wanted, from, n)))
+                .map(page -> {
+                    List<DocumentData> out = page.stream().map(Document::data).toList();
+                    RestResponse.ResponseBuilder<List<DocumentData>> answer = RestResponse.ResponseBuilder.ok(out);
+                    if (out.size() == n) {
+                        answer.header(
+                                "Link",
+                                "<"
+                                        + uri.getRequestUriBuilder()
+                                                .replaceQueryParam("status", wanted)
+                                                .replaceQueryParam("limit", n)
+                                                .replaceQueryParam(
+                                                        "after", out.get(n - 1).id())
+                                                .build()
+                                        + ">; rel=\"next\"");
+                    }
+                    return answer.build();
+                });
+    }
+
+    private static int pageSize(String limit) {
+        if (limit == null) {
+            return LIST_DEFAULT_LIMIT;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(limit);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > LIST_MAX_LIMIT) {
+            throw Violations.of("Invalid page", "limit", "must be a whole number from 1 to " + LIST_MAX_LIMIT);
+        }
+        return n;
+    }
+
+    private static UUID uuidOrNull(String value) {
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     @POST

@@ -53,11 +53,44 @@ public class Document extends PanacheEntityBase {
     @OrderColumn(name = "line_no")
     public List<DocumentLine> lines = new ArrayList<>();
 
+    /** Every document of {@code status}, with its lines (a posting run's DRAFTs). */
     public static Uni<List<Document>> withStatus(DocumentStatus status) {
         return find(
                         "select distinct d from Document d left join fetch d.lines where d.status = ?1 order by d.date, d.number",
                         status)
                 .list();
+    }
+
+    /**
+     * One page of the documents of {@code status} in date, number, id order: at most {@code limit}, those after
+     * {@code after} (a document id; null from the start). The page's ids come first (the index
+     * documents_status_date_number), then their lines in one fetch: a limit on a fetch join would be applied in
+     * memory, over every document of the status.
+     */
+    public static Uni<List<Document>> page(DocumentStatus status, Document after, int limit) {
+        Uni<List<UUID>> ids = after == null
+                ? find("select d.id from Document d where d.status = ?1 order by d.date, d.number, d.id", status)
+                        .project(UUID.class)
+                        .page(0, limit)
+                        .list()
+                : find(
+                                "select d.id from Document d where d.status = ?1 and (d.date > ?2 or (d.date = ?2"
+                                        + " and (d.number > ?3 or (d.number = ?3 and d.id > ?4))))"
+                                        + " order by d.date, d.number, d.id",
+                                status,
+                                after.date,
+                                after.number,
+                                after.id)
+                        .project(UUID.class)
+                        .page(0, limit)
+                        .list();
+        return ids.chain(page -> page.isEmpty()
+                ? Uni.createFrom().item(List.<Document>of())
+                : find(
+                                "select distinct d from Document d left join fetch d.lines where d.id in ?1"
+                                        + " order by d.date, d.number, d.id",
+                                page)
+                        .list());
     }
 
     public DocumentData data() {

@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.inject.Inject;
 
@@ -70,10 +71,13 @@ import static io.suite.posting.Api.line;
 import static io.suite.posting.Api.receipt;
 import static io.suite.posting.Api.transferLine;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -194,16 +198,52 @@ class ManagedPostingTest {
         String more = receipt(item, wh, 1);
         given().post("/v1/documents/" + more + "/unpost").then().statusCode(200).body("status", equalTo("DRAFT"));
         given().post("/v1/documents/" + more + "/unpost").then().statusCode(409);
-        given().queryParam("status", "DRAFT")
-                .get("/v1/documents")
-                .then()
-                .statusCode(200)
-                .body("findAll { it.id == '" + more + "' }", hasSize(1));
+        assertTrue(Api.listed(DocumentStatus.DRAFT, more));
         given().post("/v1/documents/" + more + "/post").then().statusCode(200).body("status", equalTo("POSTED"));
         assertEquals(0, balance(item, wh).compareTo(new BigDecimal(3)));
         given().get("/v1/documents/" + UUID.randomUUID()).then().statusCode(404);
         given().get("/v1/documents/not-a-uuid").then().statusCode(404);
         Api.assertConsistent();
+    }
+
+    @Test
+    void documentsAreListedAPageAtATimeInDateNumberOrder() {
+        String item = Unique.name("item");
+        String wh = Unique.name("wh");
+        String number = Unique.name("N");
+        // a day of this run's own, far ahead, so no other test's document sorts between these
+        String day = LocalDate.of(2900, 1, 1)
+                .plusDays(ThreadLocalRandom.current().nextInt(36_000))
+                .toString();
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            ids.add(create("{\"type\":\"RECEIPT\",\"post\":false,\"date\":\"" + day + "\",\"number\":\"" + number + "-"
+                            + i + "\",\"lines\":[" + line(item, wh, 1) + "]}")
+                    .then()
+                    .statusCode(201)
+                    .extract()
+                    .path("id"));
+        }
+        Response page = given().queryParam("status", "DRAFT")
+                .queryParam("limit", 2)
+                .queryParam("after", ids.get(0))
+                .get("/v1/documents");
+        page.then().statusCode(200).body("id", contains(ids.get(1), ids.get(2)));
+        String link = page.header("Link");
+        MatcherAssert.assertThat(link, endsWith(">; rel=\"next\""));
+        given().get(link.substring(1, link.indexOf('>')))
+                .then()
+                .statusCode(200)
+                .body("id[0]", equalTo(ids.get(3)))
+                .body("[0].lines[0].item", equalTo(item));
+        // a page shorter than its limit is the last: no Link
+        given().queryParam("status", "DRAFT")
+                .queryParam("limit", 1000)
+                .queryParam("after", ids.get(3))
+                .get("/v1/documents")
+                .then()
+                .statusCode(200)
+                .header("Link", nullValue());
     }
 
     @Test

@@ -69,6 +69,9 @@ public final class OpenApiFuzzer {
             .build();
     private final List<String> failures = new ArrayList<>();
     private final Map<String, Integer> statuses = new TreeMap<>();
+    /** Milliseconds spent per operation (request and fingerprints), so a slow run shows where its time went. */
+    private final Map<String, Long> millis = new TreeMap<>();
+
     private Predicate<Request> skip = r -> false;
     private Set<String> skipPaths = Set.of();
     private final Map<String, Long> numberCaps = new LinkedHashMap<>();
@@ -140,7 +143,11 @@ public final class OpenApiFuzzer {
                 if (!Set.of("GET", "POST", "PUT", "PATCH", "DELETE").contains(method)) {
                     continue;
                 }
-                for (int i = 0; i < tries; i++) {
+                // an operation without parameters or body is one request however often it is sent
+                boolean takesInput = p.getValue().path("parameters").size() > 0
+                        || op.getValue().path("parameters").size() > 0
+                        || op.getValue().has("requestBody");
+                for (int i = 0; i < (takesInput ? tries : 1); i++) {
                     check(request(doc, method, p.getKey(), p.getValue(), op.getValue()));
                 }
             }
@@ -157,7 +164,12 @@ public final class OpenApiFuzzer {
 
     /** How many requests were sent, and the count of each status, for the test's log. */
     public String summary() {
-        return sent + " requests, statuses " + statuses;
+        String slowest = millis.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(5)
+                .map(e -> e.getKey() + " " + e.getValue() + " ms")
+                .collect(java.util.stream.Collectors.joining(", "));
+        return sent + " requests, statuses " + statuses + "; slowest operations: " + slowest;
     }
 
     private Request request(JsonNode doc, String method, String template, JsonNode pathItem, JsonNode op) {
@@ -198,6 +210,15 @@ public final class OpenApiFuzzer {
         if (skip.test(r)) {
             return;
         }
+        long start = System.nanoTime();
+        try {
+            sendAndCheck(r);
+        } finally {
+            millis.merge(r.method() + " " + r.template(), (System.nanoTime() - start) / 1_000_000, Long::sum);
+        }
+    }
+
+    private void sendAndCheck(Request r) {
         HttpResponse<String> answer;
         String before = fingerprint == null ? null : fingerprint.get();
         try {
