@@ -63,7 +63,9 @@ class BackupServiceCrashIT {
                 config.put("backup.frozen-databases", posting);
                 config.put("backup.restore.databases", posting);
                 config.put("backup.tools.pg-dump", gate.toString());
-                config.put("backup.read-only.lease", "10s");
+                config.put(
+                        "backup.read-only.lease",
+                        "6s"); // as SuiteUnderBackup: the orphan's read-only ends 6 s after its kill
                 config.put("backup.heartbeat-every", "1s");
                 config.put("backup.stale-after", "3s");
                 config.put("mp.messaging.outgoing.backup-events.topic", "backup-events-" + run);
