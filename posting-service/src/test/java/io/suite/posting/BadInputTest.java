@@ -19,7 +19,7 @@ import static org.hamcrest.Matchers.hasSize;
 
 /** DESIGN.md "Bad input" (issue 18's cases): each a 400 naming the field, or a 413; nothing written. */
 @QuarkusTest
-@QuarkusTestResource(PostingTestResources.class)
+@QuarkusTestResource(value = PostingTestResources.class, parallel = true)
 class BadInputTest {
     static final String PROBLEM = "application/problem+json";
 

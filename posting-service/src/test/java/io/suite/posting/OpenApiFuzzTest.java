@@ -16,7 +16,7 @@ import io.suite.testing.fuzz.OpenApiFuzzer;
 
 /** DESIGN.md "Bad input", checked by requests generated from this service's own OpenAPI document. */
 @QuarkusTest
-@QuarkusTestResource(PostingTestResources.class)
+@QuarkusTestResource(value = PostingTestResources.class, parallel = true)
 class OpenApiFuzzTest {
     @TestHTTPResource("/")
     URI base;

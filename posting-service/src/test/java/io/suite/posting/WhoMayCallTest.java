@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * call writes nothing. Who created a document is the token's user, whatever the body says.
  */
 @QuarkusTest
-@QuarkusTestResource(PostingTestResources.class)
+@QuarkusTestResource(value = PostingTestResources.class, parallel = true)
 class WhoMayCallTest {
     private static final String RUN = "{\"parallelism\":1,\"batchSize\":10}";
     /**

@@ -84,7 +84,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The posting API in MANAGED mode (the default) against real PostgreSQL, Kafka and lock-service. */
 @QuarkusTest
-@QuarkusTestResource(PostingTestResources.class)
+@QuarkusTestResource(value = PostingTestResources.class, parallel = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ManagedPostingTest {
 

@@ -45,7 +45,8 @@ class OutboxWhileKafkaIsDownTest {
     public static class OwnBroker implements QuarkusTestProfile {
         @Override
         public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(EventsBroker.class));
+            // parallel: the broker starts while PostingTestResources starts lock-service
+            return List.of(new TestResourceEntry(EventsBroker.class, Map.of(), true));
         }
     }
 

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Totals splitting ({@link SalesRegister#add}) against real PostgreSQL, through the posting API. */
 @QuarkusTest
-@QuarkusTestResource(PostingTestResources.class)
+@QuarkusTestResource(value = PostingTestResources.class, parallel = true)
 class SalesTotalsTest {
 
     @TestHTTPResource("/v1/documents")

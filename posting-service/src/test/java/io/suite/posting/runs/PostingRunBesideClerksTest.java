@@ -49,7 +49,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * With whole-space escalation (lock-service {@code lock.escalation-cover=space}) the clerks wait for the run.
  */
 @QuarkusTest
-@QuarkusTestResource(PostingTestResources.class)
+@QuarkusTestResource(value = PostingTestResources.class, parallel = true)
 class PostingRunBesideClerksTest {
     private static final String STOCK = "AccumulationRegister.Stock";
 

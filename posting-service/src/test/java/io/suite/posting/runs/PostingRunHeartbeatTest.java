@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its heartbeat fresh in {@code posting_runs} while a batch waits in PostgreSQL.
  */
 @QuarkusTest
-@QuarkusTestResource(PostingTestResources.class)
+@QuarkusTestResource(value = PostingTestResources.class, parallel = true)
 class PostingRunHeartbeatTest {
 
     @Inject

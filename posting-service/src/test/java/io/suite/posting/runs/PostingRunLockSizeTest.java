@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * rows a request, fewer than its (and posting's) escalation threshold of 1000.
  */
 @QuarkusTest
-@QuarkusTestResource(PostingTestResources.class)
+@QuarkusTestResource(value = PostingTestResources.class, parallel = true)
 class PostingRunLockSizeTest {
     private static final String STOCK = "AccumulationRegister.Stock";
 
