@@ -1,9 +1,14 @@
 package io.suite.deploy;
 
+import java.io.IOException;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +65,7 @@ class ComposeTest {
             assertTrue(
                     Files.exists(Repo.path(service + "/src/main/docker/Dockerfile.native")),
                     service + " Dockerfile.native");
+            assertExposesItsPorts(service);
             JsonNode env = s.path("environment");
             for (String key : List.of("KAFKA_BOOTSTRAP_SERVERS", "QUARKUS_REDIS_HOSTS", "DB_HOST")) {
                 assertTrue(env.has(key), service + " env " + key);
@@ -126,6 +132,26 @@ class ComposeTest {
         for (String dir : List.of(
                 "observability/grafana/dashboards", "observability/grafana/provisioning", "observability/prometheus")) {
             assertTrue(volumes.contains(Repo.path(dir).toString()), "mounts " + dir + ": " + volumes);
+        }
+    }
+
+    /** Both images EXPOSE the API port and the management port (health, metrics) the service listens on. */
+    private static void assertExposesItsPorts(String service) throws IOException {
+        Properties config = new Properties();
+        try (Reader r = Files.newBufferedReader(Repo.path(service + "/src/main/resources/application.properties"))) {
+            config.load(r);
+        }
+        Set<String> wanted =
+                Set.of(config.getProperty("quarkus.http.port"), config.getProperty("quarkus.management.port"));
+        for (String image : List.of("Dockerfile.jvm", "Dockerfile.native")) {
+            Set<String> exposed = new HashSet<>();
+            for (String line : Files.readAllLines(Repo.path(service + "/src/main/docker/" + image))) {
+                if (line.startsWith("EXPOSE ")) {
+                    exposed.addAll(
+                            List.of(line.substring("EXPOSE ".length()).trim().split("\\s+")));
+                }
+            }
+            assertEquals(wanted, exposed, service + " " + image + " EXPOSE");
         }
     }
 }
