@@ -2,6 +2,7 @@ package io.suite.locks;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -38,8 +39,9 @@ class ReplicaKilledWhileWaitingIT {
                 "write-guard.state-topic", "lock-mstate-" + run,
                 "write-guard.status-topic", "lock-wps-" + run);
         feed = new MaintenanceStateFeed("lock-mstate-" + run);
-        one = ServiceProcess.start("lock-service", config);
-        two = ServiceProcess.start("lock-service", config);
+        List<ServiceProcess> replicas = ServiceProcess.startReplicas("lock-service", config, 2);
+        one = replicas.get(0);
+        two = replicas.get(1);
     }
 
     @AfterAll

@@ -32,8 +32,9 @@ class TwoReplicasIT {
                 "write-guard.state-topic", "lock-mstate-" + run,
                 "write-guard.status-topic", "lock-wps-" + run);
         feed = new MaintenanceStateFeed("lock-mstate-" + run); // READ_WRITE, confirmed every second
-        one = ServiceProcess.start("lock-service", config);
-        two = ServiceProcess.start("lock-service", config);
+        List<ServiceProcess> replicas = ServiceProcess.startReplicas("lock-service", config, 2);
+        one = replicas.get(0);
+        two = replicas.get(1);
         a = new Api(one.url());
         b = new Api(two.url());
     }

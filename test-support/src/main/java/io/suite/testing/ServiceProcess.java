@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -84,6 +86,28 @@ public final class ServiceProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("could not start " + module, e);
         }
+    }
+
+    /** Starts {@code count} replicas of {@code module} with the same config at once; waits until all are ready. */
+    public static List<ServiceProcess> startReplicas(String module, Map<String, String> config, int count) {
+        List<CompletableFuture<ServiceProcess>> starts = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            starts.add(CompletableFuture.supplyAsync(() -> start(module, config)));
+        }
+        List<ServiceProcess> started = new ArrayList<>();
+        RuntimeException failure = null;
+        for (CompletableFuture<ServiceProcess> s : starts) {
+            try {
+                started.add(s.join());
+            } catch (CompletionException e) {
+                failure = e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
+        if (failure != null) {
+            started.forEach(ServiceProcess::close);
+            throw failure;
+        }
+        return started;
     }
 
     /**
