@@ -86,8 +86,15 @@ public final class Api {
             if (link == null) {
                 return false;
             }
-            page = given().get(link.substring(1, link.indexOf('>')));
+            page = given().get(next(link));
         }
+    }
+
+    /** The documents list's next page, from its Link header (a query-only reference, resolved as RFC 3986 says). */
+    public static String next(String link) {
+        return URI.create("/v1/documents")
+                .resolve(link.substring(1, link.indexOf('>')))
+                .toString();
     }
 
     public static Response create(String body) {

@@ -16,7 +16,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
-import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -143,8 +142,7 @@ public class DocumentResource {
             @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "" + LIST_MAX_LIMIT))
                     @QueryParam("limit")
                     String limit,
-            @Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) @QueryParam("after") String after,
-            @Context UriInfo uri) {
+            @Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) @QueryParam("after") String after) {
         DocumentStatus wanted = status == null ? DocumentStatus.DRAFT : status;
         int n = pageSize(limit);
         UUID afterId = after == null ? null : uuidOrNull(after);
@@ -164,14 +162,8 @@ public class DocumentResource {
                     if (out.size() == n) {
                         answer.header(
                                 "Link",
-                                "<"
-                                        + uri.getRequestUriBuilder()
-                                                .replaceQueryParam("status", wanted)
-                                                .replaceQueryParam("limit", n)
-                                                .replaceQueryParam(
-                                                        "after", out.get(n - 1).id())
-                                                .build()
-                                        + ">; rel=\"next\"");
+                                "</v1/documents?status=" + wanted + "&limit=" + n + "&after="
+                                        + out.get(n - 1).id() + ">; rel=\"next\"");
                     }
                     return answer.build();
                 });

@@ -231,7 +231,7 @@ class ManagedPostingTest {
         page.then().statusCode(200).body("id", contains(ids.get(1), ids.get(2)));
         String link = page.header("Link");
         MatcherAssert.assertThat(link, endsWith(">; rel=\"next\""));
-        given().get(link.substring(1, link.indexOf('>')))
+        given().get(Api.next(link))
                 .then()
                 .statusCode(200)
                 .body("id[0]", equalTo(ids.get(3)))
