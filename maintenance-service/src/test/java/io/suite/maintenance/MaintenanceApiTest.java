@@ -59,6 +59,8 @@ class MaintenanceApiTest {
     @Test
     void theFirstFlipIsRehearsedAtStartUp() {
         assertTrue(rehearsal.rehearsed());
+        // and its request, once the HTTP server listens: a token that cannot pass, refused 401
+        await().atMost(Duration.ofSeconds(30)).until(rehearsal::requestRehearsed);
     }
 
     @ConfigProperty(name = "maintenance.status-topic")
