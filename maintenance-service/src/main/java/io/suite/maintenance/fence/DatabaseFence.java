@@ -37,13 +37,13 @@ public class DatabaseFence {
     public Uni<Void> apply(FenceRoles roles) {
         return fence.query("REVOKE " + FenceRoles.quoted(roles.writer()) + " FROM " + FenceRoles.quoted(roles.app()))
                 .execute()
-                .chain(() -> fence.preparedQuery(
-                                "SELECT coalesce(array_agg(pid) FILTER (WHERE pg_terminate_backend(pid)),"
-                                        + " '{}') AS signalled, count(*) AS sessions"
-                                        + " FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()")
+                .chain(() -> fence.preparedQuery("SELECT coalesce(array_agg(pid), '{}') AS pids,"
+                                + " count(*) FILTER (WHERE pg_terminate_backend(pid)) AS signalled,"
+                                + " count(*) AS sessions"
+                                + " FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()")
                         .execute(Tuple.of(roles.app())))
                 .map(rows -> rows.iterator().next())
-                .chain(r -> awaitEnded(r.getArrayOfIntegers("signalled")).invoke(alive -> {
+                .chain(r -> awaitEnded(r.getArrayOfIntegers("pids")).invoke(alive -> {
                     if (alive > 0) {
                         throw new IllegalStateException(alive + " session(s) of " + roles.app() + " did not end within "
                                 + TERMINATE_WAIT_MS + " ms");
@@ -56,20 +56,21 @@ public class DatabaseFence {
     }
 
     /**
-     * Waits (each at most TERMINATE_WAIT_MS) for the signalled sessions still listed, then counts those
-     * still there. A session gone before its wait makes pg_terminate_backend answer false, so its
-     * answer proves nothing: only the second, fresh look at pg_stat_activity decides. A session leaves
-     * pg_stat_activity only after its open transaction was rolled back.
+     * Waits (each at most TERMINATE_WAIT_MS) for the sessions still listed, then counts those still there
+     * (one that could not be signalled included: the fence then fails and is tried again). A session gone
+     * before its wait makes pg_terminate_backend answer false, so that answer proves nothing: only the
+     * second, fresh look at pg_stat_activity decides. A session leaves pg_stat_activity only after its
+     * open transaction was rolled back.
      */
-    private Uni<Long> awaitEnded(Integer[] signalled) {
-        if (signalled.length == 0) {
+    private Uni<Long> awaitEnded(Integer[] pids) {
+        if (pids.length == 0) {
             return Uni.createFrom().item(0L);
         }
         return fence.preparedQuery("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, $2)) AS waited"
                         + " FROM pg_stat_activity WHERE pid = ANY($1)")
-                .execute(Tuple.of(signalled, TERMINATE_WAIT_MS))
+                .execute(Tuple.of(pids, TERMINATE_WAIT_MS))
                 .chain(() -> fence.preparedQuery("SELECT count(*) AS alive FROM pg_stat_activity WHERE pid = ANY($1)")
-                        .execute(Tuple.of(signalled)))
+                        .execute(Tuple.of(pids)))
                 .map(rows -> rows.iterator().next().getLong("alive"));
     }
 
