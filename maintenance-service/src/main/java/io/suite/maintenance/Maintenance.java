@@ -118,7 +118,13 @@ public class Maintenance {
     public Uni<MaintenanceState> change(Function<MaintenanceState, Optional<Transition>> rule) {
         AtomicReference<Instant> lockedAt = new AtomicReference<>();
         AtomicBoolean changed = new AtomicBoolean();
-        return Panache.withTransaction(() -> StateRow.<StateRow>findById(StateRow.ID, LockModeType.PESSIMISTIC_WRITE)
+        AtomicLong started = new AtomicLong();
+        AtomicLong committed = new AtomicLong();
+        return Uni.createFrom()
+                .voidItem()
+                .invoke(() -> started.set(System.nanoTime()))
+                .chain(() -> Panache.withTransaction(() -> StateRow.<StateRow>findById(
+                                StateRow.ID, LockModeType.PESSIMISTIC_WRITE)
                         .chain(row -> {
                             lockedAt.set(Instant.now());
                             Optional<Transition> t = rule.apply(row.toState());
@@ -130,7 +136,8 @@ public class Maintenance {
                             return HistoryRow.of(t.get())
                                     .persist()
                                     .replaceWith(t.get().next());
-                        }))
+                        })))
+                .invoke(() -> committed.set(System.nanoTime()))
                 .invoke(this::remember)
                 // Back to READ_WRITE: grant the fenced roles back before the paths hear it, or their
                 // first writes would meet a role that still cannot write.
@@ -139,7 +146,15 @@ public class Maintenance {
                         : Uni.createFrom().voidItem())
                 // No change: the caller gets the state; the next confirmation re-sends it anyway.
                 .call(s -> changed.get()
-                        ? publish(s, lockedAt.get(), false, true).onFailure().recoverWithNull()
+                        ? publish(s, lockedAt.get(), false, true)
+                                .invoke(() -> LOG.infof(
+                                        "%s epoch %d: committed in %d ms, on Kafka after %d ms",
+                                        s.mode(),
+                                        s.epoch(),
+                                        (committed.get() - started.get()) / 1_000_000,
+                                        (System.nanoTime() - started.get()) / 1_000_000))
+                                .onFailure()
+                                .recoverWithNull()
                         : Uni.createFrom().voidItem());
     }
 

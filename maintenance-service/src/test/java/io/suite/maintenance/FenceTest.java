@@ -5,6 +5,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
@@ -82,11 +84,16 @@ class FenceTest {
     void aSilentPathHoldsDrainedBackUntilFencedThenItsRoleCannotWriteUntilReadWrite() throws Exception {
         long rw = readWrite(Map.of("force", true));
         assertEquals(1, insert("before the flip"));
-        // A write in flight in an open session (not committed) when the path falls silent.
-        Connection open = roles.session();
-        open.setAutoCommit(false);
-        try (Statement s = open.createStatement()) {
-            s.executeUpdate("INSERT INTO " + roles.app + ".moves VALUES ('in flight')");
+        // Writes in flight in open sessions (not committed) when the path falls silent: a replica's
+        // pool holds several, and the fence ends them all at once, then waits for each.
+        List<Connection> open = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Connection c = roles.session();
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO " + roles.app + ".moves VALUES ('in flight')");
+            }
+            open.add(c);
         }
         heartbeat("w-silent", rw, false, 1);
         await().atMost(Duration.ofSeconds(10))
@@ -98,9 +105,11 @@ class FenceTest {
         JsonPath fenced = awaitFenced("w-silent", ro);
         assertEquals("fenced", fenced.getString("writePaths.find { it.instance == 'w-silent' }.state"));
 
-        // The fence: the open session is gone with its write, the role cannot write, reads go on.
-        assertThrows(SQLException.class, open::commit);
-        open.close();
+        // The fence: the open sessions are gone with their writes, the role cannot write, reads go on.
+        for (Connection c : open) {
+            assertThrows(SQLException.class, c::commit);
+            c.close();
+        }
         assertEquals(0, count("in flight"));
         SQLException refused = assertThrows(SQLException.class, () -> insert("after DRAINED"));
         assertEquals("42501", refused.getSQLState(), refused.getMessage());

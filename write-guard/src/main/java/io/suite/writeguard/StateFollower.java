@@ -184,7 +184,12 @@ class StateFollower {
                 try {
                     MaintenanceState state = json.readValue(record.value(), MaintenanceState.class);
                     if (caughtUp) {
-                        applyAndAnnounce(state);
+                        if (applyAndAnnounce(state)) {
+                            // a change, not a confirmation: how long it took from maintenance-service's send
+                            LOG.infof(
+                                    "write-guard: %s epoch %d applied %d ms after it was sent",
+                                    state.mode(), state.epoch(), System.currentTimeMillis() - record.timestamp());
+                        }
                     } else if (newest == null || state.epoch() >= newest.epoch()) {
                         newest = state;
                     }
@@ -212,10 +217,12 @@ class StateFollower {
         }
     }
 
-    private void applyAndAnnounce(MaintenanceState state) {
+    private boolean applyAndAnnounce(MaintenanceState state) {
         if (guard.apply(state, Instant.now())) {
             heartbeat(); // tell maintenance-service at once, not at the next tick
+            return true;
         }
+        return false;
     }
 
     private boolean reachedEnd(KafkaConsumer<String, String> consumer, Map<TopicPartition, Long> ends) {

@@ -170,8 +170,14 @@ public final class Bench {
             slack.add(ms(tDrained - lastEnd));
             post(api + "/read-write", "{\"reason\":\"bench\",\"requestedBy\":\"bench\"}");
             System.out.printf(
-                    "flip %2d epoch %d: 202 %.0f ms, refusing %.0f ms, DRAINED %.0f ms, last in-flight write ended %.0f ms%n",
-                    flip + 1, epoch, answered.get(flip), refusing.get(flip), drained.get(flip), lastWrite.get(flip));
+                    "flip %2d epoch %d at %s: 202 %.0f ms, refusing %.0f ms, DRAINED %.0f ms, last in-flight write ended %.0f ms%n",
+                    flip + 1,
+                    epoch,
+                    java.time.Instant.ofEpochMilli(t0Wall),
+                    answered.get(flip),
+                    refusing.get(flip),
+                    drained.get(flip),
+                    lastWrite.get(flip));
         }
         running.set(false);
         for (Future<?> f : workers) {
@@ -214,6 +220,7 @@ public final class Bench {
         List<Double> drained = new ArrayList<>();
         for (int flip = 0; flip < flips; flip++) {
             frozen.pause();
+            long t0Wall = System.currentTimeMillis();
             try {
                 long t0 = System.nanoTime();
                 HttpResponse<String> ro = post(
@@ -234,7 +241,9 @@ public final class Bench {
                 frozen.resume();
             }
             post(api + "/read-write", "{\"reason\":\"bench\"}");
-            System.out.printf("paused-path flip %d: DRAINED %.0f ms%n", flip + 1, drained.get(flip));
+            System.out.printf(
+                    "paused-path flip %d at %s: DRAINED %.0f ms%n",
+                    flip + 1, java.time.Instant.ofEpochMilli(t0Wall), drained.get(flip));
             Thread.sleep(6000); // the thawed replica hears READ_WRITE and reconnects before the next flip
         }
         System.out.print("\n"

@@ -26,6 +26,9 @@ final class Service implements AutoCloseable {
     /** Health and metrics: the management interface (quarkus.management.port). */
     final int managementPort;
 
+    /** BENCH_LOG_LEVEL=INFO (or DEBUG) for the timelines of a slow flip in bench/target/*.log; WARN by default. */
+    private static final String LOG_LEVEL = System.getenv().getOrDefault("BENCH_LOG_LEVEL", "WARN");
+
     private final Process process;
 
     private Service(String module, int port, int managementPort, Process process) {
@@ -53,7 +56,11 @@ final class Service implements AutoCloseable {
                 "-Dquarkus.http.port=" + port,
                 "-Dquarkus.management.port=" + managementPort,
                 "-Dquarkus.log.console.json.enabled=false",
-                "-Dquarkus.log.level=WARN"));
+                "-Dquarkus.log.level=" + LOG_LEVEL));
+        if (module.equals(System.getenv("BENCH_JFR"))) {
+            // BENCH_JFR=<module>: a flight recording of that service (where a slow first flip spends its time)
+            cmd.add("-XX:StartFlightRecording=settings=profile,filename=bench/target/" + module + ".jfr");
+        }
         // a caller of another service needs its client secret for the local realm (posting-service's lock calls)
         ServiceProcess.localRealm(module).forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
