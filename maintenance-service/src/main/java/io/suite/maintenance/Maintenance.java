@@ -102,6 +102,16 @@ public class Maintenance {
                 s, writePaths.list(), fenced(s), writePaths.caughtUp(), Instant.now(), config.lostAfter());
     }
 
+    /**
+     * The phase of {@code s} over exactly {@code paths} and {@code fenced} as read by the caller, so that a view never
+     * shows DRAINED beside a path it lists as lost (two readings could differ). An older state than the current one
+     * (a change's own answer) needs no catching up.
+     */
+    public Phase phase(MaintenanceState s, List<WritePath> paths, Set<String> fenced, Instant now) {
+        boolean caughtUp = s.version() != current.get().version() || writePaths.caughtUp();
+        return PhaseRule.phase(s, paths, fenced, caughtUp, now, config.lostAfter());
+    }
+
     public List<WritePath> writePaths() {
         return writePaths.list();
     }

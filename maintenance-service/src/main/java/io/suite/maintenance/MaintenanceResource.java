@@ -166,10 +166,12 @@ public class MaintenanceResource {
         return change.map(s -> RestResponse.status(Response.Status.ACCEPTED, view(s)));
     }
 
+    /** The view of {@code s}: the phase and each path's state from one reading of the paths and fences. */
     private MaintenanceView view(MaintenanceState s) {
         Instant now = Instant.now();
         Set<String> fenced = maintenance.fenced(s);
-        List<MaintenanceView.PathView> paths = maintenance.writePaths().stream()
+        List<WritePath> all = maintenance.writePaths();
+        List<MaintenanceView.PathView> paths = all.stream()
                 .map(p -> new MaintenanceView.PathView(
                         p.instance(),
                         p.service(),
@@ -182,9 +184,7 @@ public class MaintenanceResource {
                         p.stateMaxAgeMs(),
                         p.aborted()))
                 .toList();
-        Phase phase = s.version() == maintenance.current().version()
-                ? maintenance.phase()
-                : PhaseRule.phase(s, maintenance.writePaths(), fenced, true, now, config.lostAfter());
+        Phase phase = maintenance.phase(s, all, fenced, now);
         return new MaintenanceView(
                 s.mode(),
                 phase,
