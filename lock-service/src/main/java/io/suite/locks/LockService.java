@@ -61,7 +61,7 @@ public class LockService {
         this.metrics = metrics;
         this.incidents = incidents;
         this.vertx = vertx;
-        this.waiting = new Waiter.Context(script, metrics, vertx, incidents, waiters);
+        this.waiting = new Waiter.Context(script, metrics, vertx, incidents, waiters, config.recheckInterval());
     }
 
     void start(@Observes StartupEvent start) {

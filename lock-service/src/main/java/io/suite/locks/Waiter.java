@@ -27,9 +27,17 @@ import io.vertx.mutiny.core.Vertx;
 final class Waiter {
     private static final Logger LOG = Logger.getLogger(Waiter.class);
 
-    /** What every waiter of a replica shares: the script, metrics, timers, incidents, and the replica's waiters by request. */
+    /**
+     * What every waiter of a replica shares: the script, metrics, timers, incidents, the replica's waiters by
+     * request, and {@code lock.recheck-interval}.
+     */
     record Context(
-            LockScript script, LockMetrics metrics, Vertx vertx, Incidents incidents, Map<String, Waiter> waiters) {}
+            LockScript script,
+            LockMetrics metrics,
+            Vertx vertx,
+            Incidents incidents,
+            Map<String, Waiter> waiters,
+            Duration recheckInterval) {}
 
     private final Context ctx;
     final String tx;
@@ -38,6 +46,9 @@ final class Waiter {
     private final Set<String> spaces;
     private final LockScript.LockCall call;
     private final long started = System.nanoTime();
+    /** When this request last asked Redis (its first call, then each re-check). */
+    private volatile long asked = started;
+
     private final AtomicBoolean done = new AtomicBoolean();
     private final AtomicBoolean inFlight = new AtomicBoolean(true);
     /** Granted in a release pass and announced: no more re-checks, the answer is on its way. */
@@ -283,9 +294,17 @@ final class Waiter {
         }
     }
 
-    /** Asks Redis again about the waiting request; the last re-check (at the timeout) ends the wait. */
+    /**
+     * Asks Redis again about the waiting request; the last re-check (at the timeout) ends the wait. A periodic
+     * one is skipped while the request asked Redis less than {@code lock.recheck-interval} ago: most waits on a
+     * hot item end by pub/sub within the interval, and a re-check of each of them would be one more script call
+     * per hand-off, for nothing (#23). So a waiter is re-checked every one to two intervals.
+     */
     void recheck(boolean last) {
         if (done.get() || announced.get()) {
+            return;
+        }
+        if (!last && System.nanoTime() - asked < ctx.recheckInterval().toNanos()) {
             return;
         }
         if (last) {
@@ -294,6 +313,7 @@ final class Waiter {
         if (!inFlight.compareAndSet(false, true)) {
             return; // the running call looks at finalRequested when it returns
         }
+        asked = System.nanoTime();
         LockScript.LockCall again = new LockScript.LockCall(
                 req,
                 true,

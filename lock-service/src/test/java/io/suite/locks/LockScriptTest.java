@@ -374,7 +374,8 @@ class LockScriptTest {
                                 .chain(() -> super.delivered(tx, digest, req));
                     }
                 };
-        Waiter.Context context = new Waiter.Context(held, metrics, vertx, incidents, new ConcurrentHashMap<>());
+        Waiter.Context context =
+                new Waiter.Context(held, metrics, vertx, incidents, new ConcurrentHashMap<>(), Duration.ofMillis(250));
         String tx = UUID.randomUUID().toString();
         LockScript.LockCall request = call(UUID.randomUUID().toString(), true, whole("S2", "X"));
         Waiter waiter = new Waiter(context, tx, "d", request, Set.of("S2"), true, 600000);
@@ -400,5 +401,55 @@ class LockScriptTest {
     private String hget(String key, String field) {
         Response r = store.command("HGET", prefix + key, field).await().indefinitely();
         return r == null ? null : r.toString();
+    }
+
+    /**
+     * #23: a periodic re-check asks Redis only about a request that has not asked for an interval: the waits
+     * that pub/sub ends within it (most waits on a hot item) cost no script call of their own.
+     */
+    @Test
+    void aPeriodicRecheckSkipsARequestThatAskedRedisWithinTheInterval() {
+        String holder = begin(WRITABLE);
+        assertEquals("granted", lock(WRITABLE, holder, "S3", "X"));
+        assertEquals(0, rechecksOf(Duration.ofMinutes(1)), "asked Redis a moment ago: not re-checked");
+        assertEquals(1, rechecksOf(Duration.ZERO), "asked an interval ago: re-checked");
+    }
+
+    /** Script calls of one periodic tick for a request waiting on S3, on a replica re-checking every {@code interval}. */
+    private int rechecksOf(Duration interval) {
+        List<String> rechecks = new CopyOnWriteArrayList<>();
+        LockScript counting =
+                new LockScript(
+                        store,
+                        metrics,
+                        prefix,
+                        () -> new LockScript.Header(
+                                WRITABLE.window(), WRITABLE.state(), System.currentTimeMillis() + 60_000)) {
+                    @Override
+                    Uni<LockAnswer> lock(String tx, String digest, LockCall call) {
+                        if (call.items().isEmpty() && !call.last()) {
+                            rechecks.add(call.req());
+                        }
+                        return super.lock(tx, digest, call);
+                    }
+                };
+        Waiter.Context context =
+                new Waiter.Context(counting, metrics, vertx, incidents, new ConcurrentHashMap<>(), interval);
+        String tx = begin(WRITABLE);
+        LockScript.LockCall request = call(UUID.randomUUID().toString(), true, whole("S3", "X"));
+        // the first call answered before the waiter starts, which then handles it at once: no call in flight
+        LockScript.LockAnswer first = counting.lock(tx, "d", request).await().indefinitely();
+        assertEquals("waiting", outcome(first));
+        Waiter waiter = new Waiter(context, tx, "d", request, Set.of("S3"), false, 0);
+        UniAssertSubscriber<LockService.Granted> caller = waiter.start(
+                        () -> Uni.createFrom().item(first))
+                .subscribe()
+                .withSubscriber(UniAssertSubscriber.create());
+
+        waiter.recheck(false); // a periodic tick
+        int made = rechecks.size();
+        waiter.recheck(true); // the last re-check ends the wait (423): nothing is left waiting
+        await().until(() -> caller.getFailure() != null);
+        return made;
     }
 }
