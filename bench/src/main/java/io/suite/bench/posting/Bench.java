@@ -395,10 +395,10 @@ public final class Bench {
                     c.rejected(),
                     c.failed(),
                     c.retries(),
-                    managed(c.mode()) ? fmt(c.groupWaitMs()) : "",
-                    managed(c.mode()) ? fmt(c.lockWaitMs()) : "",
-                    managed(c.mode()) ? fmt(c.queuedMs()) : "",
-                    managed(c.mode()) ? fmt(c.docsPerGroup()) : "",
+                    managed(modeOf(c.mode())) ? fmt(c.groupWaitMs()) : "",
+                    managed(modeOf(c.mode())) ? fmt(c.lockWaitMs()) : "",
+                    managed(modeOf(c.mode())) ? fmt(c.queuedMs()) : "",
+                    managed(modeOf(c.mode())) ? fmt(c.docsPerGroup()) : "",
                     managed == c ? "" : String.format("%.2fx", managed.docsPerSecond() / c.docsPerSecond()));
         }
         System.out.println();
@@ -412,6 +412,12 @@ public final class Bench {
         System.out.println();
         System.out.println();
         System.out.print(goals(cells));
+    }
+
+    /** The mode of a contender's name ("MANAGED x3" -> "MANAGED"). */
+    private static String modeOf(String name) {
+        int x = name.lastIndexOf(" x");
+        return x < 0 ? name : name.substring(0, x);
     }
 
     /** MANAGED's name on as many replicas as {@code name}'s. */
