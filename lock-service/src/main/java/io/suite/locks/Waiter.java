@@ -1,5 +1,6 @@
 package io.suite.locks;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,9 +27,17 @@ import io.vertx.mutiny.core.Vertx;
 final class Waiter {
     private static final Logger LOG = Logger.getLogger(Waiter.class);
 
-    /** What every waiter of a replica shares: the script, metrics, timers, incidents, and the replica's waiters by request. */
+    /**
+     * What every waiter of a replica shares: the script, metrics, timers, incidents, the replica's waiters by
+     * request, and {@code lock.recheck-interval}.
+     */
     record Context(
-            LockScript script, LockMetrics metrics, Vertx vertx, Incidents incidents, Map<String, Waiter> waiters) {}
+            LockScript script,
+            LockMetrics metrics,
+            Vertx vertx,
+            Incidents incidents,
+            Map<String, Waiter> waiters,
+            Duration recheckInterval) {}
 
     private final Context ctx;
     final String tx;
@@ -37,12 +46,17 @@ final class Waiter {
     private final Set<String> spaces;
     private final LockScript.LockCall call;
     private final long started = System.nanoTime();
+    /** When this request last asked Redis (its first call, then each re-check). */
+    private volatile long asked = started;
+
     private final AtomicBoolean done = new AtomicBoolean();
     private final AtomicBoolean inFlight = new AtomicBoolean(true);
     /** Granted in a release pass and announced: no more re-checks, the answer is on its way. */
     private final AtomicBoolean announced = new AtomicBoolean();
     /** Begun with its items: the caller does not know the transaction until the answer. */
     private final boolean begun;
+    /** The lease the caller asked for (a transaction begun with the request). */
+    private final long leaseMs;
 
     private volatile boolean finalRequested;
     private volatile UniEmitter<? super LockService.Granted> emitter;
@@ -52,7 +66,15 @@ final class Waiter {
     volatile long expiresAt;
     private long timer = -1;
 
-    Waiter(Context ctx, String tx, String digest, LockScript.LockCall call, Set<String> spaces, boolean begun) {
+    /** {@code leaseMs}: the lease asked for by a begin with items ({@code begun}), else unused. */
+    Waiter(
+            Context ctx,
+            String tx,
+            String digest,
+            LockScript.LockCall call,
+            Set<String> spaces,
+            boolean begun,
+            long leaseMs) {
         this.ctx = ctx;
         this.tx = tx;
         this.req = call.req();
@@ -60,6 +82,7 @@ final class Waiter {
         this.call = call;
         this.spaces = spaces;
         this.begun = begun;
+        this.leaseMs = leaseMs;
     }
 
     /** Runs the first call of the request; a waiting one is then finished by pub/sub, re-checks or its timer. */
@@ -148,28 +171,40 @@ final class Waiter {
     }
 
     /**
-     * A release pass granted this request. The lease of a transaction begun with it starts now
-     * (until then it has the waiter lease), then the caller gets the answer: one more round trip
-     * for a waited begin with items, so that a replica dying first leaves nothing held for long.
+     * A release pass granted this request: the caller is answered at once. A transaction begun with it
+     * keeps the waiter lease in Redis until {@link #deliver} starts the lease asked for, one round trip
+     * later and off the hand-off's path: a replica dying in between leaves nothing held longer than the
+     * waiter lease, and the next holder of a hot item does not wait for that round trip.
      */
     void announced(long fencingToken, List<LockScript.Escalation> escalated) {
         if (done.get() || !announced.compareAndSet(false, true)) {
             return;
         }
-        if (!begun) { // the caller knows its transaction, whose lease runs already: answer at once
+        if (!begun) { // the caller knows its transaction, whose lease runs already
             ctx.script().forgetGrant(req);
             granted(fencingToken, escalated);
             return;
         }
+        // delivered() sets the lease from when it runs, later than now: the answer never promises too much
+        expiresAt = System.currentTimeMillis() + leaseMs;
+        granted(fencingToken, escalated);
+        deliver();
+    }
+
+    /**
+     * Starts the lease asked for of a transaction begun with this request (granted while it waited, answered
+     * already); tried again while Redis does not answer, until the waiter lease it has meanwhile has run out.
+     * A transaction its caller ended first is gone: nothing to do.
+     */
+    private void deliver() {
         ctx.script()
                 .delivered(tx, digest, req)
+                .onFailure(e -> e instanceof HttpProblem p && p.getStatusCode() == 503)
+                .retry()
+                .withBackOff(Duration.ofMillis(50), Duration.ofSeconds(1))
+                .expireIn(call.waiterLeaseMs())
                 .subscribe()
-                .with(
-                        at -> {
-                            expiresAt = at;
-                            granted(fencingToken, escalated);
-                        },
-                        this::fail);
+                .with(at -> {}, e -> LOG.debugf("lease of lock transaction %s not started: %s", tx, e.toString()));
     }
 
     private void granted(long fencingToken, List<LockScript.Escalation> escalated) {
@@ -259,9 +294,17 @@ final class Waiter {
         }
     }
 
-    /** Asks Redis again about the waiting request; the last re-check (at the timeout) ends the wait. */
+    /**
+     * Asks Redis again about the waiting request; the last re-check (at the timeout) ends the wait. A periodic
+     * one is skipped while the request asked Redis less than {@code lock.recheck-interval} ago: most waits on a
+     * hot item end by pub/sub within the interval, and a re-check of each of them would be one more script call
+     * per hand-off, for nothing (#23). So a waiter is re-checked every one to two intervals.
+     */
     void recheck(boolean last) {
         if (done.get() || announced.get()) {
+            return;
+        }
+        if (!last && System.nanoTime() - asked < ctx.recheckInterval().toNanos()) {
             return;
         }
         if (last) {
@@ -270,6 +313,7 @@ final class Waiter {
         if (!inFlight.compareAndSet(false, true)) {
             return; // the running call looks at finalRequested when it returns
         }
+        asked = System.nanoTime();
         LockScript.LockCall again = new LockScript.LockCall(
                 req,
                 true,

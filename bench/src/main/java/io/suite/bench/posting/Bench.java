@@ -138,10 +138,12 @@ public final class Bench {
     }
 
     /**
-     * One contender: a mode on {@code urls.size()} posting-service instances (a MANAGED@rev contender runs one);
-     * {@code name} is the mode, with " x3" for three replicas.
+     * One contender: a mode on {@code urls.size()} posting-service instances;
+     * {@code name} is the mode, with " x3" for three replicas; {@code lockService}: the API URL of the
+     * lock-service a MANAGED contender uses, else null.
      */
-    record Contender(String name, String mode, int replicas, List<String> urls, List<Process> processes) {
+    record Contender(
+            String name, String mode, int replicas, List<String> urls, List<Process> processes, String lockService) {
         /** Safe in an item name. */
         String tag() {
             return name.replaceAll("[^A-Za-z0-9@_-]", "-");
@@ -164,7 +166,8 @@ public final class Bench {
             double p99Ms,
             double lockWaitMs,
             double groupWaitMs,
-            double docsPerGroup) {
+            double docsPerGroup,
+            double queuedMs) {
         /** The rounds of one cell: counts summed, rates and times their mean (p50/p99: the mean of each round's). */
         static Cell mean(List<Cell> rounds) {
             Cell first = rounds.get(0);
@@ -181,7 +184,8 @@ public final class Bench {
                     rounds.stream().mapToDouble(Cell::p99Ms).sum() / k,
                     rounds.stream().mapToDouble(Cell::lockWaitMs).sum() / k,
                     rounds.stream().mapToDouble(Cell::groupWaitMs).sum() / k,
-                    rounds.stream().mapToDouble(Cell::docsPerGroup).sum() / k);
+                    rounds.stream().mapToDouble(Cell::docsPerGroup).sum() / k,
+                    rounds.stream().mapToDouble(Cell::queuedMs).sum() / k);
         }
     }
 
@@ -233,10 +237,9 @@ public final class Bench {
         List<Contender> contenders = new ArrayList<>();
         for (int count : replicas) {
             for (String mode : MODES) {
+                // the revision's contender too runs with every replica count asked for (replicas=3: what a change
+                // does to MANAGED on three replicas, against the code before it)
                 boolean rev = mode.startsWith("MANAGED@");
-                if (rev && count != replicas[0]) {
-                    continue; // the revision's contender runs once, with the first replica count
-                }
                 Map<String, String> settings = new LinkedHashMap<>(Map.of(
                         "posting.lock-mode",
                         managed(mode) ? "MANAGED" : mode,
@@ -282,7 +285,8 @@ public final class Bench {
                 if (managed(mode)) {
                     processes.add(processByUrl.get(lockOf.get(mode)));
                 }
-                contenders.add(new Contender(name(mode, count), mode, count, urls, processes));
+                contenders.add(new Contender(
+                        name(mode, count), mode, count, urls, processes, managed(mode) ? lockOf.get(mode) : null));
             }
         }
         try {
@@ -330,7 +334,7 @@ public final class Bench {
                             .add(c);
                     System.out.printf(
                             "  %-22s %3d posters: %8.1f docs/s  p99 %7.1f ms  ok %d  422 %d  failed %d  retries %d"
-                                    + "  lock wait %.1f ms  group wait %.1f ms  docs/group %.1f%n",
+                                    + "  lock wait %.1f ms (in lock-service %.1f)  group wait %.1f ms  docs/group %.1f%n",
                             c.mode(),
                             n,
                             c.docsPerSecond(),
@@ -340,6 +344,7 @@ public final class Bench {
                             c.failed(),
                             c.retries(),
                             c.lockWaitMs(),
+                            c.queuedMs(),
                             c.groupWaitMs(),
                             c.docsPerGroup());
                 }
@@ -371,6 +376,7 @@ public final class Bench {
                 "retries",
                 "group wait ms",
                 "lock wait ms",
+                "in lock-service ms",
                 "docs/group",
                 "MANAGED/this");
         for (Cell c : cells) {
@@ -389,9 +395,10 @@ public final class Bench {
                     c.rejected(),
                     c.failed(),
                     c.retries(),
-                    managed(c.mode()) ? fmt(c.groupWaitMs()) : "",
-                    managed(c.mode()) ? fmt(c.lockWaitMs()) : "",
-                    managed(c.mode()) ? fmt(c.docsPerGroup()) : "",
+                    managed(modeOf(c.mode())) ? fmt(c.groupWaitMs()) : "",
+                    managed(modeOf(c.mode())) ? fmt(c.lockWaitMs()) : "",
+                    managed(modeOf(c.mode())) ? fmt(c.queuedMs()) : "",
+                    managed(modeOf(c.mode())) ? fmt(c.docsPerGroup()) : "",
                     managed == c ? "" : String.format("%.2fx", managed.docsPerSecond() / c.docsPerSecond()));
         }
         System.out.println();
@@ -405,6 +412,12 @@ public final class Bench {
         System.out.println();
         System.out.println();
         System.out.print(goals(cells));
+    }
+
+    /** The mode of a contender's name ("MANAGED x3" -> "MANAGED"). */
+    private static String modeOf(String name) {
+        int x = name.lastIndexOf(" x");
+        return x < 0 ? name : name.substring(0, x);
     }
 
     /** MANAGED's name on as many replicas as {@code name}'s. */
@@ -562,6 +575,7 @@ public final class Bench {
         double[] lockBefore = summary(bases, "posting_lock_wait_seconds");
         double[] groupWaitBefore = summary(bases, "posting_group_wait_seconds");
         double[] groupsBefore = summary(bases, "posting_group_documents");
+        double[] queuedBefore = lockServiceWaits(contender);
         Recorder recorder = new Recorder(3);
         AtomicLong ok = new AtomicLong();
         AtomicLong rejected = new AtomicLong();
@@ -605,6 +619,7 @@ public final class Bench {
         double lockMs = 1000 * mean(lockBefore, summary(bases, "posting_lock_wait_seconds"));
         double groupWaitMs = 1000 * mean(groupWaitBefore, summary(bases, "posting_group_wait_seconds"));
         double docsPerGroup = mean(groupsBefore, summary(bases, "posting_group_documents"));
+        double queuedMs = 1000 * mean(queuedBefore, lockServiceWaits(contender));
         return new Cell(
                 contender.name(),
                 n,
@@ -617,7 +632,29 @@ public final class Bench {
                 h.getValueAtPercentile(99) / 1000.0,
                 lockMs,
                 groupWaitMs,
-                docsPerGroup);
+                docsPerGroup,
+                queuedMs);
+    }
+
+    /**
+     * Sum and count of lock-service's own {@code locks_wait_seconds} of granted requests (every space): how long a
+     * lock request waited inside lock-service, in its queue, apart from the round trips posting's lock wait also
+     * counts. Near 0 when posting's groups never meet there (one instance); {0, 0} for a contender without it.
+     */
+    private double[] lockServiceWaits(Contender contender) throws Exception {
+        double[] total = new double[2];
+        if (contender.lockService() == null) {
+            return total;
+        }
+        String metrics = get(managementByUrl.get(contender.lockService()) + "/q/metrics");
+        Matcher m = Pattern.compile("(?m)^locks_wait_seconds_(sum|count)\\{([^}]*)\\} ([0-9.eE+]+)")
+                .matcher(metrics);
+        while (m.find()) {
+            if (m.group(2).contains("outcome=\"granted\"")) {
+                total[m.group(1).equals("sum") ? 0 : 1] += Double.parseDouble(m.group(3));
+            }
+        }
+        return total;
     }
 
     /** One poster: a chain of documents, each posted when the previous answer is in, on one event loop. */
