@@ -127,7 +127,7 @@ public class LockService {
         long lease = lease(b);
         String digest = LockStore.digest(principal, token);
         LockScript.LockCall call = lockCall(b.lock());
-        Waiter w = new Waiter(waiting, id, digest, call, spaces(b.lock()), true, lease);
+        Waiter w = new Waiter(waiting, id, digest, call, spaces(b.lock()), true);
         return w.start(() -> script.beginAndLock(id, digest, principal, b.owner(), b.label(), lease, call))
                 .map(g -> new BegunAndGranted(new Begun(id, token, lease, Instant.ofEpochMilli(w.expiresAt)), g))
                 .onFailure(LockService::unanswered)
@@ -200,8 +200,7 @@ public class LockService {
     public Uni<Granted> lock(String id, String principal, String token, ItemParser.LockRequest request) {
         String digest = LockStore.digest(principal, token);
         LockScript.LockCall call = lockCall(request);
-        return new Waiter(waiting, id, digest, call, spaces(request), false, 0)
-                .start(() -> script.lock(id, digest, call));
+        return new Waiter(waiting, id, digest, call, spaces(request), false).start(() -> script.lock(id, digest, call));
     }
 
     private LockScript.LockCall lockCall(ItemParser.LockRequest request) {

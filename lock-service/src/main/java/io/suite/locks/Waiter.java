@@ -1,6 +1,5 @@
 package io.suite.locks;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,8 +54,6 @@ final class Waiter {
     private final AtomicBoolean announced = new AtomicBoolean();
     /** Begun with its items: the caller does not know the transaction until the answer. */
     private final boolean begun;
-    /** The lease the caller asked for (a transaction begun with the request). */
-    private final long leaseMs;
 
     private volatile boolean finalRequested;
     private volatile UniEmitter<? super LockService.Granted> emitter;
@@ -66,15 +63,7 @@ final class Waiter {
     volatile long expiresAt;
     private long timer = -1;
 
-    /** {@code leaseMs}: the lease asked for by a begin with items ({@code begun}), else unused. */
-    Waiter(
-            Context ctx,
-            String tx,
-            String digest,
-            LockScript.LockCall call,
-            Set<String> spaces,
-            boolean begun,
-            long leaseMs) {
+    Waiter(Context ctx, String tx, String digest, LockScript.LockCall call, Set<String> spaces, boolean begun) {
         this.ctx = ctx;
         this.tx = tx;
         this.req = call.req();
@@ -82,7 +71,6 @@ final class Waiter {
         this.call = call;
         this.spaces = spaces;
         this.begun = begun;
-        this.leaseMs = leaseMs;
     }
 
     /** Runs the first call of the request; a waiting one is then finished by pub/sub, re-checks or its timer. */
@@ -171,40 +159,28 @@ final class Waiter {
     }
 
     /**
-     * A release pass granted this request: the caller is answered at once. A transaction begun with it
-     * keeps the waiter lease in Redis until {@link #deliver} starts the lease asked for, one round trip
-     * later and off the hand-off's path: a replica dying in between leaves nothing held longer than the
-     * waiter lease, and the next holder of a hot item does not wait for that round trip.
+     * A release pass granted this request. The lease of a transaction begun with it starts now
+     * (until then it has the waiter lease), then the caller gets the answer: one more round trip
+     * for a waited begin with items, so that a replica dying first leaves nothing held for long.
      */
     void announced(long fencingToken, List<LockScript.Escalation> escalated) {
         if (done.get() || !announced.compareAndSet(false, true)) {
             return;
         }
-        if (!begun) { // the caller knows its transaction, whose lease runs already
+        if (!begun) { // the caller knows its transaction, whose lease runs already: answer at once
             ctx.script().forgetGrant(req);
             granted(fencingToken, escalated);
             return;
         }
-        // delivered() sets the lease from when it runs, later than now: the answer never promises too much
-        expiresAt = System.currentTimeMillis() + leaseMs;
-        granted(fencingToken, escalated);
-        deliver();
-    }
-
-    /**
-     * Starts the lease asked for of a transaction begun with this request (granted while it waited, answered
-     * already); tried again while Redis does not answer, until the waiter lease it has meanwhile has run out.
-     * A transaction its caller ended first is gone: nothing to do.
-     */
-    private void deliver() {
         ctx.script()
                 .delivered(tx, digest, req)
-                .onFailure(e -> e instanceof HttpProblem p && p.getStatusCode() == 503)
-                .retry()
-                .withBackOff(Duration.ofMillis(50), Duration.ofSeconds(1))
-                .expireIn(call.waiterLeaseMs())
                 .subscribe()
-                .with(at -> {}, e -> LOG.debugf("lease of lock transaction %s not started: %s", tx, e.toString()));
+                .with(
+                        at -> {
+                            expiresAt = at;
+                            granted(fencingToken, escalated);
+                        },
+                        this::fail);
     }
 
     private void granted(long fencingToken, List<LockScript.Escalation> escalated) {

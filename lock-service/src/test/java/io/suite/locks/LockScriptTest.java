@@ -2,12 +2,8 @@ package io.suite.locks;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import jakarta.inject.Inject;
 
@@ -17,13 +13,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.test.junit.QuarkusTest;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
 import io.suite.testing.Unique;
 import io.suite.writeguard.Refusal;
 import io.vertx.mutiny.redis.client.Response;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -349,61 +342,6 @@ class LockScriptTest {
     io.vertx.mutiny.core.Vertx vertx;
 
     /**
-     * #23: the caller of a begin granted in a release pass is answered as soon as the grant is announced,
-     * not one Redis round trip later: {@code delivered} (which starts the lease asked for) runs after the
-     * answer. Here Redis' answer to {@code delivered} is held back until the caller has its grant.
-     */
-    @Test
-    void aWaitedBeginIsAnsweredWithoutWaitingForDelivered() {
-        String holder = begin(WRITABLE);
-        assertEquals("granted", lock(WRITABLE, holder, "S2", "X"));
-        CompletableFuture<Void> redisAnswers = new CompletableFuture<>();
-        List<String> deliveredCalls = new CopyOnWriteArrayList<>();
-        LockScript held =
-                new LockScript(
-                        store,
-                        metrics,
-                        prefix,
-                        () -> new LockScript.Header(
-                                WRITABLE.window(), WRITABLE.state(), System.currentTimeMillis() + 60_000)) {
-                    @Override
-                    Uni<Long> delivered(String tx, String digest, String req) {
-                        deliveredCalls.add(tx);
-                        return Uni.createFrom()
-                                .completionStage(redisAnswers)
-                                .chain(() -> super.delivered(tx, digest, req));
-                    }
-                };
-        Waiter.Context context =
-                new Waiter.Context(held, metrics, vertx, incidents, new ConcurrentHashMap<>(), Duration.ofMillis(250));
-        String tx = UUID.randomUUID().toString();
-        LockScript.LockCall request = call(UUID.randomUUID().toString(), true, whole("S2", "X"));
-        Waiter waiter = new Waiter(context, tx, "d", request, Set.of("S2"), true, 600000);
-        UniAssertSubscriber<LockService.Granted> caller = waiter.start(
-                        () -> held.beginAndLock(tx, "d", "principal", "owner", "label", 600000, request))
-                .subscribe()
-                .withSubscriber(UniAssertSubscriber.create());
-        await().until(() -> "2000".equals(hget("tx:" + tx, "pl"))); // waiting, under the waiter lease
-
-        held.end(holder, "d").await().indefinitely(); // its release pass grants the waiter
-        long token = Long.parseLong(get("res:" + request.req()).split("\\|")[0]);
-        waiter.announced(token, List.of()); // as LockService hears it on pub/sub
-
-        assertEquals(
-                token, caller.assertCompleted().getItem().fencingToken(), "answered before Redis answered delivered");
-        assertEquals(List.of(tx), deliveredCalls);
-        assertEquals("2000", hget("tx:" + tx, "pl"), "the waiter lease until delivered has run");
-        redisAnswers.complete(null);
-        await().until(() -> hget("tx:" + tx, "pl") == null); // then the lease asked for
-        assertTrue(Long.parseLong(hget("tx:" + tx, "exp")) >= waiter.expiresAt, "no shorter than the answer said");
-    }
-
-    private String hget(String key, String field) {
-        Response r = store.command("HGET", prefix + key, field).await().indefinitely();
-        return r == null ? null : r.toString();
-    }
-
-    /**
      * #23: a periodic re-check asks Redis only about a request that has not asked for an interval: the waits
      * that pub/sub ends within it (most waits on a hot item) cost no script call of their own.
      */
@@ -440,7 +378,7 @@ class LockScriptTest {
         // the first call answered before the waiter starts, which then handles it at once: no call in flight
         LockScript.LockAnswer first = counting.lock(tx, "d", request).await().indefinitely();
         assertEquals("waiting", outcome(first));
-        Waiter waiter = new Waiter(context, tx, "d", request, Set.of("S3"), false, 0);
+        Waiter waiter = new Waiter(context, tx, "d", request, Set.of("S3"), false);
         UniAssertSubscriber<LockService.Granted> caller = waiter.start(
                         () -> Uni.createFrom().item(first))
                 .subscribe()
