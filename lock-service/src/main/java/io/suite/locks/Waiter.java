@@ -1,5 +1,6 @@
 package io.suite.locks;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -2,8 +2,11 @@ package io.suite.locks;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import jakarta.inject.Inject;
 
@@ -13,10 +16,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
 import io.suite.testing.Unique;
 import io.suite.writeguard.Refusal;
 import io.vertx.mutiny.redis.client.Response;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
