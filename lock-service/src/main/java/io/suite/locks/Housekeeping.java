@@ -1,6 +1,7 @@
 package io.suite.locks;
 
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,6 +14,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.suite.writeguard.MaintenanceStateChanged;
 import io.suite.writeguard.WriteGuard;
+import io.vertx.core.Vertx;
 
 /**
  * Runs on every replica: the lease reaper (idempotent in Redis), the gauges, and the read-only
@@ -30,13 +32,36 @@ public class Housekeeping {
 
     private volatile long countedAtChange = -1;
 
-    Housekeeping(LockService locks, WriteGuard guard) {
+    private final Vertx vertx;
+    private final LockConfig config;
+    private final AtomicBoolean counting = new AtomicBoolean();
+
+    Housekeeping(LockService locks, WriteGuard guard, Vertx vertx, LockConfig config) {
         this.locks = locks;
         this.guard = guard;
+        this.vertx = vertx;
+        this.config = config;
     }
 
     void start(@Observes StartupEvent start) {
         guard.addInFlightSource("exclusive-lock-transactions", this::inFlight);
+        // Quarkus' scheduler runs nothing more often than once a second: a Vert.x timer, idle unless draining
+        vertx.setPeriodic(config.drainRecountInterval().toMillis(), id -> {
+            if (guard.state().readOnly() && inFlight() > 0) {
+                recount();
+            }
+        });
+    }
+
+    /** One count at a time: a tick that finds the last one still running skips. */
+    private void recount() {
+        if (counting.compareAndSet(false, true)) {
+            gaugesAndDrain()
+                    .onTermination()
+                    .invoke(() -> counting.set(false))
+                    .subscribe()
+                    .with(v -> {}, e -> LOG.debug("drain recount failed", e));
+        }
     }
 
     /**

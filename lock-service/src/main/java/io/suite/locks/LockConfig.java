@@ -83,6 +83,14 @@ public interface LockConfig {
     @WithDefault("200")
     int maxNameLength();
 
+    /**
+     * While read-only with lock transactions holding EXCLUSIVE items (writes in flight), how often every replica
+     * counts them again: DRAINED waits for each replica's count to reach 0, so the once-a-second gauges tick made
+     * it come up to a second after the last such transaction ended.
+     */
+    @WithDefault("100ms")
+    Duration drainRecountInterval();
+
     /** Safety net behind pub/sub: how often a waiting request is re-checked in Redis. */
     @WithDefault("250ms")
     Duration recheckInterval();

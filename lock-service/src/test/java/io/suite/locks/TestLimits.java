@@ -44,6 +44,10 @@ class TestLimits implements LockConfig {
         return 200;
     }
 
+    public Duration drainRecountInterval() {
+        return Duration.ofMillis(100);
+    }
+
     public Duration recheckInterval() {
         return Duration.ofMillis(250);
     }
