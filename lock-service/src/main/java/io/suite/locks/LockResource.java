@@ -40,6 +40,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.suite.access.Roles;
+import io.suite.problems.QueryParameters;
 import io.suite.writeguard.WriteGuard;
 
 /**
@@ -288,17 +289,7 @@ public class LockResource {
         if (kind != null && !Incidents.KINDS.contains(kind)) {
             throw Problems.badInput("kind", "is not one of " + new TreeSet<>(Incidents.KINDS));
         }
-        int n = INCIDENTS_DEFAULT_LIMIT;
-        if (limit != null) {
-            try {
-                n = Integer.parseInt(limit);
-            } catch (NumberFormatException e) {
-                n = -1;
-            }
-            if (n < 1 || n > INCIDENTS_MAX_LIMIT) {
-                throw Problems.badInput("limit", "must be a whole number from 1 to " + INCIDENTS_MAX_LIMIT);
-            }
-        }
+        int n = QueryParameters.limit(limit, INCIDENTS_DEFAULT_LIMIT, INCIDENTS_MAX_LIMIT);
         return incidents
                 .query(start.toEpochMilli(), end.toEpochMilli(), blankToNull(space), kind, n)
                 .map(list -> Map.of("incidents", list));

@@ -19,6 +19,26 @@ public class QueryParameters {
         this.limits = limits;
     }
 
+    /**
+     * A {@code limit} query parameter: {@code defaultLimit} when absent, else a whole number from 1 to {@code max},
+     * or a 400 naming it.
+     */
+    public static int limit(String value, int defaultLimit, int max) {
+        if (value == null) {
+            return defaultLimit;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > max) {
+            throw Violations.of("Bad query parameter", "limit", "must be a whole number from 1 to " + max);
+        }
+        return n;
+    }
+
     @ServerRequestFilter
     public Response check(UriInfo uri) {
         Violations violations = new Violations();

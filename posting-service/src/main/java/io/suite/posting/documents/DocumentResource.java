@@ -37,6 +37,7 @@ import io.suite.posting.model.Document;
 import io.suite.posting.model.DocumentData;
 import io.suite.posting.model.DocumentStatus;
 import io.suite.posting.model.DocumentType;
+import io.suite.problems.QueryParameters;
 import io.suite.problems.Violations;
 import io.suite.writeguard.WriteGuard;
 
@@ -144,7 +145,7 @@ public class DocumentResource {
                     String limit,
             @Parameter(schema = @Schema(type = SchemaType.STRING, format = "uuid")) @QueryParam("after") String after) {
         DocumentStatus wanted = status == null ? DocumentStatus.DRAFT : status;
-        int n = pageSize(limit);
+        int n = QueryParameters.limit(limit, LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT);
         UUID afterId = after == null ? null : uuidOrNull(after);
         if (after != null && afterId == null) {
             throw Violations.of("Invalid page", "after", "is not a document id");
@@ -167,22 +168,6 @@ public class DocumentResource {
                     }
                     return answer.build();
                 });
-    }
-
-    private static int pageSize(String limit) {
-        if (limit == null) {
-            return LIST_DEFAULT_LIMIT;
-        }
-        int n;
-        try {
-            n = Integer.parseInt(limit);
-        } catch (NumberFormatException e) {
-            n = -1;
-        }
-        if (n < 1 || n > LIST_MAX_LIMIT) {
-            throw Violations.of("Invalid page", "limit", "must be a whole number from 1 to " + LIST_MAX_LIMIT);
-        }
-        return n;
     }
 
     private static UUID uuidOrNull(String value) {

@@ -68,22 +68,16 @@ public class Document extends PanacheEntityBase {
      * memory, over every document of the status.
      */
     public static Uni<List<Document>> page(DocumentStatus status, Document after, int limit) {
-        Uni<List<UUID>> ids = after == null
-                ? find("select d.id from Document d where d.status = ?1 order by d.date, d.number, d.id", status)
-                        .project(UUID.class)
-                        .page(0, limit)
-                        .list()
-                : find(
-                                "select d.id from Document d where d.status = ?1 and (d.date > ?2 or (d.date = ?2"
-                                        + " and (d.number > ?3 or (d.number = ?3 and d.id > ?4))))"
-                                        + " order by d.date, d.number, d.id",
-                                status,
-                                after.date,
-                                after.number,
-                                after.id)
-                        .project(UUID.class)
-                        .page(0, limit)
-                        .list();
+        String where = after == null
+                ? "d.status = ?1"
+                : "d.status = ?1 and (d.date > ?2 or (d.date = ?2 and (d.number > ?3 or (d.number = ?3 and d.id > ?4))))";
+        Object[] params =
+                after == null ? new Object[] {status} : new Object[] {status, after.date, after.number, after.id};
+        Uni<List<UUID>> ids = find(
+                        "select d.id from Document d where " + where + " order by d.date, d.number, d.id", params)
+                .project(UUID.class)
+                .page(0, limit)
+                .list();
         return ids.chain(page -> page.isEmpty()
                 ? Uni.createFrom().item(List.<Document>of())
                 : find(
